@@ -1,0 +1,122 @@
+"""Typed errors shared by every service, plugin and the gateway.
+
+Plain Python: domain modules raise these; `core.rpc_errors` registers them with
+Nameko so they cross RPC as the same class, and the gateway maps each `code` to an
+HTTP status in one table (`gateway/errors.py`).
+
+Every error carries a message in Chinese and English, because a person reads it,
+and optionally the field it is about and structured details (e.g. a list of
+per-field errors, the remaining amount of a grant).
+"""
+
+
+class ChuangxianError(Exception):
+    """Base of every expected, typed failure. Unexpected failures are not these."""
+
+    code = "error"
+
+    def __init__(self, message_en="", message_zh="", field=None, details=None):
+        # Positional args are what Nameko serialises and re-creates on the far side.
+        super().__init__(message_en, message_zh, field, details)
+        self.message_en = message_en
+        self.message_zh = message_zh or message_en
+        self.field = field
+        self.details = details
+
+    def to_dict(self):
+        body = {"code": self.code, "message": self.message_en, "message_zh": self.message_zh}
+        if self.field is not None:
+            body["field"] = self.field
+        if self.details is not None:
+            body["details"] = self.details
+        return body
+
+    def __str__(self):
+        return f"{self.message_en} / {self.message_zh}"
+
+
+class ValidationFailed(ChuangxianError):
+    """Input is malformed or breaks a rule; `details` is a list of
+    {"field", "message", "message_zh"} when several fields are wrong."""
+
+    code = "validation_failed"
+
+
+class NotFound(ChuangxianError):
+    code = "not_found"
+
+
+class Unauthenticated(ChuangxianError):
+    code = "unauthenticated"
+
+
+class PermissionDenied(ChuangxianError):
+    """The actor's role or unit scope does not allow this."""
+
+    code = "permission_denied"
+
+
+class InvalidTransition(ChuangxianError):
+    """The state machine has no such step from the current state."""
+
+    code = "invalid_transition"
+
+
+class Conflict(ChuangxianError):
+    """A uniqueness or concurrency invariant would break (e.g. one project per branch)."""
+
+    code = "conflict"
+
+
+class DeadlinePassed(ChuangxianError):
+    """A window (application, review, objection, closing) is not open now."""
+
+    code = "deadline_passed"
+
+
+class QuotaExceeded(ChuangxianError):
+    code = "quota_exceeded"
+
+
+class BudgetExceeded(ChuangxianError):
+    """A grant or claim would exceed a budget, a tier cap or a grant's balance."""
+
+    code = "budget_exceeded"
+
+
+class RateLimited(ChuangxianError):
+    code = "rate_limited"
+
+
+class PayloadTooLarge(ChuangxianError):
+    code = "payload_too_large"
+
+
+class UnsupportedMediaType(ChuangxianError):
+    code = "unsupported_media_type"
+
+
+class ProgramNotAvailable(ChuangxianError):
+    """A program is unknown, not installed or not enabled."""
+
+    code = "program_not_available"
+
+
+ALL_ERRORS = (
+    ChuangxianError, ValidationFailed, NotFound, Unauthenticated, PermissionDenied,
+    InvalidTransition, Conflict, DeadlinePassed, QuotaExceeded, BudgetExceeded,
+    RateLimited, PayloadTooLarge, UnsupportedMediaType, ProgramNotAvailable,
+)
+
+
+def field_error(field, message_en, message_zh):
+    """One entry of ValidationFailed.details."""
+    return {"field": field, "message": message_en, "message_zh": message_zh}
+
+
+def invalid(errors):
+    """ValidationFailed for a list of field_error entries (at least one)."""
+    first = errors[0]
+    en = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+    zh = "；".join(f"{e['field']}：{e['message_zh']}" for e in errors)
+    return ValidationFailed(en, zh, field=first["field"], details=errors)
