@@ -1,0 +1,47 @@
+"""The MongoDB dependency provider: a service gets its repository, never the client.
+
+Each service owns one database, ``<MONGO_DB_PREFIX>_<database>``; nothing else reads
+it. The provider builds one client per container in `setup()` (no side effects in
+`__init__`), asks the repository to create its indexes (idempotent, so every replica
+may do it at start), and closes the client on `stop()`.
+"""
+from nameko.extensions import DependencyProvider
+from pymongo import MongoClient
+
+
+def database_name(config, database):
+    return f"{config.get('MONGO_DB_PREFIX', 'cx')}_{database}"
+
+
+def make_client(config):
+    """A client for config['MONGO_URI'] that decodes times as aware UTC datetimes."""
+    return MongoClient(config["MONGO_URI"], tz_aware=True, serverSelectionTimeoutMS=10000)
+
+
+class Repository(DependencyProvider):
+    """`repo = Repository(ApplicationsStore, "applications")` in a service class.
+
+    `store_cls(db, config)` must offer `ensure_indexes()`.
+    """
+
+    def __init__(self, store_cls, database):
+        self.store_cls = store_cls
+        self.database = database
+        self.client = None
+        self.store = None
+
+    def setup(self):
+        config = self.container.config
+        self.client = make_client(config)
+        self.store = self.store_cls(self.client[database_name(config, self.database)], config)
+        self.store.ensure_indexes()
+
+    def stop(self):
+        if self.client is not None:
+            self.client.close()
+
+    def kill(self):
+        self.stop()
+
+    def get_dependency(self, worker_ctx):
+        return self.store

@@ -1,0 +1,86 @@
+"""The program contract: what a program plugin declares (创先争优 项目类型).
+
+A program is a package under ``plugins/`` exposing a `Program` on the entry-point
+group ``chuangxian.programs``. It is data where data can say it — applicant kind,
+form, attachments, stages, settings, and (for later services) criteria, quota rules
+and funding tiers — and `ProgramHooks` where only code can (eligibility, vetoes,
+cross-program facts). Shared services never import a plugin: they receive
+`Program.declaration()` over RPC and call the hooks over RPC.
+"""
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+from core.forms import form_json_schema, validate_form
+
+APPLICANT_KINDS = ("branch", "class", "dorm", "person")
+
+
+class ProgramHooks:
+    """Code a program needs where data cannot say it. Override what you need.
+
+    Each hook is called by a shared service over RPC, so it takes and returns
+    JSON-friendly values only.
+    """
+
+    def validate_application(self, form, context):
+        """Extra cross-field checks after the form schema passed.
+        Returns a list of core.errors.field_error entries (empty when fine)."""
+        return []
+
+    def check_eligibility(self, context):
+        """Whether the applicant may submit in this campaign. `context` has
+        `applicant` (unit or person record), `campaign`, `form`. Returns a list of
+        reasons {"code", "message", "message_zh"}; empty means eligible."""
+        return []
+
+
+@dataclass
+class Program:
+    """One program's declaration. `name` is the entry-point name (snake_case)."""
+
+    name: str
+    title_zh: str
+    title_en: str
+    applicant_kind: str
+    form: type
+    stages: list
+    settings: dict = field(default_factory=dict)
+    attachments: list = field(default_factory=list)
+    criteria: dict | None = None          # scoring service (criteria tree)
+    quota_rules: list | None = None       # scoring service (selection)
+    funding: dict | None = None           # funding service (tiers, caps, materials)
+    hooks: ProgramHooks = field(default_factory=ProgramHooks)
+
+    def __post_init__(self):
+        if self.applicant_kind not in APPLICANT_KINDS:
+            raise ValueError(f"{self.name}: applicant_kind must be one of {APPLICANT_KINDS}")
+
+    def declaration(self):
+        """The JSON registered with the shared services, with its `version`: a
+        fingerprint of everything declared, so any change yields a new version
+        and an open campaign keeps the version it pinned."""
+        body = {
+            "name": self.name,
+            "title_zh": self.title_zh,
+            "title_en": self.title_en,
+            "applicant_kind": self.applicant_kind,
+            "form_schema": form_json_schema(self.form),
+            "attachments": self.attachments,
+            "stages": self.stages,
+            "settings": self.settings,
+            "criteria": self.criteria,
+            "quota_rules": self.quota_rules,
+            "funding": self.funding,
+        }
+        canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        body["version"] = hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+        return body
+
+    def validate(self, form, context, partial=False):
+        """Form schema, then the hook. Returns (cleaned, errors)."""
+        cleaned, errors = validate_form(self.form, form, partial=partial)
+        if errors:
+            return None, errors
+        extra = self.hooks.validate_application(cleaned, dict(context, partial=partial))
+        return (None, extra) if extra else (cleaned, [])

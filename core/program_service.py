@@ -1,0 +1,85 @@
+"""The Nameko shell every program plugin runs as (one process per enabled program).
+
+`make_program_service(program)` returns a service named ``program_<name>`` that
+  * refuses to start when the program is not enabled in the configuration,
+  * registers the program's declaration with the applications service when it
+    starts, retrying with backoff until the applications service answers (so the
+    start order of processes does not matter; registration is idempotent),
+  * serves the program's hooks over RPC.
+"""
+import logging
+
+import eventlet
+from nameko.extensions import DependencyProvider
+from nameko.rpc import rpc
+from nameko.standalone.rpc import ClusterRpcProxy
+
+import core.rpc_errors  # noqa: F401  (typed errors cross RPC)
+from core.errors import ProgramNotAvailable
+from core.programs import check_enabled
+
+log = logging.getLogger(__name__)
+
+
+class Registrar(DependencyProvider):
+    """Registers the program with the shared services; gives workers the Program."""
+
+    def __init__(self, program):
+        self.program = program
+        self.registered = eventlet.event.Event()
+
+    def setup(self):
+        enabled = check_enabled(self.container.config)
+        if self.program.name not in enabled:
+            raise ProgramNotAvailable(
+                f"Program {self.program.name!r} is installed but not enabled (PROGRAMS: {enabled})",
+                f"项目 {self.program.name} 已安装但未启用（PROGRAMS：{enabled}）",
+                field="PROGRAMS",
+            )
+
+    def start(self):
+        self.container.spawn_managed_thread(self._register)
+
+    def _register(self):
+        declaration = self.program.declaration()
+        delay = 0.5
+        while True:
+            try:
+                with ClusterRpcProxy(self.container.config, timeout=15) as cluster:
+                    cluster.applications.register_program(declaration)
+                log.info("registered program %s version %s", self.program.name, declaration["version"])
+                self.registered.send(declaration["version"])
+                return
+            except Exception as exc:  # the applications service may not be up yet
+                log.warning("registering %s failed (%s); retrying in %.1fs", self.program.name, exc, delay)
+                eventlet.sleep(delay)
+                delay = min(delay * 2, 10)
+
+    def get_dependency(self, worker_ctx):
+        return self.program
+
+
+def make_program_service(program):
+    """A Nameko service class for `program` (see module docstring)."""
+
+    class ProgramService:
+        name = f"program_{program.name}"
+        program_dep = Registrar(program)
+
+        @rpc
+        def declaration(self):
+            return self.program_dep.declaration()
+
+        @rpc
+        def validate_application(self, form, context, partial=False):
+            """{"form": cleaned or None, "errors": [field_error, ...]}."""
+            cleaned, errors = self.program_dep.validate(form, context or {}, partial=partial)
+            return {"form": cleaned, "errors": errors}
+
+        @rpc
+        def check_eligibility(self, context):
+            """A list of reasons the applicant may not submit; empty when eligible."""
+            return self.program_dep.hooks.check_eligibility(context)
+
+    ProgramService.__name__ = f"Program_{program.name}"
+    return ProgramService

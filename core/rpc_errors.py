@@ -1,0 +1,12 @@
+"""Make every typed error in core.errors cross Nameko RPC as itself.
+
+Nameko re-creates a remote exception locally only when its dotted path is in
+`nameko.exceptions.registry`; importing this module (services and gateway do) puts
+every class of core.errors there, so `except NotFound` works across the bus.
+"""
+from nameko.exceptions import registry
+
+from core import errors
+
+for _cls in errors.ALL_ERRORS:
+    registry[f"{_cls.__module__}.{_cls.__name__}"] = _cls

@@ -1,0 +1,87 @@
+"""Opening and listing campaigns (评选活动): one program's run for one cycle at one unit."""
+from core.errors import ProgramNotAvailable, field_error, invalid
+from services.applications.domain import permissions, windows
+from services.applications.store import new_id
+from services.applications.views import with_id
+
+
+def _merge_settings(defaults, overrides):
+    """A campaign may override the program's settings, not invent new ones; each
+    override keeps the type of its default."""
+    problems = []
+    for key, value in overrides.items():
+        if key not in defaults:
+            problems.append(field_error(f"settings.{key}", f"Unknown setting; known: {', '.join(defaults)}",
+                                        f"未知设置项；可用：{'、'.join(defaults)}"))
+        elif type(value) is not type(defaults[key]):
+            problems.append(field_error(f"settings.{key}", f"Must be a {type(defaults[key]).__name__}.",
+                                        f"类型须为 {type(defaults[key]).__name__}"))
+    if problems:
+        raise invalid(problems)
+    return {**defaults, **overrides}
+
+
+def _windows(payload):
+    times = {}
+    for name in ("application_opens_at", "application_closes_at", "review_opens_at", "review_closes_at"):
+        if payload.get(name):
+            times[name] = windows.parse_local(payload[name], name)
+    order = [n for n in ("application_opens_at", "application_closes_at", "review_opens_at", "review_closes_at")
+             if n in times]
+    problems = [
+        field_error(later, f"Must be after {earlier}.", f"须晚于 {earlier}")
+        for earlier, later in zip(order, order[1:]) if times[later] <= times[earlier]
+    ]
+    if problems:
+        raise invalid(problems)
+    return times
+
+
+def open_campaign(store, actor, payload, enabled, now):
+    """Raises PermissionDenied unless a school admin of the scope unit,
+    ProgramNotAvailable for a program not enabled and registered, ValidationFailed."""
+    if payload["program"] not in enabled:
+        raise ProgramNotAvailable(
+            f"Program {payload['program']!r} is not enabled here. Enabled: {', '.join(enabled) or '(none)'}",
+            f"项目 {payload['program']} 未启用。已启用：{'、'.join(enabled) or '（无）'}", field="program")
+    unit = store.get_unit(payload["unit_id"])
+    permissions.require_school_admin_of(actor, unit["path"])
+    program = store.get_program(payload["program"])
+    times = _windows(payload)
+    campaign = {
+        "_id": new_id("cmp"), "program": payload["program"], "program_version": program["version"],
+        "title": payload["title"], "academic_year": payload["academic_year"], "unit_id": unit["_id"],
+        "unit_name": unit["name"], "unit_path": unit["path"],
+        "settings": _merge_settings(program["settings"], payload.get("settings") or {}),
+        "review_opens_at": None, "review_closes_at": None, **times,
+        "created_by": actor.ref(), "created_at": now,
+    }
+    return with_id(store.insert_campaign(campaign))
+
+
+def campaign_view(campaign, now):
+    view = with_id(campaign)
+    opens, closes = campaign["application_opens_at"], campaign["application_closes_at"]
+    view["application_open"] = opens <= now < closes
+    view["application_window_local"] = f"{windows.shanghai_text(opens)} – {windows.shanghai_text(closes)} (Asia/Shanghai)"
+    view["seconds_to_deadline"] = max(0, int((closes - now).total_seconds()))
+    return view
+
+
+def visible_campaigns(store, actor, person, open_only, now):
+    """Campaigns whose scope covers the person (their college, school or units)."""
+    units = {u for _r, u in actor.roles} | {person.get(k) for k in ("school_id", "college_id", "class_id")}
+    reach = set()
+    for unit_id in filter(None, units):
+        try:
+            reach.update(store.get_unit(unit_id)["path"])
+        except Exception:  # a stale role on a deleted unit hides nothing else
+            continue
+    mine = sorted(filter(None, units))
+    # Up: campaigns of a unit above me (my college's, my school's); down: campaigns
+    # inside a unit I administer.
+    query = {"$or": [{"unit_id": {"$in": sorted(reach)}}, {"unit_path": {"$in": mine}}]}
+    if open_only:
+        query["application_closes_at"] = {"$gt": now}
+        query["application_opens_at"] = {"$lte": now}
+    return [campaign_view(c, now) for c in store.list_campaigns(query)]

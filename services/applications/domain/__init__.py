@@ -1,0 +1,1 @@
+"""The applications service's rules in plain Python: no transport, no storage."""

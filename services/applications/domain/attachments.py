@@ -1,0 +1,105 @@
+"""Attachment rules: what a program accepts, checked from the bytes, not the name.
+
+A file's type is recognised from its first bytes (PDF, Word .doc/.docx, Excel
+.xls/.xlsx, JPEG, PNG); the file name's extension must agree, so a renamed
+executable is refused. Size and per-kind counts come from configuration and the
+program's declaration.
+"""
+import hashlib
+import io
+import zipfile
+
+from core.errors import PayloadTooLarge, UnsupportedMediaType, ValidationFailed, field_error
+
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "doc": "application/msword",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xls": "application/vnd.ms-excel",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "jpg": "image/jpeg",
+    "png": "image/png",
+}
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def sniff(data, filename):
+    """The file's type ('pdf', 'docx', …) from its bytes, or None when unknown."""
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if ext == "jpeg":
+        ext = "jpg"
+    if data.startswith(b"%PDF-"):
+        return "pdf"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "jpg"
+    if data.startswith(_OLE):
+        return ext if ext in ("doc", "xls") else None
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+        except zipfile.BadZipFile:
+            return None
+        if any(n.startswith("word/") for n in names):
+            return "docx"
+        if any(n.startswith("xl/") for n in names):
+            return "xlsx"
+    return None
+
+
+def check_upload(declared_kinds, kind, filename, data, max_bytes, existing):
+    """Validate one upload. `declared_kinds` is the program's attachment list,
+    `existing` the application's current attachment metadata.
+
+    Returns {"kind", "filename", "type", "content_type", "size", "sha256"}.
+    Raises ValidationFailed (unknown kind, bad name, too many of a kind),
+    PayloadTooLarge, UnsupportedMediaType.
+    """
+    spec = next((k for k in declared_kinds if k["kind"] == kind), None)
+    if spec is None:
+        known = ", ".join(k["kind"] for k in declared_kinds)
+        raise ValidationFailed(
+            f"Unknown attachment kind {kind!r}; this program accepts: {known}",
+            f"未知的附件类别 {kind}；本项目接受：{known}", field="kind",
+            details=[field_error("kind", f"Unknown attachment kind; accepted: {known}", f"未知的附件类别；可选：{known}")],
+        )
+    filename = (filename or "").strip().replace("\\", "/").rsplit("/", 1)[-1]
+    if not filename or len(filename) > 200:
+        raise ValidationFailed("A file name of 1-200 characters is required.", "文件名须为 1-200 个字符",
+                               field="file", details=[field_error("file", "Bad file name.", "文件名无效")])
+    if len(data) == 0:
+        raise ValidationFailed("The file is empty.", "文件为空", field="file",
+                               details=[field_error("file", "The file is empty.", "文件为空")])
+    if len(data) > max_bytes:
+        raise PayloadTooLarge(
+            f"The file is {len(data)} bytes; at most {max_bytes} bytes ({max_bytes // 1048576} MB) are accepted.",
+            f"文件大小为 {len(data)} 字节，超过上限 {max_bytes // 1048576} MB", field="file",
+        )
+    found = sniff(data, filename)
+    if found not in spec["types"]:
+        accepted = "/".join(spec["types"])
+        raise UnsupportedMediaType(
+            f"{spec['label_en']} must be one of: {accepted} (this file is {found or 'of an unknown type'}).",
+            f"{spec['label_zh']}须为 {accepted} 格式（该文件为{found or '未知格式'}）", field="file",
+        )
+    count = sum(1 for a in existing if a["kind"] == kind)
+    if count >= spec.get("max_count", 10):
+        raise ValidationFailed(
+            f"At most {spec['max_count']} file(s) of kind {spec['label_en']}.",
+            f"{spec['label_zh']}最多 {spec['max_count']} 个", field="kind",
+            details=[field_error("kind", f"At most {spec['max_count']} file(s).", f"最多 {spec['max_count']} 个")],
+        )
+    return {
+        "kind": kind, "filename": filename, "type": found, "content_type": CONTENT_TYPES[found],
+        "size": len(data), "sha256": hashlib.sha256(data).hexdigest(),
+    }
+
+
+def missing_required(declared_kinds, existing):
+    """Field errors for every required attachment kind that has no file yet."""
+    have = {a["kind"] for a in existing}
+    return [
+        field_error(f"attachments.{k['kind']}", f"{k['label_en']} is required.", f"缺少{k['label_zh']}")
+        for k in declared_kinds if k.get("required") and k["kind"] not in have
+    ]

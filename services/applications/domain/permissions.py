@@ -1,0 +1,98 @@
+"""Role- and scope-based authorization: the one place that says who may do what.
+
+Scope is a unit and everything below it: an application lies in the scope of a unit
+when that unit is on the application's `unit_path` (school → college → branch).
+Drafts and withdrawn drafts belong to the applicant's side alone: no reviewer, college
+or school sees another branch's drafts.
+"""
+from core.errors import PermissionDenied
+from services.applications.domain.actors import APPLICANT_ROLE, COLLEGE_REVIEW_ROLES
+
+PRIVATE_STATES = {"draft"}
+
+
+def speaks_for(actor, applicant_kind, applicant_id):
+    """True when `actor` represents the applicant (a branch's secretary, a class's
+    monitor, a dorm's leader, or the person themself)."""
+    if applicant_kind == "person":
+        return actor.id == applicant_id
+    role = APPLICANT_ROLE.get(applicant_kind)
+    return role is not None and applicant_id in actor.units_with(role)
+
+
+def in_scope(unit_ids, unit_path):
+    return any(unit in unit_path for unit in unit_ids)
+
+
+def is_college_reviewer(actor, application):
+    return application.get("college_id") in actor.units_with(*COLLEGE_REVIEW_ROLES)
+
+
+def is_school_admin(actor, application):
+    return in_scope(actor.units_with("school_admin"), application["unit_path"])
+
+
+def actor_sides(actor, application):
+    """The sides `actor` stands on for this application: applicant, college, school."""
+    sides = set()
+    if speaks_for(actor, application["applicant_kind"], application["applicant_id"]):
+        sides.add("applicant")
+    if is_college_reviewer(actor, application):
+        sides.add("college")
+    if is_school_admin(actor, application):
+        sides.add("school")
+    return sides
+
+
+def can_view(actor, application):
+    sides = actor_sides(actor, application)
+    if "applicant" in sides:
+        return True
+    if application["state"] in PRIVATE_STATES or _withdrawn_draft(application):
+        return False
+    return bool(sides)
+
+
+def _withdrawn_draft(application):
+    return application["state"] == "withdrawn" and not application.get("submitted_at")
+
+
+def require_view(actor, application):
+    """Raises PermissionDenied. Callers turn it into NotFound where existence itself
+    must not leak."""
+    if not can_view(actor, application):
+        raise PermissionDenied(
+            "You may not see this application.", "您无权查看此申报", field="application_id"
+        )
+
+
+def require_applicant(actor, application):
+    if "applicant" not in actor_sides(actor, application):
+        raise PermissionDenied(
+            "Only the applicant's representative may change this application.",
+            "只有申报单位负责人可以修改此申报",
+            field="application_id",
+        )
+
+
+def visible_filter(actor):
+    """A store-neutral description of what `actor` may list: the store turns it into
+    a query. {"applicant_ids": [...], "college_ids": [...], "school_units": [...]}"""
+    applicant_ids = set()
+    for kind, role in APPLICANT_ROLE.items():
+        applicant_ids |= actor.units_with(role)
+    applicant_ids.add(actor.id)
+    return {
+        "applicant_ids": sorted(applicant_ids),
+        "college_ids": sorted(actor.units_with(*COLLEGE_REVIEW_ROLES)),
+        "school_units": sorted(actor.units_with("school_admin")),
+        "hidden_states": sorted(PRIVATE_STATES),
+    }
+
+
+def require_school_admin_of(actor, unit_path):
+    if not in_scope(actor.units_with("school_admin"), unit_path):
+        raise PermissionDenied(
+            "Only a school administrator of this unit may do this.",
+            "只有该单位的学校管理员可以执行此操作",
+        )

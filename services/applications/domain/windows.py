@@ -1,0 +1,79 @@
+"""Campaign windows (申报/评审时间) in Asia/Shanghai, enforced on the server.
+
+Times are entered and shown in Asia/Shanghai and stored in UTC. An application may be
+created, edited and submitted while the application window is open
+(opens_at ≤ now < closes_at); late is forfeited (逾期不报视为自动放弃). A returned
+application may be fixed and resubmitted until the review window closes, because the
+return came from the reviewers, not the applicant.
+"""
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+from core.errors import DeadlinePassed, ValidationFailed, field_error
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def parse_local(value, field):
+    """An ISO 8601 string (a naive one is Asia/Shanghai) -> aware UTC datetime.
+    Raises ValidationFailed naming `field`."""
+    try:
+        moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    except (TypeError, ValueError):
+        raise ValidationFailed(
+            f"{field}: not a valid date-time (ISO 8601, e.g. 2023-10-18T17:00).",
+            f"{field}：日期时间格式无效（ISO 8601，例如 2023-10-18T17:00）",
+            field=field,
+            details=[field_error(field, "Not a valid date-time (ISO 8601).", "日期时间格式无效（ISO 8601）")],
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=SHANGHAI)
+    return moment.astimezone(timezone.utc)
+
+
+def shanghai_text(moment):
+    """'2023-10-18 17:00' in Beijing time."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+
+
+def _aware(moment):
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def require_application_window(campaign, now):
+    """Raises DeadlinePassed unless the application window is open at `now`."""
+    opens, closes = _aware(campaign["application_opens_at"]), _aware(campaign["application_closes_at"])
+    if now < opens:
+        raise DeadlinePassed(
+            f"The application window opens at {shanghai_text(opens)} (Beijing time).",
+            f"申报尚未开始，开始时间为 {shanghai_text(opens)}（北京时间）",
+            field="application_opens_at",
+        )
+    if now >= closes:
+        raise DeadlinePassed(
+            f"The application window closed at {shanghai_text(closes)} (Beijing time); late applications are not accepted.",
+            f"申报已于 {shanghai_text(closes)}（北京时间）截止，逾期不予受理",
+            field="application_closes_at",
+        )
+
+
+def require_resubmission_window(campaign, now):
+    """A returned application may be resubmitted until the review window closes."""
+    closes = campaign.get("review_closes_at") or campaign["application_closes_at"]
+    closes = _aware(closes)
+    if now >= closes:
+        raise DeadlinePassed(
+            f"Resubmission closed at {shanghai_text(closes)} (Beijing time).",
+            f"退回修改的重新提交已于 {shanghai_text(closes)}（北京时间）截止",
+            field="review_closes_at",
+        )
+
+
+def require_editable_window(campaign, application, now):
+    """Editing, uploading and submitting follow the window of the application's state."""
+    if application["state"] == "returned":
+        require_resubmission_window(campaign, now)
+    else:
+        require_application_window(campaign, now)

@@ -1,0 +1,60 @@
+"""What crosses the wire into the applications service (RPC and, reused by the
+gateway, HTTP). marshmallow 4; errors become bilingual field errors."""
+import re
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from services.applications.domain.state_machine import ACTIONS
+
+
+def _academic_year(value):
+    match = re.fullmatch(r"(\d{4})-(\d{4})", value or "")
+    if not match or int(match.group(2)) != int(match.group(1)) + 1:
+        raise ValidationError("Must look like 2025-2026 (two consecutive years).")
+
+
+class CampaignInput(Schema):
+    program = fields.String(required=True, validate=validate.Length(1, 60))
+    title = fields.String(required=True, validate=validate.Length(2, 100))
+    academic_year = fields.String(required=True, validate=_academic_year)
+    unit_id = fields.String(required=True, validate=validate.Length(1, 60),
+                            metadata={"description": "Scope: the school or a college (评选范围)"})
+    application_opens_at = fields.String(required=True, metadata={"description": "ISO 8601; naive = Asia/Shanghai"})
+    application_closes_at = fields.String(required=True)
+    review_opens_at = fields.String(load_default=None)
+    review_closes_at = fields.String(load_default=None)
+    settings = fields.Dict(load_default=dict, metadata={"description": "Overrides of the program's settings"})
+
+
+class ApplicationCreate(Schema):
+    applicant_id = fields.String(load_default=None, validate=validate.Length(1, 60),
+                                 metadata={"description": "The branch/class/dorm; defaults to the one you represent"})
+    form = fields.Dict(required=True)
+
+
+class ApplicationUpdate(Schema):
+    form = fields.Dict(required=True)
+
+
+class ActionInput(Schema):
+    action = fields.String(required=True, validate=validate.OneOf(ACTIONS))
+    reason = fields.String(load_default=None, validate=validate.Length(0, 1000))
+
+
+class Credentials(Schema):
+    login = fields.String(required=True, validate=validate.Length(1, 64))
+    password = fields.String(required=True, validate=validate.Length(1, 256), load_only=True)
+
+
+class ListFilter(Schema):
+    campaign_id = fields.String(load_default=None)
+    state = fields.String(load_default=None)
+    college_id = fields.String(load_default=None)
+    limit = fields.Integer(load_default=100, validate=validate.Range(1, 500))
+    skip = fields.Integer(load_default=0, validate=validate.Range(0, 1_000_000))
+
+    @validates_schema
+    def _known_state(self, data, **kwargs):
+        from services.applications.domain.state_machine import STATES
+        if data.get("state") and data["state"] not in STATES:
+            raise ValidationError(f"Must be one of: {', '.join(STATES)}.", "state")

@@ -1,0 +1,194 @@
+"""The applications service: programs, directory, campaigns, applications.
+
+Run with: nameko run --config deploy/config.yml services.applications.service
+Events (exchange ``applications.events``, routing key = type) are published at
+least once with a unique envelope id: application.submitted, .college_approved,
+.returned, .decided, .withdrawn, .reopened.
+"""
+import logging
+
+from nameko.events import EventDispatcher
+from nameko.rpc import rpc
+from nameko.timer import timer
+
+import core.rpc_errors  # noqa: F401  (typed errors cross RPC)
+from core.envelope import utc_now
+from core.forms import load_or_raise
+from core.mongo import Repository
+from core.programs import check_enabled
+from services.applications import accounts, campaigns, directory, outbox, workflow
+from services.applications.dependencies import ProgramHooks
+from services.applications.domain import permissions
+from services.applications.domain.actors import Actor
+from services.applications.schemas import (
+    ActionInput, ApplicationCreate, ApplicationUpdate, CampaignInput, Credentials, ListFilter,
+)
+from services.applications.store import ApplicationsStore
+from services.applications.views import application_view, attachment_view, person_view, with_id
+
+log = logging.getLogger(__name__)
+
+
+class ApplicationsService:
+    name = "applications"
+
+    store = Repository(ApplicationsStore, "applications")
+    hooks = ProgramHooks()
+    dispatch = EventDispatcher()
+
+    # -- helpers (not entrypoints) -------------------------------------------
+    def _actor(self, actor_id):
+        return Actor.from_person(self.store.get_person(actor_id))
+
+    @property
+    def _config(self):
+        return self.store.config
+
+    # -- health and programs -------------------------------------------------
+    @rpc
+    def ping(self):
+        return "pong"
+
+    @rpc
+    def register_program(self, declaration):
+        """Idempotent; stores each version once. Called by plugin services at start."""
+        return {"created": self.store.register_program(declaration, utc_now()), "version": declaration["version"]}
+
+    @rpc
+    def list_programs(self):
+        enabled = set(check_enabled(self._config))
+        return [with_id(p) for p in self.store.list_programs() if p["_id"] in enabled]
+
+    @rpc
+    def get_program(self, name, version=None):
+        return self.store.get_program(name, version)
+
+    # -- accounts and directory ----------------------------------------------
+    @rpc
+    def authenticate(self, credentials):
+        data = load_or_raise(Credentials, credentials)
+        person = accounts.authenticate(self.store, data["login"], data["password"], self._config.get("LOGIN", {}),
+                                       utc_now())
+        return person_view(person)
+
+    @rpc
+    def whoami(self, actor_id):
+        return person_view(self.store.get_person(actor_id))
+
+    @rpc
+    def seed_directory(self, units, people):
+        """Bulk upsert for installers and demo data (not exposed over HTTP).
+        People may carry `password`, which is stored only as an argon2 hash."""
+        for unit in units:
+            self.store.upsert_unit(unit)
+        for person in people:
+            password = person.pop("password", None)
+            if password:
+                person["password_hash"] = accounts.hash_password(password)
+            self.store.upsert_person(directory.with_roles(person, person.get("roles", [])))
+        return {"units": len(units), "people": len(people)}
+
+    @rpc
+    def list_units(self, actor_id, kind=None, parent_id=None):
+        self._actor(actor_id)
+        query = {k: v for k, v in (("kind", kind), ("parent_id", parent_id)) if v}
+        return [with_id(u) for u in self.store.find_units(query)]
+
+    @rpc
+    def import_students(self, actor_id, school_id, filename, data_b64):
+        import base64
+        return directory.import_students(self.store, self._actor(actor_id), school_id, filename,
+                                         base64.b64decode(data_b64))
+
+    # -- campaigns -----------------------------------------------------------
+    @rpc
+    def open_campaign(self, actor_id, payload):
+        data = load_or_raise(CampaignInput, payload)
+        return campaigns.open_campaign(self.store, self._actor(actor_id), data, check_enabled(self._config),
+                                       utc_now())
+
+    @rpc
+    def list_campaigns(self, actor_id, open_only=False):
+        return campaigns.visible_campaigns(self.store, self._actor(actor_id), self.store.get_person(actor_id),
+                                           open_only, utc_now())
+
+    @rpc
+    def get_campaign(self, actor_id, campaign_id):
+        self._actor(actor_id)
+        return campaigns.campaign_view(self.store.get_campaign(campaign_id), utc_now())
+
+    # -- applications --------------------------------------------------------
+    @rpc
+    def create_application(self, actor_id, campaign_id, payload, idempotency_key=None):
+        data = load_or_raise(ApplicationCreate, payload)
+        campaign = self.store.get_campaign(campaign_id)
+        program = self.store.get_program(campaign["program"], campaign["program_version"])
+        return workflow.create(self.store, self.hooks, self.dispatch, self._actor(actor_id), campaign, program,
+                               data["applicant_id"], data["form"], idempotency_key, utc_now())
+
+    @rpc
+    def update_application(self, actor_id, application_id, payload):
+        data = load_or_raise(ApplicationUpdate, payload)
+        return workflow.update_form(self.store, self.hooks, self.dispatch, self._actor(actor_id), application_id,
+                                    data["form"], utc_now())
+
+    @rpc
+    def act(self, actor_id, application_id, payload, idempotency_key=None):
+        data = load_or_raise(ActionInput, payload)
+        return workflow.act(self.store, self.hooks, self.dispatch, self._actor(actor_id), application_id,
+                            data["action"], data["reason"], idempotency_key, utc_now())
+
+    @rpc
+    def get_application(self, actor_id, application_id):
+        app = workflow.visible_application(self.store, self._actor(actor_id), application_id)
+        return application_view(app, self.store.list_attachments(application_id))
+
+    @rpc
+    def list_applications(self, actor_id, filters=None):
+        data = load_or_raise(ListFilter, filters or {})
+        visible = permissions.visible_filter(self._actor(actor_id))
+        return [application_view(a) for a in self.store.list_applications(visible, **data)]
+
+    @rpc
+    def audit_trail(self, actor_id, application_id):
+        workflow.visible_application(self.store, self._actor(actor_id), application_id)
+        return [with_id(e) for e in self.store.audit_trail(application_id)]
+
+    # -- attachments ---------------------------------------------------------
+    @rpc
+    def add_attachment(self, actor_id, application_id, kind, filename, data_b64):
+        max_bytes = int(self._config.get("ATTACHMENTS", {}).get("MAX_BYTES", 10 * 1024 * 1024))
+        stored = workflow.add_attachment(self.store, self.dispatch, self._actor(actor_id), application_id, kind,
+                                         filename, data_b64, max_bytes, utc_now())
+        return attachment_view(stored)
+
+    @rpc
+    def get_attachment(self, actor_id, application_id, attachment_id):
+        """Metadata plus the content as base64 (`data_b64`)."""
+        import base64
+        workflow.visible_application(self.store, self._actor(actor_id), application_id)
+        doc = self.store.get_attachment(application_id, attachment_id, with_data=True)
+        view = attachment_view(doc)
+        view["data_b64"] = base64.b64encode(bytes(doc["data"])).decode("ascii")
+        return view
+
+    @rpc
+    def delete_attachment(self, actor_id, application_id, attachment_id):
+        actor = self._actor(actor_id)
+        app = workflow.visible_application(self.store, actor, application_id)
+        permissions.require_applicant(actor, app)
+        if app["state"] not in ("draft", "returned"):
+            from core.errors import Conflict
+            raise Conflict("Attachments can only be changed on a draft or returned application.",
+                           "只有草稿或已退回的申报可以修改附件", field="state")
+        self.store.remove_attachment(app, self.store.get_attachment(application_id, attachment_id))
+        return {"deleted": attachment_id}
+
+    # -- outbox --------------------------------------------------------------
+    @timer(interval=5)
+    def sweep_outbox(self):
+        """Re-publish events whose publishing was interrupted (at least once)."""
+        seconds = float(self._config.get("OUTBOX_SWEEP_SECONDS", 5))
+        finished = outbox.sweep(self.store, self.dispatch, self.store.since(utc_now(), seconds))
+        if finished:
+            log.info("outbox sweep finished %d change(s)", finished)

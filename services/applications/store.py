@@ -1,0 +1,264 @@
+"""The applications service's repository over its own MongoDB database.
+
+Invariants live in the database, not in read-then-write:
+  * one application per applicant per campaign: unique index
+    ``one_application_per_applicant`` on (campaign_id, applicant_id);
+  * a step of the state machine is one conditional update on (state, version), so
+    of two concurrent steps exactly one wins;
+  * attachment counts per kind are conditional increments;
+  * the audit entry and the event of a step are written in the same update as the
+    step itself (the document's `outbox`), then copied to the append-only `audit`
+    collection and published; `flush_outbox` finishes that after a crash, and the
+    audit id is deterministic, so finishing twice records it once.
+Arrays of sub-documents are replaced whole, never $push-ed, and top-level times are
+never written with $set: the embedded Mongo wire server (nx-27017) round-trips
+neither; conditional whole-document replaces give the same guarantee.
+"""
+import uuid
+from datetime import timedelta
+
+from bson import Binary
+from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from core.errors import Conflict, NotFound
+
+
+def new_id(prefix):
+    return f"{prefix}_{uuid.uuid4().hex[:20]}"
+
+
+def not_found(what, what_zh, ident):
+    return NotFound(f"No {what} {ident!r}.", f"{what_zh}不存在：{ident}", field=f"{what}_id")
+
+
+class ApplicationsStore:
+    def __init__(self, db, config):
+        self.db = db
+        self.config = config
+
+    def ensure_indexes(self):
+        db = self.db
+        db.applications.create_index(
+            [("campaign_id", ASCENDING), ("applicant_id", ASCENDING)], unique=True,
+            name="one_application_per_applicant",
+        )
+        db.applications.create_index([("college_id", ASCENDING), ("state", ASCENDING)])
+        db.applications.create_index([("campaign_id", ASCENDING), ("state", ASCENDING)])
+        db.applications.create_index([("outbox_at", ASCENDING)])
+        db.audit.create_index([("application_id", ASCENDING), ("seq", ASCENDING)])
+        db.attachments.create_index([("application_id", ASCENDING)])
+        db.people.create_index([("login", ASCENDING)], unique=True, name="unique_login")
+        db.people.create_index([("student_no", ASCENDING)])
+        db.units.create_index([("kind", ASCENDING), ("parent_id", ASCENDING)])
+        db.units.create_index([("kind", ASCENDING), ("name", ASCENDING)])
+        db.campaigns.create_index([("program", ASCENDING), ("academic_year", ASCENDING)])
+        db.login_failures.create_index([("login", ASCENDING), ("at", ASCENDING)])
+
+    # -- programs -----------------------------------------------------------
+    def register_program(self, declaration, now):
+        """Idempotent: a version is stored once; `programs` points at the newest."""
+        key = f"{declaration['name']}@{declaration['version']}"
+        try:
+            self.db.program_versions.insert_one({"_id": key, "registered_at": now, **declaration})
+            created = True
+        except DuplicateKeyError:
+            created = False
+        self.db.programs.update_one(
+            {"_id": declaration["name"]},
+            {"$set": {"version": declaration["version"], "title_zh": declaration["title_zh"],
+                      "title_en": declaration["title_en"], "updated_at": now}},
+            upsert=True,
+        )
+        return created
+
+    def get_program(self, name, version=None):
+        if version is None:
+            head = self.db.programs.find_one({"_id": name})
+            if not head:
+                raise not_found("program", "项目类型", name)
+            version = head["version"]
+        doc = self.db.program_versions.find_one({"_id": f"{name}@{version}"})
+        if not doc:
+            raise not_found("program", "项目类型", f"{name}@{version}")
+        doc.pop("_id")
+        return doc
+
+    def list_programs(self):
+        return list(self.db.programs.find({}, sort=[("_id", ASCENDING)]))
+
+    # -- directory ----------------------------------------------------------
+    def upsert_unit(self, unit):
+        self.db.units.replace_one({"_id": unit["_id"]}, unit, upsert=True)
+        return unit
+
+    def get_unit(self, unit_id):
+        unit = self.db.units.find_one({"_id": unit_id})
+        if not unit:
+            raise not_found("unit", "单位", unit_id)
+        return unit
+
+    def find_units(self, query, limit=1000):
+        return list(self.db.units.find(query, sort=[("kind", ASCENDING), ("name", ASCENDING)], limit=limit))
+
+    def upsert_person(self, person):
+        """Insert or replace by id; a login taken by someone else raises Conflict."""
+        try:
+            self.db.people.replace_one({"_id": person["_id"]}, person, upsert=True)
+        except DuplicateKeyError:
+            raise Conflict(f"Login {person['login']!r} is taken.", f"登录名 {person['login']} 已被占用",
+                           field="login") from None
+        return person
+
+    def get_person(self, person_id):
+        person = self.db.people.find_one({"_id": person_id})
+        if not person:
+            raise not_found("person", "人员", person_id)
+        return person
+
+    def person_by_login(self, login):
+        return self.db.people.find_one({"login": login})
+
+    def find_people(self, query, limit=1000):
+        return list(self.db.people.find(query, {"password_hash": 0}, sort=[("_id", ASCENDING)], limit=limit))
+
+    def record_login_failure(self, login, now):
+        self.db.login_failures.insert_one({"_id": new_id("lf"), "login": login, "at": now})
+
+    def count_login_failures(self, login, since):
+        return self.db.login_failures.count_documents({"login": login, "at": {"$gte": since}})
+
+    def clear_login_failures(self, login):
+        self.db.login_failures.delete_many({"login": login})
+
+    # -- campaigns ----------------------------------------------------------
+    def insert_campaign(self, campaign):
+        self.db.campaigns.insert_one(campaign)
+        return campaign
+
+    def get_campaign(self, campaign_id):
+        campaign = self.db.campaigns.find_one({"_id": campaign_id})
+        if not campaign:
+            raise not_found("campaign", "评选活动", campaign_id)
+        return campaign
+
+    def list_campaigns(self, query):
+        return list(self.db.campaigns.find(query, sort=[("application_closes_at", DESCENDING)], limit=500))
+
+    # -- applications -------------------------------------------------------
+    def insert_application(self, application, idempotency_key):
+        """Insert a new draft. A retry with the same key returns the first result;
+        any other second application for the applicant raises Conflict."""
+        try:
+            self.db.applications.insert_one(application)
+        except DuplicateKeyError:
+            existing = self.db.applications.find_one(
+                {"campaign_id": application["campaign_id"], "applicant_id": application["applicant_id"]}
+            )
+            if existing and idempotency_key and existing.get("created_key") == idempotency_key:
+                return existing, False
+            raise Conflict(
+                "This applicant already has an application in this campaign (one per applicant).",
+                "该申报单位在本次活动中已有申报（每个单位限报一项）",
+                field="applicant_id",
+                details={"application_id": existing["_id"] if existing else None},
+            ) from None
+        return application, True
+
+    def get_application(self, application_id):
+        app = self.db.applications.find_one({"_id": application_id})
+        if not app:
+            raise not_found("application", "申报", application_id)
+        return app
+
+    def apply_change(self, application, changes, outbox, now):
+        """Apply `changes` only if the application is still at the version and state
+        it was read at, with `outbox` (audit + event) in the same write. Returns the
+        new document, or None when someone else changed it first.
+
+        A conditional whole-document replace rather than $set: the embedded wire
+        server stores a top-level datetime written by $set as text."""
+        new = {k: v for k, v in application.items() if k != "_id"}
+        new.update(changes, outbox=outbox, outbox_at=now, updated_at=now, version=application["version"] + 1)
+        return self.db.applications.find_one_and_replace(
+            {"_id": application["_id"], "version": application["version"], "state": application["state"]},
+            new, return_document=ReturnDocument.AFTER,
+        )
+
+    def stale_outboxes(self, older_than):
+        return list(self.db.applications.find({"outbox_at": {"$lt": older_than}}, limit=200))
+
+    def record_audit(self, entry):
+        try:
+            self.db.audit.insert_one(entry)
+        except DuplicateKeyError:
+            pass  # finishing an outbox twice records its entry once
+
+    def clear_outbox(self, application_id, audit_id):
+        self.db.applications.update_one(
+            {"_id": application_id, "outbox.audit._id": audit_id},
+            {"$unset": {"outbox": "", "outbox_at": ""}},
+        )
+
+    def audit_trail(self, application_id):
+        return list(self.db.audit.find({"application_id": application_id}, sort=[("seq", ASCENDING)]))
+
+    def list_applications(self, visible, campaign_id=None, state=None, college_id=None, limit=100, skip=0):
+        """Only what `visible` (permissions.visible_filter) allows, newest first."""
+        hidden = visible["hidden_states"]
+        reach = [{"applicant_id": {"$in": visible["applicant_ids"]}}]
+        if visible["college_ids"]:
+            reach.append({"college_id": {"$in": visible["college_ids"]}, "state": {"$nin": hidden},
+                          "submitted_at": {"$ne": None}})
+        if visible["school_units"]:
+            reach.append({"unit_path": {"$in": visible["school_units"]}, "state": {"$nin": hidden},
+                          "submitted_at": {"$ne": None}})
+        query = {"$or": reach}
+        for key, value in (("campaign_id", campaign_id), ("state", state), ("college_id", college_id)):
+            if value:
+                query[key] = value
+        cursor = self.db.applications.find(
+            query, {"outbox": 0}, sort=[("updated_at", DESCENDING), ("_id", ASCENDING)], skip=skip, limit=limit
+        )
+        return list(cursor)
+
+    # -- attachments --------------------------------------------------------
+    def add_attachment(self, application, meta, data, max_count, now):
+        """Store the bytes, then take a slot of the kind's count atomically; a lost
+        race for the last slot removes the bytes again and returns None."""
+        doc = dict(meta, _id=new_id("att"), application_id=application["_id"], data=Binary(data), uploaded_at=now)
+        self.db.attachments.insert_one(doc)
+        taken = self.db.applications.update_one(
+            {"_id": application["_id"], "state": {"$in": ["draft", "returned"]},
+             f"attachment_counts.{meta['kind']}": {"$lt": max_count}},
+            # The version moves too, so a concurrent whole-document change cannot
+            # overwrite the count with a stale one.
+            {"$inc": {f"attachment_counts.{meta['kind']}": 1, "version": 1}},
+        )
+        if taken.modified_count != 1:
+            self.db.attachments.delete_one({"_id": doc["_id"]})
+            return None
+        doc.pop("data")
+        return doc
+
+    def list_attachments(self, application_id):
+        return list(self.db.attachments.find({"application_id": application_id}, {"data": 0},
+                                             sort=[("uploaded_at", ASCENDING)]))
+
+    def get_attachment(self, application_id, attachment_id, with_data=False):
+        projection = None if with_data else {"data": 0}
+        doc = self.db.attachments.find_one({"_id": attachment_id, "application_id": application_id}, projection)
+        if not doc:
+            raise not_found("attachment", "附件", attachment_id)
+        return doc
+
+    def remove_attachment(self, application, attachment):
+        removed = self.db.attachments.delete_one({"_id": attachment["_id"]})
+        if removed.deleted_count == 1:
+            self.db.applications.update_one(
+                {"_id": application["_id"], f"attachment_counts.{attachment['kind']}": {"$gt": 0}},
+                {"$inc": {f"attachment_counts.{attachment['kind']}": -1, "version": 1}},
+            )
+
+    def since(self, now, seconds):
+        return now - timedelta(seconds=seconds)

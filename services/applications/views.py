@@ -1,0 +1,40 @@
+"""What callers get back: plain JSON, times as ISO 8601 UTC, no internals."""
+from core.envelope import iso_utc
+
+_HIDDEN = ("outbox", "outbox_at", "created_key", "password_hash", "role_keys")
+
+
+def jsonable(value):
+    if hasattr(value, "isoformat"):
+        return iso_utc(value)
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items() if k not in _HIDDEN}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def application_view(application, attachments=None):
+    view = jsonable(application)
+    view["id"] = view.pop("_id")
+    if attachments is not None:
+        view["attachments"] = [attachment_view(a) for a in attachments]
+    return view
+
+
+def attachment_view(attachment):
+    view = jsonable({k: v for k, v in attachment.items() if k != "data"})
+    view["id"] = view.pop("_id")
+    return view
+
+
+def with_id(doc):
+    view = jsonable(doc)
+    view["id"] = view.pop("_id")
+    return view
+
+
+def person_view(person):
+    view = with_id(person)
+    view.pop("password_hash", None)
+    return view

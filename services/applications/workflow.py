@@ -1,0 +1,235 @@
+"""Application operations: create, edit, attach, step through the state machine.
+
+Each operation rebuilds the actor from the directory, checks the domain rules,
+then makes one atomic change whose audit entry and event travel in the outbox
+(see outbox.py). Program-specific checks are the plugin's hooks, called over RPC.
+"""
+import base64
+import binascii
+
+from core.envelope import make_event
+from core.errors import (
+    Conflict, NotFound, PermissionDenied, ValidationFailed, field_error, invalid,
+)
+from services.applications import outbox
+from services.applications.domain import attachments as attachment_rules
+from services.applications.domain import permissions, windows
+from services.applications.domain.state_machine import audit_entry, plan_transition
+from services.applications.store import new_id
+from services.applications.views import application_view
+
+SOURCE = "applications"
+
+
+def hidden(application_id):
+    """What a person who may not see an application is told: that it does not exist."""
+    return NotFound(f"No application {application_id!r}.", f"申报不存在：{application_id}", field="application_id")
+
+
+def visible_application(store, actor, application_id):
+    app = store.get_application(application_id)
+    try:
+        permissions.require_view(actor, app)
+    except PermissionDenied:
+        raise hidden(application_id) from None
+    return app
+
+
+def _audit(app_id, seq, entry):
+    return dict(entry, _id=f"{app_id}:{seq:06d}", application_id=app_id, seq=seq)
+
+
+def _event_data(store, app, from_state, reason):
+    representatives = store.find_people({"role_keys": {"$in": [
+        f"{role}@{app['applicant_id']}" for role in ("branch_secretary", "class_monitor", "dorm_leader")
+    ]}})
+    counselors = store.find_people({"role_keys": {"$in": [
+        f"counselor@{app['college_id']}", f"college_admin@{app['college_id']}"
+    ]}})
+    applicant_users = [p["_id"] for p in representatives]
+    if app["applicant_kind"] == "person":
+        applicant_users = [app["applicant_id"]]
+    return {
+        "application_id": app["_id"], "campaign_id": app["campaign_id"], "program": app["program"],
+        "applicant_id": app["applicant_id"], "applicant_name": app["applicant_name"],
+        "unit_id": app["applicant_id"], "college_id": app["college_id"], "state": app["state"],
+        "from_state": from_state, "reason": reason,
+        "applicant_user_ids": applicant_users, "counselor_ids": [p["_id"] for p in counselors],
+    }
+
+
+def _commit(store, dispatch, app, changes, entry, event_type, now):
+    """Apply one change with its audit entry (and event) or raise Conflict."""
+    seq = app["version"] + 1
+    box = {"audit": _audit(app["_id"], seq, entry), "event": None}
+    if event_type:
+        after = dict(app, **changes)
+        box["event"] = make_event(event_type, _event_data(store, after, app["state"], entry.get("reason")),
+                                  SOURCE, actor=entry["by"], event_id=f"{app['_id']}.{seq}", occurred_at=now)
+    new = store.apply_change(app, changes, box, now)
+    if new is None:
+        raise Conflict("The application was changed by someone else meanwhile; reload and try again.",
+                       "该申报已被他人修改，请刷新后重试", field="version")
+    outbox.finish(store, dispatch, new)
+    return new
+
+
+def _validate_form(hooks, campaign, app_context, form, partial):
+    context = _plain({"campaign": campaign, **app_context})
+    result = hooks[campaign["program"]].validate_application(form, context, partial)
+    if result["errors"]:
+        raise invalid([dict(e, field=f"form.{e['field']}") for e in result["errors"]])
+    return result["form"]
+
+
+def _applicant_for(store, actor, campaign, program, applicant_id):
+    kind = program["applicant_kind"]
+    if kind == "person":
+        applicant_id = applicant_id or actor.id
+        unit = store.get_person(applicant_id)
+        unit_path = [u for u in (unit.get("school_id"), unit.get("college_id"), unit.get("class_id")) if u]
+        unit = dict(unit, kind="person", path=unit_path)
+    else:
+        if applicant_id is None:
+            from services.applications.domain.actors import APPLICANT_ROLE
+            mine = sorted(actor.units_with(APPLICANT_ROLE[kind]))
+            if len(mine) != 1:
+                raise invalid([field_error("applicant_id", "Say which unit applies.", "请指定申报单位")])
+            applicant_id = mine[0]
+        unit = store.get_unit(applicant_id)
+        if unit["kind"] != kind:
+            raise invalid([field_error("applicant_id", f"This program takes a {kind}, not a {unit['kind']}.",
+                                       f"本项目的申报对象须为{kind}，而非{unit['kind']}")])
+    if not permissions.speaks_for(actor, kind, applicant_id):
+        raise PermissionDenied("You do not represent this applicant.", "您不是该申报单位的负责人",
+                               field="applicant_id")
+    if campaign["unit_id"] not in unit["path"]:
+        raise PermissionDenied("The applicant is outside this campaign's scope.", "申报单位不在本次活动范围内",
+                               field="applicant_id")
+    return applicant_id, unit
+
+
+def create(store, hooks, dispatch, actor, campaign, program, applicant_id, form, key, now):
+    """A new draft; raises Conflict for a second one of the same applicant (one
+    project per branch), DeadlinePassed outside the window, ValidationFailed."""
+    windows.require_application_window(campaign, now)
+    applicant_id, unit = _applicant_for(store, actor, campaign, program, applicant_id)
+    cleaned = _validate_form(hooks, campaign, {"applicant": unit}, form, partial=True)
+    app_id = new_id("app")
+    entry = audit_entry(actor, "create", None, "draft", None, now, key)
+    app = {
+        "_id": app_id, "campaign_id": campaign["_id"], "program": campaign["program"],
+        "program_version": campaign["program_version"], "applicant_kind": program["applicant_kind"],
+        "applicant_id": applicant_id, "applicant_name": unit["name"], "unit_path": unit["path"],
+        "college_id": unit.get("college_id"), "state": "draft", "form": cleaned, "version": 1,
+        "created_by": actor.ref(), "created_at": now, "updated_at": now, "submitted_at": None,
+        "first_submitted_at": None, "created_key": key,
+        "attachment_counts": {k["kind"]: 0 for k in program["attachments"]},
+        "outbox": {"audit": _audit(app_id, 1, entry), "event": None}, "outbox_at": now,
+    }
+    stored, created = store.insert_application(app, key)
+    if created:
+        outbox.finish(store, dispatch, stored)
+    return application_view(store.get_application(stored["_id"]))
+
+
+def update_form(store, hooks, dispatch, actor, app_id, form, now):
+    """Replace the form of a draft or returned application (partial forms allowed)."""
+    app = visible_application(store, actor, app_id)
+    permissions.require_applicant(actor, app)
+    if app["state"] not in ("draft", "returned"):
+        raise Conflict(f"An application that is {app['state']} cannot be edited.",
+                       "只有草稿或已退回的申报可以修改", field="state")
+    campaign = store.get_campaign(app["campaign_id"])
+    windows.require_editable_window(campaign, app, now)
+    cleaned = _validate_form(hooks, campaign, {"applicant": {"id": app["applicant_id"]}}, form, partial=True)
+    entry = audit_entry(actor, "edit", app["state"], app["state"], None, now)
+    return application_view(_commit(store, dispatch, app, {"form": cleaned}, entry, None, now))
+
+
+def _already_done(store, app_id, action, key):
+    if not key:
+        return None
+    app = store.get_application(app_id)
+    box_entry = (app.get("outbox") or {}).get("audit") or {}
+    if box_entry.get("idempotency_key") == key and box_entry.get("action") == action:
+        return app
+    for entry in store.audit_trail(app_id):
+        if entry.get("idempotency_key") == key and entry.get("action") == action:
+            return app
+    return None
+
+
+def act(store, hooks, dispatch, actor, app_id, action, reason, key, now):
+    """One step of the state machine. A retry with the same idempotency key returns
+    the current application and neither changes it nor publishes again."""
+    app = visible_application(store, actor, app_id)
+    outbox.finish(store, dispatch, app)
+    done = _already_done(store, app_id, action, key)
+    if done is not None:
+        return application_view(done)
+    step, entry = plan_transition(app, action, actor, reason, now)
+    entry["idempotency_key"] = key
+    changes = {"state": step.target}
+    campaign = store.get_campaign(app["campaign_id"])
+    if action == "submit":
+        _check_submission(store, hooks, campaign, app, now)
+        changes["submitted_at"] = now
+        if not app.get("first_submitted_at"):
+            changes["first_submitted_at"] = now
+    elif action == "reopen":
+        windows.require_application_window(campaign, now)
+    try:
+        new = _commit(store, dispatch, app, changes, entry, step.event, now)
+    except Conflict:
+        done = _already_done(store, app_id, action, key)
+        if done is not None:
+            return application_view(done)
+        raise
+    return application_view(new)
+
+
+def _check_submission(store, hooks, campaign, app, now):
+    windows.require_editable_window(campaign, app, now)
+    program = store.get_program(campaign["program"], campaign["program_version"])
+    unit = store.get_unit(app["applicant_id"]) if app["applicant_kind"] != "person" else {"kind": "person"}
+    _validate_form(hooks, campaign, {"applicant": unit}, app["form"] or {}, partial=False)
+    missing = attachment_rules.missing_required(program["attachments"], store.list_attachments(app["_id"]))
+    if missing:
+        raise invalid(missing)
+    reasons = hooks[campaign["program"]].check_eligibility(
+        _plain({"applicant": unit, "campaign": campaign, "form": app["form"]}))
+    if reasons:
+        raise ValidationFailed(
+            "; ".join(r["message"] for r in reasons), "；".join(r["message_zh"] for r in reasons),
+            field="eligibility", details=[field_error("eligibility", r["message"], r["message_zh"]) for r in reasons],
+        )
+
+
+def _plain(doc):
+    from services.applications.views import jsonable
+    return jsonable(doc)
+
+
+def add_attachment(store, dispatch, actor, app_id, kind, filename, data_b64, max_bytes, now):
+    app = visible_application(store, actor, app_id)
+    permissions.require_applicant(actor, app)
+    if app["state"] not in ("draft", "returned"):
+        raise Conflict("Attachments can only be changed on a draft or returned application.",
+                       "只有草稿或已退回的申报可以修改附件", field="state")
+    campaign = store.get_campaign(app["campaign_id"])
+    windows.require_editable_window(campaign, app, now)
+    try:
+        data = base64.b64decode(data_b64, validate=True)
+    except (binascii.Error, ValueError, TypeError):
+        raise invalid([field_error("file", "The file content is not valid base64.", "文件内容编码无效")]) from None
+    program = store.get_program(campaign["program"], campaign["program_version"])
+    meta = attachment_rules.check_upload(program["attachments"], kind, filename, data, max_bytes,
+                                         store.list_attachments(app_id))
+    spec = next(k for k in program["attachments"] if k["kind"] == kind)
+    meta["uploaded_by"] = actor.ref()
+    stored = store.add_attachment(app, meta, data, spec.get("max_count", 10), now)
+    if stored is None:
+        raise Conflict(f"At most {spec.get('max_count', 10)} file(s) of this kind, or the application is no longer editable.",
+                       f"{spec['label_zh']}数量已达上限，或申报已不可修改", field="kind")
+    return stored

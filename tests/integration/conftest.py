@@ -1,0 +1,82 @@
+"""Integration tests: real RabbitMQ (a fresh vhost per test, from Nameko's pytest
+plugin) and the real Mongo wire server (fresh databases per test).
+
+Run in their own pytest process (see deploy/platform test): the services need
+eventlet's monkey patch, which must come before anything else is imported.
+"""
+import eventlet
+
+eventlet.monkey_patch()  # noqa: E402
+
+import os  # noqa: E402
+import uuid  # noqa: E402
+
+import pytest  # noqa: E402
+from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402
+from nameko.testing.waiting import wait_for_call  # noqa: E402,F401
+from pymongo import MongoClient  # noqa: E402
+
+from deploy import demo_data  # noqa: E402
+
+MONGO_URI = os.environ.get("TEST_MONGO_URI", "mongodb://127.0.0.1:27018")
+
+
+def pytest_addoption(parser):
+    # Nameko's plugin reads the broker from options; CI passes them through env.
+    pass
+
+
+@pytest.fixture
+def config(rabbit_config):
+    prefix = f"t{uuid.uuid4().hex[:10]}"
+    conf = dict(rabbit_config)
+    conf.update({
+        "MONGO_URI": MONGO_URI,
+        "MONGO_DB_PREFIX": prefix,
+        "PROGRAMS": ["pilot_branches"],
+        "MAX_WORKERS": 20,
+        "OUTBOX_SWEEP_SECONDS": 1,
+        "ATTACHMENTS": {"MAX_BYTES": 200_000, "MAX_PER_APPLICATION": 10},
+        "LOGIN": {"MAX_FAILURES": 5, "WINDOW_MINUTES": 15},
+        "GATEWAY": {"SECRET_KEY": "test-secret-" + prefix, "TOKEN_TTL_MINUTES": 30, "RPC_POOL_SIZE": 4,
+                    "RPC_TIMEOUT_SECONDS": 20},
+    })
+    yield conf
+    client = MongoClient(MONGO_URI)
+    for name in client.list_database_names():
+        if name.startswith(prefix):
+            client.drop_database(name)
+    client.close()
+
+
+@pytest.fixture
+def mongo(config):
+    client = MongoClient(config["MONGO_URI"], tz_aware=True)
+    yield lambda service: client[f"{config['MONGO_DB_PREFIX']}_{service}"]
+    client.close()
+
+
+@pytest.fixture
+def platform(config, runner_factory):
+    """The applications service and the pilot-branch plugin, started, registered,
+    and seeded with the demo directory."""
+    from plugins.pilot_branches.service import PilotBranchesService
+    from services.applications.service import ApplicationsService
+
+    runner = runner_factory(config, ApplicationsService, PilotBranchesService)
+    runner.start()
+    with ClusterRpcProxy(config, timeout=20) as cluster:
+        for _ in range(100):
+            if cluster.applications.list_programs():
+                break
+            eventlet.sleep(0.1)
+        else:
+            raise AssertionError("the pilot_branches program never registered")
+        cluster.applications.seed_directory(*demo_data.directory())
+    yield runner
+
+
+@pytest.fixture
+def rpc(config, platform):
+    with ClusterRpcProxy(config, timeout=20) as cluster:
+        yield cluster

@@ -1,0 +1,48 @@
+"""Small builders shared by integration tests."""
+import base64
+import io
+import zipfile
+from datetime import datetime, timedelta, timezone
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def docx_bytes():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<document/>")
+    return buffer.getvalue()
+
+
+def b64(data):
+    return base64.b64encode(data).decode("ascii")
+
+
+def good_form(**overrides):
+    form = {
+        "theme": "先锋领航·校园善治",
+        "title": "先锋领航进宿舍",
+        "lead_role": "secretary",
+        "goals": "建设学习型、服务型党支部，带动宿舍文明建设。",
+        "measures": "每月开展一次主题党日，党员联系寝室，开展志愿服务。",
+        "expected_outcomes": "形成可推广的工作案例一篇，文明寝室覆盖率提升。",
+        "planned_budget_yuan": "2800.00",
+        "faculty_advisor": {"name": "陈老师", "title": "副教授", "phone": "13800000000"},
+    }
+    form.update(overrides)
+    return form
+
+
+def campaign_payload(opens_delta=timedelta(days=-1), closes_delta=timedelta(days=7), **overrides):
+    now = datetime.now(timezone.utc)
+    payload = {
+        "program": "pilot_branches", "title": "2026-2027 学年对标争先", "academic_year": "2026-2027",
+        "unit_id": "school_demo",
+        "application_opens_at": (now + opens_delta).isoformat(),
+        "application_closes_at": (now + closes_delta).isoformat(),
+        "review_opens_at": (now + closes_delta + timedelta(minutes=1)).isoformat(),
+        "review_closes_at": (now + closes_delta + timedelta(days=10)).isoformat(),
+    }
+    payload.update(overrides)
+    return payload
