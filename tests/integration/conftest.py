@@ -80,3 +80,69 @@ def platform(config, runner_factory):
 def rpc(config, platform):
     with ClusterRpcProxy(config, timeout=20) as cluster:
         yield cluster
+
+
+class Http:
+    """A Flask test client of the real gateway with log-in helpers."""
+
+    def __init__(self, client):
+        self.client = client
+        self.tokens = {}
+
+    def login(self, login, password=None):
+        from deploy.demo_data import DEMO_PASSWORD
+        response = self.client.post("/api/auth/login", json={"login": login, "password": password or DEMO_PASSWORD})
+        assert response.status_code == 200, response.json
+        self.tokens[login] = response.json["token"]
+        return response.json["token"]
+
+    def as_(self, login, method, url, **kwargs):
+        if login not in self.tokens:
+            self.login(login)
+        headers = dict(kwargs.pop("headers", {}), Authorization=f"Bearer {self.tokens[login]}")
+        return self.client.open(url, method=method, headers=headers, **kwargs)
+
+
+@pytest.fixture
+def gateway_app(config, platform):
+    from gateway.app import create_app
+    app = create_app(config)
+    yield app
+    app.extensions["rpc_pool"].close()
+
+
+@pytest.fixture
+def http(gateway_app):
+    return Http(gateway_app.test_client())
+
+
+@pytest.fixture
+def events(config, platform, container_factory):
+    """Every application event published during the test, as received by a
+    subscriber (a list, appended in arrival order)."""
+    from nameko.events import event_handler
+
+    received = []
+
+    class Recorder:
+        name = "test_recorder"
+
+        @event_handler("applications", "application.submitted")
+        def submitted(self, payload):
+            received.append(payload)
+
+        @event_handler("applications", "application.returned")
+        def returned(self, payload):
+            received.append(payload)
+
+        @event_handler("applications", "application.college_approved")
+        def college_approved(self, payload):
+            received.append(payload)
+
+        @event_handler("applications", "application.decided")
+        def decided(self, payload):
+            received.append(payload)
+
+    container = container_factory(Recorder, config)
+    container.start()
+    return received

@@ -1,0 +1,102 @@
+import base64
+
+from flask import Response, g, request
+from flask_smorest import Blueprint
+
+from core.errors import field_error, invalid
+from gateway.api import idempotency_key, rpc
+from gateway.auth import login_required
+from gateway.schemas import ApplicationOut, AttachmentOut, AuditOut, ListQuery
+from services.applications.schemas import ActionInput, ApplicationUpdate
+
+blp = Blueprint("applications", __name__, url_prefix="/api/applications", description="Applications (申报)")
+
+
+@blp.route("")
+@blp.arguments(ListQuery, location="query")
+@blp.response(200, ApplicationOut(many=True))
+@login_required
+def list_applications(query):
+    """What you may see: your own unit's, your college's submitted ones, or your school's."""
+    with rpc() as cluster:
+        return cluster.applications.list_applications(g.actor_id, query)
+
+
+@blp.route("/<application_id>")
+@blp.response(200, ApplicationOut)
+@login_required
+def get_application(application_id):
+    with rpc() as cluster:
+        return cluster.applications.get_application(g.actor_id, application_id)
+
+
+@blp.route("/<application_id>", methods=["PATCH"])
+@blp.arguments(ApplicationUpdate)
+@blp.response(200, ApplicationOut)
+@login_required
+def update_application(payload, application_id):
+    """Replace the form of a draft or returned application."""
+    with rpc() as cluster:
+        return cluster.applications.update_application(g.actor_id, application_id, payload)
+
+
+@blp.route("/<application_id>/actions", methods=["POST"])
+@blp.arguments(ActionInput)
+@blp.response(200, ApplicationOut)
+@blp.alt_response(409, description="Not possible from the current state, or the deadline passed")
+@login_required
+def act(payload, application_id):
+    """One step: submit, college_approve, return (reason), approve, reject (reason),
+    withdraw, reopen. Send an Idempotency-Key header to make retries safe."""
+    with rpc() as cluster:
+        return cluster.applications.act(g.actor_id, application_id, payload, idempotency_key())
+
+
+@blp.route("/<application_id>/audit")
+@blp.response(200, AuditOut(many=True))
+@login_required
+def audit(application_id):
+    """The audit trail: who did what, when, from which state to which, and why."""
+    with rpc() as cluster:
+        return cluster.applications.audit_trail(g.actor_id, application_id)
+
+
+@blp.route("/<application_id>/attachments", methods=["POST"])
+@blp.response(201, AttachmentOut)
+@blp.doc(requestBody={"content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["file", "kind"],
+    "properties": {"file": {"type": "string", "format": "binary"},
+                   "kind": {"type": "string", "description": "application_form, photo, other"}}}}}})
+@login_required
+def upload(application_id):
+    """Upload an attachment (multipart: `file`, `kind`). Type is checked from the bytes."""
+    upload = request.files.get("file")
+    kind = request.form.get("kind")
+    problems = []
+    if upload is None:
+        problems.append(field_error("file", "A file is required.", "请选择文件"))
+    if not kind:
+        problems.append(field_error("kind", "The attachment kind is required.", "请选择附件类别"))
+    if problems:
+        raise invalid(problems)
+    data = base64.b64encode(upload.read()).decode("ascii")
+    with rpc() as cluster:
+        return cluster.applications.add_attachment(g.actor_id, application_id, kind, upload.filename, data)
+
+
+@blp.route("/<application_id>/attachments/<attachment_id>")
+@login_required
+def download(application_id, attachment_id):
+    """Download an attachment."""
+    with rpc() as cluster:
+        doc = cluster.applications.get_attachment(g.actor_id, application_id, attachment_id)
+    from urllib.parse import quote
+    return Response(base64.b64decode(doc["data_b64"]), mimetype=doc["content_type"], headers={
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(doc['filename'])}"})
+
+
+@blp.route("/<application_id>/attachments/<attachment_id>", methods=["DELETE"])
+@login_required
+def delete(application_id, attachment_id):
+    with rpc() as cluster:
+        return cluster.applications.delete_attachment(g.actor_id, application_id, attachment_id)

@@ -1,0 +1,49 @@
+from flask import g
+from flask_smorest import Blueprint
+
+from gateway.api import idempotency_key, rpc
+from gateway.auth import login_required
+from gateway.schemas import ApplicationOut, CampaignOut, CampaignQuery
+from services.applications.schemas import ApplicationCreate, CampaignInput
+
+blp = Blueprint("campaigns", __name__, url_prefix="/api/campaigns", description="Campaigns (评选活动)")
+
+
+@blp.route("", methods=["POST"])
+@blp.arguments(CampaignInput)
+@blp.response(201, CampaignOut)
+@login_required
+def open_campaign(payload):
+    """Open a campaign (school admin). Times without an offset are Asia/Shanghai."""
+    with rpc() as cluster:
+        return cluster.applications.open_campaign(g.actor_id, payload)
+
+
+@blp.route("")
+@blp.arguments(CampaignQuery, location="query")
+@blp.response(200, CampaignOut(many=True))
+@login_required
+def list_campaigns(query):
+    """Campaigns in your scope; `open=true` for those accepting applications now."""
+    with rpc() as cluster:
+        return cluster.applications.list_campaigns(g.actor_id, query["open"])
+
+
+@blp.route("/<campaign_id>")
+@blp.response(200, CampaignOut)
+@login_required
+def get_campaign(campaign_id):
+    with rpc() as cluster:
+        return cluster.applications.get_campaign(g.actor_id, campaign_id)
+
+
+@blp.route("/<campaign_id>/applications", methods=["POST"])
+@blp.arguments(ApplicationCreate)
+@blp.response(201, ApplicationOut)
+@blp.alt_response(409, description="The applicant already applied in this campaign, or the window is closed")
+@login_required
+def create_application(payload, campaign_id):
+    """Create a draft for the unit you represent. Send an Idempotency-Key header to
+    make retries safe. Drafts may be incomplete; submitting checks everything."""
+    with rpc() as cluster:
+        return cluster.applications.create_application(g.actor_id, campaign_id, payload, idempotency_key())

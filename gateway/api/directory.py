@@ -1,0 +1,40 @@
+import base64
+
+from flask import g, request
+from flask_smorest import Blueprint
+
+from core.errors import field_error, invalid
+from gateway.api import rpc
+from gateway.auth import login_required
+from gateway.schemas import ImportOut, UnitOut, UnitQuery
+
+blp = Blueprint("directory", __name__, url_prefix="/api", description="Units and people (组织与人员)")
+
+
+@blp.route("/units")
+@blp.arguments(UnitQuery, location="query")
+@blp.response(200, UnitOut(many=True))
+@login_required
+def units(query):
+    with rpc() as cluster:
+        return cluster.applications.list_units(g.actor_id, query.get("kind"), query.get("parent_id"))
+
+
+@blp.route("/directory/students", methods=["POST"])
+@blp.response(200, ImportOut)
+@blp.alt_response(422, description="Every bad row with its row number; nothing imported")
+@blp.doc(requestBody={"content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["file", "school_id"],
+    "properties": {"file": {"type": "string", "format": "binary",
+                            "description": ".csv or .xlsx with columns 学号, 姓名, 学院, 班级, 年级, 宿舍, 政治面貌, 党支部, 退伍军人"},
+                   "school_id": {"type": "string"}}}}}})
+@login_required
+def import_students():
+    """Import students as the registrar exports them (school admin). All or nothing."""
+    upload = request.files.get("file")
+    school_id = request.form.get("school_id")
+    if upload is None or not school_id:
+        raise invalid([field_error("file" if upload is None else "school_id", "Required.", "必填")])
+    data = base64.b64encode(upload.read()).decode("ascii")
+    with rpc() as cluster:
+        return cluster.applications.import_students(g.actor_id, school_id, upload.filename, data)

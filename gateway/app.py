@@ -1,0 +1,72 @@
+"""The gateway: REST + OpenAPI over the services' RPC, served by gunicorn (gthread).
+
+`create_app(config)` takes the platform configuration (deploy/config.yml by
+default); the API document is at /api/openapi.json and its Swagger UI at /api/docs,
+with Swagger UI's files served from this server (campus intranets have no CDN).
+"""
+from flask import Flask, jsonify, redirect, send_from_directory
+from flask_smorest import Api
+from swagger_ui_bundle import swagger_ui_path
+
+from core.config import load_config
+from core.programs import check_enabled
+from gateway import errors
+from gateway.api import auth, applications, campaigns, directory, programs, rpc
+from gateway.rpc import RpcPool
+
+
+def create_app(config=None):
+    cx = config if config is not None else load_config()
+    check_enabled(cx)  # an unknown program name stops the gateway at start, with the installed ones named
+    gateway = cx.get("GATEWAY", {})
+    app = Flask(__name__)
+    app.config.update(
+        CX=cx,
+        JSON_AS_ASCII=False,
+        MAX_CONTENT_LENGTH=int(cx.get("ATTACHMENTS", {}).get("MAX_BYTES", 10485760)) + 1048576,
+        API_TITLE="Chuangxian 创先 API",
+        API_VERSION="1.0",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="/docs",
+        OPENAPI_SWAGGER_UI_URL="/static/swagger-ui/",
+        API_SPEC_OPTIONS={
+            "info": {"description": "Student excellence programs (创先争优). Errors are "
+                                    "{code, message, message_zh, field, details}."},
+            "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer",
+                                                               "bearerFormat": "JWT"}}},
+            "security": [{"bearerAuth": []}],
+        },
+    )
+    app.json.ensure_ascii = False
+    app.extensions["rpc_pool"] = RpcPool(cx, size=int(gateway.get("RPC_POOL_SIZE", 8)),
+                                         timeout=float(gateway.get("RPC_TIMEOUT_SECONDS", 30)))
+    api = Api(app)
+    for module in (auth, programs, campaigns, applications, directory):
+        api.register_blueprint(module.blp)
+    errors.register(app)
+
+    @app.route("/static/swagger-ui/<path:filename>")
+    def swagger_assets(filename):
+        return send_from_directory(swagger_ui_path, filename)
+
+    @app.route("/")
+    def index():
+        return redirect("/api/docs")
+
+    @app.route("/healthz")
+    def healthz():
+        """200 when every service answers an RPC ping, 503 naming those that do not."""
+        names = ["applications"] + [f"program_{n}" for n in check_enabled(cx)]
+        status = {}
+        with rpc() as cluster:
+            for name in names:
+                try:
+                    status[name] = getattr(cluster, name).ping() == "pong"
+                except Exception:  # a service down is exactly what this reports
+                    status[name] = False
+        healthy = all(status.values())
+        return jsonify({"status": "ok" if healthy else "degraded", "services": status}), 200 if healthy else 503
+
+    return app

@@ -1,0 +1,90 @@
+"""The one table from typed errors to HTTP statuses, and JSON error bodies.
+
+Every error body is {"code", "message", "message_zh", "field"?, "details"?}: a
+person reads the message in Chinese or English, a program reads the code and field.
+"""
+import logging
+
+from flask import jsonify
+from nameko.exceptions import RemoteError, RpcTimeout
+from werkzeug.exceptions import HTTPException
+
+from core import errors
+from core.forms import flatten_errors
+from gateway.rpc import PoolExhausted
+
+log = logging.getLogger(__name__)
+
+STATUS = {
+    errors.ValidationFailed: 422,
+    errors.NotFound: 404,
+    errors.Unauthenticated: 401,
+    errors.PermissionDenied: 403,
+    errors.InvalidTransition: 409,
+    errors.Conflict: 409,
+    errors.DeadlinePassed: 409,
+    errors.QuotaExceeded: 409,
+    errors.BudgetExceeded: 409,
+    errors.RateLimited: 429,
+    errors.PayloadTooLarge: 413,
+    errors.UnsupportedMediaType: 415,
+    errors.ProgramNotAvailable: 404,
+}
+
+_HTTP_ZH = {
+    400: "请求无效", 401: "请先登录", 403: "无权访问", 404: "资源不存在", 405: "不支持该请求方法",
+    413: "上传内容过大", 415: "不支持的内容类型", 422: "输入有误", 429: "请求过于频繁",
+}
+
+
+def status_of(error):
+    for cls in type(error).__mro__:
+        if cls in STATUS:
+            return STATUS[cls]
+    return 400
+
+
+def body(code, message, message_zh, field=None, details=None):
+    out = {"code": code, "message": message, "message_zh": message_zh}
+    if field is not None:
+        out["field"] = field
+    if details is not None:
+        out["details"] = details
+    return out
+
+
+def register(app):
+    @app.errorhandler(errors.ChuangxianError)
+    def typed(error):
+        return jsonify(error.to_dict()), status_of(error)
+
+    @app.errorhandler(RpcTimeout)
+    def timeout(_error):
+        return jsonify(body("timeout", "A service did not answer in time; try again.", "服务响应超时，请重试")), 504
+
+    @app.errorhandler(PoolExhausted)
+    def busy(_error):
+        return jsonify(body("busy", "The server is busy; try again.", "服务器繁忙，请稍后重试")), 503
+
+    @app.errorhandler(RemoteError)
+    def remote(error):
+        log.error("service error: %s", error)
+        return jsonify(body("service_error", "A service failed; the error was logged.", "服务出错，已记录")), 502
+
+    @app.errorhandler(HTTPException)
+    def http(error):
+        # flask-smorest/webargs put schema errors in error.data["messages"].
+        messages = getattr(error, "data", {}).get("messages") if hasattr(error, "data") else None
+        if messages:
+            flat = []
+            for location, fields in messages.items():
+                flat.extend(flatten_errors(fields, "" if location in ("json", "form", "files") else location))
+            first = flat[0]
+            return jsonify(body(
+                "validation_failed",
+                "; ".join(f"{e['field']}: {e['message']}" for e in flat),
+                "；".join(f"{e['field']}：{e['message_zh']}" for e in flat),
+                field=first["field"], details=flat,
+            )), 422
+        return jsonify(body(error.name.lower().replace(" ", "_"), error.description or error.name,
+                            _HTTP_ZH.get(error.code, error.name))), error.code

@@ -1,0 +1,140 @@
+"""Response and header schemas for the OpenAPI document. Request bodies reuse the
+applications service's own schemas (services/applications/schemas.py)."""
+from marshmallow import Schema, fields
+
+
+class ErrorOut(Schema):
+    code = fields.String(required=True)
+    message = fields.String(required=True)
+    message_zh = fields.String(required=True)
+    field = fields.String()
+    details = fields.Raw()
+
+
+class PersonOut(Schema):
+    id = fields.String()
+    login = fields.String()
+    name = fields.String()
+    roles = fields.List(fields.Dict())
+    college_id = fields.String(allow_none=True)
+    class_id = fields.String(allow_none=True)
+    branch_id = fields.String(allow_none=True)
+
+
+class TokenOut(Schema):
+    token = fields.String()
+    token_type = fields.String()
+    expires_at = fields.String()
+    user = fields.Nested(PersonOut)
+
+
+class ProgramSummaryOut(Schema):
+    name = fields.String()
+    version = fields.String()
+    title_zh = fields.String()
+    title_en = fields.String()
+
+
+class ProgramOut(Schema):
+    name = fields.String()
+    version = fields.String()
+    title_zh = fields.String()
+    title_en = fields.String()
+    applicant_kind = fields.String()
+    form_schema = fields.Dict()
+    attachments = fields.List(fields.Dict())
+    stages = fields.List(fields.String())
+    settings = fields.Dict()
+    criteria = fields.Raw(allow_none=True)
+    quota_rules = fields.Raw(allow_none=True)
+    funding = fields.Raw(allow_none=True)
+
+
+class CampaignOut(Schema):
+    id = fields.String()
+    program = fields.String()
+    program_version = fields.String()
+    title = fields.String()
+    academic_year = fields.String()
+    unit_id = fields.String()
+    unit_name = fields.String()
+    application_opens_at = fields.String()
+    application_closes_at = fields.String()
+    review_opens_at = fields.String(allow_none=True)
+    review_closes_at = fields.String(allow_none=True)
+    application_open = fields.Boolean()
+    application_window_local = fields.String()
+    seconds_to_deadline = fields.Integer()
+    settings = fields.Dict()
+
+
+class AttachmentOut(Schema):
+    id = fields.String()
+    kind = fields.String()
+    filename = fields.String()
+    type = fields.String()
+    content_type = fields.String()
+    size = fields.Integer()
+    sha256 = fields.String()
+    uploaded_at = fields.String()
+
+
+class ApplicationOut(Schema):
+    id = fields.String()
+    campaign_id = fields.String()
+    program = fields.String()
+    program_version = fields.String()
+    applicant_kind = fields.String()
+    applicant_id = fields.String()
+    applicant_name = fields.String()
+    college_id = fields.String(allow_none=True)
+    state = fields.String()
+    form = fields.Dict()
+    version = fields.Integer()
+    created_at = fields.String()
+    updated_at = fields.String()
+    submitted_at = fields.String(allow_none=True)
+    first_submitted_at = fields.String(allow_none=True)
+    attachments = fields.List(fields.Nested(AttachmentOut))
+
+
+class AuditOut(Schema):
+    id = fields.String()
+    seq = fields.Integer()
+    action = fields.String()
+    from_ = fields.String(data_key="from", attribute="from", allow_none=True)
+    to = fields.String()
+    by = fields.Dict()
+    at = fields.String()
+    reason = fields.String(allow_none=True)
+
+
+class UnitOut(Schema):
+    id = fields.String()
+    kind = fields.String()
+    name = fields.String()
+    parent_id = fields.String(allow_none=True)
+    college_id = fields.String(allow_none=True)
+    path = fields.List(fields.String())
+
+
+class ImportOut(Schema):
+    imported = fields.Integer()
+    units_touched = fields.Integer()
+
+
+class ListQuery(Schema):
+    campaign_id = fields.String()
+    state = fields.String()
+    college_id = fields.String()
+    limit = fields.Integer()
+    skip = fields.Integer()
+
+
+class CampaignQuery(Schema):
+    open = fields.Boolean(load_default=False)
+
+
+class UnitQuery(Schema):
+    kind = fields.String()
+    parent_id = fields.String()
