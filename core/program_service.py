@@ -67,6 +67,10 @@ def make_program_service(program):
         program_dep = Registrar(program)
 
         @rpc
+        def ping(self):
+            return "pong"
+
+        @rpc
         def declaration(self):
             return self.program_dep.declaration()
 

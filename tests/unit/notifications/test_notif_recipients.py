@@ -92,6 +92,10 @@ def test_subscribers_on_awards_with_program_filter():
     hits = sb.matching([everyone, dorms_only, classes_only, inactive, grants], award)
     assert [s["id"] for s in hits] == ["s1", "s2"]
     assert sb.recipient_key(everyone) == "subscription:s1"
+    grant = make_event("grant.awarded", {"grant_id": "g"}, "funding")
+    pilot = {**dorms_only, "event_types": ["grant.awarded"], "programs": ["pilot_branches"]}
+    assert not sb.matches(pilot, grant)
+    assert sb.matches(pilot, grant, program="pilot_branches")
 
 
 # ------------------------------------------------------------------ preferences

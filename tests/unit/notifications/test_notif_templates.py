@@ -154,3 +154,10 @@ def test_make_override_validates_and_keys():
         t.make_override("award.granted", "de", "x", "y")
     with pytest.raises(ValidationFailed):
         t.make_override("review.assigned", "zh", "${applicant_name}", "盲评不能显示申报人")
+
+
+def test_program_override_for_an_event_without_a_program_field():
+    override = t.make_override("grant.awarded", "zh", "对标争先经费 ${amount_yuan}", "x", program="pilot_branches")
+    grant = event("grant.awarded")
+    assert t.render_message(grant, "zh", [override])["template_source"] == "default"
+    assert t.render_message(grant, "zh", [override], program="pilot_branches")["subject"] == "对标争先经费 5000.00"
