@@ -8,6 +8,7 @@ Every error carries a message in Chinese and English, because a person reads it,
 and optionally the field it is about and structured details (e.g. a list of
 per-field errors, the remaining amount of a grant).
 """
+import json
 
 
 class ChuangxianError(Exception):
@@ -16,12 +17,23 @@ class ChuangxianError(Exception):
     code = "error"
 
     def __init__(self, message_en="", message_zh="", field=None, details=None):
-        # Positional args are what Nameko serialises and re-creates on the far side.
-        super().__init__(message_en, message_zh, field, details)
+        super().__init__(message_en)
         self.message_en = message_en
         self.message_zh = message_zh or message_en
         self.field = field
         self.details = details
+        # Nameko sends `args` and stringifies every scalar in them (a row number 3
+        # would arrive as "3", None as "None"), so the one arg is this error as JSON;
+        # `from_wire` rebuilds it on the far side (core/rpc_errors.py).
+        self.args = (self.wire(),)
+
+    def wire(self):
+        return json.dumps({"message_en": self.message_en, "message_zh": self.message_zh,
+                           "field": self.field, "details": self.details}, ensure_ascii=False, default=str)
+
+    @classmethod
+    def from_wire(cls, text):
+        return cls(**json.loads(text))
 
     def to_dict(self):
         body = {"code": self.code, "message": self.message_en, "message_zh": self.message_zh}

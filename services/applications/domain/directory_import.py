@@ -61,11 +61,12 @@ def parse_rows(header, rows, known_colleges):
         if not any(values.values()):
             continue  # blank lines in exports are common and mean nothing
         record, row_problems = _parse_row(index, values, known_colleges)
-        if record and record["student_no"] in seen:
-            row_problems.append(_problem(index, "学号", f"Duplicate student number (also in row {seen[record['student_no']]}).",
-                                         f"学号重复（与第 {seen[record['student_no']]} 行相同）"))
-        if record:
-            seen.setdefault(record["student_no"], index)
+        number = values.get("学号")
+        if number and number in seen:
+            row_problems.append(_problem(index, "学号", f"Duplicate student number (also in row {seen[number]}).",
+                                         f"学号重复（与第 {seen[number]} 行相同）"))
+        if number:
+            seen.setdefault(number, index)
         problems.extend(row_problems)
         if not row_problems:
             records.append(record)
