@@ -30,7 +30,9 @@ def test_applies_within_headroom_and_records_the_op():
     # headroom = 500,000 − (100,000 + 50,000 + 300,000) = 50,000
     new, applied = apply_update(GRANT, reserve(50_000))
     assert applied and new["reserved_fen"] == 150_000 and new["holds"] == {"c1": 50_000}
-    assert new[APPLIED_OPS] == ["k1"] and GRANT["reserved_fen"] == 100_000  # input untouched
+    assert new[APPLIED_OPS] == ["k1"]
+    assert GRANT["reserved_fen"] == 100_000 and GRANT["holds"] == {}         # input untouched
+    assert GRANT[APPLIED_OPS] == []
 
 
 def test_one_fen_over_is_refused_with_the_remaining_amount():

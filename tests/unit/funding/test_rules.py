@@ -5,7 +5,7 @@ import pytest
 
 from core.errors import ValidationFailed
 from services.funding.domain.rules import (DEFAULT_APPROVAL_STEPS, fingerprint, material_kind,
-                                           register_rules, tier)
+                                           register_rules, rules_from_declaration, tier)
 
 from .support import PILOT_RULES, pilot_rules
 
@@ -133,3 +133,24 @@ def test_unknown_tier_names_the_known_ones():
     assert "重点（key）、特色（featured）、一般（general）" in err.value.message_zh
     assert err.value.field == "tier"
     assert tier(pilot_rules(), "featured")["cap_fen"] == 300000
+
+
+def test_claim_steps_is_an_alias_of_approval_steps():
+    raw = copy.deepcopy(PILOT_RULES)
+    raw["claim_steps"] = raw.pop("approval_steps")
+    assert register_rules(raw) == pilot_rules()            # same rules, same version
+    raw["approval_steps"] = ["college", "finance"]
+    errors, _ = errors_of(raw)
+    assert "claim_steps" in errors
+
+
+def test_the_pilot_plugin_declaration_registers():
+    # contract test against the real plugin (the domain itself never imports plugins)
+    from plugins.pilot_branches.program import PROGRAM
+    rules = rules_from_declaration(PROGRAM.declaration())
+    assert rules["program"] == "pilot_branches"
+    assert {t["code"]: t["cap_fen"] for t in rules["tiers"]} == {
+        "key": 500000, "featured": 300000, "general": 100000}
+    assert rules["approval_steps"] == ["advisor", "college", "finance"]
+    with pytest.raises(ValidationFailed):
+        rules_from_declaration({"name": "dorms", "funding": None})

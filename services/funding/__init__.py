@@ -1,0 +1,7 @@
+"""Funding service (立项经费): tiered grants, campaign budgets, reimbursement claims
+(报销) against an append-only ledger, and project closing (结项).
+
+The rules live in :mod:`services.funding.domain` (plain Python). The Nameko shell
+(`service.py`), the MongoDB repository (`store.py`) and the wire schemas
+(`schemas.py`) are thin layers over it.
+"""
