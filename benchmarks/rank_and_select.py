@@ -1,0 +1,148 @@
+"""Benchmark of the scoring domain core (issue 3).
+
+1. 100,000 applications x 5 reviewers x 10 leaves: aggregation (array path, with
+   trimmed mean + per-reviewer z-scores, and with a plain mean), ranking with two
+   tie-breaks and 1% vetoed, selection of 30% of the applicants with at most 12 per
+   class; against the floor of a plain NumPy weighted sum over the same numbers.
+2. Per-category selection (MILP): 5,000 dorms, each in 1-2 of 5 types, 15-25 per
+   type and 100 in total (and 150-250 / 1,000 to show how it scales).
+
+Each stage is timed on its own run and its peak memory measured on a second run
+under tracemalloc (which slows Python code down, so it is not timed).
+
+    .venv/bin/python benchmarks/rank_and_select.py [--apps 100000] [--seed 1]
+"""
+import argparse
+import os
+import random
+import resource
+import sys
+import time
+import tracemalloc
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from services.scoring.domain import bulk  # noqa: E402
+from services.scoring.domain.category_selection import select_by_category  # noqa: E402
+from services.scoring.domain.criteria import CriteriaTree  # noqa: E402
+from services.scoring.domain.quota import select_from_ranking  # noqa: E402
+
+WEIGHTS = [15, 15, 10, 10, 10, 10, 10, 10, 5, 5]
+TYPES = ["环境优美型", "求真学问型", "党员示范型", "知行合一型", "科研创新型"]
+
+
+def measure(fn, repeat=3):
+    """(cold seconds, warm seconds, peak MiB, result): the first call, the best of
+    `repeat` further calls, and the peak traced memory of one more call."""
+    t0 = time.perf_counter()
+    result = fn()
+    cold = time.perf_counter() - t0
+    warm = cold
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        warm = min(warm, time.perf_counter() - t0)
+    tracemalloc.start()
+    tracemalloc.reset_peak()
+    fn()
+    peak = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    return cold, warm, peak, result
+
+
+def make_campaign(n_apps, seed):
+    rng = np.random.default_rng(seed)
+    tree = CriteriaTree.from_dict({"id": "root", "name": "基准", "children": [
+        {"id": f"l{j}", "name": f"指标{j}", "weight": w, "scale": {"kind": "range", "min": 0, "max": 10},
+         "scorer_role": "reviewer"} for j, w in enumerate(WEIGHTS)]})
+    leaf_ids = [f"l{j}" for j in range(len(WEIGHTS))]
+    n_reviewers = 2000
+    values = rng.integers(0, 11, size=(n_apps, 5, len(WEIGHTS))) / 10.0      # 0..10 scores, normalised
+    base = rng.integers(0, n_reviewers, size=(n_apps, 1))
+    reviewer_codes = (base + np.arange(5) * 397) % n_reviewers              # 5 distinct reviewers
+    role_codes = np.zeros((n_apps, 5), dtype=int)                            # all "reviewer"
+    ids = np.array([f"app{i:06d}" for i in rng.permutation(n_apps)])
+    submitted = rng.integers(0, 7 * 86400, size=n_apps).astype(float)
+    classes = [f"class{c:04d}" for c in rng.integers(0, 3000, size=n_apps)]
+    vetoed = rng.random(n_apps) < 0.01
+    return tree, leaf_ids, values, reviewer_codes, role_codes, ids, submitted, classes, vetoed
+
+
+def run_campaign(n_apps, seed):
+    tree, leaf_ids, values, rcodes, role_codes, ids, submitted, classes, vetoed = make_campaign(n_apps, seed)
+    weights = bulk.weight_matrix(tree, leaf_ids)
+    roles = ["reviewer"]
+
+    def aggregate(policy):
+        return lambda: bulk.score_arrays(tree, leaf_ids, values, policy, weights, rcodes, role_codes, roles)
+
+    def floor():
+        return 100.0 * (values.mean(axis=1) @ weights)
+
+    t_floor, w_floor, m_floor, floor_totals = measure(floor)
+    t_mean, w_mean, m_mean, (mean_totals, _) = measure(aggregate({"method": "mean"}))
+    assert np.allclose(mean_totals, floor_totals)
+    t_agg, w_agg, m_agg, (totals, leaf_vals) = measure(
+        aggregate({"method": "trimmed_mean", "reviewer_normalisation": "zscore"}))
+
+    def ranking():
+        return bulk.rank_order(totals, ids, [(leaf_vals[:, 0], "desc"), (submitted, "asc")], excluded=vetoed)
+
+    t_rank, w_rank, m_rank, order = measure(ranking)
+
+    def selection():
+        entries = [{"application_id": ids[i], "rank": r + 1, "total": float(totals[i]),
+                    "units": {"class_id": classes[i]}} for r, i in enumerate(order.tolist())]
+        return select_from_ranking(entries, [{"kind": "percent", "percent": 30, "of": "applicants"},
+                                             {"kind": "per_unit_cap", "unit": "class_id", "max": 12}],
+                                   vetoes=[str(ids[i]) for i in np.flatnonzero(vetoed)], applicants=n_apps)
+
+    t_sel, w_sel, m_sel, result = measure(selection)
+    capped = sum(1 for o in result["outcomes"].values() if o["reason"] == "unit_cap_reached")
+    print(f"== {n_apps:,} applications x 5 reviewers x {len(WEIGHTS)} leaves "
+          f"({values.size:,} marks, {int(vetoed.sum())} vetoed)")
+    rows = [("floor: NumPy weighted sum (mean over reviewers @ weights)", t_floor, w_floor, m_floor),
+            ("aggregation, mean (array path)", t_mean, w_mean, m_mean),
+            ("aggregation, trimmed mean + per-reviewer z-score", t_agg, w_agg, m_agg),
+            ("ranking (total, indicator, submitted_at, id; vetoed out)", t_rank, w_rank, m_rank),
+            ("selection 30% of applicants, <= 12 per class, with reasons", t_sel, w_sel, m_sel)]
+    print(f"  {'stage':<60} {'cold s':>8} {'warm s':>8} {'peak MiB':>9} {'warm/floor':>11}")
+    for name, t, w, m in rows:
+        print(f"  {name:<60} {t:8.3f} {w:8.3f} {m:9.1f} {w / w_floor:10.1f}x")
+    cold, warm = t_agg + t_rank + t_sel, w_agg + w_rank + w_sel
+    print(f"  {'aggregation (trimmed+z) + ranking + selection':<60} {cold:8.3f} {warm:8.3f} "
+          f"{max(m_agg, m_rank, m_sel):9.1f} {warm / w_floor:10.1f}x")
+    print(f"  quota {result['quota']:,}, selected {len(result['selected']):,}, unit cap hit {capped:,}, "
+          f"cut line {result['cut_line']['last_selected']['total']:.4f} / "
+          f"{result['cut_line']['first_not_selected']['total']:.4f}")
+
+
+def run_category(n_dorms, lo, hi, total, seed):
+    rng = random.Random(seed)
+    dorms = [{"application_id": f"dorm{i:05d}",
+              "scores": {t: round(rng.uniform(40, 100), 2) for t in rng.sample(TYPES, rng.choice([1, 2]))}}
+             for i in range(n_dorms)]
+    t, w, m, out = measure(lambda: select_by_category(dorms, {c: [lo, hi] for c in TYPES}, total=total))
+    print(f"== per-category selection: {n_dorms:,} dorms, 5 types, {lo}-{hi} per type, total {total}")
+    print(f"  {'HiGHS, 3 lexicographic passes':<60} {t:8.3f} {w:8.3f} {m:9.1f}   (cold s, warm s, peak MiB)")
+    print(f"  counts {out['counts']}, total score {out['total_score']:.2f}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--apps", type=int, default=100_000)
+    parser.add_argument("--dorms", type=int, default=5_000)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    print(f"python {sys.version.split()[0]}, numpy {np.__version__}, {os.cpu_count()} cpus")
+    run_campaign(args.apps, args.seed)
+    run_category(args.dorms, 15, 25, 100, args.seed)
+    run_category(args.dorms, 150, 250, 1000, args.seed)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"process peak RSS {rss:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()

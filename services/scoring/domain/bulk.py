@@ -1,0 +1,220 @@
+"""Array path (批量计算) for large campaigns: the same aggregation, z-score and ranking
+rules as `aggregation.py` and `ranking.py`, vectorised with NumPy.
+
+Shapes: A applications, R reviewer slots per application, L leaves (in the order of
+``leaf_ids``).
+
+- ``values``: float array (A, R, L) of *normalised* marks (0..1 of each leaf scale),
+  NaN where a slot has no mark;
+- ``reviewer_codes``: int array (A, R), the reviewer in each slot (>= 0), -1 if none;
+- ``role_codes``: int array (A, R), index into ``roles`` of the slot's role;
+- ``role_weights``: float array (L, n_roles) of percents; a row of zeros means the
+  leaf is not role-weighted (all its marks are aggregated together);
+- ``weights``: (L,) or (A, L) shares of the total (see `weight_matrix`).
+
+Guarantee: for the same marks, `leaf_values` / `totals` equal what
+`aggregation.score_campaign` computes (up to floating-point rounding, ~1e-12), and
+`rank_order` gives the same order as `ranking.rank` with the same tie-breaks.
+"""
+import numpy as np
+
+from core.errors import field_error, invalid
+
+from .aggregation import ZERO_STD
+from .ranking import SCORE_SCALE
+
+
+def nan_aggregate(values, method):
+    """Aggregate (A, R, L) over axis 1 ignoring NaN -> (A, L); NaN where no mark."""
+    n = np.sum(~np.isnan(values), axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if method == "mean":
+            out = np.nansum(values, axis=1) / n
+        elif method == "trimmed_mean":
+            s = np.nansum(values, axis=1)
+            hi = np.fmax.reduce(values, axis=1)
+            lo = np.fmin.reduce(values, axis=1)
+            out = np.where(n >= 3, (s - hi - lo) / (n - 2), s / n)
+        elif method == "median":
+            ordered = np.sort(values, axis=1)          # NaN sort last
+            lo_i = np.maximum((n - 1) // 2, 0)[:, None, :]
+            hi_i = np.maximum(n // 2, 0)[:, None, :]
+            hi_i = np.minimum(hi_i, values.shape[1] - 1)
+            a = np.take_along_axis(ordered, lo_i, axis=1)[:, 0, :]
+            b = np.take_along_axis(ordered, hi_i, axis=1)[:, 0, :]
+            out = (a + b) / 2.0
+        else:
+            raise ValueError(f"unknown method {method!r}")
+    out[n == 0] = np.nan
+    return out
+
+
+def zscore_array(values, reviewer_codes, applies):
+    """Per-reviewer z-score normalisation, leaf by leaf (rules in
+    `aggregation.zscore_adjust`). `applies`: bool array broadcastable to (A, R, L),
+    True where a mark takes part (range leaves, not imported facts). Group
+    statistics are `np.bincount` sums over reviewer x leaf keys, so the cost is a
+    few passes over the marks whatever the number of reviewers."""
+    A, R, L = values.shape
+    valid = ~np.isnan(values) & np.broadcast_to(applies, (A, R, L)) & (reviewer_codes >= 0)[:, :, None]
+    if not valid.any():
+        return values.copy()
+    size = (int(reviewer_codes.max()) + 1) * L
+    key = ((np.maximum(reviewer_codes, 0).astype(np.int64) * L)[:, :, None] + np.arange(L)).ravel()
+    lf = np.broadcast_to(np.arange(L), (A, R, L)).ravel()
+    vf = valid.ravel()
+    w = vf.astype(float)
+    v = np.where(vf, values.ravel(), 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cnt = np.bincount(key, weights=w, minlength=size)
+        rmu = np.bincount(key, weights=v, minlength=size) / cnt
+        dev = np.where(vf, v - rmu[key], 0.0)
+        rsd = np.sqrt(np.bincount(key, weights=dev * dev, minlength=size) / cnt)
+        lmu = np.bincount(lf, weights=v, minlength=L) / np.bincount(lf, weights=w, minlength=L)
+        ldev = np.where(vf, v - lmu[lf], 0.0)
+        lsd = np.sqrt(np.bincount(lf, weights=ldev * ldev, minlength=L) / np.bincount(lf, weights=w, minlength=L))
+        rs = rsd[key]
+        z = np.where(rs < ZERO_STD, 0.0, dev / np.where(rs < ZERO_STD, 1.0, rs))
+    adjusted = np.clip(lmu[lf] + lsd[lf] * z, 0.0, 1.0)
+    adjusted = np.where(cnt[key] < 2, v, adjusted)            # a single mark stays as it is
+    return np.where(vf, adjusted, values.ravel()).reshape(A, R, L)
+
+
+def leaf_values(values, method, role_codes=None, role_weights=None):
+    """Per-leaf aggregate (A, L), role weights combining per-role aggregates; NaN
+    where a needed mark (or a needed role) is missing."""
+    out = nan_aggregate(values, method)
+    if role_weights is None:
+        return out
+    role_weights = np.asarray(role_weights, dtype=float)
+    weighted = role_weights.sum(axis=1) > 0
+    if not weighted.any():
+        return out
+    sub = values[:, :, weighted]
+    acc = np.zeros((values.shape[0], int(weighted.sum())))
+    for j in range(role_weights.shape[1]):
+        w = role_weights[weighted, j] / 100.0
+        if not w.any():
+            continue
+        masked = np.where((role_codes == j)[:, :, None], sub, np.nan)
+        agg = nan_aggregate(masked, method)
+        acc += np.where(w > 0, agg * w, 0.0)
+    out[:, weighted] = acc
+    return out
+
+
+def weight_matrix(tree, leaf_ids, category_codes=None, categories=()):
+    """Shares of the total per leaf: (L,) for a tree without categories, else (A, L)
+    built from `category_codes` (A,) indexing `categories`."""
+    if category_codes is None:
+        w = tree.leaf_weights(None)
+        return np.array([w.get(i, 0.0) for i in leaf_ids])
+    table = np.array([[tree.leaf_weights(c).get(i, 0.0) for i in leaf_ids] for c in categories])
+    return table[np.asarray(category_codes)]
+
+
+def totals(leaf_vals, weights, on_missing="error", application_ids=None):
+    """Weighted sum on 0..100 -> (A,). A NaN leaf value with a non-zero weight is an
+    error (ValidationFailed naming the first application) or counts 0."""
+    weights = np.asarray(weights, dtype=float)
+    needed = np.isnan(leaf_vals) & (np.broadcast_to(weights, leaf_vals.shape) != 0)
+    if needed.any():
+        if on_missing == "error":
+            a, l = np.argwhere(needed)[0]
+            app = application_ids[a] if application_ids is not None else int(a)
+            raise invalid([field_error(
+                "scores", f"{int(needed.sum())} leaf scores are missing, first: application {app!r}, leaf #{int(l)}",
+                f"缺少 {int(needed.sum())} 项指标评分，首个：申报 {app!r}，第 {int(l)} 项指标")])
+    vals = np.nan_to_num(leaf_vals, nan=0.0)
+    if weights.ndim == 1:
+        return 100.0 * (vals @ weights)
+    return 100.0 * np.einsum("al,al->a", vals, weights)
+
+
+def _order_codes(arr):
+    arr = np.asarray(arr)
+    if arr.dtype.kind in "fiub":
+        return arr.astype(float)
+    _, inverse = np.unique(arr, return_inverse=True)
+    return inverse.astype(float)
+
+
+def rank_order(total, ids, tie_keys=(), excluded=None):
+    """Indices of the applications in rank order (best first), vetoed (`excluded`
+    bool mask) left out. Totals are compared at 1e-6 points like `ranking.rank`;
+    `tie_keys`: [(array, "asc" | "desc"), ...] in priority order (numeric arrays
+    may hold NaN for missing, which always sorts last); finally ``ids`` ascending."""
+    keys = [_order_codes(ids)]
+    for arr, order in reversed(list(tie_keys)):
+        k = _order_codes(arr)
+        if np.asarray(arr).dtype.kind == "f":
+            k = np.round(k * SCORE_SCALE)
+        keys.append(-k if order == "desc" else k)
+    keys.append(-np.round(np.asarray(total, dtype=float) * SCORE_SCALE))
+    order = np.lexsort(keys)
+    if excluded is not None:
+        order = order[~np.asarray(excluded)[order]]
+    return order
+
+
+# -- assembling the arrays -------------------------------------------------------------
+def role_weight_matrix(tree, leaf_ids, roles):
+    """(L, n_roles) percents from the leaves' role_weights (zeros where none)."""
+    out = np.zeros((len(leaf_ids), len(roles)))
+    for l, leaf_id in enumerate(leaf_ids):
+        for role, w in tree.nodes[leaf_id].role_weights:
+            out[l, roles.index(role)] = w
+    return out
+
+
+def zscore_mask(tree, leaf_ids, role_codes, roles):
+    """(A, R, L) True where z-score normalisation applies (range leaves, not facts)."""
+    kinds = np.array([tree.nodes[i].scale.kind == "range" for i in leaf_ids])
+    not_fact = role_codes != (roles.index("imported_fact") if "imported_fact" in roles else -2)
+    return not_fact[:, :, None] & kinds[None, None, :]
+
+
+def arrays_from_marks(marks, application_ids, leaf_ids, roles):
+    """(values, reviewer_codes, role_codes, reviewer_ids) from `aggregation.Mark`s:
+    one slot per (application, reviewer); ``reviewer_ids[code]`` names a code."""
+    app_i = {a: i for i, a in enumerate(application_ids)}
+    leaf_i = {l: j for j, l in enumerate(leaf_ids)}
+    slots, reviewer_ids, rev_code = {}, [], {}
+    per_app = [0] * len(application_ids)
+    for m in marks:
+        key = (m.application_id, m.reviewer_id)
+        if key not in slots:
+            slots[key] = per_app[app_i[m.application_id]]
+            per_app[app_i[m.application_id]] += 1
+        if m.reviewer_id not in rev_code:
+            rev_code[m.reviewer_id] = len(reviewer_ids)
+            reviewer_ids.append(m.reviewer_id)
+    R = max(per_app, default=0) or 1
+    values = np.full((len(application_ids), R, len(leaf_ids)), np.nan)
+    rcodes = np.full((len(application_ids), R), -1)
+    roles_ = np.full((len(application_ids), R), -1)
+    for m in marks:
+        a, s = app_i[m.application_id], slots[(m.application_id, m.reviewer_id)]
+        values[a, s, leaf_i[m.leaf_id]] = m.value
+        rcodes[a, s] = rev_code[m.reviewer_id]
+        roles_[a, s] = roles.index(m.role)
+    return values, rcodes, roles_, reviewer_ids
+
+
+def score_arrays(tree, leaf_ids, values, policy, weights, reviewer_codes=None, role_codes=None,
+                 roles=(), application_ids=None):
+    """Totals (A,) and leaf values (A, L) for a whole campaign: the array twin of
+    `aggregation.score_campaign` (reviewer normalisation, method, role weights,
+    weighted sum, missing-score policy as in `AggregationPolicy`)."""
+    from .aggregation import AggregationPolicy
+    policy = AggregationPolicy.coerce(policy)
+    roles = list(roles)
+    if policy.reviewer_normalisation == "zscore":
+        if role_codes is None:
+            applies = np.array([tree.nodes[i].scale.kind == "range" for i in leaf_ids])[None, None, :]
+        else:
+            applies = zscore_mask(tree, leaf_ids, role_codes, roles)
+        values = zscore_array(values, reviewer_codes, applies)
+    rw = role_weight_matrix(tree, leaf_ids, roles) if roles else None
+    lv = leaf_values(values, policy.method, role_codes, rw)
+    return totals(lv, weights, policy.on_missing, application_ids), lv
