@@ -11,20 +11,24 @@ to the directory over RPC and opens a fresh campaign per run, so runs do not
 interfere. Prints throughput and p50/p95/p99 latencies, and the ratios to the ping.
 """
 import argparse
+import os
 import statistics
+import sys
 import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 
-import requests
-from nameko.standalone.rpc import ClusterRpcProxy
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the repo root, for deploy/
 
-import core.rpc_errors  # noqa: F401
-from core.config import load_config
-from deploy.demo_data import COLLEGES
-from services.applications.directory import make_unit
+import requests  # noqa: E402
+from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402
+
+import core.rpc_errors  # noqa: E402,F401
+from core.config import load_config  # noqa: E402
+from deploy.demo_data import COLLEGES  # noqa: E402
+from services.applications.directory import make_unit  # noqa: E402
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PASSWORD = "Bench@2026"

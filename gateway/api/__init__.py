@@ -12,3 +12,19 @@ def idempotency_key():
     same result and never a second application or event."""
     key = request.headers.get("Idempotency-Key")
     return key.strip()[:200] if key else None
+
+
+def multipart(file_field, *form_fields):
+    """(filename, base64 content, {form field: value}) of a multipart upload; raises
+    ValidationFailed naming every missing part. Bytes cross RPC as base64 text."""
+    import base64
+
+    from core.errors import field_error, invalid
+
+    upload = request.files.get(file_field)
+    values = {name: request.form.get(name) for name in form_fields}
+    problems = [field_error(file_field, "A file is required.", "请选择文件")] if upload is None else []
+    problems += [field_error(name, "Required.", "必填") for name, value in values.items() if not value]
+    if problems:
+        raise invalid(problems)
+    return upload.filename, base64.b64encode(upload.read()).decode("ascii"), values

@@ -1,10 +1,9 @@
 import base64
 
-from flask import Response, g, request
+from flask import Response, g
 from flask_smorest import Blueprint
 
-from core.errors import field_error, invalid
-from gateway.api import idempotency_key, rpc
+from gateway.api import idempotency_key, multipart, rpc
 from gateway.auth import login_required
 from gateway.schemas import ApplicationOut, AttachmentOut, AuditOut, ListQuery
 from services.applications.schemas import ActionInput, ApplicationUpdate
@@ -70,18 +69,9 @@ def audit(application_id):
 @login_required
 def upload(application_id):
     """Upload an attachment (multipart: `file`, `kind`). Type is checked from the bytes."""
-    upload = request.files.get("file")
-    kind = request.form.get("kind")
-    problems = []
-    if upload is None:
-        problems.append(field_error("file", "A file is required.", "请选择文件"))
-    if not kind:
-        problems.append(field_error("kind", "The attachment kind is required.", "请选择附件类别"))
-    if problems:
-        raise invalid(problems)
-    data = base64.b64encode(upload.read()).decode("ascii")
+    filename, data, fields = multipart("file", "kind")
     with rpc() as cluster:
-        return cluster.applications.add_attachment(g.actor_id, application_id, kind, upload.filename, data)
+        return cluster.applications.add_attachment(g.actor_id, application_id, fields["kind"], filename, data)
 
 
 @blp.route("/<application_id>/attachments/<attachment_id>")

@@ -1,10 +1,7 @@
-import base64
-
-from flask import g, request
+from flask import g
 from flask_smorest import Blueprint
 
-from core.errors import field_error, invalid
-from gateway.api import rpc
+from gateway.api import multipart, rpc
 from gateway.auth import login_required
 from gateway.schemas import ImportOut, UnitOut, UnitQuery
 
@@ -31,10 +28,6 @@ def units(query):
 @login_required
 def import_students():
     """Import students as the registrar exports them (school admin). All or nothing."""
-    upload = request.files.get("file")
-    school_id = request.form.get("school_id")
-    if upload is None or not school_id:
-        raise invalid([field_error("file" if upload is None else "school_id", "Required.", "必填")])
-    data = base64.b64encode(upload.read()).decode("ascii")
+    filename, data, fields = multipart("file", "school_id")
     with rpc() as cluster:
-        return cluster.applications.import_students(g.actor_id, school_id, upload.filename, data)
+        return cluster.applications.import_students(g.actor_id, fields["school_id"], filename, data)

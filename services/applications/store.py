@@ -50,6 +50,7 @@ class ApplicationsStore:
         db.attachments.create_index([("application_id", ASCENDING)])
         db.people.create_index([("login", ASCENDING)], unique=True, name="unique_login")
         db.people.create_index([("student_no", ASCENDING)])
+        db.people.create_index([("role_keys", ASCENDING)])  # who speaks for a unit, who counsels a college
         db.units.create_index([("kind", ASCENDING), ("parent_id", ASCENDING)])
         db.units.create_index([("kind", ASCENDING), ("name", ASCENDING)])
         db.campaigns.create_index([("program", ASCENDING), ("academic_year", ASCENDING)])
