@@ -4,6 +4,17 @@ Each service owns one database, ``<MONGO_DB_PREFIX>_<database>``; nothing else r
 it. The provider builds one client per container in `setup()` (no side effects in
 `__init__`), asks the repository to create its indexes (idempotent, so every replica
 may do it at start), and closes the client on `stop()`.
+
+Write stores that also work on the embedded nx-27017 wire server (0.8.1), which
+  * stores a sub-document added with $push as a JSON string, and empties the whole
+    array on a conditional $pull: keep lists in their own collection, or replace the
+    document whole;
+  * stores a top-level datetime written with $set as text (sub-documents are fine,
+    and inserts and replaces are fine): use a conditional replace_one /
+    find_one_and_replace on a version field;
+  * has no $not; returns booleans as 0/1 (compare with == 1 or truthiness).
+$inc, $set of plain values, $unset, $in/$nin on arrays, unique indexes and
+find_one_and_update/replace with conditions all work.
 """
 from nameko.extensions import DependencyProvider
 from pymongo import MongoClient

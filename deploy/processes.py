@@ -20,17 +20,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def _load_config(path):
-    try:
-        from core.config import load_config
-    except ImportError:  # core.config not there yet: same loader, by hand
-        import yaml
-        from nameko.cli.main import setup_yaml_parser
-
-        setup_yaml_parser()
-
-        def load_config(path):
-            with open(path, encoding="utf-8") as handle:
-                return yaml.safe_load(handle) or {}
+    from core.config import load_config
 
     return load_config(path)
 
@@ -43,18 +33,13 @@ def _bin(name):
 
 
 def processes(config_path):
+    from core.programs import enabled_names
+    from core.topology import service_names
+
     config = _load_config(config_path)
     nameko = _bin("nameko")
-    lines = []
-    services_dir = os.path.join(ROOT, "services")
-    if os.path.isdir(services_dir):
-        for name in sorted(os.listdir(services_dir)):
-            if os.path.isfile(os.path.join(services_dir, name, "service.py")):
-                lines.append((name, f"{nameko} run --config {config_path} services.{name}.service"))
-    programs = config.get("PROGRAMS") or []
-    if isinstance(programs, str):
-        programs = [p.strip() for p in programs.split(",") if p.strip()]
-    for name in programs:
+    lines = [(name, f"{nameko} run --config {config_path} services.{name}.service") for name in service_names()]
+    for name in enabled_names(config):
         lines.append((str(name), f"{nameko} run --config {config_path} plugins.{name}.service"))
     lines.append(("gateway", f"{_bin('gunicorn')} -c deploy/gunicorn.conf.py gateway.wsgi:app"))
     names = [name for name, _ in lines]

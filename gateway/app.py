@@ -10,8 +10,9 @@ from swagger_ui_bundle import swagger_ui_path
 
 from core.config import load_config
 from core.programs import check_enabled
+from core.topology import rpc_names
 from gateway import errors
-from gateway.api import auth, applications, campaigns, directory, programs, rpc
+from gateway.api import applications, auth, campaigns, directory, funding, notifications, programs, rpc, scoring
 from gateway.rpc import RpcPool
 
 
@@ -43,7 +44,7 @@ def create_app(config=None):
     app.extensions["rpc_pool"] = RpcPool(cx, size=int(gateway.get("RPC_POOL_SIZE", 8)),
                                          timeout=float(gateway.get("RPC_TIMEOUT_SECONDS", 30)))
     api = Api(app)
-    for module in (auth, programs, campaigns, applications, directory):
+    for module in (auth, programs, campaigns, applications, directory, scoring, funding, notifications):
         api.register_blueprint(module.blp)
     errors.register(app)
 
@@ -58,7 +59,7 @@ def create_app(config=None):
     @app.route("/healthz")
     def healthz():
         """200 when every service answers an RPC ping, 503 naming those that do not."""
-        names = ["applications"] + [f"program_{n}" for n in check_enabled(cx)]
+        names = rpc_names(cx)
         status = {}
         with rpc() as cluster:
             for name in names:

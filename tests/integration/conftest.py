@@ -57,13 +57,20 @@ def mongo(config):
 
 
 @pytest.fixture
-def platform(config, runner_factory):
-    """The applications service and the pilot-branch plugin, started, registered,
-    and seeded with the demo directory."""
+def extra_services():
+    """Service classes a test package adds to the platform: override this fixture in
+    its conftest.py (e.g. return [FundingService])."""
+    return []
+
+
+@pytest.fixture
+def platform(config, runner_factory, extra_services):
+    """The applications service, the pilot-branch plugin and `extra_services`,
+    started, the program registered, and the demo directory seeded."""
     from plugins.pilot_branches.service import PilotBranchesService
     from services.applications.service import ApplicationsService
 
-    runner = runner_factory(config, ApplicationsService, PilotBranchesService)
+    runner = runner_factory(config, ApplicationsService, PilotBranchesService, *extra_services)
     runner.start()
     with ClusterRpcProxy(config, timeout=20) as cluster:
         for _ in range(100):
