@@ -2,9 +2,10 @@
 
 `make_program_service(program)` returns a service named ``program_<name>`` that
   * refuses to start when the program is not enabled in the configuration,
-  * registers the program's declaration with the applications service when it
-    starts, retrying with backoff until the applications service answers (so the
-    start order of processes does not matter; registration is idempotent),
+  * registers the program's declaration with the applications service, and with
+    scoring (criteria, quota rules) and funding (tiers) when it declares those, when
+    it starts, retrying each with backoff until that service answers (so the start
+    order of processes does not matter; registration is idempotent),
   * serves the program's hooks over RPC.
 """
 import logging
@@ -38,20 +39,33 @@ class Registrar(DependencyProvider):
             )
 
     def start(self):
-        self.container.spawn_managed_thread(self._register)
+        for target in self.targets():
+            self.container.spawn_managed_thread(lambda target=target: self._register(target))
 
-    def _register(self):
+    def targets(self):
+        """The shared services this program registers with: every shared service
+        offers `register_program(declaration)` and keeps what concerns it."""
+        targets = ["applications"]
+        if self.program.criteria or self.program.quota_rules:
+            targets.append("scoring")
+        if self.program.funding:
+            targets.append("funding")
+        return targets
+
+    def _register(self, target):
         declaration = self.program.declaration()
         delay = 0.5
         while True:
             try:
                 with ClusterRpcProxy(self.container.config, timeout=15) as cluster:
-                    cluster.applications.register_program(declaration)
-                log.info("registered program %s version %s", self.program.name, declaration["version"])
-                self.registered.send(declaration["version"])
+                    getattr(cluster, target).register_program(declaration)
+                log.info("registered program %s version %s with %s", self.program.name, declaration["version"], target)
+                if target == "applications":
+                    self.registered.send(declaration["version"])
                 return
-            except Exception as exc:  # the applications service may not be up yet
-                log.warning("registering %s failed (%s); retrying in %.1fs", self.program.name, exc, delay)
+            except Exception as exc:  # the service may not be up yet
+                log.warning("registering %s with %s failed (%s); retrying in %.1fs",
+                            self.program.name, target, exc, delay)
                 eventlet.sleep(delay)
                 delay = min(delay * 2, 10)
 

@@ -185,6 +185,46 @@ class ApplicationsService:
         self.store.remove_attachment(app, self.store.get_attachment(application_id, attachment_id))
         return {"deleted": attachment_id}
 
+    # -- for other services (internal RPC, never exposed over HTTP) -----------
+    @rpc
+    def internal_actor(self, actor_id):
+        """{"id", "name", "roles": [{"role", "unit_id"}], "school_id", "college_id",
+        "class_id", "dorm_id", "branch_id"} of a person; raises NotFound. Other services
+        authorise with this, so a role revoked here takes effect there at once."""
+        return person_view(self.store.get_person(actor_id))
+
+    @rpc
+    def internal_people(self, role_keys=None, unit_ids=None):
+        """People holding any of `role_keys` ("role@unit_id"), or belonging to any of
+        `unit_ids` (their class, dorm, branch or college) — for notifications."""
+        query = {"$or": []}
+        if role_keys:
+            query["$or"].append({"role_keys": {"$in": list(role_keys)}})
+        for field in ("class_id", "dorm_id", "branch_id", "college_id"):
+            if unit_ids:
+                query["$or"].append({field: {"$in": list(unit_ids)}})
+        if not query["$or"]:
+            return []
+        return [person_view(p) for p in self.store.find_people(query, limit=20000)]
+
+    @rpc
+    def internal_application(self, application_id):
+        """An application as stored (no permission check); raises NotFound."""
+        return application_view(self.store.get_application(application_id))
+
+    @rpc
+    def internal_applications(self, campaign_id, states=None):
+        """A campaign's applications, optionally only those in `states`."""
+        return [application_view(a) for a in self.store.campaign_applications(campaign_id, states)]
+
+    @rpc
+    def internal_campaign(self, campaign_id):
+        return campaigns.campaign_view(self.store.get_campaign(campaign_id), utc_now())
+
+    @rpc
+    def internal_unit(self, unit_id):
+        return with_id(self.store.get_unit(unit_id))
+
     # -- outbox --------------------------------------------------------------
     @timer(interval=5)
     def sweep_outbox(self):

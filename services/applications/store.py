@@ -223,6 +223,12 @@ class ApplicationsStore:
         )
         return list(cursor)
 
+    def campaign_applications(self, campaign_id, states=None):
+        query = {"campaign_id": campaign_id}
+        if states:
+            query["state"] = {"$in": list(states)}
+        return list(self.db.applications.find(query, {"outbox": 0}, sort=[("_id", ASCENDING)]))
+
     # -- attachments --------------------------------------------------------
     def add_attachment(self, application, meta, data, max_count, now):
         """Store the bytes, then take a slot of the kind's count atomically; a lost
