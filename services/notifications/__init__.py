@@ -14,3 +14,5 @@ Layout (ARCHITECTURE.md, "domain core, thin shell"):
   SMTP, signed webhooks, DingTalk and WeCom group robots, the in-app inbox
   interface, and a registry that builds them from configuration.
 """
+# Building the service shell? READ docs/DEVELOPING.md FIRST (conventions, nx-27017 limits,
+# internal RPCs, test fixtures; parallel engineers touch only their own paths, never commit).
