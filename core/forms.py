@@ -126,3 +126,16 @@ def load_or_raise(schema_cls, data, partial=False):
         return schema_cls().load(data, partial=partial)
     except ValidationError as exc:
         raise invalid(flatten_errors(exc.messages)) from None
+
+
+def decode_upload(data_b64, field="file"):
+    """Bytes of an upload sent over RPC as base64; raises ValidationFailed."""
+    import base64
+    import binascii
+
+    from core.errors import invalid
+
+    try:
+        return base64.b64decode(data_b64, validate=True)
+    except (binascii.Error, ValueError, TypeError):
+        raise invalid([field_error(field, "The file content is not valid base64.", "文件内容编码无效")]) from None

@@ -13,7 +13,7 @@ from nameko.timer import timer
 
 import core.rpc_errors  # noqa: F401  (typed errors cross RPC)
 from core.envelope import utc_now
-from core.forms import load_or_raise
+from core.forms import decode_upload, load_or_raise
 from core.mongo import Repository
 from core.programs import check_enabled
 from services.applications import accounts, campaigns, directory, outbox, workflow
@@ -97,9 +97,8 @@ class ApplicationsService:
 
     @rpc
     def import_students(self, actor_id, school_id, filename, data_b64):
-        import base64
         return directory.import_students(self.store, self._actor(actor_id), school_id, filename,
-                                         base64.b64decode(data_b64))
+                                         decode_upload(data_b64))
 
     # -- campaigns -----------------------------------------------------------
     @rpc

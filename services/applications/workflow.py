@@ -4,13 +4,11 @@ Each operation rebuilds the actor from the directory, checks the domain rules,
 then makes one atomic change whose audit entry and event travel in the outbox
 (see outbox.py). Program-specific checks are the plugin's hooks, called over RPC.
 """
-import base64
-import binascii
-
 from core.envelope import make_event
 from core.errors import (
     Conflict, NotFound, PermissionDenied, ValidationFailed, field_error, invalid,
 )
+from core.forms import decode_upload
 from services.applications import outbox
 from services.applications.domain import attachments as attachment_rules
 from services.applications.domain import permissions, windows
@@ -219,10 +217,7 @@ def add_attachment(store, dispatch, actor, app_id, kind, filename, data_b64, max
                        "只有草稿或已退回的申报可以修改附件", field="state")
     campaign = store.get_campaign(app["campaign_id"])
     windows.require_editable_window(campaign, app, now)
-    try:
-        data = base64.b64decode(data_b64, validate=True)
-    except (binascii.Error, ValueError, TypeError):
-        raise invalid([field_error("file", "The file content is not valid base64.", "文件内容编码无效")]) from None
+    data = decode_upload(data_b64)
     program = store.get_program(campaign["program"], campaign["program_version"])
     meta = attachment_rules.check_upload(program["attachments"], kind, filename, data, max_bytes,
                                          store.list_attachments(app_id))
