@@ -12,7 +12,11 @@ Write stores that also work on the embedded nx-27017 wire server (0.8.1), which
   * stores a top-level datetime written with $set as text (sub-documents are fine,
     and inserts and replaces are fine): use a conditional replace_one /
     find_one_and_replace on a version field;
-  * has no $not; returns booleans as 0/1 (compare with == 1 or truthiness).
+  * has no $not; returns booleans as 0/1 (compare with == 1 or truthiness);
+  * does not apply $expr or array conditions (e.g. {"ops": {"$ne": key}}) in a
+    filter atomically under concurrency: guard on equality/range conditions of
+    scalar fields (a version or revision number), which are atomic (tested with
+    10 concurrent writers: exactly one wins).
 $inc, $set of plain values, $unset, $in/$nin on arrays, unique indexes and
 find_one_and_update/replace with conditions all work.
 """

@@ -179,10 +179,13 @@ class ApplicationsStore:
 
         A conditional whole-document replace rather than $set: the embedded wire
         server stores a top-level datetime written by $set as text."""
-        new = {k: v for k, v in application.items() if k != "_id"}
+        new = {k: v for k, v in application.items() if k not in ("_id", "outbox_claim_ts")}
         new.update(changes, outbox=outbox, outbox_at=now, updated_at=now, version=application["version"] + 1)
         return self.db.applications.find_one_and_replace(
-            {"_id": application["_id"], "version": application["version"], "state": application["state"]},
+            # outbox None: the previous change's audit entry and event are out, so
+            # this change cannot overwrite them before they are.
+            {"_id": application["_id"], "version": application["version"], "state": application["state"],
+             "outbox": None},
             new, return_document=ReturnDocument.AFTER,
         )
 
@@ -195,10 +198,22 @@ class ApplicationsStore:
         except DuplicateKeyError:
             pass  # finishing an outbox twice records its entry once
 
+    def claim_outbox(self, application_id, audit_id, now_ts, lease_seconds):
+        """Take the right to finish an outbox, so one process publishes it; a claim
+        older than `lease_seconds` (its holder died) may be taken over. The claim
+        time is epoch seconds: a number, which every Mongo server stores as such."""
+        claimed = self.db.applications.update_one(
+            {"_id": application_id, "outbox.audit._id": audit_id,
+             "$or": [{"outbox_claim_ts": {"$exists": False}}, {"outbox_claim_ts": None},
+                     {"outbox_claim_ts": {"$lt": now_ts - lease_seconds}}]},
+            {"$set": {"outbox_claim_ts": now_ts}},
+        )
+        return claimed.modified_count == 1
+
     def clear_outbox(self, application_id, audit_id):
         self.db.applications.update_one(
             {"_id": application_id, "outbox.audit._id": audit_id},
-            {"$unset": {"outbox": "", "outbox_at": ""}},
+            {"$unset": {"outbox": "", "outbox_at": "", "outbox_claim_ts": ""}},
         )
 
     def audit_trail(self, application_id):

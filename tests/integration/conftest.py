@@ -56,6 +56,22 @@ def mongo(config):
     client.close()
 
 
+def all_other_services():
+    """The Nameko class of every service with a service.py besides applications."""
+    import importlib
+
+    from core.topology import service_names
+
+    found = []
+    for name in service_names():
+        if name == "applications":
+            continue
+        module = importlib.import_module(f"services.{name}.service")
+        found.extend(v for v in vars(module).values()
+                     if isinstance(v, type) and getattr(v, "name", None) == name and hasattr(v, "ping"))
+    return found
+
+
 @pytest.fixture
 def extra_services():
     """Service classes a test package adds to the platform: override this fixture in

@@ -1,5 +1,6 @@
 """The walking skeleton through HTTP: the gateway, real services, real bus and database."""
 import eventlet
+import pytest
 
 from tests.integration.helpers import PDF, campaign_payload, docx_bytes, good_form
 
@@ -95,6 +96,12 @@ def test_pilot_branch_project_end_to_end(http, events):
     assert len({e["id"] for e in events}) == 5
 
 
+@pytest.fixture
+def extra_services():
+    from tests.integration.conftest import all_other_services
+    return all_other_services()
+
+
 def test_openapi_and_local_docs(http):
     spec = http.client.get("/api/openapi.json").json
     assert "/api/applications/{application_id}/actions" in spec["paths"]
@@ -103,8 +110,9 @@ def test_openapi_and_local_docs(http):
     assert "/static/swagger-ui/swagger-ui-bundle.js" in page and "cdn" not in page.lower()
     assert http.client.get("/static/swagger-ui/swagger-ui-bundle.js").status_code == 200
     health = http.client.get("/healthz")
-    assert health.status_code == 200 and health.json["services"] == {"applications": True,
-                                                                       "program_pilot_branches": True}
+    from core.topology import service_names
+    assert health.status_code == 200, health.json
+    assert health.json["services"] == {**{name: True for name in service_names()}, "program_pilot_branches": True}
 
 
 def test_login_errors_rate_limit_and_expiry(http, config):

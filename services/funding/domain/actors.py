@@ -13,7 +13,9 @@ Roles that matter here:
 
 - project lead (项目负责人): ``actor["id"] == grant["lead_id"]`` (no role needed)
 - faculty advisor (指导老师): ``actor["id"] == grant["advisor_id"]``
-- ``college_admin`` of the grant's college: role plus ``actor["college_id"] == grant["college_id"]``
+- ``college_admin`` of the grant's college: role plus ``actor["college_id"] == grant["college_id"]``;
+  for the claim approval step ``college`` (and closing) the college's ``counselor``
+  (辅导员) counts too, as in the applications service's college review
 - ``finance`` (财务): school-wide
 - ``school_admin`` (学校管理员, 党委学生工作部): school-wide
 
@@ -24,12 +26,17 @@ from core.errors import PermissionDenied
 
 FINANCE = "finance"
 COLLEGE_ADMIN = "college_admin"
+COUNSELOR = "counselor"
+#: Roles that speak for a college at the ``college`` step (学院审核): as in the
+#: applications service, the college admin or a counselor of that college.
+COLLEGE_ROLES = (COLLEGE_ADMIN, COUNSELOR)
 SCHOOL_ADMIN = "school_admin"
 
 ROLE_NAMES = {
     "lead": ("project lead", "项目负责人"),
     "advisor": ("faculty advisor of the project", "项目指导老师"),
-    "college": ("college administrator of the project's college", "项目所在学院管理员"),
+    "college": ("college administrator or counselor of the project's college",
+                "项目所在学院管理员或辅导员"),
     "finance": ("finance office", "财务处"),
     "school_admin": ("school administrator", "学校管理员"),
 }
@@ -67,11 +74,27 @@ def is_advisor(actor, grant):
     return actor.get("id") == grant.get("advisor_id")
 
 
-def is_college_admin(actor, grant):
+def _college_role(actor, grant, allowed):
     college = grant.get("college_id")
     return college is not None and any(
-        role == COLLEGE_ADMIN and (unit or actor.get("college_id")) == college
+        role in allowed and (unit or actor.get("college_id")) == college
         for role, unit in role_units(actor))
+
+
+def is_college_admin(actor, grant):
+    return _college_role(actor, grant, (COLLEGE_ADMIN,))
+
+
+def is_college_staff(actor, grant):
+    """College admin or counselor of the grant's college (the ``college`` role)."""
+    return _college_role(actor, grant, COLLEGE_ROLES)
+
+
+def college_ids(actor):
+    """Colleges the actor speaks for (admin or counselor); bare roles count for
+    ``actor["college_id"]``."""
+    return sorted({unit or actor.get("college_id") for role, unit in role_units(actor)
+                   if role in COLLEGE_ROLES and (unit or actor.get("college_id"))})
 
 
 def is_finance(actor):
@@ -87,7 +110,7 @@ def holds(actor, grant, role):
     return {
         "lead": lambda: is_lead(actor, grant),
         "advisor": lambda: is_advisor(actor, grant),
-        "college": lambda: is_college_admin(actor, grant),
+        "college": lambda: is_college_staff(actor, grant),
         "finance": lambda: is_finance(actor),
         "school_admin": lambda: is_school_admin(actor),
     }[role]()

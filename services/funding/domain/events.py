@@ -13,7 +13,8 @@ Payloads (schema version 1; amounts in int fen plus a display string):
 - ``claim.approved``: claim_id, grant_id, campaign_id, project_id, college_id,
   lead_id, total_fen, total, purpose, items, receipts, approved_at, approved_by
 - ``project.closed``: grant_id, campaign_id, project_id, college_id, tier,
-  granted_fen, paid_fen, returned_fen (and display strings), materials, closed_at, closed_by
+  granted_fen, paid_fen, spent_fen (= paid_fen, the contract's name), returned_fen
+  (and display strings), materials, closed_at, closed_by
 """
 import hashlib
 
@@ -72,7 +73,7 @@ def project_closed_data(grant, returned_fen, closed_by, closed_at):
         "grant_id": grant["id"], "campaign_id": grant["campaign_id"],
         "project_id": grant["project_id"], "college_id": grant["college_id"],
         "tier": grant["tier"], "granted_fen": grant["granted_fen"],
-        "paid_fen": grant["paid_fen"], "returned_fen": returned_fen,
+        "paid_fen": grant["paid_fen"], "spent_fen": grant["paid_fen"], "returned_fen": returned_fen,
         "granted": format_fen(grant["granted_fen"]), "paid": format_fen(grant["paid_fen"]),
         "returned": format_fen(returned_fen), "materials": sorted(grant.get("materials", {})),
         "closed_at": closed_at, "closed_by": closed_by,

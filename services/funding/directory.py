@@ -1,0 +1,86 @@
+"""What the funding service asks the applications service (its internal RPCs): who
+is acting, the campaign, the approved application and the people behind a project.
+
+The funding service keeps no copy of the directory: every call re-reads the actor,
+so a role revoked there takes effect here at once.
+"""
+from core.errors import Conflict, NotFound, field_error, invalid
+
+#: The role through which a person speaks for an applicant of each kind (the
+#: applications service's rule); that person leads the funded project.
+LEAD_ROLE = {"branch": "branch_secretary", "class": "class_monitor", "dorm": "dorm_leader"}
+
+
+def actor(apps, actor_id):
+    """The acting person as the domain takes it: ``{"id", "name", "roles": [{"role",
+    "unit_id"}], "college_id", ...}``; NotFound for an unknown id."""
+    return apps.internal_actor(actor_id)
+
+
+def campaign(apps, campaign_id):
+    try:
+        return apps.internal_campaign(campaign_id)
+    except NotFound:
+        raise NotFound(f"No campaign {campaign_id!r}.", f"评选活动不存在：{campaign_id}",
+                       field="campaign_id") from None
+
+
+def application(apps, application_id):
+    try:
+        return apps.internal_application(application_id)
+    except NotFound:
+        raise NotFound(f"No application {application_id!r}.", f"申报不存在：{application_id}",
+                       field="application_id") from None
+
+
+def lead_of(apps, app):
+    """The project lead: for a branch its secretary (``branch_secretary@<branch>``), for
+    a class its monitor, for a dorm its leader, for a person the person."""
+    if app.get("applicant_kind") == "person":
+        return app["applicant_id"]
+    role = LEAD_ROLE.get(app.get("applicant_kind"), "branch_secretary")
+    people = apps.internal_people(role_keys=[f"{role}@{app['applicant_id']}"])
+    if not people:
+        raise Conflict(f"{app.get('applicant_name') or app['applicant_id']} has no {role} to lead the project; "
+                       "appoint one in the directory first",
+                       f"{app.get('applicant_name') or app['applicant_id']}尚无负责人（{role}），请先在名录中设置",
+                       field="application_id")
+    return sorted(p["id"] for p in people)[0]
+
+
+def advisor(apps, advisor_id):
+    """The faculty advisor: must be a person of the directory (ValidationFailed)."""
+    try:
+        return apps.internal_actor(advisor_id)
+    except NotFound:
+        raise invalid([field_error("advisor_id", f"no person {advisor_id!r} in the directory",
+                                   f"名录中不存在人员 {advisor_id}")]) from None
+
+
+def project_of(apps, app, advisor_id):
+    """The project as domain/grants.py takes it, from an application."""
+    lead_id = lead_of(apps, app)
+    advisor(apps, advisor_id)
+    if advisor_id == lead_id:
+        raise invalid([field_error("advisor_id", "the faculty advisor cannot be the project lead",
+                                   "指导老师不能是项目负责人本人")])
+    return {"id": app["id"], "campaign_id": app["campaign_id"], "college_id": app.get("college_id"),
+            "title": (app.get("form") or {}).get("title") or app.get("applicant_name"),
+            "lead_id": lead_id, "advisor_id": advisor_id, "status": app.get("state")}
+
+
+def finance_ids(apps, school_id):
+    """Finance staff of the school: routing hints for the notifications service."""
+    if not school_id:
+        return []
+    return sorted(p["id"] for p in apps.internal_people(role_keys=[f"finance@{school_id}"]))
+
+
+def college_names(apps, college_ids):
+    names = {}
+    for college_id in college_ids:
+        try:
+            names[college_id] = apps.internal_unit(college_id).get("name")
+        except NotFound:
+            names[college_id] = None
+    return names

@@ -1,0 +1,327 @@
+"""The funding service's repository over its own MongoDB database.
+
+Collections (every id a string; every time an ISO 8601 UTC string, so nothing relies
+on the wire server's datetime handling):
+
+- ``rules``        one per registered program version (``<program>@<version>``)
+- ``campaigns``    funding accounts of campaigns (domain/campaigns.py), by campaign id
+- ``grants``       one per funded project (domain/grants.py)
+- ``claims``       reimbursement claims (domain/claims.py)
+- ``ledger``       the append-only ledger: entries are inserted, never updated or deleted;
+                   ``_id`` is the entry id derived from its idempotency key, so a replay
+                   cannot store an entry twice
+- ``audit``        audit records of every change (deterministic ids)
+- ``attachments``  receipts and closing materials, bytes included
+- ``outbox``       every outcome, stored before it is applied (see :meth:`apply`)
+- ``requests``     the request log behind Idempotency-Key (see idempotency.py)
+
+How an Outcome is applied (domain/outcome.py is the protocol):
+
+1. the outcome is stored in ``outbox`` (state ``pending``) under its key;
+2. each GuardedUpdate is judged by ``guards.evaluate`` on the document as read (replay,
+   equalities, bounds) and written by ONE ``update_one`` that lands only if the
+   document is still at the revision read (``_rev`` compare-and-set), so a budget or a
+   grant is never overspent whatever runs concurrently (a lost race re-reads and
+   judges again: the typed refusal, e.g. BudgetExceeded with the remaining amount, is
+   always about the current state);
+3. inserts and ledger entries are inserted with unique ids (duplicates are replays);
+4. the event is dispatched by whoever moves the outbox record from ``pending`` to
+   ``publishing`` (one atomic update, so two finishers never both publish), then
+   ``done``. A crash anywhere leaves a record the sweeper finishes (every step is
+   idempotent).
+
+Why a revision compare-and-set rather than ``guards.mongo_filter`` (conditions and
+``$expr`` bounds in the filter, which is as atomic on a MongoDB replica set): the
+embedded wire server nx-27017 0.8.1 evaluates ``$expr`` and array conditions
+(``applied_ops: {$ne: key}``) outside its atomic write, so two concurrent writes can
+both pass them (measured: 10 of 10 trials let a duplicate through), and it matches
+``{field: None}`` only when the field is missing, not when it holds null. An equality
+on one scalar field (``_rev``) it does check atomically, and so does MongoDB.
+"""
+import json
+import random
+import time
+import uuid
+
+from bson import Binary
+from pymongo import ASCENDING, DESCENDING
+from pymongo.errors import DuplicateKeyError
+
+from core.errors import ChuangxianError, Conflict, NotFound
+from services.funding.domain import guards
+from services.funding.domain.outcome import Outcome
+
+COLLECTIONS = {"campaign": "campaigns", "grant": "grants", "claim": "claims"}
+_RETRIES = 400          # compare-and-set rounds; one writer wins each round
+REV = "_rev"            # revision of a campaign, grant or claim (bumped by every guarded write)
+PUBLISH_TIMEOUT_S = 60   # a "publishing" record older than this was left by a crash
+
+
+def new_id(prefix):
+    return f"{prefix}_{uuid.uuid4().hex[:20]}"
+
+
+def not_found(what, what_zh, ident, field=None):
+    return NotFound(f"No {what} {ident!r}.", f"{what_zh}不存在：{ident}", field=field or f"{what}_id")
+
+
+def _plain(doc):
+    """A stored document as the domain sees it: ``_id`` dropped."""
+    if doc is None:
+        return None
+    doc = dict(doc)
+    doc.pop("_id", None)
+    return doc
+
+
+class FundingStore:
+    def __init__(self, db, config):
+        self.db = db
+        self.config = config
+
+    def ensure_indexes(self):
+        db = self.db
+        db.rules.create_index([("program", ASCENDING), ("registered_at", DESCENDING)])
+        db.grants.create_index([("campaign_id", ASCENDING), ("college_id", ASCENDING)])
+        db.grants.create_index([("lead_id", ASCENDING)])
+        db.grants.create_index([("advisor_id", ASCENDING)])
+        db.claims.create_index([("grant_id", ASCENDING), ("filed_at", ASCENDING)])
+        db.claims.create_index([("status", ASCENDING), ("college_id", ASCENDING)])
+        db.ledger.create_index([("campaign_id", ASCENDING), ("at", ASCENDING)])
+        db.ledger.create_index([("grant_id", ASCENDING), ("at", ASCENDING)])
+        db.audit.create_index([("subject", ASCENDING), ("at", ASCENDING)])
+        db.attachments.create_index([("grant_id", ASCENDING), ("kind", ASCENDING)])
+        db.outbox.create_index([("state", ASCENDING), ("created_ts", ASCENDING)])
+
+    # -- rules ------------------------------------------------------------
+    def save_rules(self, program, version, rules, now_iso):
+        """Idempotent: one record per program version. Returns True if new."""
+        try:
+            self.db.rules.insert_one({"_id": f"{program}@{version}", "program": program,
+                                      "version": version, "rules": rules,
+                                      "registered_at": now_iso})
+            return True
+        except DuplicateKeyError:
+            return False
+
+    def get_rules(self, program, version=None):
+        """``{"program", "version", "rules", "registered_at"}`` or None; the newest
+        registration when ``version`` is None."""
+        if version is None:
+            found = list(self.db.rules.find({"program": program},
+                                            sort=[("registered_at", DESCENDING)], limit=1))
+            doc = found[0] if found else None
+        else:
+            doc = self.db.rules.find_one({"_id": f"{program}@{version}"})
+        return _plain(doc)
+
+    # -- documents --------------------------------------------------------
+    def find(self, kind, doc_id):
+        return _plain(self.db[COLLECTIONS[kind]].find_one({"_id": doc_id}))
+
+    def get(self, kind, doc_id, what, what_zh):
+        doc = self.find(kind, doc_id)
+        if doc is None:
+            raise not_found(what, what_zh, doc_id)
+        return doc
+
+    def grants_of_campaign(self, campaign_id):
+        return [_plain(g) for g in self.db.grants.find({"campaign_id": campaign_id},
+                                                       sort=[("_id", ASCENDING)])]
+
+    def grants_where(self, query, limit=2000):
+        return [_plain(g) for g in self.db.grants.find(query, sort=[("_id", ASCENDING)],
+                                                       limit=limit)]
+
+    def claims_of(self, grant_id):
+        return [_plain(c) for c in self.db.claims.find({"grant_id": grant_id},
+                                                       sort=[("filed_at", ASCENDING),
+                                                             ("_id", ASCENDING)])]
+
+    def claims_where(self, query, limit=500):
+        return [_plain(c) for c in self.db.claims.find(query, sort=[("filed_at", ASCENDING),
+                                                                    ("_id", ASCENDING)],
+                                                       limit=limit)]
+
+    def claims_using_receipts(self, receipt_ids, except_claim=None):
+        """Live claims (not rejected or withdrawn) that list any of ``receipt_ids``."""
+        query = {"receipts": {"$in": list(receipt_ids)},
+                 "status": {"$nin": ["rejected", "withdrawn"]}}
+        return [c for c in self.claims_where(query) if c["id"] != except_claim]
+
+    def ledger_entries(self, **query):
+        return [_plain(e) for e in self.db.ledger.find(query, sort=[("at", ASCENDING),
+                                                                    ("_id", ASCENDING)])]
+
+    def audit_of(self, subject):
+        return [_plain(a) for a in self.db.audit.find({"subject": subject},
+                                                      sort=[("at", ASCENDING), ("_id", ASCENDING)])]
+
+    # -- attachments ------------------------------------------------------
+    def add_attachment(self, grant, meta, data, max_count, now_iso):
+        """Store the bytes, then take a slot of the kind's count on the grant with one
+        conditional increment (only while the grant is active); a lost race for the
+        last slot removes the bytes again and returns None."""
+        doc = dict(meta, _id=new_id("fatt"), grant_id=grant["id"], data=Binary(data),
+                   uploaded_at=now_iso)
+        self.db.attachments.insert_one(doc)
+        taken = self.db.grants.update_one(
+            {"_id": grant["id"], "status": "active",
+             "$or": [{f"attachment_counts.{meta['kind']}": {"$exists": False}},
+                     {f"attachment_counts.{meta['kind']}": {"$lt": max_count}}]},
+            {"$inc": {f"attachment_counts.{meta['kind']}": 1}})
+        if taken.matched_count != 1:
+            self.db.attachments.delete_one({"_id": doc["_id"]})
+            return None
+        doc.pop("data")
+        return _plain(doc) | {"id": doc["_id"]}
+
+    def list_attachments(self, grant_id, kind=None):
+        query = {"grant_id": grant_id, **({"kind": kind} if kind else {})}
+        return [_plain(a) | {"id": a["_id"]}
+                for a in self.db.attachments.find(query, {"data": 0},
+                                                  sort=[("uploaded_at", ASCENDING), ("_id", ASCENDING)])]
+
+    def get_attachment(self, grant_id, attachment_id, with_data=False):
+        projection = None if with_data else {"data": 0}
+        doc = self.db.attachments.find_one({"_id": attachment_id, "grant_id": grant_id}, projection)
+        if not doc:
+            raise not_found("attachment", "附件", attachment_id)
+        return _plain(doc) | {"id": doc["_id"]}
+
+    def attachments_by_id(self, grant_id, ids):
+        return {a["_id"]: _plain(a) | {"id": a["_id"]}
+                for a in self.db.attachments.find({"_id": {"$in": list(ids)}, "grant_id": grant_id},
+                                                  {"data": 0})}
+
+    # -- the request log (Idempotency-Key) -------------------------------
+    def find_request(self, request_id):
+        return self.db.requests.find_one({"_id": request_id})
+
+    def save_request(self, record):
+        try:
+            self.db.requests.insert_one(record)
+        except DuplicateKeyError:
+            pass  # a concurrent identical retry logged it first
+
+    # -- applying outcomes ------------------------------------------------
+    def begin(self, outcome):
+        """Store the outcome (step 0). Returns True if this call stored it."""
+        try:
+            self.db.outbox.insert_one({
+                "_id": outcome.key, "state": "pending", "created_ts": time.time(),
+                "outcome": json.dumps(outcome.to_dict(), ensure_ascii=False),
+                "event_type": (outcome.event or {}).get("type"),
+                "event_id": (outcome.event or {}).get("event_id")})
+            return True
+        except DuplicateKeyError:
+            return False
+
+    def apply(self, outcome):
+        """Apply an outcome (see module docstring); raises the typed refusal of its
+        first update, after its compensations, leaving nothing behind. Returns
+        ``outcome.result``. A replay (``outcome.replay``) changes nothing."""
+        if outcome.replay:
+            return outcome.result
+        owner = self.begin(outcome)
+        try:
+            self.apply_steps(outcome)
+        except ChuangxianError:
+            # refused (budget, state, concurrent change): compensated, nothing to finish
+            if owner:
+                self.drop_pending(outcome.key)
+            raise
+        # any other failure (the database went away half-way) leaves the record for
+        # the sweeper, which finishes the outcome
+        return outcome.result
+
+    def apply_steps(self, outcome):
+        """Steps 1-3 of an outcome already in the outbox (the sweeper calls this)."""
+        applied = False
+        for update in outcome.updates:
+            try:
+                applied = self._guarded(update) or applied
+            except Exception:
+                if applied:
+                    for comp in outcome.compensations:
+                        self._guarded(comp)
+                raise
+        for kind, doc in outcome.inserts:
+            try:
+                self.db[COLLECTIONS[kind]].insert_one(dict(doc, _id=doc["id"], **{REV: 0}))
+            except DuplicateKeyError:
+                pass  # a replay: the document is there already
+        for entry in outcome.entries:
+            try:
+                self.db.ledger.insert_one(dict(entry, _id=entry["id"]))
+            except DuplicateKeyError:
+                pass  # the same entry (same idempotency key) is booked once
+        for i, record in enumerate(outcome.audit):
+            subject = (record.get("claim_id") or record.get("grant_id")
+                       or (outcome.result or {}).get("id") or record.get("campaign_id"))
+            try:
+                self.db.audit.insert_one(dict(record, _id=f"{outcome.key}#{i}", subject=subject))
+            except DuplicateKeyError:
+                pass
+
+    def _guarded(self, update):
+        """One conditional write. True if applied now, False if it was a replay.
+
+        The guard is judged on the document as read (guards.evaluate: replay,
+        equalities, bounds), and the write only lands if the document is still at
+        that revision (``_rev``, a compare-and-set every guarded write bumps); a lost
+        race re-reads and judges again. So the bound always holds on exactly the
+        state the write replaces. (A plain equality on a scalar is the one condition
+        the embedded wire server checks atomically; it evaluates ``$expr`` and array
+        conditions outside its write, see tests/integration/funding.)"""
+        coll = self.db[COLLECTIONS[update.doc]]
+        body = guards.mongo_update(update)
+        body["$inc"] = {**body.get("$inc", {}), REV: 1}
+        for attempt in range(_RETRIES):
+            doc = coll.find_one({"_id": update.id})
+            verdict = guards.evaluate(update, _plain(doc))
+            if verdict == "replay":
+                return False
+            if verdict != "apply":
+                raise verdict
+            if coll.update_one({"_id": update.id, REV: {"$eq": doc.get(REV)}}, body).matched_count == 1:
+                return True
+            time.sleep(random.uniform(0, 0.002 * min(attempt + 1, 20)))  # back off, then re-judge
+        raise Conflict("the record kept changing; try again", "记录频繁变动，请重试",
+                       field=f"{update.doc}_id")
+
+    # -- publishing -------------------------------------------------------
+    def claim_for_publishing(self, key):
+        """Atomically take the right to publish an outcome's event: True for exactly
+        one caller per record (or again after a crash left it in ``publishing``).
+        Two scalar compare-and-sets, which the wire server checks atomically."""
+        now = time.time()
+        taken = self.db.outbox.update_one({"_id": key, "state": "pending"},
+                                          {"$set": {"state": "publishing", "claimed_ts": now}})
+        if taken.matched_count == 1:
+            return True
+        record = self.db.outbox.find_one({"_id": key})
+        if not record or record["state"] != "publishing" or record.get("claimed_ts", now) > now - PUBLISH_TIMEOUT_S:
+            return False
+        taken = self.db.outbox.update_one({"_id": key, "state": "publishing", "claimed_ts": record["claimed_ts"]},
+                                          {"$set": {"claimed_ts": now}})
+        return taken.matched_count == 1
+
+    def release_publishing(self, key):
+        """Publishing failed: back to pending, so the sweeper tries again soon."""
+        self.db.outbox.update_one({"_id": key, "state": "publishing"}, {"$set": {"state": "pending"}})
+
+    def mark_done(self, key):
+        self.db.outbox.update_one({"_id": key}, {"$set": {"state": "done", "done_ts": time.time()}})
+
+    def unfinished(self, older_than_s, limit=200):
+        """Outbox records a crash may have cut short: pending for longer than
+        ``older_than_s`` seconds, or publishing for longer than PUBLISH_TIMEOUT_S."""
+        now = time.time()
+        query = {"$or": [{"state": "pending", "created_ts": {"$lt": now - older_than_s}},
+                         {"state": "publishing", "claimed_ts": {"$lt": now - PUBLISH_TIMEOUT_S}}]}
+        return [(r["_id"], Outcome.from_dict(json.loads(r["outcome"])))
+                for r in self.db.outbox.find(query, sort=[("created_ts", ASCENDING)], limit=limit)]
+
+    def drop_pending(self, key):
+        self.db.outbox.delete_one({"_id": key, "state": "pending"})

@@ -1,0 +1,72 @@
+"""What callers get back: plain JSON, amounts in int fen plus display strings
+(``¥1,234.50``), deadlines also in Asia/Shanghai, no store internals (``applied_ops``,
+``holds``, ``_id``)."""
+from services.funding.domain import claims as claim_rules
+from services.funding.domain import closing, deadlines
+from services.funding.domain.campaigns import available_fen
+from services.funding.domain.grants import remaining_fen
+from services.funding.domain.money import format_fen
+
+_HIDDEN = ("applied_ops", "holds", "_id", "_rev", "attachment_counts")
+
+
+def _public(doc):
+    return {k: v for k, v in doc.items() if k not in _HIDDEN}
+
+
+def _display(doc, names):
+    return {n[:-4]: format_fen(doc[n]) for n in names if isinstance(doc.get(n), int)}
+
+
+def tiers_view(rules):
+    return [{"code": t["code"], "name": t["name"], "name_en": t["name_en"], "cap_fen": t["cap_fen"],
+             "cap": format_fen(t["cap_fen"]), "closing_materials": t["closing_materials"]}
+            for t in rules["tiers"]]
+
+
+def rules_view(record):
+    rules = record["rules"]
+    return {"program": record["program"], "version": record["version"],
+            "fingerprint": rules["fingerprint"], "tiers": tiers_view(rules),
+            "categories": rules["categories"], "approval_steps": rules["approval_steps"],
+            "material_kinds": rules["material_kinds"], "deadlines": rules["deadlines"],
+            "registered_at": record.get("registered_at")}
+
+
+def campaign_view(campaign, rules=None):
+    view = _public(campaign)
+    view.pop("awards", None)
+    view["available_fen"] = available_fen(campaign)
+    view["display"] = _display(view, ("budget_fen", "granted_fen", "returned_fen", "available_fen"))
+    view["deadlines_local"] = {k: deadlines.display(v) for k, v in (campaign.get("deadlines") or {}).items()}
+    if rules is not None:
+        view["tiers"] = tiers_view(rules)
+        view["enforced_deadlines"] = rules["deadlines"]
+    return view
+
+
+def grant_view(grant, rules=None):
+    view = _public(grant)
+    view["remaining_fen"] = remaining_fen(grant) if grant["status"] == "active" else 0
+    view["display"] = _display(view, ("granted_fen", "reserved_fen", "approved_fen", "paid_fen",
+                                      "returned_fen", "remaining_fen"))
+    if rules is not None:
+        view["required_materials"] = closing.required_materials(rules, grant)
+        view["missing_materials"] = closing.missing_materials(rules, grant)
+    return view
+
+
+def claim_view(claim, grant=None, actor=None):
+    view = _public(claim)
+    view["display"] = {"total": format_fen(claim["total_fen"])}
+    if grant is not None and actor is not None:
+        view["actions"] = claim_rules.can_act(claim, grant, actor)
+    return view
+
+
+def attachment_view(attachment):
+    return {k: v for k, v in attachment.items() if k not in ("data", "_id")}
+
+
+def entry_view(entry):
+    return dict(_public(entry), display={"amount": format_fen(entry["amount_fen"])})
