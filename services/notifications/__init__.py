@@ -13,6 +13,19 @@ Layout (ARCHITECTURE.md, "domain core, thin shell"):
 - ``channels/`` delivery channels behind one interface (``Channel.send``):
   SMTP, signed webhooks, DingTalk and WeCom group robots, the in-app inbox
   interface, and a registry that builds them from configuration.
+
+The Nameko shell around them:
+
+- ``service.py``  event handlers (one durable queue per event type), the sending and
+  re-planning timers, RPC for the gateway's ``/api/notifications``;
+- ``intake.py``   event → stored event → planned deliveries (idempotent);
+- ``sender.py``   due deliveries → channels: leases, backoff, rate limits, dead letters;
+- ``store.py``    the repository (events, deliveries, inbox, preferences,
+  subscriptions, templates, rate-limit buckets);
+- ``directory.py`` contacts and unit members from the applications service;
+- ``manage.py``   what school admins manage; ``views.py``, ``schemas.py``, ``links.py``;
+- ``settings.py`` the ``NOTIFICATIONS`` configuration section and its defaults;
+- ``dependencies.py`` the repository and channels as Nameko dependencies.
 """
 # Building the service shell? READ docs/DEVELOPING.md FIRST (conventions, nx-27017 limits,
 # internal RPCs, test fixtures; parallel engineers touch only their own paths, never commit).

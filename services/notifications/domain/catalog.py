@@ -75,6 +75,7 @@ EVENTS = {spec.type: spec for spec in (
     _application("application.returned", "申报被退回", "Application returned", action_required=True),
     _application("application.college_approved", "学院审核通过", "Approved by the college"),
     _application("application.decided", "评审结果", "Decision made", public=True),
+    _application("application.withdrawn", "申报已撤回", "Application withdrawn"),
     EventSpec(
         "review.assigned", SCORING, False,
         ("campaign_id", "program", "application_count", "due_at"),

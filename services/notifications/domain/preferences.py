@@ -32,6 +32,7 @@ DEFAULT_EVENT_CHANNELS = {
     "application.returned": ("inbox", "email"),
     "application.college_approved": ("inbox",),
     "application.decided": ("inbox", "email"),
+    "application.withdrawn": ("inbox",),
     "review.assigned": ("inbox", "email"),
     "notice.published": ("inbox",),
     "notice.closed": ("inbox",),

@@ -15,6 +15,7 @@ application.submitted           applicant_user_ids → applicant (a receipt, eve
 application.returned            applicant_user_ids → applicant, counselor_ids → counselor
 application.college_approved    applicant_user_ids → applicant, school_admin_ids → school_admin
 application.decided             applicant_user_ids → applicant, counselor_ids → counselor
+application.withdrawn           applicant_user_ids → applicant, counselor_ids → counselor
 review.assigned                 reviewer_ids → reviewer
 notice.published                scope_user_ids → scope; scope_unit_ids → scope (unit ids,
                                 expanded to their members by the service's directory lookup)
@@ -54,6 +55,7 @@ RULES = {
     "application.returned": (_APPLICANT, _COUNSELOR),
     "application.college_approved": (_APPLICANT, Rule("school_admin", "school_admin_ids")),
     "application.decided": (_APPLICANT, _COUNSELOR),
+    "application.withdrawn": (_APPLICANT, _COUNSELOR),
     "review.assigned": (Rule("reviewer", "reviewer_ids", include_actor=True),),
     "notice.published": (Rule("scope", "scope_user_ids"), Rule("scope", "scope_unit_ids", units=True)),
     "notice.closed": (Rule("listed", "listed_user_ids"),),

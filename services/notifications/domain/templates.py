@@ -85,6 +85,15 @@ DEFAULTS = {
                "Dear ${reader_name},\n\nThe application of ${applicant_name} (no. ${application_id}) "
                "has been decided: ${state_label}.\nNote: ${reason}\nProgram: ${program_name}\n\n${link}"),
     },
+    "application.withdrawn": {
+        "zh": ("【创先】申报已撤回：${applicant_name}",
+               "${reader_name}您好：\n\n${applicant_name} 的申报（编号 ${application_id}）已于 "
+               "${occurred_at_local} 由 ${actor_name} 撤回。\n项目：${program_name}\n\n${link}"),
+        "en": ("[Chuangxian] Application withdrawn: ${applicant_name}",
+               "Dear ${reader_name},\n\nThe application of ${applicant_name} (no. ${application_id}) "
+               "was withdrawn by ${actor_name} at ${occurred_at_local} (Beijing time).\n"
+               "Program: ${program_name}\n\n${link}"),
+    },
     "review.assigned": {
         "zh": ("【创先】您有 ${application_count} 份申报待评审",
                "${reader_name}您好：\n\n${program_name} 有 ${application_count} 份申报分配给您评审，"

@@ -1,0 +1,293 @@
+"""The notifications service's repository over its own MongoDB database.
+
+Collections and the invariants the database keeps:
+
+* ``events``: every event received, ``_id`` = envelope id. A redelivered event finds
+  its first copy; ``planned`` (0/1) says whether its deliveries were written (the
+  sweep plans again those that were not, e.g. when the directory did not answer).
+* ``deliveries``: ``_id`` = the deterministic delivery id (sha256 of event id,
+  recipient, channel), so a second insert of the same delivery is a no-op: a person
+  is never told twice about one event on one channel. Every change is a conditional
+  whole-document replace on ``rev`` (``swap``): of two workers claiming the same
+  delivery exactly one wins, and a stale worker's write is refused.
+* ``inbox``: ``_id`` = the delivery id (``InboxStore.put`` is idempotent), ``read`` 0/1.
+* ``preferences`` (``_id`` = user id), ``subscriptions``, ``templates`` (``_id`` = the
+  override key), ``buckets`` (rate-limit token buckets, compare-and-set on ``rev``),
+  ``programs`` (display names of registered programs).
+
+Written for the embedded nx-27017 wire server as well as MongoDB (core/mongo.py):
+top-level datetimes only through inserts and whole-document replaces, never ``$set``;
+flags as 0/1, never booleans; no ``$push`` of sub-documents.
+"""
+from datetime import datetime, timezone
+
+from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from core.errors import Conflict, NotFound
+
+from .channels.base import InboxStore
+from .domain import deliveries as dl
+from .domain import rate_limit as rl
+from .domain.preferences import default_preferences
+
+SECRET_HIDDEN = "secret"
+
+
+def _doc(item):
+    """A domain document ("id") as stored ("_id")."""
+    out = {k: v for k, v in item.items() if k != "id"}
+    out["_id"] = item["id"]
+    return out
+
+
+def _item(doc):
+    """A stored document as the domain sees it ("id", no "rev")."""
+    if doc is None:
+        return None
+    out = {k: v for k, v in doc.items() if k not in ("_id",)}
+    out["id"] = doc["_id"]
+    return out
+
+
+class MongoInboxStore(InboxStore):
+    """``channels.base.InboxStore`` over the ``inbox`` collection."""
+
+    def __init__(self, collection):
+        self.items = collection
+
+    def put(self, item):
+        doc = _doc(item)
+        doc["read"] = 1 if item.get("read_at") else 0
+        try:
+            self.items.insert_one(doc)
+            return True
+        except DuplicateKeyError:
+            return False
+
+    def list(self, user_id, unread_only=False, limit=50, before=None):
+        query = {"user_id": user_id}
+        if unread_only:
+            query["read"] = 0
+        if before is not None:
+            query["created_at"] = {"$lt": before}
+        cursor = self.items.find(query, sort=[("created_at", DESCENDING), ("_id", DESCENDING)], limit=limit)
+        return [self._view(d) for d in cursor]
+
+    @staticmethod
+    def _view(doc):
+        item = _item(doc)
+        item.pop("read", None)
+        return item
+
+    def unread_count(self, user_id):
+        return self.items.count_documents({"user_id": user_id, "read": 0})
+
+    def mark_read(self, user_id, item_ids=None, now=None):
+        """Per item, a conditional replace (read_at is a top-level datetime)."""
+        now = now or datetime.now(timezone.utc)
+        query = {"user_id": user_id, "read": 0}
+        if item_ids is not None:
+            query["_id"] = {"$in": [str(i) for i in item_ids]}
+        changed = 0
+        for doc in list(self.items.find(query, limit=5000)):
+            new = dict(doc, read=1, read_at=now)
+            new.pop("_id")
+            done = self.items.replace_one({"_id": doc["_id"], "user_id": user_id, "read": 0}, new)
+            changed += done.modified_count
+        return changed
+
+
+class NotificationsStore:
+    def __init__(self, db, config):
+        self.db = db
+        self.config = config
+        self.inbox = MongoInboxStore(db.inbox)
+
+    def ensure_indexes(self):
+        db = self.db
+        db.deliveries.create_index([("state", ASCENDING), ("channel", ASCENDING), ("next_attempt_at", ASCENDING)])
+        db.deliveries.create_index([("state", ASCENDING), ("lease_until", ASCENDING)])
+        db.deliveries.create_index([("event_id", ASCENDING)])
+        db.deliveries.create_index([("state", ASCENDING), ("dead_at", DESCENDING)])
+        db.inbox.create_index([("user_id", ASCENDING), ("created_at", DESCENDING)])
+        db.inbox.create_index([("user_id", ASCENDING), ("read", ASCENDING)])
+        db.events.create_index([("planned", ASCENDING), ("received_at", ASCENDING)])
+        db.subscriptions.create_index([("event_types", ASCENDING)])
+        db.templates.create_index([("event_type", ASCENDING)])
+
+    # -- events received ------------------------------------------------------
+    def receive_event(self, envelope, now):
+        """(stored event doc, True if this is the first copy)."""
+        doc = {"_id": envelope["id"], "type": envelope["type"], "envelope": envelope, "received_at": now,
+               "planned": 0, "plan_tries": 0, "last_error": None, "deliveries": 0, "rev": 0}
+        try:
+            self.db.events.insert_one(doc)
+            return doc, True
+        except DuplicateKeyError:
+            return self.db.events.find_one({"_id": envelope["id"]}), False
+
+    def finish_event(self, event, planned, deliveries=0, error=None, now=None):
+        """Record the outcome of planning (a whole-document replace: planned_at is a time)."""
+        new = {k: v for k, v in event.items() if k != "_id"}
+        new.update(planned=1 if planned else 0, plan_tries=event.get("plan_tries", 0) + 1,
+                   last_error=error, deliveries=deliveries, planned_at=now if planned else None,
+                   rev=event.get("rev", 0) + 1)
+        self.db.events.replace_one({"_id": event["_id"], "rev": event.get("rev", 0)}, new)
+
+    def unplanned_events(self, older_than, limit=100):
+        return list(self.db.events.find({"planned": 0, "received_at": {"$lt": older_than}},
+                                        sort=[("received_at", ASCENDING)], limit=limit))
+
+    def get_event(self, event_id):
+        return self.db.events.find_one({"_id": event_id})
+
+    # -- deliveries -----------------------------------------------------------
+    def insert_deliveries(self, deliveries):
+        """Insert each new delivery; one already there (same id) is left as it is.
+        Returns how many were new."""
+        created = 0
+        for delivery in deliveries:
+            try:
+                self.db.deliveries.insert_one(dict(_doc(delivery), rev=0))
+                created += 1
+            except DuplicateKeyError:
+                pass
+        return created
+
+    def get_delivery(self, delivery_id):
+        doc = self.db.deliveries.find_one({"_id": delivery_id})
+        if doc is None:
+            raise NotFound(f"No delivery {delivery_id!r}.", f"投递记录不存在：{delivery_id}", field="delivery_id")
+        return _item(doc)
+
+    def swap(self, old, new):
+        """Replace ``old`` by ``new`` if nobody changed it meanwhile; the stored
+        document (with its new ``rev``) or None when another worker was first."""
+        rev = old.get("rev", 0)
+        doc = _doc(dict(new, rev=rev + 1))
+        doc.pop("_id")
+        after = self.db.deliveries.find_one_and_replace({"_id": old["id"], "rev": rev}, doc,
+                                                        return_document=ReturnDocument.AFTER)
+        return _item(after)
+
+    def due(self, channel, now, limit=50):
+        query = {"state": {"$in": list(dl.WAITING)}, "channel": channel, "next_attempt_at": {"$lte": now}}
+        return [_item(d) for d in self.db.deliveries.find(query, sort=[("next_attempt_at", ASCENDING)],
+                                                          limit=limit)]
+
+    def expired_leases(self, now, limit=100):
+        return [_item(d) for d in self.db.deliveries.find(
+            {"state": dl.SENDING, "lease_until": {"$lte": now}}, limit=limit)]
+
+    def find_deliveries(self, event_id=None, state=None, channel=None, recipient=None, event_type=None,
+                        limit=100, skip=0):
+        query = {k: v for k, v in (("event_id", event_id), ("state", state), ("channel", channel),
+                                   ("recipient", recipient), ("event_type", event_type)) if v}
+        sort = [("dead_at", DESCENDING)] if state == dl.DEAD else [("created_at", DESCENDING)]
+        cursor = self.db.deliveries.find(query, sort=sort + [("_id", ASCENDING)], skip=skip, limit=limit)
+        return [_item(d) for d in cursor]
+
+    def count_deliveries(self, **query):
+        return self.db.deliveries.count_documents({k: v for k, v in query.items() if v})
+
+    # -- rate limits ----------------------------------------------------------
+    def take_token(self, key, limit, now, tries=5):
+        """(taken, seconds until one is there): one token from the shared bucket ``key``,
+        compare-and-set so that every worker of every process draws from one bucket."""
+        for _ in range(tries):
+            doc = self.db.buckets.find_one({"_id": key})
+            state = {"tokens": doc["tokens"], "updated_at": doc["updated_at"]} if doc else None
+            allowed, new_state, wait = rl.try_acquire(limit, state, now)
+            if not allowed:
+                return False, wait
+            new = {"tokens": new_state["tokens"], "updated_at": new_state["updated_at"]}
+            if doc is None:
+                try:
+                    self.db.buckets.insert_one(dict(new, _id=key, rev=1))
+                    return True, 0.0
+                except DuplicateKeyError:
+                    continue
+            if self.db.buckets.replace_one({"_id": key, "rev": doc["rev"]},
+                                           dict(new, rev=doc["rev"] + 1)).modified_count == 1:
+                return True, 0.0
+        return False, 1.0 / limit.rate
+
+    # -- preferences ----------------------------------------------------------
+    def preferences(self, user_id):
+        doc = self.db.preferences.find_one({"_id": user_id})
+        if doc is None:
+            return dict(default_preferences(user_id), rev=0)
+        doc["user_id"] = doc.pop("_id")
+        return doc
+
+    def preferences_for(self, user_ids):
+        out = {}
+        for doc in self.db.preferences.find({"_id": {"$in": list(user_ids)}}):
+            doc["user_id"] = doc.pop("_id")
+            out[doc["user_id"]] = doc
+        return out
+
+    def save_preferences(self, current, new):
+        """Replace the preferences read as ``current`` (rev) by ``new``; Conflict when
+        someone saved in between."""
+        rev = current.get("rev", 0)
+        doc = {k: v for k, v in new.items() if k != "user_id"}
+        doc["rev"] = rev + 1
+        if rev == 0:
+            try:
+                self.db.preferences.insert_one(dict(doc, _id=current["user_id"]))
+                return dict(doc, user_id=current["user_id"])
+            except DuplicateKeyError:
+                pass
+        elif self.db.preferences.replace_one({"_id": current["user_id"], "rev": rev}, doc).modified_count == 1:
+            return dict(doc, user_id=current["user_id"])
+        raise Conflict("Your preferences were changed meanwhile; reload and try again.",
+                       "通知设置已被修改，请刷新后重试", field="rev")
+
+    # -- subscriptions --------------------------------------------------------
+    def put_subscription(self, subscription):
+        self.db.subscriptions.replace_one({"_id": subscription["id"]}, _doc(subscription), upsert=True)
+        return subscription
+
+    def get_subscription(self, subscription_id):
+        doc = self.db.subscriptions.find_one({"_id": subscription_id})
+        if doc is None:
+            raise NotFound(f"No subscription {subscription_id!r}.", f"订阅不存在：{subscription_id}",
+                           field="subscription_id")
+        return _item(doc)
+
+    def list_subscriptions(self):
+        return [_item(d) for d in self.db.subscriptions.find({}, sort=[("created_at", ASCENDING)])]
+
+    def subscriptions_for(self, event_type):
+        """Active subscriptions naming this event type (``active`` may read back as 0/1)."""
+        return [_item(d) for d in self.db.subscriptions.find({"event_types": {"$in": [event_type]}})
+                if d.get("active")]
+
+    def remove_config_subscriptions(self, keep_ids):
+        self.db.subscriptions.delete_many({"origin": "config", "_id": {"$nin": list(keep_ids)}})
+
+    # -- template overrides ---------------------------------------------------
+    def put_override(self, override):
+        self.db.templates.replace_one({"_id": override["key"]}, dict(override, _id=override["key"]), upsert=True)
+        return override
+
+    def delete_override(self, key):
+        return self.db.templates.delete_one({"_id": key}).deleted_count
+
+    def overrides(self, event_type=None, program=None):
+        query = {k: v for k, v in (("event_type", event_type), ("program", program)) if v}
+        return [{k: v for k, v in d.items() if k != "_id"}
+                for d in self.db.templates.find(query, sort=[("_id", ASCENDING)])]
+
+    # -- programs -------------------------------------------------------------
+    def register_program(self, declaration, now):
+        """Idempotent; keeps the newest registration's display names."""
+        doc = {"title_zh": declaration.get("title_zh"), "title_en": declaration.get("title_en"),
+               "version": declaration.get("version"), "registered_at": now}
+        result = self.db.programs.replace_one({"_id": declaration["name"]}, doc, upsert=True)
+        return result.upserted_id is not None
+
+    def program(self, name):
+        return self.db.programs.find_one({"_id": name})
