@@ -49,6 +49,7 @@ class Program:
     attachments: list = field(default_factory=list)
     criteria: dict | None = None          # scoring service (criteria tree)
     quota_rules: list | None = None       # scoring service (selection)
+    scoring: dict | None = None           # scoring service (aggregation, tie-breaks, reviewers, vetoes)
     funding: dict | None = None           # funding service (tiers, caps, materials)
     hooks: ProgramHooks = field(default_factory=ProgramHooks)
 
@@ -71,6 +72,7 @@ class Program:
             "settings": self.settings,
             "criteria": self.criteria,
             "quota_rules": self.quota_rules,
+            "scoring": self.scoring,
             "funding": self.funding,
         }
         canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))

@@ -1,0 +1,106 @@
+"""Who may do what in scoring — the one place for it in this service.
+
+A `Person` is rebuilt from the applications service's directory on every call
+(`internal_actor`), so a role revoked there takes effect here at once.
+
+- A school admin of a campaign (``school_admin`` at a unit on the campaign's
+  ``unit_path``) sets scoring up, assigns reviewers, changes submitted sheets with a
+  reason, vetoes, publishes results and sees every reviewer's marks.
+- A reviewer sees and scores only the applications assigned to them.
+- An applicant's representative (the branch's secretary, the class's monitor, the
+  dorm's leader, or the person) sees the explanation of their own application's
+  published result, aggregated, without reviewers' identities.
+Who may not see an application is told it does not exist (NotFound).
+"""
+from dataclasses import dataclass
+
+from core.errors import NotFound, PermissionDenied
+
+# The directory role through which a person speaks for an applicant of each kind.
+APPLICANT_ROLE = {"branch": "branch_secretary", "class": "class_monitor", "dorm": "dorm_leader"}
+
+# Units a person belongs to for conflicts of interest: their own class/dorm/branch/
+# college, and the units they hold a role at (a branch's secretary, a college's
+# counselor) — a reviewer never scores a unit they belong to or answer for.
+_ROLE_UNIT_FIELD = {"class_monitor": "class_id", "dorm_leader": "dorm_id", "branch_secretary": "branch_id",
+                    "counselor": "college_id", "college_admin": "college_id"}
+UNIT_FIELDS = ("class_id", "dorm_id", "branch_id", "college_id")
+
+
+@dataclass(frozen=True)
+class Person:
+    id: str
+    name: str
+    roles: tuple          # ((role, unit_id), ...)
+    units: dict           # {"class_id": ..., "dorm_id": ..., "branch_id": ..., "college_id": ...}
+
+    @classmethod
+    def from_view(cls, view):
+        roles = tuple((r["role"], r["unit_id"]) for r in view.get("roles") or [])
+        return cls(view["id"], view.get("name", ""), roles, {f: view.get(f) for f in UNIT_FIELDS})
+
+    def ref(self):
+        return {"id": self.id, "name": self.name}
+
+    def units_with(self, *roles):
+        return {unit for role, unit in self.roles if role in roles}
+
+    def is_school_admin_of(self, campaign):
+        return any(unit in (campaign.get("unit_path") or []) for unit in self.units_with("school_admin"))
+
+    def may_score_as(self, scorer_role):
+        """A person scores as `scorer_role` when they hold the directory role of the
+        same name (reviewer, counselor, ...)."""
+        return bool(self.units_with(scorer_role))
+
+    def speaks_for(self, application):
+        kind = application.get("applicant_kind")
+        if kind == "person":
+            return application.get("applicant_id") == self.id
+        role = APPLICANT_ROLE.get(kind)
+        return role is not None and application.get("applicant_id") in self.units_with(role)
+
+    def conflict_units(self):
+        """{field: [unit ids]} for `domain.assignment.conflicts`."""
+        out = {f: [self.units[f]] if self.units.get(f) else [] for f in UNIT_FIELDS}
+        for role, unit in self.roles:
+            field = _ROLE_UNIT_FIELD.get(role)
+            if field and unit not in out[field]:
+                out[field].append(unit)
+        return out
+
+    def as_reviewer(self):
+        return {"reviewer_id": self.id, "units": self.conflict_units()}
+
+    def domain_actor(self):
+        """The actor shape of the domain core: {"id", "roles": [role names]}."""
+        return {"id": self.id, "roles": sorted({role for role, _ in self.roles})}
+
+
+def application_units(application):
+    """The application in the shape `domain.assignment.conflicts` takes."""
+    kind, applicant = application.get("applicant_kind"), application.get("applicant_id")
+    units = {"college_id": application.get("college_id")}
+    members = []
+    if kind in ("branch", "class", "dorm"):
+        units[f"{kind}_id"] = applicant
+    elif kind == "person":
+        members.append(applicant)
+        path = application.get("unit_path") or []
+        if len(path) > 2:
+            units["class_id"] = path[-1]
+    creator = (application.get("created_by") or {}).get("id")
+    if creator:
+        members.append(creator)  # whoever filed it speaks for the applicant
+    return {"application_id": application["id"], "units": units, "member_ids": members}
+
+
+def require_school_admin(person, campaign):
+    if not person.is_school_admin_of(campaign):
+        raise PermissionDenied("Only a school administrator of this campaign may do this.",
+                               "只有本次评选活动的学校管理员可以执行此操作", field="actor")
+
+
+def hidden(application_id):
+    return NotFound(f"No application {application_id!r} for you here.", f"申报不存在：{application_id}",
+                    field="application_id")

@@ -1,0 +1,242 @@
+"""Reviewer assignment (评审分配) and what a reviewer sees.
+
+Assignments are made by hand or automatically (balanced loads, k reviewers per
+application, solved exactly by `domain.assignment.auto_assign`), never to a reviewer
+with a conflict of interest: the reviewer's class, dorm, branch or college (and the
+units they hold a role at) against the application's applicant and college, as the
+campaign's conflict rules say, plus conflicts declared by the reviewer or an admin.
+Only applications the college approved (`dependencies.SCORED_STATES`) are assigned.
+
+Every change of a campaign's assignments reads the campaign's assignment epoch
+before it reads the assignments, claims it (a conditional increment that also marks
+the campaign busy) before it writes, and releases it after: two admins assigning at
+once never both plan on the same loads — one wins, the other is told to retry — so
+auto-assignment never gives an application more than k reviewers. A pair is
+assigned at most once (unique id).
+"""
+from core.errors import Conflict, NotFound, field_error, invalid
+from services.scoring import campaign_setup, outbox, programs
+from services.scoring.access import Person, application_units, hidden, require_school_admin
+from services.scoring.domain import assignment as rules
+from services.scoring.store import pair_id
+from services.scoring.views import assignment_view, reviewer_application_view, sheet_view
+
+
+def conflict_policy(store, setup):
+    declared = [[d["reviewer_id"], d["application_id"]] for d in store.declared_conflicts(setup["campaign_id"])]
+    return rules.ConflictPolicy.from_dict({**setup["conflict"], "declared": declared})
+
+
+def candidate_application(applications, campaign_id, application_id):
+    """The application, if it is one of the campaign's applications under review."""
+    for app in applications.candidates(campaign_id):
+        if app["id"] == application_id:
+            return app
+    raise invalid([field_error("application_id",
+                               f"Application {application_id!r} is not under review in this campaign "
+                               "(only applications the college approved are scored).",
+                               f"申报 {application_id} 不在本次活动的评审范围内（仅评审学院审核通过的申报）")])
+
+
+def _record(campaign_id, app_id, reviewer, role, source, person, now):
+    assignment_id = pair_id(campaign_id, app_id, reviewer.id)
+    entry = outbox.audit_entry(campaign_id, "assignment", assignment_id, 1, "assigned", person.ref(), now,
+                               application_id=app_id, reviewer={"id": reviewer.id, "name": reviewer.name},
+                               role=role, source=source)
+    return {"_id": assignment_id, "campaign_id": campaign_id, "application_id": app_id,
+            "reviewer_id": reviewer.id, "reviewer_name": reviewer.name, "role": role, "source": source,
+            "by": person.ref(), "at": now, "outbox": outbox.box(entry), "outbox_at": now}
+
+
+def assign(store, applications, dispatch, person, campaign_id, data, now):
+    """A manual assignment; ValidationFailed naming the conflict of interest."""
+    campaign = applications.campaign(campaign_id)
+    require_school_admin(person, campaign)
+    setup = campaign_setup.load(store, campaign_id)
+    epoch = store.assignment_epoch(campaign_id, now)
+    app = candidate_application(applications, campaign_id, data["application_id"])
+    try:
+        reviewer = Person.from_view(applications.actor(data["reviewer_id"]))
+    except NotFound:
+        raise invalid([field_error("reviewer_id", "No such person.", "查无此人")]) from None
+    role = data.get("role") or "reviewer"
+    if not reviewer.may_score_as(role):
+        raise invalid([field_error("reviewer_id", f"{reviewer.name} does not hold the role {role!r}.",
+                                   f"{reviewer.name} 不具有 {role} 角色")])
+    definition = programs.load(store, campaign["program"], campaign["program_version"])
+    if not any(role in leaf.scorer_roles() for leaf in definition.tree.leaves()):
+        raise invalid([field_error("role", f"No indicator of this program is scored by {role!r}.",
+                                   f"本项目没有由 {role} 评分的指标")])
+    existing = store.assignments(campaign_id, application_id=app["id"])
+    record = rules.assign(existing, application_units(app), reviewer.as_reviewer(),
+                          conflict_policy(store, setup))
+    held = store.begin_assignment_change(campaign_id, epoch, now)
+    try:
+        doc = _record(campaign_id, record["application_id"], reviewer, role, "manual", person, now)
+        if not store.insert_assignment(doc):
+            raise Conflict(f"{reviewer.name} is already assigned to this application.",
+                           f"{reviewer.name} 已被分配评审该申报", field="reviewer_id")
+    finally:
+        store.end_assignment_change(campaign_id, held)
+    outbox.finish(store, dispatch, "assignments", doc)
+    return assignment_view(store.get_assignment(campaign_id, app["id"], reviewer.id))
+
+
+def reviewer_pool(applications, setup):
+    """The reviewers automatic assignment draws from: the setup's pool, or everyone
+    holding the reviewer role at the campaign's unit or above."""
+    if setup.get("reviewer_ids"):
+        return [Person.from_view(applications.actor(rid)) for rid in setup["reviewer_ids"]]
+    keys = [f"reviewer@{unit}" for unit in setup.get("unit_path") or []]
+    return [Person.from_view(p) for p in applications.people(role_keys=keys)] if keys else []
+
+
+def auto_assign(store, applications, dispatch, person, campaign_id, now):
+    """Fill every application under review up to k conflict-free reviewers,
+    balancing loads; returns {"created": [...], "loads": {reviewer: n}}."""
+    campaign = applications.campaign(campaign_id)
+    require_school_admin(person, campaign)
+    setup = campaign_setup.load(store, campaign_id)
+    epoch = store.assignment_epoch(campaign_id, now)
+    apps = applications.candidates(campaign_id)
+    pool = reviewer_pool(applications, setup)
+    if not pool:
+        raise invalid([field_error("reviewer_ids", "There are no reviewers to assign: add some to the setup's pool "
+                                   "or give people the reviewer role.", "没有可分配的评审专家：请在评审设置中添加，或为人员授予评审专家角色")])
+    existing = [a for a in store.assignments(campaign_id) if a.get("role", "reviewer") == "reviewer"]
+    new = rules.auto_assign([application_units(a) for a in apps], [p.as_reviewer() for p in pool],
+                            setup["reviewers_per_application"], conflict_policy(store, setup), existing=existing)
+    by_id = {p.id: p for p in pool}
+    docs = [_record(campaign_id, r["application_id"], by_id[r["reviewer_id"]], "reviewer", "auto", person, now)
+            for r in new]
+    if docs:
+        held = store.begin_assignment_change(campaign_id, epoch, now)
+        try:
+            docs = [doc for doc in docs if store.insert_assignment(doc)]
+        finally:
+            store.end_assignment_change(campaign_id, held)
+    created = []
+    for doc in docs:
+        outbox.finish(store, dispatch, "assignments", doc)
+        created.append(assignment_view(store.get_assignment(campaign_id, doc["application_id"], doc["reviewer_id"])))
+    everyone = store.assignments(campaign_id)
+    return {"created": created, "loads": rules.loads(everyone, [p.id for p in pool])}
+
+
+def unassign(store, applications, person, campaign_id, application_id, reviewer_id, reason, now):
+    """Remove an assignment whose sheet is not submitted (admin, with a reason)."""
+    campaign = applications.campaign(campaign_id)
+    require_school_admin(person, campaign)
+    epoch = store.assignment_epoch(campaign_id, now)
+    if store.get_assignment(campaign_id, application_id, reviewer_id) is None:
+        raise NotFound("No such assignment.", "没有该评审分配", field="reviewer_id")
+    held = store.begin_assignment_change(campaign_id, epoch, now)
+    try:
+        _remove(store, person, campaign_id, application_id, reviewer_id, reason, now, "unassigned", held)
+    finally:
+        store.end_assignment_change(campaign_id, held)
+    return {"removed": pair_id(campaign_id, application_id, reviewer_id)}
+
+
+def _remove(store, person, campaign_id, application_id, reviewer_id, reason, now, action, held):
+    """Remove an assignment (and its draft sheet) while holding the campaign."""
+    doc = store.get_assignment(campaign_id, application_id, reviewer_id)
+    if doc is None:
+        return
+    if not store.delete_draft_sheet(doc["_id"]):
+        raise Conflict("The reviewer already submitted a sheet for this application; an admin reopens or "
+                       "changes it instead.", "该评审人已提交评分表，不能撤销分配", field="reviewer_id")
+    store.record_audit(outbox.audit_entry(campaign_id, "assignment", doc["_id"], f"{action}-{held}", action,
+                                          person.ref(), now, reason=reason, application_id=application_id,
+                                          reviewer={"id": reviewer_id, "name": doc.get("reviewer_name")}))
+    store.delete_assignment(doc["_id"])
+
+
+def declare_conflict(store, applications, dispatch, person, campaign_id, data, now):
+    """A reviewer declares their own conflict of interest (回避), or an admin one for
+    any reviewer. An existing assignment without a submitted sheet is withdrawn; with
+    a submitted sheet the declaration is refused (an admin reopens the sheet first)."""
+    campaign = applications.campaign(campaign_id)
+    reviewer_id = data.get("reviewer_id") or person.id
+    if reviewer_id != person.id:
+        require_school_admin(person, campaign)
+    campaign_setup.load(store, campaign_id)
+    app = candidate_application(applications, campaign_id, data["application_id"])
+    doc_id = pair_id(campaign_id, app["id"], reviewer_id)
+    entry = outbox.audit_entry(campaign_id, "conflict", doc_id, 1, "conflict_declared", person.ref(), now,
+                               reason=data["reason"], application_id=app["id"], reviewer_id=reviewer_id)
+    doc = {"_id": doc_id, "campaign_id": campaign_id, "application_id": app["id"], "reviewer_id": reviewer_id,
+           "reason": data["reason"], "by": person.ref(), "at": now, "outbox": outbox.box(entry), "outbox_at": now}
+    held = store.begin_assignment_change(campaign_id, store.assignment_epoch(campaign_id, now), now)
+    try:
+        _remove(store, person, campaign_id, app["id"], reviewer_id, data["reason"], now, "recused", held)
+        created = store.insert_declared_conflict(doc)
+    finally:
+        store.end_assignment_change(campaign_id, held)
+    if created:
+        outbox.finish(store, dispatch, "declared_conflicts", doc)
+    return {"application_id": app["id"], "reviewer_id": reviewer_id, "declared": True}
+
+
+def list_assignments(store, applications, person, campaign_id):
+    """Every assignment with its sheet's state, the loads and the k (admin)."""
+    campaign = applications.campaign(campaign_id)
+    require_school_admin(person, campaign)
+    setup = campaign_setup.load(store, campaign_id)
+    sheets = {s["_id"]: s for s in store.campaign_sheets(campaign_id)}
+    names = {a["id"]: a["applicant_name"] for a in applications.candidates(campaign_id)}
+    out = []
+    for a in store.assignments(campaign_id):
+        view = assignment_view(a)
+        view["sheet_state"] = (sheets.get(a["_id"]) or {}).get("state")
+        view["applicant_name"] = names.get(a["application_id"])
+        out.append(view)
+    return {"reviewers_per_application": setup["reviewers_per_application"], "assignments": out,
+            "loads": rules.loads(store.assignments(campaign_id)),
+            "declared_conflicts": [{"application_id": d["application_id"], "reviewer_id": d["reviewer_id"],
+                                    "reason": d["reason"]} for d in store.declared_conflicts(campaign_id)]}
+
+
+def my_assignments(store, applications, person, campaign_id=None):
+    """What this reviewer was assigned (and nothing else), blind where the campaign
+    says so, with the state of their sheet."""
+    mine = store.assignments(campaign_id, reviewer_id=person.id)
+    by_campaign = {}
+    for a in mine:
+        by_campaign.setdefault(a["campaign_id"], []).append(a)
+    out = []
+    for cid, assigned in sorted(by_campaign.items()):
+        setup = campaign_setup.load(store, cid)
+        apps = {a["id"]: a for a in applications.candidates(cid)}
+        for a in assigned:
+            app = apps.get(a["application_id"]) or applications.application(a["application_id"])
+            sheet = store.get_sheet(a["_id"])
+            out.append({"campaign_id": cid, "application_id": a["application_id"], "role": a.get("role", "reviewer"),
+                        "sheet_state": (sheet or {}).get("state"), "sheet_version": (sheet or {}).get("version", 0),
+                        "application": reviewer_application_view(app, setup["blind_review"])})
+    return out
+
+
+def require_assigned(store, person, campaign_id, application_id):
+    """The reviewer's assignment; NotFound (the application is not theirs to see)."""
+    doc = store.get_assignment(campaign_id, application_id, person.id)
+    if doc is None:
+        raise hidden(application_id)
+    return doc
+
+
+def assigned_application(store, applications, person, campaign_id, application_id, definition):
+    """An assigned application as its reviewer sees it, with the indicators the
+    reviewer scores and their sheet."""
+    assignment = require_assigned(store, person, campaign_id, application_id)
+    setup = campaign_setup.load(store, campaign_id)
+    app = applications.application(application_id)
+    role = assignment.get("role", "reviewer")
+    leaves = [{"id": leaf.id, "name": leaf.name, "scale": leaf.scale.to_dict(),
+               "share": 100.0 * definition.tree.leaf_weights(None).get(leaf.id, 0.0)
+               if not definition.tree.categories else None}
+              for leaf in definition.tree.leaves() if role in leaf.scorer_roles()]
+    sheet = store.get_sheet(assignment["_id"])
+    return {"application": reviewer_application_view(app, setup["blind_review"]), "role": role,
+            "indicators": leaves, "sheet": sheet_view(sheet) if sheet else None}
+

@@ -1,0 +1,204 @@
+"""The scoring service (评分): criteria, reviewers, score sheets, vetoes, results.
+
+Run with: nameko run --config deploy/config.yml services.scoring.service
+
+Entrypoints take the acting person's id first (the gateway passes the authenticated
+id; the person and roles are read from the applications service on every call),
+validate their input with a marshmallow schema, and delegate to one module each:
+programs (registration), campaign_setup, reviewing (assignments, reviewer views),
+sheets, vetoing, results (compute, publish, explain). The rules themselves are in
+`services.scoring.domain`.
+
+Events: ``scoring.results_published`` on the exchange ``scoring.events`` (routing
+key = type), at least once, with a deterministic envelope id per campaign and round.
+"""
+import logging
+
+from nameko.events import EventDispatcher
+from nameko.rpc import rpc
+from nameko.timer import timer
+
+import core.rpc_errors  # noqa: F401  (typed errors cross RPC)
+from core.envelope import utc_now
+from core.forms import load_or_raise
+from core.mongo import Repository
+from services.scoring import campaign_setup, outbox, programs, results, reviewing, sheets, vetoing
+from services.scoring.access import Person, require_school_admin
+from services.scoring.dependencies import Applications
+from services.scoring.schemas import (
+    AssignInput, ConflictInput, PublishInput, ReasonInput, SetupInput, SheetChangeInput, SheetInput, VetoInput,
+)
+from services.scoring.store import ScoringStore
+from services.scoring.views import with_id
+
+log = logging.getLogger(__name__)
+
+
+class ScoringService:
+    name = "scoring"
+
+    store = Repository(ScoringStore, "scoring")
+    applications = Applications()
+    dispatch = EventDispatcher()
+
+    def _person(self, actor_id):
+        return Person.from_view(self.applications.actor(actor_id))
+
+    # -- health and programs -------------------------------------------------
+    @rpc
+    def ping(self):
+        return "pong"
+
+    @rpc
+    def register_program(self, declaration):
+        """Keep a program version's criteria, quota rules and scoring policy.
+        Idempotent (each version stored once); ValidationFailed naming the bad node
+        or rule, and nothing stored, when the declaration breaks a rule."""
+        if not programs.concerns_scoring(declaration):
+            return {"created": False, "version": declaration.get("version"), "stored": False}
+        definition = programs.definition_from_declaration(declaration)
+        created = self.store.register_program(definition, utc_now())
+        return {"created": created, "version": definition["version"], "stored": True}
+
+    @rpc
+    def get_criteria(self, program, version=None):
+        """A registered program version's criteria tree, leaf shares, quota rules and policy."""
+        return programs.load(self.store, program, version).criteria_view()
+
+    @rpc
+    def campaign_criteria(self, actor_id, campaign_id):
+        """The criteria of the program version the campaign pinned."""
+        self._person(actor_id)
+        campaign = self.applications.campaign(campaign_id)
+        return programs.load(self.store, campaign["program"], campaign["program_version"]).criteria_view()
+
+    # -- setup ---------------------------------------------------------------
+    @rpc
+    def get_setup(self, actor_id, campaign_id):
+        return campaign_setup.current(self.store, self.applications, self._person(actor_id), campaign_id)
+
+    @rpc
+    def configure(self, actor_id, campaign_id, payload):
+        data = load_or_raise(SetupInput, payload)
+        return campaign_setup.configure(self.store, self.applications, self.dispatch, self._person(actor_id),
+                                        campaign_id, data, utc_now())
+
+    # -- assignments ---------------------------------------------------------
+    @rpc
+    def list_assignments(self, actor_id, campaign_id):
+        return reviewing.list_assignments(self.store, self.applications, self._person(actor_id), campaign_id)
+
+    @rpc
+    def assign(self, actor_id, campaign_id, payload):
+        data = load_or_raise(AssignInput, payload)
+        return reviewing.assign(self.store, self.applications, self.dispatch, self._person(actor_id), campaign_id,
+                                data, utc_now())
+
+    @rpc
+    def auto_assign(self, actor_id, campaign_id):
+        return reviewing.auto_assign(self.store, self.applications, self.dispatch, self._person(actor_id),
+                                     campaign_id, utc_now())
+
+    @rpc
+    def unassign(self, actor_id, campaign_id, application_id, reviewer_id, payload):
+        data = load_or_raise(ReasonInput, payload)
+        return reviewing.unassign(self.store, self.applications, self._person(actor_id), campaign_id,
+                                  application_id, reviewer_id, data["reason"], utc_now())
+
+    @rpc
+    def declare_conflict(self, actor_id, campaign_id, payload):
+        data = load_or_raise(ConflictInput, payload)
+        return reviewing.declare_conflict(self.store, self.applications, self.dispatch, self._person(actor_id),
+                                          campaign_id, data, utc_now())
+
+    @rpc
+    def my_assignments(self, actor_id, campaign_id=None):
+        return reviewing.my_assignments(self.store, self.applications, self._person(actor_id), campaign_id)
+
+    @rpc
+    def assigned_application(self, actor_id, campaign_id, application_id):
+        campaign = self.applications.campaign(campaign_id)
+        definition = programs.load(self.store, campaign["program"], campaign["program_version"])
+        return reviewing.assigned_application(self.store, self.applications, self._person(actor_id), campaign_id,
+                                              application_id, definition)
+
+    # -- score sheets --------------------------------------------------------
+    @rpc
+    def get_sheet(self, actor_id, campaign_id, application_id):
+        return sheets.get_own(self.store, self.applications, self._person(actor_id), campaign_id, application_id)
+
+    @rpc
+    def save_sheet(self, actor_id, campaign_id, application_id, payload):
+        data = load_or_raise(SheetInput, payload)
+        return sheets.save_draft(self.store, self.applications, self.dispatch, self._person(actor_id), campaign_id,
+                                 application_id, data, utc_now())
+
+    @rpc
+    def submit_sheet(self, actor_id, campaign_id, application_id, payload=None):
+        data = load_or_raise(SheetInput, payload or {})
+        return sheets.submit(self.store, self.applications, self.dispatch, self._person(actor_id), campaign_id,
+                             application_id, data, utc_now())
+
+    @rpc
+    def list_sheets(self, actor_id, campaign_id, application_id):
+        return sheets.list_for_application(self.store, self.applications, self._person(actor_id), campaign_id,
+                                           application_id)
+
+    @rpc
+    def change_sheet(self, actor_id, campaign_id, application_id, reviewer_id, payload):
+        data = load_or_raise(SheetChangeInput, payload)
+        return sheets.admin_change(self.store, self.applications, self.dispatch, self._person(actor_id),
+                                   campaign_id, application_id, reviewer_id, data, utc_now())
+
+    @rpc
+    def reopen_sheet(self, actor_id, campaign_id, application_id, reviewer_id, payload):
+        data = load_or_raise(ReasonInput, payload)
+        return sheets.reopen(self.store, self.applications, self.dispatch, self._person(actor_id), campaign_id,
+                             application_id, reviewer_id, data, utc_now())
+
+    # -- vetoes --------------------------------------------------------------
+    @rpc
+    def veto(self, actor_id, campaign_id, application_id, payload):
+        data = load_or_raise(VetoInput, payload)
+        return vetoing.veto(self.store, self.applications, self.dispatch, self._person(actor_id), campaign_id,
+                            application_id, data, utc_now())
+
+    @rpc
+    def revoke_veto(self, actor_id, campaign_id, application_id, payload):
+        data = load_or_raise(ReasonInput, payload)
+        return vetoing.revoke(self.store, self.applications, self.dispatch, self._person(actor_id), campaign_id,
+                              application_id, data, utc_now())
+
+    @rpc
+    def list_vetoes(self, actor_id, campaign_id):
+        return vetoing.list_vetoes(self.store, self.applications, self._person(actor_id), campaign_id)
+
+    # -- results -------------------------------------------------------------
+    @rpc
+    def results(self, actor_id, campaign_id):
+        return results.preview(self.store, self.applications, self._person(actor_id), campaign_id)
+
+    @rpc
+    def publish_results(self, actor_id, campaign_id, payload=None):
+        data = load_or_raise(PublishInput, payload or {})
+        return results.publish(self.store, self.applications, self.dispatch, self._person(actor_id), campaign_id,
+                               data, utc_now())
+
+    @rpc
+    def explain(self, actor_id, campaign_id, application_id):
+        return results.explain(self.store, self.applications, self._person(actor_id), campaign_id, application_id)
+
+    @rpc
+    def audit_trail(self, actor_id, campaign_id, application_id=None):
+        """Every audited scoring change of the campaign (admin), oldest first."""
+        require_school_admin(self._person(actor_id), self.applications.campaign(campaign_id))
+        return [with_id(e) for e in self.store.audit_trail(campaign_id, application_id)]
+
+    # -- outbox --------------------------------------------------------------
+    @timer(interval=5)
+    def sweep_outbox(self):
+        """Finish changes whose audit entry or event was interrupted (at least once)."""
+        seconds = float(self.store.config.get("OUTBOX_SWEEP_SECONDS", 5))
+        finished = outbox.sweep(self.store, self.dispatch, self.store.since(utc_now(), seconds))
+        if finished:
+            log.info("outbox sweep finished %d change(s)", finished)

@@ -1,0 +1,281 @@
+"""The scoring service's repository over its own MongoDB database (``<prefix>_scoring``).
+
+Collections and the invariants the database keeps (not read-then-write):
+  * ``programs``: one document per registered program version (``name@version``),
+    inserted once; ``program_heads`` points at each program's newest version;
+  * ``setups``: one scoring setup per campaign (``_id`` = campaign id), changed by
+    a conditional replace on ``version``;
+  * ``locks``: one assignment epoch per campaign; every change of a campaign's
+    assignments first moves the epoch it read (a conditional ``$inc``) and holds the
+    campaign busy until its writes are done, so two admins assigning at once cannot
+    both act on the same (or a half-written) picture of the loads;
+  * ``assignments``: ``_id`` = campaign:application:reviewer, so a pair is assigned
+    at most once whatever the races; ``declared_conflicts`` the same;
+  * ``sheets``: one score sheet per assignment (same ``_id``), every change a
+    conditional replace on the sheet's ``version``;
+  * ``vetoes``: one document per application (``_id`` = campaign:application) whose
+    ``records`` only grow, changed by a conditional replace on ``version``;
+  * ``selections``: the published results, ``_id`` = campaign:round and a unique
+    index on (campaign_id, round): of two admins publishing at once exactly one
+    selection is stored, so a quota can never be filled twice;
+  * ``audit``: the append-only trail (who, what, when, why), deterministic ids.
+
+Every change carries its audit entry (and, for results, its event) in an ``outbox``
+inside the changed document, written in the same operation; `outbox.finish` copies
+the entry to ``audit`` and publishes the event, and a periodic sweep finishes what a
+crash interrupted. Lists of sub-documents are only ever written by insert or whole
+replace and top-level times are never written with ``$set`` (core/mongo.py: the
+embedded nx-27017 server round-trips neither); booleans may come back as 0/1.
+"""
+from datetime import timedelta
+
+from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from core.errors import Conflict, NotFound
+
+OUTBOX_COLLECTIONS = ("setups", "assignments", "sheets", "vetoes", "selections", "declared_conflicts")
+
+
+def pair_id(campaign_id, application_id, reviewer_id=None):
+    parts = [campaign_id, application_id] + ([reviewer_id] if reviewer_id else [])
+    return ":".join(parts)
+
+
+def changed_meanwhile(what_en="It", what_zh="数据"):
+    return Conflict(f"{what_en} was changed by someone else meanwhile; reload and try again.",
+                    f"{what_zh}已被他人修改，请刷新后重试", field="version")
+
+
+class ScoringStore:
+    def __init__(self, db, config):
+        self.db = db
+        self.config = config
+
+    def ensure_indexes(self):
+        db = self.db
+        db.assignments.create_index([("campaign_id", ASCENDING), ("reviewer_id", ASCENDING)])
+        db.assignments.create_index([("campaign_id", ASCENDING), ("application_id", ASCENDING)])
+        db.sheets.create_index([("campaign_id", ASCENDING), ("application_id", ASCENDING)])
+        db.declared_conflicts.create_index([("campaign_id", ASCENDING)])
+        db.vetoes.create_index([("campaign_id", ASCENDING)])
+        db.selections.create_index([("campaign_id", ASCENDING), ("round", ASCENDING)], unique=True,
+                                   name="one_selection_per_round")
+        db.audit.create_index([("campaign_id", ASCENDING), ("at", ASCENDING)])
+        for name in OUTBOX_COLLECTIONS:
+            db[name].create_index([("outbox_at", ASCENDING)])
+
+    # -- programs -----------------------------------------------------------
+    def register_program(self, definition, now):
+        """Store a program version once. Returns True when it was new."""
+        key = f"{definition['name']}@{definition['version']}"
+        try:
+            self.db.programs.insert_one({"_id": key, "registered_at": now, **definition})
+            created = True
+        except DuplicateKeyError:
+            created = False
+        self.db.program_heads.update_one({"_id": definition["name"]},
+                                         {"$set": {"version": definition["version"]}}, upsert=True)
+        return created
+
+    def get_program(self, name, version=None):
+        """A registered definition; NotFound naming the program and version."""
+        if version is None:
+            head = self.db.program_heads.find_one({"_id": name})
+            if not head:
+                raise NotFound(f"Program {name!r} has not registered criteria with the scoring service.",
+                               f"项目类型 {name} 尚未向评分服务登记评分指标", field="program")
+            version = head["version"]
+        doc = self.db.programs.find_one({"_id": f"{name}@{version}"})
+        if not doc:
+            raise NotFound(f"Program {name!r} version {version} has not registered criteria with the scoring service.",
+                           f"项目类型 {name}（版本 {version}）尚未向评分服务登记评分指标", field="program_version")
+        doc.pop("_id")
+        return doc
+
+    def program_versions(self, name):
+        return list(self.db.programs.find({"name": name}, {"_id": 0}, sort=[("registered_at", ASCENDING)]))
+
+    # -- setups -------------------------------------------------------------
+    def get_setup(self, campaign_id):
+        return self.db.setups.find_one({"_id": campaign_id})
+
+    def save_setup(self, setup, expected_version):
+        """Insert (expected_version 0) or conditionally replace; Conflict when someone
+        else changed it first. Returns the stored document."""
+        if expected_version == 0:
+            try:
+                self.db.setups.insert_one(setup)
+            except DuplicateKeyError:
+                raise changed_meanwhile("The scoring setup", "评分设置") from None
+            return setup
+        body = {k: v for k, v in setup.items() if k != "_id"}
+        new = self.db.setups.find_one_and_replace({"_id": setup["_id"], "version": expected_version}, body,
+                                                  return_document=ReturnDocument.AFTER)
+        if new is None:
+            raise changed_meanwhile("The scoring setup", "评分设置")
+        return new
+
+    # -- assignments --------------------------------------------------------
+    def assignment_epoch(self, campaign_id, now):
+        """The epoch to claim before changing the campaign's assignments; Conflict
+        while another change holds the campaign (its lease not yet expired)."""
+        doc = self.db.locks.find_one({"_id": campaign_id})
+        if not doc:
+            return 0
+        if doc.get("busy") == 1 and doc.get("lease_until", 0) > now.timestamp():
+            raise Conflict("Another change of the reviewer assignments is in progress; try again in a moment.",
+                           "其他人正在调整评审分配，请稍后重试", field="assignments")
+        return doc["epoch"]
+
+    def begin_assignment_change(self, campaign_id, epoch, now, lease_seconds=60):
+        """Claim the campaign's assignments: move the epoch from `epoch` to epoch + 1
+        and mark it busy until the change ends (or its lease expires, if the process
+        died). Conflict when another change claimed it first. Readers that see it
+        busy are refused, so nobody plans on a half-written set of assignments."""
+        lease = now.timestamp() + lease_seconds
+        if epoch == 0:
+            try:
+                self.db.locks.insert_one({"_id": campaign_id, "epoch": 1, "busy": 1, "lease_until": lease})
+                return 1
+            except DuplicateKeyError:
+                pass
+        else:
+            moved = self.db.locks.find_one_and_update({"_id": campaign_id, "epoch": epoch},
+                                                      {"$inc": {"epoch": 1}, "$set": {"busy": 1, "lease_until": lease}})
+            if moved is not None:
+                return epoch + 1
+        raise changed_meanwhile("The assignments", "评审分配")
+
+    def end_assignment_change(self, campaign_id, epoch):
+        self.db.locks.update_one({"_id": campaign_id, "epoch": epoch}, {"$set": {"busy": 0}})
+
+    def insert_assignment(self, doc):
+        """False when the pair is already assigned (unique _id)."""
+        try:
+            self.db.assignments.insert_one(doc)
+            return True
+        except DuplicateKeyError:
+            return False
+
+    def assignments(self, campaign_id, reviewer_id=None, application_id=None):
+        query = {"campaign_id": campaign_id} if campaign_id else {}
+        if reviewer_id:
+            query["reviewer_id"] = reviewer_id
+        if application_id:
+            query["application_id"] = application_id
+        return list(self.db.assignments.find(query, {"outbox": 0, "outbox_at": 0},
+                                             sort=[("application_id", ASCENDING), ("reviewer_id", ASCENDING)]))
+
+    def get_assignment(self, campaign_id, application_id, reviewer_id):
+        return self.db.assignments.find_one({"_id": pair_id(campaign_id, application_id, reviewer_id)})
+
+    def delete_assignment(self, assignment_id):
+        return self.db.assignments.delete_one({"_id": assignment_id}).deleted_count == 1
+
+    def insert_declared_conflict(self, doc):
+        try:
+            self.db.declared_conflicts.insert_one(doc)
+            return True
+        except DuplicateKeyError:
+            return False
+
+    def declared_conflicts(self, campaign_id):
+        return list(self.db.declared_conflicts.find({"campaign_id": campaign_id}, {"outbox": 0, "outbox_at": 0}))
+
+    # -- sheets -------------------------------------------------------------
+    def get_sheet(self, sheet_id):
+        return self.db.sheets.find_one({"_id": sheet_id})
+
+    def campaign_sheets(self, campaign_id, application_id=None):
+        query = {"campaign_id": campaign_id}
+        if application_id:
+            query["application_id"] = application_id
+        return list(self.db.sheets.find(query, {"outbox": 0, "outbox_at": 0},
+                                        sort=[("application_id", ASCENDING), ("reviewer_id", ASCENDING)]))
+
+    def save_sheet(self, doc, expected_version):
+        """Insert a first version (expected_version 0) or replace only if the stored
+        sheet is still at `expected_version`; Conflict otherwise."""
+        if expected_version == 0:
+            try:
+                self.db.sheets.insert_one(doc)
+            except DuplicateKeyError:
+                raise changed_meanwhile("The score sheet", "评分表") from None
+            return doc
+        body = {k: v for k, v in doc.items() if k != "_id"}
+        new = self.db.sheets.find_one_and_replace({"_id": doc["_id"], "version": expected_version}, body,
+                                                  return_document=ReturnDocument.AFTER)
+        if new is None:
+            raise changed_meanwhile("The score sheet", "评分表")
+        return new
+
+    def delete_draft_sheet(self, sheet_id):
+        """Remove a sheet only while it is a draft; True when removed or absent."""
+        self.db.sheets.delete_one({"_id": sheet_id, "state": "draft"})
+        return self.db.sheets.find_one({"_id": sheet_id}) is None
+
+    # -- vetoes -------------------------------------------------------------
+    def get_vetoes(self, doc_id):
+        return self.db.vetoes.find_one({"_id": doc_id})
+
+    def campaign_vetoes(self, campaign_id):
+        return list(self.db.vetoes.find({"campaign_id": campaign_id}, {"outbox": 0, "outbox_at": 0},
+                                        sort=[("application_id", ASCENDING)]))
+
+    def save_vetoes(self, doc, expected_version):
+        if expected_version == 0:
+            try:
+                self.db.vetoes.insert_one(doc)
+            except DuplicateKeyError:
+                raise changed_meanwhile("The vetoes of this application", "该申报的否决记录") from None
+            return doc
+        body = {k: v for k, v in doc.items() if k != "_id"}
+        new = self.db.vetoes.find_one_and_replace({"_id": doc["_id"], "version": expected_version}, body,
+                                                  return_document=ReturnDocument.AFTER)
+        if new is None:
+            raise changed_meanwhile("The vetoes of this application", "该申报的否决记录")
+        return new
+
+    # -- selections -----------------------------------------------------------
+    def insert_selection(self, doc):
+        """(stored document, created): the unique index keeps one per round."""
+        try:
+            self.db.selections.insert_one(doc)
+            return doc, True
+        except DuplicateKeyError:
+            return self.db.selections.find_one({"_id": doc["_id"]}), False
+
+    def latest_selection(self, campaign_id):
+        return self.db.selections.find_one({"campaign_id": campaign_id}, {"outbox": 0, "outbox_at": 0},
+                                           sort=[("round", DESCENDING)])
+
+    def count_selections(self, campaign_id):
+        return self.db.selections.count_documents({"campaign_id": campaign_id})
+
+    # -- audit and outbox -----------------------------------------------------
+    def record_audit(self, entry):
+        try:
+            self.db.audit.insert_one(entry)
+        except DuplicateKeyError:
+            pass  # finishing an outbox twice records its entry once
+
+    def audit_trail(self, campaign_id, application_id=None):
+        query = {"campaign_id": campaign_id}
+        if application_id:
+            query["application_id"] = application_id
+        return list(self.db.audit.find(query, sort=[("at", ASCENDING), ("_id", ASCENDING)]))
+
+    def clear_outbox(self, collection, doc_id, audit_id):
+        self.db[collection].update_one({"_id": doc_id, "outbox.audit._id": audit_id},
+                                       {"$unset": {"outbox": "", "outbox_at": ""}})
+
+    def stale_outboxes(self, older_than):
+        """[(collection, document)] whose outbox is older than `older_than`."""
+        out = []
+        for name in OUTBOX_COLLECTIONS:
+            out.extend((name, d) for d in self.db[name].find({"outbox_at": {"$lt": older_than}}, limit=200))
+        return out
+
+    def since(self, now, seconds):
+        return now - timedelta(seconds=seconds)
