@@ -16,7 +16,11 @@ Write stores that also work on the embedded nx-27017 wire server (0.8.1), which
   * does not apply $expr or array conditions (e.g. {"ops": {"$ne": key}}) in a
     filter atomically under concurrency: guard on equality/range conditions of
     scalar fields (a version or revision number), which are atomic (tested with
-    10 concurrent writers: exactly one wins).
+    10 concurrent writers: exactly one wins);
+  * in update_one/find_one_and_update, a top-level $or beside other conditions
+    (`{"_id": x, "$or": [...]}`) updates the first document matching the $or
+    alone, whatever its _id: wrap them, `{"$and": [{"_id": x}, {"$or": [...]}]}`
+    (reads with find are right either way).
 $inc, $set of plain values, $unset, $in/$nin on arrays, unique indexes and
 find_one_and_update/replace with conditions all work.
 """

@@ -47,3 +47,12 @@ def create_application(payload, campaign_id):
     make retries safe. Drafts may be incomplete; submitting checks everything."""
     with rpc() as cluster:
         return cluster.applications.create_application(g.actor_id, campaign_id, payload, idempotency_key())
+
+
+@blp.route("/<campaign_id>/shortlist")
+@login_required
+def shortlist(campaign_id):
+    """The newest published review round (入选名单): selected with grade and rank, the
+    rest with the reason (school admin of the campaign's scope)."""
+    with rpc() as cluster:
+        return cluster.applications.get_shortlist(g.actor_id, campaign_id)

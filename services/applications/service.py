@@ -3,11 +3,11 @@
 Run with: nameko run --config deploy/config.yml services.applications.service
 Events (exchange ``applications.events``, routing key = type) are published at
 least once with a unique envelope id: application.submitted, .college_approved,
-.returned, .decided, .withdrawn, .reopened.
+.returned, .decided, .withdrawn, .reopened. It consumes scoring.results_published.
 """
 import logging
 
-from nameko.events import EventDispatcher
+from nameko.events import EventDispatcher, event_handler
 from nameko.rpc import rpc
 from nameko.timer import timer
 
@@ -16,7 +16,7 @@ from core.envelope import utc_now
 from core.forms import decode_upload, load_or_raise
 from core.mongo import Repository
 from core.programs import check_enabled
-from services.applications import accounts, campaigns, directory, outbox, workflow
+from services.applications import accounts, campaigns, directory, outbox, shortlist, workflow
 from services.applications.dependencies import ProgramHooks
 from services.applications.domain import permissions
 from services.applications.domain.actors import Actor
@@ -183,6 +183,16 @@ class ApplicationsService:
                            "只有草稿或已退回的申报可以修改附件", field="state")
         self.store.remove_attachment(app, self.store.get_attachment(application_id, attachment_id))
         return {"deleted": attachment_id}
+
+    # -- review results ------------------------------------------------------
+    @event_handler("scoring", "scoring.results_published")
+    def on_results_published(self, envelope):
+        """Record a round's shortlist and each application's result (idempotent)."""
+        shortlist.record(self.store, envelope, utc_now())
+
+    @rpc
+    def get_shortlist(self, actor_id, campaign_id):
+        return shortlist.latest(self.store, self._actor(actor_id), campaign_id)
 
     # -- for other services (internal RPC, never exposed over HTTP) -----------
     @rpc

@@ -54,6 +54,7 @@ class ApplicationsStore:
         db.units.create_index([("kind", ASCENDING), ("parent_id", ASCENDING)])
         db.units.create_index([("kind", ASCENDING), ("name", ASCENDING)])
         db.campaigns.create_index([("program", ASCENDING), ("academic_year", ASCENDING)])
+        db.shortlists.create_index([("campaign_id", ASCENDING), ("round", ASCENDING)])
         db.login_failures.create_index([("login", ASCENDING), ("at", ASCENDING)])
 
     # -- programs -----------------------------------------------------------
@@ -203,9 +204,10 @@ class ApplicationsStore:
         older than `lease_seconds` (its holder died) may be taken over. The claim
         time is epoch seconds: a number, which every Mongo server stores as such."""
         claimed = self.db.applications.update_one(
-            {"_id": application_id, "outbox.audit._id": audit_id,
-             "$or": [{"outbox_claim_ts": {"$exists": False}}, {"outbox_claim_ts": None},
-                     {"outbox_claim_ts": {"$lt": now_ts - lease_seconds}}]},
+            # $or inside $and: see core/mongo.py (nx-27017 update with _id beside $or).
+            {"$and": [{"_id": application_id, "outbox.audit._id": audit_id},
+                      {"$or": [{"outbox_claim_ts": {"$exists": False}}, {"outbox_claim_ts": None},
+                               {"outbox_claim_ts": {"$lt": now_ts - lease_seconds}}]}]},
             {"$set": {"outbox_claim_ts": now_ts}},
         )
         return claimed.modified_count == 1
@@ -243,6 +245,28 @@ class ApplicationsStore:
         if states:
             query["state"] = {"$in": list(states)}
         return list(self.db.applications.find(query, {"outbox": 0}, sort=[("_id", ASCENDING)]))
+
+    # -- review results (from the scoring service) --------------------------
+    def insert_shortlist(self, shortlist):
+        try:
+            self.db.shortlists.insert_one(shortlist)
+            return True
+        except DuplicateKeyError:
+            return False  # a redelivered event
+
+    def latest_shortlist(self, campaign_id):
+        found = list(self.db.shortlists.find({"campaign_id": campaign_id}, sort=[("round", DESCENDING)], limit=1))
+        return found[0] if found else None
+
+    def set_review_result(self, application_id, round_, result):
+        """Only a newer round replaces a result; the version moves so that a
+        concurrent whole-document change cannot overwrite it with a stale copy."""
+        self.db.applications.update_one(
+            {"$and": [{"_id": application_id},  # $and: see core/mongo.py
+                      {"$or": [{"review_round": {"$exists": False}}, {"review_round": None},
+                               {"review_round": {"$lt": round_}}]}]},
+            {"$set": {"review_result": result, "review_round": round_}, "$inc": {"version": 1}},
+        )
 
     # -- attachments --------------------------------------------------------
     def add_attachment(self, application, meta, data, max_count, now):

@@ -166,9 +166,11 @@ class FundingStore:
                    uploaded_at=now_iso)
         self.db.attachments.insert_one(doc)
         taken = self.db.grants.update_one(
-            {"_id": grant["id"], "status": "active",
-             "$or": [{f"attachment_counts.{meta['kind']}": {"$exists": False}},
-                     {f"attachment_counts.{meta['kind']}": {"$lt": max_count}}]},
+            # $or inside $and: nx-27017 applies a top-level $or beside _id to the
+            # first document matching the $or alone (core/mongo.py).
+            {"$and": [{"_id": grant["id"], "status": "active"},
+                      {"$or": [{f"attachment_counts.{meta['kind']}": {"$exists": False}},
+                               {f"attachment_counts.{meta['kind']}": {"$lt": max_count}}]}]},
             {"$inc": {f"attachment_counts.{meta['kind']}": 1}})
         if taken.matched_count != 1:
             self.db.attachments.delete_one({"_id": doc["_id"]})
