@@ -27,5 +27,3 @@ The Nameko shell around them:
 - ``settings.py`` the ``NOTIFICATIONS`` configuration section and its defaults;
 - ``dependencies.py`` the repository and channels as Nameko dependencies.
 """
-# Building the service shell? READ docs/DEVELOPING.md FIRST (conventions, nx-27017 limits,
-# internal RPCs, test fixtures; parallel engineers touch only their own paths, never commit).
