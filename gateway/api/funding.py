@@ -16,6 +16,7 @@ from marshmallow import Schema, fields, validate
 
 from gateway.api import idempotency_key, multipart, rpc
 from gateway.auth import login_required
+from gateway.schemas import AttachmentOut
 from services.funding.schemas import (
     REPORT_LEVELS, AwardInput, BudgetInput, ClaimActionInput, ClaimInput, CloseInput, FundingCampaignInput,
     MaterialInput,
@@ -81,17 +82,9 @@ class FundingCampaignOut(_Money):
     opened_at = fields.String()
 
 
-class FundingAttachmentOut(Schema):
-    id = fields.String()
+class FundingAttachmentOut(AttachmentOut):
     grant_id = fields.String()
-    kind = fields.String()
-    filename = fields.String()
-    type = fields.String()
-    content_type = fields.String()
-    size = fields.Integer()
-    sha256 = fields.String()
     uploaded_by = fields.Dict()
-    uploaded_at = fields.String()
 
 
 class GrantOut(_Money):

@@ -1,17 +1,11 @@
 """What callers get back: plain JSON, times as ISO 8601 UTC, no internals."""
-from core.envelope import iso_utc
+from core.views import jsonable as core_jsonable
 
 _HIDDEN = ("outbox", "outbox_at", "created_key", "password_hash", "role_keys")
 
 
 def jsonable(value):
-    if hasattr(value, "isoformat"):
-        return iso_utc(value)
-    if isinstance(value, dict):
-        return {k: jsonable(v) for k, v in value.items() if k not in _HIDDEN}
-    if isinstance(value, (list, tuple)):
-        return [jsonable(v) for v in value]
-    return value
+    return core_jsonable(value, _HIDDEN)
 
 
 def application_view(application, attachments=None):

@@ -1,20 +1,14 @@
 """What callers get back: plain JSON, times as ISO 8601 UTC, no secrets."""
 from urllib.parse import urlsplit, urlunsplit
 
-from core.envelope import iso_utc
+from core.views import jsonable as core_jsonable
 
 from .domain.catalog import EVENTS
 from .domain.preferences import channels_for
 
 
 def jsonable(value):
-    if hasattr(value, "isoformat"):
-        return iso_utc(value)
-    if isinstance(value, dict):
-        return {k: jsonable(v) for k, v in value.items() if k not in ("_id", "rev")}
-    if isinstance(value, (list, tuple)):
-        return [jsonable(v) for v in value]
-    return value
+    return core_jsonable(value, ("_id", "rev"))
 
 
 def masked_url(url):

@@ -2,7 +2,7 @@
 blind review nothing that names the applicant."""
 import hashlib
 
-from core.envelope import iso_utc
+from core.views import jsonable as core_jsonable
 from services.scoring.domain.assignment import IDENTIFYING_FIELDS, blind_view
 
 _HIDDEN = ("outbox", "outbox_at")
@@ -13,13 +13,7 @@ BLIND_EXTRA = ("faculty_advisor", "unit_path", "attachments", "attachment_counts
 
 
 def jsonable(value):
-    if hasattr(value, "isoformat"):
-        return iso_utc(value)
-    if isinstance(value, dict):
-        return {k: jsonable(v) for k, v in value.items() if k not in _HIDDEN}
-    if isinstance(value, (list, tuple)):
-        return [jsonable(v) for v in value]
-    return value
+    return core_jsonable(value, _HIDDEN)
 
 
 def with_id(doc):
