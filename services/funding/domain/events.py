@@ -62,6 +62,8 @@ def claim_approved_data(claim, grant, approved_by, approved_at):
         "claim_id": claim["id"], "grant_id": grant["id"], "campaign_id": grant["campaign_id"],
         "project_id": grant["project_id"], "college_id": grant["college_id"],
         "lead_id": grant["lead_id"], "total_fen": claim["total_fen"],
+        # amount_fen is the name the notifications catalog (and templates) read
+        "amount_fen": claim["total_fen"],
         "total": format_fen(claim["total_fen"]), "purpose": claim["purpose"],
         "items": [dict(i) for i in claim["items"]], "receipts": list(claim["receipts"]),
         "approved_at": approved_at, "approved_by": approved_by,
