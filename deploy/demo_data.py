@@ -1,6 +1,6 @@
 """Demo data: one school, two colleges, classes, dorms, party branches with their
-secretaries, students, counselors, a reviewer, finance and a school admin, plus an
-open pilot-branch campaign. Idempotent: running it again changes nothing.
+secretaries, students, counselors, a reviewer, a faculty advisor, finance and a
+school admin, plus an open pilot-branch campaign. Idempotent: running it again changes nothing.
 
     .venv/bin/python -m deploy.demo_data --config deploy/config.yml
 """
@@ -67,6 +67,8 @@ def people():
         _staff("counselor_em", "吴辅导员", [{"role": "counselor", "unit_id": COLLEGES["em"]["_id"]}]),
         _staff("college_admin_me", "郑书记", [{"role": "college_admin", "unit_id": COLLEGES["me"]["_id"]}]),
         _staff("reviewer", "冯教授", [{"role": "reviewer", "unit_id": SCHOOL["_id"]}]),
+        # A faculty advisor (指导教师) of pilot projects: named as advisor_id when a grant is awarded.
+        _staff("advisor_me", "陈老师", []),
         _staff("finance", "何会计", [{"role": "finance", "unit_id": SCHOOL["_id"]}]),
         _staff("admin", "校学工部管理员", [{"role": "school_admin", "unit_id": SCHOOL["_id"]}]),
     ]
@@ -85,6 +87,7 @@ LOGINS = [
     ("2023010101", "机电学生第一党支部书记 branch secretary (李明)"),
     ("2023020101", "经管学生第一党支部书记 branch secretary (陈静)"),
     ("reviewer", "评审专家 reviewer"),
+    ("advisor_me", "指导教师 faculty advisor (陈老师)"),
     ("finance", "财务 finance"),
 ]
 
