@@ -1,0 +1,40 @@
+"""The applications store's guards, directly against the Mongo wire server: a change
+cannot overwrite an outbox that is not out yet, and only one finisher claims it."""
+import time
+from datetime import datetime, timezone
+
+import pytest
+
+from services.applications.store import ApplicationsStore
+
+
+@pytest.fixture
+def store(config, mongo):
+    repo = ApplicationsStore(mongo("applications"), config)
+    repo.ensure_indexes()
+    return repo
+
+
+def _app(app_id, outbox=None):
+    return {"_id": app_id, "campaign_id": "c", "applicant_id": app_id, "state": "draft", "version": 1,
+            "outbox": outbox, "outbox_at": datetime.now(timezone.utc) if outbox else None}
+
+
+def test_a_change_waits_for_the_previous_outbox(store):
+    box = {"audit": {"_id": "a1:000001"}, "event": None}
+    store.db.applications.insert_one(_app("a1", box))
+    now = datetime.now(timezone.utc)
+    assert store.apply_change(store.get_application("a1"), {"state": "submitted"}, box, now) is None
+    store.clear_outbox("a1", "a1:000001")
+    changed = store.apply_change(store.get_application("a1"), {"state": "submitted"}, box, now)
+    assert changed["state"] == "submitted" and changed["version"] == 2
+
+
+def test_one_finisher_claims_an_outbox_and_only_its_own_application(store):
+    store.db.applications.insert_one(_app("a1", {"audit": {"_id": "a1:000001"}, "event": None}))
+    store.db.applications.insert_one(_app("a2", {"audit": {"_id": "a2:000001"}, "event": None}))
+    now = time.time()
+    assert store.claim_outbox("a2", "a2:000001", now, 30) is True
+    assert store.claim_outbox("a2", "a2:000001", now, 30) is False      # held
+    assert store.get_application("a1").get("outbox_claim_ts") is None     # the other one untouched
+    assert store.claim_outbox("a2", "a2:000001", now + 31, 30) is True   # a dead holder's lease expires
