@@ -34,6 +34,48 @@ class ProgramHooks:
         reasons {"code", "message", "message_zh"}; empty means eligible."""
         return []
 
+    def scoring_inputs(self, context):
+        """What the scoring service cannot read from score sheets, asked once per
+        computation. `context`: {"campaign", "applications": [application views]}.
+        Returns {"applications": {application_id: {
+                    "category": code | [codes] | None,   # dorm types applied for
+                    "facts": {name: value},              # for veto rules of kind "fact"
+                    "marks": {leaf_id: value},           # leaves scored by "imported_fact"
+                    "grades_eligible": [grade names] | None,  # None = every grade
+                    "units": {name: unit_id}}},          # for per_unit_cap rules
+                 "population": int | None}               # for percent-of-population quotas
+        Absent applications and keys mean "nothing to add"."""
+        return {"applications": {}, "population": None}
+
+    def award_titles(self, context):
+        """The titles (荣誉称号) an entry of a final list receives. `context`:
+        {"campaign", "application", "entry": {"grade", "grade_name_zh", "category",
+        "category_name_zh", "rank", "total"}}. Returns a list of
+        {"code", "title", "title_en", "level", "category"}; titles beyond the first are
+        granted on top of the quota (e.g. 退伍军人寝室). Default: the program's title,
+        with the grade's name when the list is graded."""
+        entry = context.get("entry") or {}
+        campaign = context.get("campaign") or {}
+        program = context.get("program") or {}
+        title = program.get("title_zh") or campaign.get("program", "")
+        if entry.get("grade_name_zh"):
+            title = f"{title}（{entry['grade_name_zh']}）"
+        code = entry.get("grade") or "award"
+        level = campaign.get("level") or "school"
+        return [{"code": code, "title": title, "title_en": program.get("title_en") or title, "level": level,
+                 "category": entry.get("category")}]
+
+    # -- facts ----------------------------------------------------------------
+    records = None  # a core.records_client.RecordsClient while a hook runs (see bind)
+
+    def bind(self, records):
+        """A copy of these hooks that asks `records` (history and facts) for what it
+        needs; the program service binds one per call."""
+        import copy
+        bound = copy.copy(self)
+        bound.records = records
+        return bound
+
 
 @dataclass
 class Program:

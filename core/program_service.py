@@ -12,12 +12,13 @@ import logging
 
 import eventlet
 from nameko.extensions import DependencyProvider
-from nameko.rpc import rpc
+from nameko.rpc import ReplyListener, ServiceProxy, rpc
 from nameko.standalone.rpc import ClusterRpcProxy
 
 import core.rpc_errors  # noqa: F401  (typed errors cross RPC)
 from core.errors import ProgramNotAvailable
 from core.programs import check_enabled
+from core.records_client import RecordsClient
 
 log = logging.getLogger(__name__)
 
@@ -73,12 +74,22 @@ class Registrar(DependencyProvider):
         return self.program
 
 
+class Records(DependencyProvider):
+    """A `RecordsClient` per worker, so hooks can ask for history and facts."""
+
+    rpc_reply_listener = ReplyListener()
+
+    def get_dependency(self, worker_ctx):
+        return RecordsClient(ServiceProxy(worker_ctx, "records", self.rpc_reply_listener))
+
+
 def make_program_service(program):
     """A Nameko service class for `program` (see module docstring)."""
 
     class ProgramService:
         name = f"program_{program.name}"
         program_dep = Registrar(program)
+        records = Records()
 
         @rpc
         def ping(self):
@@ -97,7 +108,23 @@ def make_program_service(program):
         @rpc
         def check_eligibility(self, context):
             """A list of reasons the applicant may not submit; empty when eligible."""
-            return self.program_dep.hooks.check_eligibility(context)
+            return self._hooks().check_eligibility(context)
+
+        @rpc
+        def scoring_inputs(self, context):
+            """Categories, facts, imported marks, grade eligibility and population
+            for the scoring service (see ProgramHooks.scoring_inputs)."""
+            return self._hooks().scoring_inputs(context)
+
+        @rpc
+        def award_titles(self, context):
+            """The titles an entry of a final list receives (ProgramHooks.award_titles)."""
+            p = self.program_dep
+            return self._hooks().award_titles(
+                dict(context, program={"name": p.name, "title_zh": p.title_zh, "title_en": p.title_en}))
+
+        def _hooks(self):
+            return self.program_dep.hooks.bind(self.records)
 
     ProgramService.__name__ = f"Program_{program.name}"
     return ProgramService
