@@ -4,14 +4,14 @@
 default); the API document is at /api/openapi.json and its Swagger UI at /api/docs,
 with Swagger UI's files served from this server (campus intranets have no CDN).
 """
-from flask import Flask, jsonify, redirect, send_from_directory
+from flask import Flask, jsonify, send_from_directory
 from flask_smorest import Api
 from swagger_ui_bundle import swagger_ui_path
 
 from core.config import load_config
 from core.programs import check_enabled
 from core.topology import rpc_names
-from gateway import errors
+from gateway import errors, web
 from gateway.api import applications, auth, campaigns, directory, funding, notifications, programs, rpc, scoring
 from gateway.rpc import RpcPool
 
@@ -47,14 +47,11 @@ def create_app(config=None):
     for module in (auth, programs, campaigns, applications, directory, scoring, funding, notifications):
         api.register_blueprint(module.blp)
     errors.register(app)
+    web.register(app)
 
     @app.route("/static/swagger-ui/<path:filename>")
     def swagger_assets(filename):
         return send_from_directory(swagger_ui_path, filename)
-
-    @app.route("/")
-    def index():
-        return redirect("/api/docs")
 
     @app.route("/healthz")
     def healthz():

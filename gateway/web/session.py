@@ -1,0 +1,78 @@
+"""Log-in for the web pages: the same JWT as the API, kept in an HttpOnly cookie.
+
+Forms that change something carry a CSRF token (double submit: a random value in a
+SameSite=Lax cookie and in the form must match), so another site cannot post in a
+logged-in user's name.
+"""
+import functools
+import hmac
+import secrets
+
+import jwt
+from flask import current_app, g, redirect, request, url_for
+
+from core.errors import PermissionDenied
+
+TOKEN_COOKIE = "cx_token"
+CSRF_COOKIE = "cx_csrf"
+
+
+def current_actor_id():
+    token = request.cookies.get(TOKEN_COOKIE)
+    if not token:
+        return None
+    secret = current_app.config["CX"]["GATEWAY"]["SECRET_KEY"]
+    try:
+        return jwt.decode(token, secret, algorithms=["HS256"], options={"require": ["exp", "sub"]})["sub"]
+    except jwt.InvalidTokenError:
+        return None
+
+
+def page_login_required(view):
+    """Sets g.actor_id, or sends the browser to the log-in page and back afterwards."""
+
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        actor_id = current_actor_id()
+        if actor_id is None:
+            return redirect(url_for("web.login", next=request.full_path.rstrip("?")))
+        g.actor_id = actor_id
+        if request.method == "POST":
+            check_csrf()
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def csrf_token():
+    """The token for this browser (set as a cookie by `remember_csrf`)."""
+    token = request.cookies.get(CSRF_COOKIE)
+    if not token:
+        token = g.get("new_csrf") or secrets.token_urlsafe(24)
+        g.new_csrf = token
+    return token
+
+
+def remember_csrf(response):
+    if g.get("new_csrf"):
+        response.set_cookie(CSRF_COOKIE, g.new_csrf, httponly=True, samesite="Lax", secure=request.is_secure)
+    return response
+
+
+def check_csrf():
+    sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token") or ""
+    kept = request.cookies.get(CSRF_COOKIE) or ""
+    if not kept or not hmac.compare_digest(sent, kept):
+        raise PermissionDenied("The form expired; reload the page and try again.", "页面已过期，请刷新后重试",
+                               field="csrf_token")
+
+
+def set_login(response, token, expires):
+    response.set_cookie(TOKEN_COOKIE, token, expires=expires, httponly=True, samesite="Lax",
+                        secure=request.is_secure)
+    return response
+
+
+def clear_login(response):
+    response.delete_cookie(TOKEN_COOKIE)
+    return response
