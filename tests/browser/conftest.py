@@ -1,0 +1,116 @@
+"""Browser tests: Playwright driving Debian's Chromium (/usr/bin/chromium; no
+downloaded browser) against the whole platform started with `deploy/platform up`
+on its own RabbitMQ vhost, Mongo port, gateway port and run directory, with the
+demo data. Screenshots go to test-artifacts/screenshots/ (phone and desktop widths);
+`assert_accessible` runs axe-core (from npm) for WCAG 2 A/AA rules, labels and
+contrast included.
+"""
+import os
+import signal
+import subprocess
+import time
+import uuid
+
+import pytest
+import requests
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+MGMT = os.environ.get("RABBIT_MGMT", "http://127.0.0.1:15672")
+SHOTS = os.path.join(ROOT, "test-artifacts", "screenshots")
+AXE = os.path.join(ROOT, "node_modules", "axe-core", "axe.min.js")
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+PASSWORD = "Demo@2026"
+
+
+@pytest.fixture(scope="session")
+def base_url(tmp_path_factory):
+    """The gateway of a platform of our own, with the demo data loaded."""
+    vhost = f"cx_browser_{uuid.uuid4().hex[:8]}"
+    auth = ("guest", "guest")
+    requests.put(f"{MGMT}/api/vhosts/{vhost}", auth=auth, timeout=10).raise_for_status()
+    requests.put(f"{MGMT}/api/permissions/{vhost}/guest", json={"configure": ".*", "write": ".*", "read": ".*"},
+                 auth=auth, timeout=10).raise_for_status()
+    run_dir = tmp_path_factory.mktemp("run")
+    env = dict(os.environ, AMQP_URI=f"amqp://guest:guest@127.0.0.1:5672/{vhost}", MONGO_PORT="27049",
+               GATEWAY_PORT="18091", CX_RUN_DIR=str(run_dir), GATEWAY_SECRET_KEY="browser-secret")
+    env.pop("MONGO_URI", None)
+    up = subprocess.Popen([os.path.join(ROOT, "deploy", "platform"), "up"], cwd=ROOT, env=env,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    output = []
+    try:
+        deadline = time.time() + 300
+        while time.time() < deadline:
+            line = up.stdout.readline()
+            if not line and up.poll() is not None:
+                break
+            output.append(line)
+            if "Ctrl-C" in line:
+                break
+        else:
+            raise AssertionError("platform did not come up:\n" + "".join(output))
+        assert up.poll() is None, "".join(output)
+        yield "http://127.0.0.1:18091"
+    finally:
+        os.killpg(up.pid, signal.SIGINT)
+        try:
+            up.wait(timeout=90)
+        except subprocess.TimeoutExpired:
+            os.killpg(up.pid, signal.SIGKILL)
+        requests.delete(f"{MGMT}/api/vhosts/{vhost}", auth=auth, timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def new_page(browser, base_url):
+    """new_page(width="desktop"|"phone") -> a page in a fresh context (own cookies)."""
+    contexts = []
+
+    def make(width="desktop", locale="zh-CN"):
+        context = browser.new_context(viewport=PHONE if width == "phone" else DESKTOP, locale=locale,
+                                      base_url=base_url, accept_downloads=True)
+        context.set_default_timeout(20000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def login(page, who, password=PASSWORD):
+    page.goto("/login")
+    page.get_by_label("账号（学号/工号）").fill(who)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_load_state()
+    assert "/login" not in page.url, page.content()[:2000]
+
+
+def shoot(page, name):
+    """Save a full-page screenshot as test-artifacts/screenshots/<name>.png."""
+    os.makedirs(SHOTS, exist_ok=True)
+    path = os.path.join(SHOTS, f"{name}.png")
+    page.screenshot(path=path, full_page=True)
+    return path
+
+
+def assert_accessible(page):
+    """No axe-core violations of WCAG 2 A/AA (labels, contrast, names, landmarks...)."""
+    page.add_script_tag(path=AXE)
+    violations = page.evaluate(
+        "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
+        ".then(r => r.violations.map(v => ({id: v.id, help: v.help, nodes: v.nodes.map(n => n.target.join(' '))})))")
+    assert not violations, f"{page.url}: {violations}"
