@@ -20,6 +20,17 @@ def _template_globals():
             "me": g.get("me"), "menu_items": menu.menu_items, "has_page": menu.has_page}
 
 
+@blp.app_template_filter("local_time")
+def _local_time(value):
+    """An ISO 8601 UTC time as Beijing time, 'YYYY-MM-DD HH:MM'."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+    if not value:
+        return ""
+    moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    return moment.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")
+
+
 @blp.after_app_request
 def _csrf_cookie(response):
     return session.remember_csrf(response)
@@ -32,5 +43,5 @@ def _typed_error(error):
 
 
 def register(app):
-    from gateway.web import pages_common  # noqa: F401  (routes register on import)
+    from gateway.web import pages_applicant, pages_common  # noqa: F401  (routes register on import)
     app.register_blueprint(blp)

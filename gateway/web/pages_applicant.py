@@ -1,0 +1,204 @@
+"""Pages of applicants (students, class monitors, dorm leaders, branch secretaries):
+a campaign, applying, the form from the program's JSON Schema with inline errors,
+attachments with progress, drafts, submitting before the deadline, the status and
+audit trail, explain-my-score."""
+import base64
+
+from flask import Response, g, redirect, render_template, request, url_for
+
+from core.errors import ChuangxianError
+from gateway.api import rpc
+from gateway.web import blp, i18n, menu, schema_form, session
+from gateway.web.pages_common import load_me
+
+i18n.add({
+    "apply": ("申报", "Apply"),
+    "my_application": ("我的申报", "My application"),
+    "application": ("申报", "Application"),
+    "state": ("状态", "State"),
+    "form": ("申报表", "Form"),
+    "attachments": ("附件", "Attachments"),
+    "upload": ("上传", "Upload"),
+    "file": ("文件", "File"),
+    "kind": ("类别", "Kind"),
+    "save_draft": ("保存草稿", "Save draft"),
+    "save_and_submit": ("保存并提交", "Save and submit"),
+    "withdraw": ("撤回", "Withdraw"),
+    "reopen": ("重新编辑", "Reopen"),
+    "audit_trail": ("办理记录", "Audit trail"),
+    "when": ("时间", "When"),
+    "who": ("办理人", "Who"),
+    "what": ("操作", "Action"),
+    "reason": ("理由", "Reason"),
+    "saved": ("已保存", "Saved"),
+    "submitted_ok": ("已提交", "Submitted"),
+    "fix_errors": ("请修改标出的内容后再提交", "Please fix the marked fields"),
+    "explain_score": ("我的评分说明", "Explain my score"),
+    "download": ("下载", "Download"),
+    "required_files": ("必交", "required"),
+    "no_applications": ("尚未申报", "No applications yet"),
+    "returned_reason": ("退回理由", "Returned because"),
+    "readonly_now": ("当前状态不可修改", "Not editable in this state"),
+})
+menu.add("web.my_applications", "my_applications", ["student", "class_monitor", "dorm_leader", "branch_secretary"])
+
+STATE_LABELS = {
+    "draft": ("草稿", "Draft"), "submitted": ("已提交", "Submitted"), "returned": ("已退回", "Returned"),
+    "college_approved": ("学院已通过", "Approved by the college"), "approved": ("已批准", "Approved"),
+    "rejected": ("未通过", "Not approved"), "withdrawn": ("已撤回", "Withdrawn"),
+}
+
+
+def state_label(state):
+    zh, en = STATE_LABELS.get(state, (state, state))
+    return i18n.pick(zh, en)
+
+
+@blp.app_template_filter("state_label")
+def _state_label_filter(state):
+    return state_label(state)
+
+
+@blp.route("/my")
+@session.page_login_required
+def my_applications():
+    load_me()
+    with rpc() as cluster:
+        apps = cluster.applications.list_applications(g.actor_id, {"limit": 200})
+    mine = [a for a in apps if a.get("state") == "draft" or _speaks_for(a)]
+    return render_template("my_applications.html", applications=mine)
+
+
+def _speaks_for(app):
+    roles = {(r["role"], r["unit_id"]) for r in g.me.get("roles", [])}
+    if app["applicant_kind"] == "person":
+        return app["applicant_id"] == g.me["id"]
+    role = {"branch": "branch_secretary", "class": "class_monitor", "dorm": "dorm_leader"}[app["applicant_kind"]]
+    return (role, app["applicant_id"]) in roles
+
+
+@blp.route("/campaigns/<campaign_id>")
+@session.page_login_required
+def campaign_page(campaign_id):
+    load_me()
+    with rpc() as cluster:
+        campaign = cluster.applications.get_campaign(g.actor_id, campaign_id)
+        program = cluster.applications.get_program(campaign["program"], campaign["program_version"])
+        apps = cluster.applications.list_applications(g.actor_id, {"campaign_id": campaign_id, "limit": 200})
+    mine = [a for a in apps if _speaks_for(a)]
+    return render_template("campaign.html", campaign=campaign, program=program, mine=mine)
+
+
+@blp.route("/campaigns/<campaign_id>/apply", methods=["POST"])
+@session.page_login_required
+def apply(campaign_id):
+    payload = {"form": {}}
+    if request.form.get("applicant_id"):
+        payload["applicant_id"] = request.form["applicant_id"]
+    with rpc() as cluster:
+        app = cluster.applications.create_application(g.actor_id, campaign_id, payload,
+                                                      f"web-apply-{request.form.get('csrf_token', '')}-{campaign_id}")
+    return redirect(url_for("web.application_page", application_id=app["id"]))
+
+
+def _application_context(cluster, application_id):
+    app = cluster.applications.get_application(g.actor_id, application_id)
+    campaign = cluster.applications.get_campaign(g.actor_id, app["campaign_id"])
+    program = cluster.applications.get_program(app["program"], app["program_version"])
+    trail = cluster.applications.audit_trail(g.actor_id, application_id)
+    return app, campaign, program, trail
+
+
+def _render_application(app, campaign, program, trail, values=None, errors=None, message=None, status=200):
+    editable = app["state"] in ("draft", "returned") and _speaks_for(app)
+    fields = schema_form.describe(program["form_schema"], values if values is not None else (app.get("form") or {}),
+                                  errors)
+    counts = {}
+    for a in app.get("attachments", []):
+        counts[a["kind"]] = counts.get(a["kind"], 0) + 1
+    return render_template("application.html", app=app, campaign=campaign, program=program, trail=trail,
+                           fields=fields, editable=editable, errors=errors, message=message,
+                           counts=counts), status
+
+
+@blp.route("/applications/<application_id>")
+@session.page_login_required
+def application_page(application_id):
+    load_me()
+    with rpc() as cluster:
+        app, campaign, program, trail = _application_context(cluster, application_id)
+    return _render_application(app, campaign, program, trail, message=request.args.get("message"))
+
+
+@blp.route("/applications/<application_id>/form", methods=["POST"])
+@session.page_login_required
+def save_form(application_id):
+    """Save the draft; with `submit`, then submit. Errors come back inline, per field."""
+    load_me()
+    submit = request.form.get("intent") == "submit"
+    with rpc() as cluster:
+        app, campaign, program, trail = _application_context(cluster, application_id)
+        values = schema_form.parse(program["form_schema"], request.form)
+        try:
+            cluster.applications.update_application(g.actor_id, application_id, {"form": values})
+            if submit:
+                cluster.applications.act(g.actor_id, application_id, {"action": "submit"},
+                                         f"web-submit-{application_id}-{app['version']}")
+        except ChuangxianError as exc:
+            error = exc.to_dict()
+            app, campaign, program, trail = _application_context(cluster, application_id)
+            return _render_application(app, campaign, program, trail, values=values,
+                                       errors=schema_form.errors_by_field(error) or {"": (error["message_zh"],
+                                                                                          error["message"])},
+                                       status=422 if error["code"] == "validation_failed" else 409)
+    return redirect(url_for("web.application_page", application_id=application_id,
+                            message="submitted_ok" if submit else "saved"))
+
+
+@blp.route("/applications/<application_id>/attachments", methods=["POST"])
+@session.page_login_required
+def upload(application_id):
+    upload_file = request.files.get("file")
+    data = upload_file.read() if upload_file else b""
+    with rpc() as cluster:
+        cluster.applications.add_attachment(g.actor_id, application_id, request.form.get("kind", ""),
+                                            upload_file.filename if upload_file else "",
+                                            base64.b64encode(data).decode("ascii"))
+    return redirect(url_for("web.application_page", application_id=application_id, message="saved"))
+
+
+@blp.route("/applications/<application_id>/attachments/<attachment_id>")
+@session.page_login_required
+def download(application_id, attachment_id):
+    with rpc() as cluster:
+        doc = cluster.applications.get_attachment(g.actor_id, application_id, attachment_id)
+    filename = doc.get("filename", attachment_id)
+    return Response(base64.b64decode(doc["data_b64"]), mimetype=doc.get("content_type") or "application/octet-stream",
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{_quote(filename)}"})
+
+
+def _quote(name):
+    from urllib.parse import quote
+    return quote(name)
+
+
+@blp.route("/applications/<application_id>/act", methods=["POST"])
+@session.page_login_required
+def act(application_id):
+    """One step of the state machine from a button (withdraw, reopen, return, approve...)."""
+    with rpc() as cluster:
+        cluster.applications.act(g.actor_id, application_id,
+                                 {"action": request.form.get("action", ""), "reason": request.form.get("reason") or None},
+                                 request.form.get("key") or None)
+    target = request.form.get("next") or url_for("web.application_page", application_id=application_id)
+    return redirect(target if target.startswith("/") else url_for("web.home"))
+
+
+@blp.route("/applications/<application_id>/explain")
+@session.page_login_required
+def explain(application_id):
+    load_me()
+    with rpc() as cluster:
+        app = cluster.applications.get_application(g.actor_id, application_id)
+        result = cluster.scoring.explain(g.actor_id, app["campaign_id"], application_id)
+    return render_template("explain.html", app=app, result=result)
