@@ -1,0 +1,99 @@
+"""Pages of counselors and college admins: the review queue with filters, bulk
+approve or return with a reason (each application its own audited step), and the
+roster import from Excel with a row-by-row error report."""
+import base64
+
+from flask import g, render_template, request
+
+from core.errors import ChuangxianError
+from gateway.api import rpc
+from gateway.web import blp, i18n, menu, session
+from gateway.web.pages_common import load_me
+
+i18n.add({
+    "review_queue": ("审核队列", "Review queue"),
+    "filter": ("筛选", "Filter"),
+    "all": ("全部", "All"),
+    "campaign": ("评选活动", "Campaign"),
+    "applicant": ("申报对象", "Applicant"),
+    "submitted_at": ("提交时间", "Submitted"),
+    "select": ("选择", "Select"),
+    "bulk_action": ("批量操作", "Bulk action"),
+    "approve_selected": ("审核通过所选", "Approve selected"),
+    "return_selected": ("退回所选", "Return selected"),
+    "reason_for_return": ("退回理由（退回时必填）", "Reason (required to return)"),
+    "done_count": ("已处理", "Done"),
+    "failed_count": ("未处理", "Not done"),
+    "import_roster": ("导入学生名单", "Import roster"),
+    "excel_or_csv": ("Excel（.xlsx）或 CSV 文件", "Excel (.xlsx) or CSV file"),
+    "import": ("导入", "Import"),
+    "imported": ("导入成功", "Imported"),
+    "row": ("行", "Row"),
+    "column": ("列", "Column"),
+    "problem": ("问题", "Problem"),
+    "nothing_imported": ("文件有错误，未导入任何数据", "The file has errors; nothing was imported"),
+    "quotas": ("名额使用", "Quotas used"),
+})
+REVIEW_ROLES = ["counselor", "college_admin", "school_admin"]
+menu.add("web.review_queue", "review_queue", REVIEW_ROLES)
+menu.add("web.import_roster", "import_roster", ["school_admin", "college_admin", "counselor"])
+
+
+@blp.route("/review")
+@session.page_login_required
+def review_queue():
+    load_me()
+    filters = {"state": request.args.get("state") or "submitted", "limit": 500}
+    for key in ("campaign_id", "college_id"):
+        if request.args.get(key):
+            filters[key] = request.args[key]
+    if filters["state"] == "all":
+        filters.pop("state")
+    with rpc() as cluster:
+        apps = cluster.applications.list_applications(g.actor_id, filters)
+        campaigns = cluster.applications.list_campaigns(g.actor_id, False)
+    return render_template("review_queue.html", applications=apps, campaigns=campaigns, filters=filters,
+                           results=None)
+
+
+@blp.route("/review/bulk", methods=["POST"])
+@session.page_login_required
+def review_bulk():
+    """Each selected application is one step; one failing does not stop the others,
+    and the page lists which were done and why the rest were not."""
+    load_me()
+    action = request.form.get("action")
+    reason = (request.form.get("reason") or "").strip() or None
+    done, failed = [], []
+    with rpc() as cluster:
+        for app_id in request.form.getlist("application_id"):
+            try:
+                cluster.applications.act(g.actor_id, app_id, {"action": action, "reason": reason},
+                                         f"web-bulk-{request.form.get('batch', '')}-{app_id}-{action}")
+                done.append(app_id)
+            except ChuangxianError as exc:
+                failed.append({"id": app_id, "error": exc.to_dict()})
+        apps = cluster.applications.list_applications(g.actor_id, {"state": "submitted", "limit": 500})
+        campaigns = cluster.applications.list_campaigns(g.actor_id, False)
+    status = 200 if not failed else 422
+    return render_template("review_queue.html", applications=apps, campaigns=campaigns,
+                           filters={"state": "submitted"}, results={"done": done, "failed": failed}), status
+
+
+@blp.route("/directory/import", methods=["GET", "POST"])
+@session.page_login_required
+def import_roster():
+    me = load_me()
+    result, error = None, None
+    if request.method == "POST":
+        upload = request.files.get("file")
+        school_id = me.get("school_id") or "school_demo"
+        try:
+            with rpc() as cluster:
+                result = cluster.applications.import_students(
+                    g.actor_id, school_id, upload.filename if upload else "",
+                    base64.b64encode(upload.read() if upload else b"").decode("ascii"))
+        except ChuangxianError as exc:
+            error = exc.to_dict()
+    status = 200 if error is None else 422
+    return render_template("import_roster.html", result=result, error=error), status
