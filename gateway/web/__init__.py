@@ -43,5 +43,5 @@ def _typed_error(error):
 
 
 def register(app):
-    from gateway.web import pages_applicant, pages_college, pages_common  # noqa: F401  (routes register on import)
+    from gateway.web import pages_applicant, pages_college, pages_common, pages_reviewer  # noqa: F401  (routes register on import)
     app.register_blueprint(blp)
