@@ -1,0 +1,50 @@
+"""Documents to download (Excel, Word, PDF), as the logged-in person may see them."""
+from urllib.parse import quote
+
+from flask import Response, g, request
+from flask_smorest import Blueprint
+
+from gateway.api import rpc
+from gateway.auth import login_required
+from gateway.documents import fetch
+
+blp = Blueprint("documents", __name__, url_prefix="/api", description="Documents (Excel 汇总表, Word 申请表, PDF 证书)")
+
+
+def send(result):
+    data, filename, mimetype = result
+    return Response(data, mimetype=mimetype,
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"})
+
+
+@blp.route("/campaigns/<campaign_id>/documents/summary.xlsx")
+@blp.response(200, description="申报汇总表: the campaign, then a sheet per college")
+@login_required
+def summary(campaign_id):
+    with rpc() as cluster:
+        return send(fetch.campaign_summary(cluster, g.actor_id, campaign_id))
+
+
+@blp.route("/campaigns/<campaign_id>/documents/ranking.xlsx")
+@blp.response(200, description="The published ranking with scores (school admin)")
+@login_required
+def ranking(campaign_id):
+    with rpc() as cluster:
+        return send(fetch.campaign_ranking(cluster, g.actor_id, campaign_id))
+
+
+@blp.route("/campaigns/<campaign_id>/documents/grants.xlsx")
+@blp.response(200, description="Grants and claims per project")
+@login_required
+def grants(campaign_id):
+    with rpc() as cluster:
+        return send(fetch.campaign_grants(cluster, g.actor_id, campaign_id))
+
+
+@blp.route("/applications/<application_id>/documents/form.docx")
+@blp.response(200, description="The filled 申请表 (kind=application) or 考核审批表 (kind=approval), to print and stamp")
+@login_required
+def application_form(application_id):
+    kind = "approval" if request.args.get("kind") == "approval" else "application"
+    with rpc() as cluster:
+        return send(fetch.application_form(cluster, g.actor_id, application_id, kind))

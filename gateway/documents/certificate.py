@@ -1,0 +1,67 @@
+"""Certificates (荣誉证书) as PDF, A4 landscape, with a Chinese font embedded (only
+the glyphs used), so they print the same anywhere."""
+import os
+
+from fpdf import FPDF
+
+FONT_CANDIDATES = (
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",     # Debian fonts-wqy-microhei (deploy/platform installs it)
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+)
+
+
+class FontMissing(RuntimeError):
+    pass
+
+
+def _font_path():
+    override = os.environ.get("CX_CJK_FONT")
+    for path in ((override,) if override else ()) + FONT_CANDIDATES:
+        if path and os.path.isfile(path):
+            return path
+    raise FontMissing("No Chinese font found: install fonts-wqy-microhei (deploy/platform does) or set CX_CJK_FONT.")
+
+
+def certificate(award, school_name, issued_on):
+    """One certificate: the recipient, the title, the campaign's year and the school.
+    `issued_on` is the date text printed under the school's name (e.g. 2026年11月21日)."""
+    pdf = FPDF(orientation="L", format="A4")
+    pdf.set_auto_page_break(False)
+    pdf.add_page()
+    pdf.add_font("cjk", fname=_font_path(), collection_font_number=0)
+    pdf.set_draw_color(164, 22, 26)
+    pdf.set_line_width(2)
+    pdf.rect(10, 10, 277, 190)
+    pdf.set_line_width(0.5)
+    pdf.rect(14, 14, 269, 182)
+    pdf.set_text_color(164, 22, 26)
+    pdf.set_font("cjk", size=40)
+    pdf.set_xy(10, 30)
+    pdf.cell(277, 20, "荣 誉 证 书", align="C")
+    pdf.set_text_color(31, 35, 40)
+    pdf.set_font("cjk", size=20)
+    pdf.set_xy(40, 75)
+    recipient = award.get("recipient_name") or award.get("subject_name") or ""
+    year = award.get("academic_year") or ""
+    pdf.multi_cell(217, 14, f"{recipient}：", align="L")
+    pdf.set_x(40)
+    pdf.multi_cell(217, 14, f"　　在{year}学年创先争优工作中表现突出，被评为", align="L")
+    pdf.set_font("cjk", size=30)
+    pdf.set_x(40)
+    pdf.cell(217, 22, f"「{award.get('title', '')}」", align="C")
+    pdf.ln(24)
+    pdf.set_font("cjk", size=20)
+    pdf.set_x(40)
+    pdf.cell(217, 12, "特发此证，以资鼓励。", align="L")
+    pdf.set_font("cjk", size=18)
+    pdf.set_xy(150, 160)
+    pdf.cell(110, 10, school_name, align="C")
+    pdf.set_xy(150, 172)
+    pdf.cell(110, 10, issued_on, align="C")
+    pdf.set_font("cjk", size=9)
+    pdf.set_text_color(87, 96, 106)
+    pdf.set_xy(14, 188)
+    pdf.cell(269, 6, f"证书编号：{award.get('award_id') or award.get('id', '')}", align="R")
+    pdf.set_title(f"荣誉证书 {recipient} {award.get('title', '')}")
+    return bytes(pdf.output())

@@ -1,0 +1,67 @@
+"""Documents as the requesting person may see them: each function reads over RPC as
+`actor_id` (the services decide visibility) and returns (bytes, filename, mimetype).
+Both the REST API and the web pages serve these."""
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from core.errors import Conflict, NotFound
+from gateway.documents import certificate, excel, word
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PDF = "application/pdf"
+
+
+def _college_names(cluster, actor_id):
+    return {u["id"]: u["name"] for u in cluster.applications.list_units(actor_id, "college", None)}
+
+
+def campaign_summary(cluster, actor_id, campaign_id):
+    campaign = cluster.applications.get_campaign(actor_id, campaign_id)
+    apps, skip = [], 0
+    while True:
+        page = cluster.applications.list_applications(actor_id, {"campaign_id": campaign_id, "limit": 500,
+                                                                 "skip": skip})
+        apps += [a for a in page if a.get("state") != "draft"]
+        if len(page) < 500:
+            break
+        skip += 500
+    apps.sort(key=lambda a: (a.get("college_id") or "", a.get("submitted_at") or ""))
+    data = excel.application_summary(campaign, apps, _college_names(cluster, actor_id))
+    return data, f"{campaign['title']}-申报汇总表.xlsx", XLSX
+
+
+def campaign_ranking(cluster, actor_id, campaign_id):
+    campaign = cluster.applications.get_campaign(actor_id, campaign_id)
+    published = cluster.scoring.results(actor_id, campaign_id).get("published")
+    if not published:
+        raise Conflict("No results have been published for this campaign yet.", "本次活动尚未发布评审结果",
+                       field="campaign_id")
+    return excel.ranking(campaign, published), f"{campaign['title']}-评审结果.xlsx", XLSX
+
+
+def campaign_grants(cluster, actor_id, campaign_id):
+    campaign = cluster.applications.get_campaign(actor_id, campaign_id)
+    grants = cluster.funding.list_grants(actor_id, campaign_id)
+    claims = {g["id"]: cluster.funding.list_claims(actor_id, g["id"]) for g in grants}
+    return excel.grants_and_claims(campaign["title"], grants, claims), f"{campaign['title']}-立项经费与报销.xlsx", XLSX
+
+
+def application_form(cluster, actor_id, application_id, kind="application"):
+    app = cluster.applications.get_application(actor_id, application_id)
+    campaign = cluster.applications.get_campaign(actor_id, app["campaign_id"])
+    program = cluster.applications.get_program(app["program"], app["program_version"])
+    label = "考核审批表" if kind == "approval" else "申请表"
+    return word.application_form(campaign, program, app, kind), f"{app['applicant_name']}-{label}.docx", DOCX
+
+
+def award_certificate(cluster, actor_id, award):
+    """The certificate of one award (a dict as listed by the awards API)."""
+    if not award:
+        raise NotFound("No such award.", "荣誉不存在", field="award_id")
+    school = cluster.applications.internal_unit(award.get("school_id") or "school_demo") \
+        if award.get("school_id") else None
+    today = datetime.now(ZoneInfo("Asia/Shanghai"))
+    data = certificate.certificate(award, (school or {}).get("name") or award.get("school_name") or "",
+                                   f"{today.year}年{today.month}月{today.day}日")
+    return data, f"荣誉证书-{award.get('recipient_name', '')}.pdf", PDF
