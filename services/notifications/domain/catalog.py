@@ -94,7 +94,11 @@ EVENTS = {spec.type: spec for spec in (
     EventSpec(
         "award.granted", APPLICATIONS, True,
         ("award_id", "program", "campaign_id", "academic_year", "recipient_kind",
-         "recipient_id", "recipient_name", "title", "level"),
+         "recipient_id", "recipient_name", "title", "level",
+         # Optional, for the records service's history; member_ids is a list (the
+         # people of the unit), kept here rather than in `lists`, which are required.
+         "code", "category", "application_id", "member_ids"),
+        optional=("code", "category", "application_id", "member_ids"),
         recipient_fields=("recipient_user_ids", "counselor_ids"), title_zh="荣誉授予", title_en="Award granted",
     ),
     EventSpec(
