@@ -118,6 +118,7 @@ class SheetOut(Schema):
 class AssignedApplicationOut(Schema):
     application = fields.Dict()
     role = fields.String()
+    category = fields.Raw(allow_none=True, metadata={"description": "The application's category or categories"})
     indicators = fields.List(fields.Dict(), metadata={"description": "The leaves you score: id, name, scale, share"})
     sheet = fields.Nested(SheetOut, allow_none=True)
 
@@ -139,6 +140,8 @@ class ResultsOut(Schema):
     rest = fields.List(fields.Dict(), metadata={"description": "[{application_id, reason, rank, total, ...}]"})
     cut_line = fields.Dict()
     grade_cut_lines = fields.Dict(allow_none=True)
+    cut_lines = fields.Dict(allow_none=True, metadata={"description": "Per category (per-category selection)"})
+    level = fields.String(allow_none=True, metadata={"description": "school or college"})
     quota = fields.Raw()
     published_at = fields.String()
     published_by = fields.Dict()
@@ -169,6 +172,9 @@ class ExplanationOut(Schema):
     message_zh = fields.String(allow_none=True)
     cut_line = fields.Dict(allow_none=True)
     category = fields.String(allow_none=True)
+    category_name_zh = fields.String(allow_none=True)
+    category_rank = fields.Integer(allow_none=True)
+    categories = fields.List(fields.String(), allow_none=True)
     vetoes = fields.List(fields.Dict())
     published = fields.Boolean()
     round = fields.Integer(allow_none=True)

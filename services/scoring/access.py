@@ -3,9 +3,12 @@
 A `Person` is rebuilt from the applications service's directory on every call
 (`internal_actor`), so a role revoked there takes effect here at once.
 
-- A school admin of a campaign (``school_admin`` at a unit on the campaign's
-  ``unit_path``) sets scoring up, assigns reviewers, changes submitted sheets with a
-  reason, vetoes, publishes results and sees every reviewer's marks.
+- The campaign admin (docs/PROGRAM_LIFECYCLE.md: a ``school_admin`` at any unit on
+  the campaign's ``unit_path``, or, for a campaign whose ``level`` is ``"college"``,
+  a ``college_admin`` of the campaign's unit) sets scoring up, assigns reviewers,
+  changes submitted sheets with a reason, vetoes (when the program lets
+  ``school_admin`` veto), publishes results and sees every reviewer's marks. A
+  campaign without ``level`` is a school-level one.
 - A reviewer sees and scores only the applications assigned to them.
 - An applicant's representative (the branch's secretary, the class's monitor, the
   dorm's leader, or the person) sees the explanation of their own application's
@@ -45,8 +48,13 @@ class Person:
     def units_with(self, *roles):
         return {unit for role, unit in self.roles if role in roles}
 
-    def is_school_admin_of(self, campaign):
-        return any(unit in (campaign.get("unit_path") or []) for unit in self.units_with("school_admin"))
+    def is_campaign_admin(self, campaign):
+        """The campaign-admin rule (see the module docstring); the applications
+        service says the same in domain/permissions.py: is_campaign_admin."""
+        if any(unit in (campaign.get("unit_path") or []) for unit in self.units_with("school_admin")):
+            return True
+        return (campaign.get("level") or "school") == "college" and \
+            campaign.get("unit_id") in self.units_with("college_admin")
 
     def may_score_as(self, scorer_role):
         """A person scores as `scorer_role` when they hold the directory role of the
@@ -95,10 +103,14 @@ def application_units(application):
     return {"application_id": application["id"], "units": units, "member_ids": members}
 
 
-def require_school_admin(person, campaign):
-    if not person.is_school_admin_of(campaign):
-        raise PermissionDenied("Only a school administrator of this campaign may do this.",
-                               "只有本次评选活动的学校管理员可以执行此操作", field="actor")
+def require_campaign_admin(person, campaign):
+    if not person.is_campaign_admin(campaign):
+        raise PermissionDenied("Only an administrator of this campaign may do this.",
+                               "只有本次评选活动的管理员可以执行此操作", field="actor")
+
+
+# The role a campaign admin acts with in the domain core (sheets' admin changes).
+CAMPAIGN_ADMIN = "campaign_admin"
 
 
 def hidden(application_id):

@@ -1,4 +1,4 @@
-"""A campaign's scoring setup (评审设置), chosen by a school admin of the campaign.
+"""A campaign's scoring setup (评审设置), chosen by the campaign admin (access.py).
 
 The criteria are those of the program version the campaign pinned when it was
 opened (``program_version``), so a later change of the program never changes an
@@ -12,13 +12,13 @@ under looser rules would silently stay.
 """
 from core.errors import Conflict, NotFound, field_error, invalid
 from services.scoring import outbox, programs
-from services.scoring.access import Person, require_school_admin
+from services.scoring.access import Person, require_campaign_admin
 from services.scoring.views import jsonable
 
 
 def not_set_up(campaign_id):
-    return Conflict("Scoring is not set up for this campaign yet: a school admin sets it up first.",
-                    "本次评选活动尚未进行评审设置，请学校管理员先完成设置", field="campaign_id",
+    return Conflict("Scoring is not set up for this campaign yet: its admin sets it up first.",
+                    "本次评选活动尚未进行评审设置，请本次活动的管理员先完成设置", field="campaign_id",
                     details={"campaign_id": campaign_id})
 
 
@@ -63,7 +63,7 @@ def view(setup, configured=True):
 def current(store, applications, person, campaign_id):
     """The setup (stored, or the program's defaults before the first save)."""
     campaign = applications.campaign(campaign_id)
-    require_school_admin(person, campaign)
+    require_campaign_admin(person, campaign)
     stored = store.get_setup(campaign_id)
     if stored is not None:
         return view(normalise(stored))
@@ -73,7 +73,7 @@ def current(store, applications, person, campaign_id):
 
 def configure(store, applications, dispatch, person, campaign_id, data, now):
     campaign = applications.campaign(campaign_id)
-    require_school_admin(person, campaign)
+    require_campaign_admin(person, campaign)
     definition = programs.load(store, campaign["program"], campaign["program_version"])
     stored = store.get_setup(campaign_id)
     setup = normalise(stored) if stored is not None else defaults(campaign, definition)

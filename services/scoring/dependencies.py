@@ -5,8 +5,12 @@ and applications it owns), over RPC: scoring never reads another service's data.
 bound to that worker's call context, so the calls carry the same correlation and
 a typed error from the far side (NotFound, ...) arrives as itself.
 """
+from nameko.exceptions import UnknownService
 from nameko.extensions import DependencyProvider
 from nameko.rpc import ReplyListener, ServiceProxy
+
+from core.errors import ProgramNotAvailable
+from core.views import jsonable
 
 # Applications in these states are reviewed and ranked by the scoring service: the
 # college approved them (学院审核通过) and the school has not decided yet.
@@ -43,3 +47,35 @@ class Applications(DependencyProvider):
 
     def get_dependency(self, worker_ctx):
         return ApplicationsClient(ServiceProxy(worker_ctx, "applications", self.rpc_reply_listener))
+
+
+class ProgramInputsClient:
+    """The program plugins' ``scoring_inputs`` hook (core/program.py), over RPC to the
+    service ``program_<name>``; which programs exist is only known at run time, so
+    the proxy is made per call (like the applications service's ProgramHooks)."""
+
+    def __init__(self, worker_ctx, listener):
+        self.worker_ctx = worker_ctx
+        self.listener = listener
+
+    def scoring_inputs(self, campaign, applications):
+        """What the program adds to a computation for these application views (see
+        `domain.plugin_inputs`). ProgramNotAvailable when its service is not running."""
+        program = campaign.get("program") or ""
+        if not program.replace("_", "").isalnum():
+            raise ProgramNotAvailable(f"Bad program name {program!r}.", f"项目名称无效：{program}", field="program")
+        proxy = ServiceProxy(self.worker_ctx, f"program_{program}", self.listener)
+        context = jsonable({"campaign": campaign, "applications": list(applications)})
+        try:
+            return proxy.scoring_inputs(context)
+        except UnknownService:
+            raise ProgramNotAvailable(f"The service of program {program!r} is not running; its scoring inputs "
+                                      "cannot be read.", f"项目 {program} 的服务未运行，无法读取其评分输入",
+                                      field="program") from None
+
+
+class ProgramInputs(DependencyProvider):
+    rpc_reply_listener = ReplyListener()
+
+    def get_dependency(self, worker_ctx):
+        return ProgramInputsClient(worker_ctx, self.rpc_reply_listener)

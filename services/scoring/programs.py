@@ -1,18 +1,19 @@
 """What a program registers with the scoring service, validated by the domain.
 
 From a declaration (core/program.py) the scoring service keeps ``criteria`` (the
-weighted tree), ``quota_rules`` and ``scoring`` (the policy a campaign's setup starts
-from: aggregation, reviewers per application, blind review, conflict rules,
-tie-breaks, veto rules, who may veto). A declaration that breaks any rule is refused
-with ValidationFailed whose details name every offending node or rule; nothing of it
-is stored. Each version is stored once, so registering again is harmless.
+weighted tree), ``quota_rules`` (one list, or one per campaign level:
+``{"college": [...], "school": [...]}``, every level validated) and ``scoring``
+(the policy a campaign's setup starts from: aggregation, reviewers per
+application, blind review, conflict rules, tie-breaks, veto rules, who may veto).
+A declaration that breaks any rule is refused with ValidationFailed whose details
+name every offending node or rule; nothing of it is stored. Each version is stored once, so registering again is harmless.
 """
 from dataclasses import dataclass
 
 from core.errors import ValidationFailed, field_error, invalid
 from services.scoring.domain.aggregation import AggregationPolicy
 from services.scoring.domain.criteria import CriteriaTree
-from services.scoring.domain.quota import parse_quota_rules
+from services.scoring.domain.quota import validate_quota_rules
 from services.scoring.domain.ranking import validate_tie_breaks
 from services.scoring.domain.vetoes import validate_veto_rules
 
@@ -76,6 +77,29 @@ def parse_policy(policy, tree):
     return out
 
 
+def check_quota_rules(rules, tree):
+    """Every level's rules valid (`quota.validate_quota_rules`), and a per_category
+    rule's categories those of the criteria tree when it has category subtrees (an
+    application is scored, and so selected, only in the tree's categories)."""
+    parsed = validate_quota_rules(rules)
+    if not tree.categories:
+        return
+    errors = []
+    for level, p in parsed.items():
+        rule = p["count"]
+        if rule["kind"] != "per_category":
+            continue
+        missing = [c for c in tree.categories if c not in rule["ranges"]]
+        extra = [c for c in rule["ranges"] if c not in tree.categories]
+        if missing or extra:
+            where = "quota_rules" if level is None else f"quota_rules.{level}"
+            errors.append(field_error(f"{where}.ranges", f"the ranges must name the criteria's categories: missing "
+                                      f"{missing}, not in the criteria {extra}", f"名额范围须对应评分指标体系的类别："
+                                      f"缺少 {missing}，指标体系中没有 {extra}"))
+    if errors:
+        raise invalid(errors)
+
+
 def definition_from_declaration(declaration):
     """The document the scoring service stores for one program version."""
     if not declaration.get("criteria"):
@@ -83,7 +107,7 @@ def definition_from_declaration(declaration):
                                    "声明名额规则的项目须同时声明评分指标体系")])
     tree = CriteriaTree.from_dict(declaration["criteria"])
     if declaration.get("quota_rules") is not None:
-        parse_quota_rules(declaration["quota_rules"])   # ValidationFailed naming each bad rule
+        check_quota_rules(declaration["quota_rules"], tree)   # ValidationFailed naming each bad rule
     policy = parse_policy(declaration.get("scoring"), tree)
     return {"name": declaration["name"], "version": declaration["version"],
             "title_zh": declaration.get("title_zh"), "title_en": declaration.get("title_en"),
@@ -98,7 +122,7 @@ class Definition:
     name: str
     version: str
     tree: CriteriaTree
-    quota_rules: list
+    quota_rules: list | dict    # one list, or {"college": [...], "school": [...]}
     policy: dict
     doc: dict
 

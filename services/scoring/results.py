@@ -1,10 +1,14 @@
 """Results (评审结果): aggregation -> vetoes -> ranking -> quota selection -> published.
 
-`compute` is pure over what it reads: the submitted sheets of the current
-assignments, the campaign's setup, the program version the campaign pinned (tree,
-quota rules, tie-breaks, veto rules) and the active vetoes. It refuses (Conflict,
-listing them) while an application that is not vetoed still has an assigned sheet
-that is not submitted, or no submitted sheet at all.
+`compute` reads the submitted sheets of the current assignments, the campaign's
+setup and level, the program version the campaign pinned (tree, quota rules —
+those of the campaign's level when declared by level —, tie-breaks, veto rules),
+the active vetoes and, once, the program's ``scoring_inputs`` hook (categories,
+facts, imported marks, grade eligibility, units, population); the rest is the pure
+`domain.computation.compute_results`. It refuses (Conflict, listing them) while an
+application that is not vetoed still has an assigned sheet that is not submitted,
+or no submitted sheet at all. Everything the hook returned is part of the inputs
+fingerprint.
 
 `publish` stores the selection as ``selections/<campaign>:<round>`` — a unique key,
 so of two admins publishing at once exactly one selection is stored and a quota is
@@ -15,16 +19,21 @@ inputs returns the stored result (``created: false``) and publishes nothing new;
 with changed inputs it is refused until a later round is asked for, which
 supersedes the earlier one.
 
-Event data (version 1)::
+Event data (version 1; the keys added for categories and levels are additive)::
 
-    {"campaign_id", "program", "program_version", "round",
+    {"campaign_id", "program", "program_version", "level", "round",
      "selected": [{"application_id", "applicant_id", "applicant_name", "grade",
-                   "grade_name_zh", "rank", "total"}],          # rank order
+                   "grade_name_zh", "category", "category_name_zh",
+                   "rank", "total"}],          # rank order; per category: by category
+                                               # (declared order), rank and total in it
      "rest": [{"application_id", "applicant_id", "applicant_name", "reason",
-               "rank", "total", "message", "message_zh"}],      # reason: vetoed,
-                                 # below_min_score, below_cut_line, not_qualified, ...
+               "rank", "total", "message", "message_zh",
+               "category", "category_name_zh"}],   # reason: vetoed, below_min_score,
+                                                   # below_cut_line, not_qualified, ...
      "cut_line": {"last_selected": {...} | None, "first_not_selected": {...} | None},
-     "grade_cut_lines": {grade: cut_line} | None, "quota": n | {grade: n | None}}
+     "grade_cut_lines": {grade: cut_line} | None,
+     "cut_lines": {category: cut_line} | None,      # per_category rules
+     "quota": n | {grade: n | None} | {"total": n, "ranges": {category: [lo, hi]}}}
 
 Every stored result keeps the whole computation (scores per leaf and reviewer,
 ranking, outcomes), so an explanation always matches what was published. (One
@@ -36,11 +45,10 @@ import hashlib
 from core.envelope import make_event
 from core.errors import Conflict, field_error, invalid
 from services.scoring import campaign_setup, outbox, programs, vetoing
-from services.scoring.access import hidden, require_school_admin
-from services.scoring.domain import aggregation, quota, ranking
-from services.scoring.domain.explain import explain as explain_score
+from services.scoring.access import hidden, require_campaign_admin
+from services.scoring.domain import computation, plugin_inputs, quota
 from services.scoring.domain.criteria import canonical_json
-from services.scoring.domain.vetoes import apply_veto_rules
+from services.scoring.domain.explain import explain as explain_score
 from services.scoring.views import jsonable, rounded
 
 EVENT = "scoring.results_published"
@@ -51,117 +59,96 @@ def event_id(campaign_id, round_):
     return f"{EVENT}:{campaign_id}:{round_}"
 
 
-def _sheet_input(doc):
-    return {"application_id": doc["application_id"], "reviewer_id": doc["reviewer_id"], "role": doc["role"],
-            "scores": doc["scores"], "state": doc["state"]}
-
-
-def _completeness(apps, assignments, sheets, vetoed):
-    by_id = {s["_id"]: s for s in sheets}
-    problems = []
-    for a in assignments:
-        if a["application_id"] in vetoed:
-            continue
-        state = (by_id.get(a["_id"]) or {}).get("state")
-        if state != "submitted":
-            problems.append({"application_id": a["application_id"], "reviewer_id": a["reviewer_id"],
-                             "sheet_state": state})
-    submitted = {s["application_id"] for s in sheets if s["state"] == "submitted"}
-    unscored = [a["id"] for a in apps if a["id"] not in vetoed and a["id"] not in submitted]
-    if problems or unscored:
-        raise Conflict(
-            f"Results need every assigned sheet submitted: {len(problems)} sheet(s) are not, "
-            f"{len(unscored)} application(s) have no submitted sheet.",
-            f"须所有评分表提交后才能产生结果：{len(problems)} 份评分表未提交，{len(unscored)} 个申报没有已提交的评分表",
-            field="sheets", details={"not_submitted": problems, "unscored": sorted(unscored)})
-
-
-def compute(store, applications, campaign_id, now=None):
-    """The full computation for the campaign as it stands (see the module docstring)."""
+def compute(store, applications, program_inputs, campaign_id, now=None):
+    """The full computation for the campaign as it stands (see the module docstring):
+    reads the campaign, its setup, the pinned program version, the sheets of the
+    current assignments, the manual vetoes and the program's scoring inputs (asked
+    once), then runs the pure `domain.computation.compute_results`."""
     campaign = applications.campaign(campaign_id)
     setup = campaign_setup.load(store, campaign_id)
     definition = programs.load(store, campaign["program"], campaign["program_version"])
     if not definition.quota_rules:
         raise invalid([field_error("quota_rules", "This program declares no quota rules to select by.",
                                    "本项目未声明名额规则，无法遴选")])
+    level = campaign.get("level") or "school"
+    rules = quota.rules_for_level(definition.quota_rules, level)
     apps = applications.candidates(campaign_id)
     app_ids = {a["id"] for a in apps}
     assignments = [a for a in store.assignments(campaign_id) if a["application_id"] in app_ids]
     current = {a["_id"] for a in assignments}
     sheets = [s for s in store.campaign_sheets(campaign_id) if s["_id"] in current]
     manual = {aid: v for aid, v in vetoing.active_records(store, campaign_id).items() if aid in app_ids}
-    _completeness(apps, assignments, sheets, set(manual))
-
-    submitted = [s for s in sheets if s["state"] == "submitted"]
-    scored = sorted({s["application_id"] for s in submitted})
-    policy = setup["aggregation"]
-    scores = aggregation.score_campaign(definition.tree, [_sheet_input(s) for s in submitted], policy,
-                                        categories={aid: None for aid in scored})
-    vetoes = {aid: [v.to_dict()] for aid, v in manual.items()}
-    for aid in scored:
-        for v in apply_veto_rules(definition.policy.get("veto_rules"), scores[aid], at=now):
-            vetoes.setdefault(aid, []).append(v.to_dict())
-    by_id = {a["id"]: a for a in apps}
-    candidates = [ranking.candidate(scores[aid],
-                                    fields={"submitted_at": by_id[aid].get("submitted_at"),
-                                            "first_submitted_at": by_id[aid].get("first_submitted_at")},
-                                    units={"college_id": by_id[aid].get("college_id"),
-                                           "applicant_id": by_id[aid].get("applicant_id")})
-                  for aid in scored]
-    flat_vetoes = [v for aid in sorted(vetoes) for v in vetoes[aid]]
-    selection = quota.select(candidates, definition.quota_rules, definition.policy.get("tie_breaks") or (),
-                             flat_vetoes, population=setup.get("population"))
+    raw_inputs = jsonable(program_inputs.scoring_inputs(campaign, apps))
+    result = computation.compute_results(definition.tree, definition.policy, rules, setup["aggregation"], apps,
+                                         assignments, sheets, manual, raw_inputs,
+                                         population=setup.get("population"), now=now)
     facts = {a["id"]: {"applicant_id": a.get("applicant_id"), "applicant_name": a.get("applicant_name"),
                        "college_id": a.get("college_id"), "submitted_at": a.get("submitted_at")} for a in apps}
-    fingerprint = _fingerprint(definition, setup, submitted, manual, facts)
+    submitted = [s for s in sheets if s["state"] == "submitted"]
+    fingerprint = _fingerprint(definition, setup, submitted, manual, facts, raw_inputs,
+                               level if isinstance(definition.quota_rules, dict) else None)
     return {"campaign_id": campaign_id, "program": definition.name, "program_version": definition.version,
-            "criteria_fingerprint": definition.tree.fingerprint, "aggregation": policy,
-            "population": setup.get("population"), "scores": scores, "selection": selection, "vetoes": vetoes,
-            "applications": facts, "inputs_fingerprint": fingerprint,
-            "grade_names_zh": _grade_names(definition.quota_rules)}
+            "level": level, "criteria_fingerprint": definition.tree.fingerprint, "aggregation": setup["aggregation"],
+            "population": result["population"], "scores": result["scores"], "selection": result["selection"],
+            "vetoes": result["vetoes"], "applications": facts, "categories": result["categories"],
+            "inputs_fingerprint": fingerprint, "grade_names_zh": computation.grade_names(rules),
+            "category_names_zh": computation.category_names(rules)}
 
 
-def _fingerprint(definition, setup, sheets, manual, facts):
+def _fingerprint(definition, setup, sheets, manual, facts, raw_inputs, level):
+    """sha256 of everything the results depend on. The program's scoring inputs and
+    the level enter only when they matter (inputs given; rules by level), so the
+    results of programs without them keep the fingerprint they had."""
     body = {"program": [definition.name, definition.version], "aggregation": setup["aggregation"],
             "population": setup.get("population"),
             "sheets": sorted([s["_id"], s["scores"]] for s in sheets),
             "vetoes": sorted([aid, v.reason] for aid, v in manual.items()),
             "applications": facts}
+    if not plugin_inputs.is_empty(raw_inputs):
+        body["scoring_inputs"] = raw_inputs
+    if level is not None:
+        body["level"] = level
     return hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()
 
 
-def _grade_names(rules):
-    out = {}
-    for rule in rules or []:
-        for g in rule.get("grades") or []:
-            out[g["name"]] = g.get("name_zh", g["name"])
-    return out
-
-
 def summary(computed):
-    """Event data (without the round) from a computation."""
+    """Event data (without the round) from a computation (shape: module docstring)."""
     sel, facts, names = computed["selection"], computed["applications"], computed["grade_names_zh"]
+    category_names = computed.get("category_names_zh") or {}
     outcomes = sel["outcomes"]
     # Every scored application's total, vetoed ones included (they are out whatever it is).
+    # A per-category selection says the total it was judged by (in its category).
     totals = {aid: sc.get("total") for aid, sc in computed["scores"].items()}
+
+    def total(aid):
+        o = outcomes.get(aid) or {}
+        return rounded(o["total"] if o.get("total") is not None else totals.get(aid))
 
     def who(aid):
         f = facts.get(aid, {})
         return {"application_id": aid, "applicant_id": f.get("applicant_id"), "applicant_name": f.get("applicant_name")}
 
+    def category(o):
+        c = o.get("category")
+        return {"category": c, "category_name_zh": category_names.get(c, c) if c else None}
+
     selected = [{**who(aid), "grade": outcomes[aid].get("grade"),
-                 "grade_name_zh": names.get(outcomes[aid].get("grade")), "rank": outcomes[aid]["rank"],
-                 "total": rounded(totals[aid])} for aid in sel["selected"]]
+                 "grade_name_zh": names.get(outcomes[aid].get("grade")), **category(outcomes[aid]),
+                 "rank": outcomes[aid].get("category_rank") or outcomes[aid]["rank"], "total": total(aid)}
+                for aid in sel["selected"]]
     chosen = set(sel["selected"])
-    rest = [{**who(aid), "reason": o["reason"], "rank": o.get("rank"), "total": rounded(totals.get(aid)),
-             "message": o.get("message"), "message_zh": o.get("message_zh")}
+    rest = [{**who(aid), "reason": o["reason"], "rank": o.get("rank"), "total": total(aid),
+             "message": o.get("message"), "message_zh": o.get("message_zh"), **category(o)}
             for aid, o in outcomes.items() if aid not in chosen]
     rest.sort(key=lambda r: (r["rank"] is None, r["rank"] or 0, r["application_id"]))
     return {"campaign_id": computed["campaign_id"], "program": computed["program"],
-            "program_version": computed["program_version"], "selected": selected, "rest": rest,
+            "program_version": computed["program_version"], "level": computed.get("level", "school"),
+            "selected": selected, "rest": rest,
             "cut_line": _rounded_line(sel["cut_line"]),
             "grade_cut_lines": {g: _rounded_line(c) for g, c in sel["grade_cut_lines"].items()}
             if sel.get("grade_cut_lines") else None,
+            "cut_lines": {c: _rounded_line(line) for c, line in sel["cut_lines"].items()}
+            if sel.get("cut_lines") else None,
             "quota": sel["quota"]}
 
 
@@ -169,14 +156,14 @@ def _rounded_line(line):
     return {k: (dict(v, total=rounded(v["total"])) if v else None) for k, v in line.items()}
 
 
-def preview(store, applications, person, campaign_id):
+def preview(store, applications, program_inputs, person, campaign_id):
     """The latest published result and what publishing now would give (admin)."""
     campaign = applications.campaign(campaign_id)
-    require_school_admin(person, campaign)
+    require_campaign_admin(person, campaign)
     published = store.latest_selection(campaign_id)
     out = {"published": published_view(published) if published else None, "preview": None, "preview_problem": None}
     try:
-        computed = compute(store, applications, campaign_id)
+        computed = compute(store, applications, program_inputs, campaign_id)
     except Conflict as exc:
         out["preview_problem"] = exc.to_dict()
         return out
@@ -192,17 +179,17 @@ def published_view(doc):
                      "inputs_fingerprint": doc["inputs_fingerprint"]})
 
 
-def publish(store, applications, dispatch, person, campaign_id, data, now):
+def publish(store, applications, program_inputs, dispatch, person, campaign_id, data, now):
     """Store and publish the results of a round (see the module docstring)."""
     campaign = applications.campaign(campaign_id)
-    require_school_admin(person, campaign)
+    require_campaign_admin(person, campaign)
     latest = store.latest_selection(campaign_id)
     latest_round = latest["round"] if latest else 0
     round_ = data.get("round") or max(latest_round, 1)
     if round_ > latest_round + 1:
         raise invalid([field_error("round", f"The next round is {latest_round + 1}.",
                                    f"下一轮应为第 {latest_round + 1} 轮")])
-    computed = compute(store, applications, campaign_id, now)
+    computed = compute(store, applications, program_inputs, campaign_id, now)
     payload = dict(summary(computed), round=round_)
     eid = event_id(campaign_id, round_)
     event = make_event(EVENT, payload, SOURCE, actor=person.ref(), event_id=eid, occurred_at=now)
@@ -224,13 +211,15 @@ def publish(store, applications, dispatch, person, campaign_id, data, now):
     return dict(published_view(stored), created=created)
 
 
-def explain(store, applications, person, campaign_id, application_id):
+def explain(store, applications, program_inputs, person, campaign_id, application_id):
     """Explain-my-score: the breakdown from leaves to the total, the rank, the cut
-    line and why the application is in or out. A school admin of the campaign sees
+    line and why the application is in or out (with a per-category quota: the
+    category it was selected in, or its score and the lowest selected score in each
+    category it applied for). The campaign admin sees
     every reviewer's marks (and the preview before publication); the applicant's
     representative sees their own published result, aggregated, without reviewers."""
     campaign = applications.campaign(campaign_id)
-    admin = person.is_school_admin_of(campaign)
+    admin = person.is_campaign_admin(campaign)
     app = applications.application(application_id)
     if app.get("campaign_id") != campaign_id or not (admin or person.speaks_for(app)):
         raise hidden(application_id)
@@ -238,7 +227,7 @@ def explain(store, applications, person, campaign_id, application_id):
     if published is not None:
         computed = published["computed"]
     elif admin:
-        computed = compute(store, applications, campaign_id)
+        computed = compute(store, applications, program_inputs, campaign_id)
     else:
         raise Conflict("The results of this campaign are not published yet.", "本次评选结果尚未公布",
                        field="campaign_id")
@@ -246,14 +235,18 @@ def explain(store, applications, person, campaign_id, application_id):
     score = computed["scores"].get(application_id) or \
         {"application_id": application_id, "results": [], "leaves": {}, "total": None}
     out = explain_score(definition.tree, score, computed["selection"], computed["vetoes"].get(application_id, []),
-                             viewer_may_see_reviewers=admin)
+                        viewer_may_see_reviewers=admin,
+                        categories=(computed.get("categories") or {}).get(application_id))
     if application_id not in computed["selection"]["outcomes"]:
         out.update(status="out", reason="not_under_review", message="not among the applications under review",
                    message_zh="不在本轮评审范围内")
+    category_names = computed.get("category_names_zh") or {}
     out.update(published=published is not None, round=published["round"] if published else None,
                published_at=published["published_at"] if published else None,
                grade_name_zh=computed["grade_names_zh"].get(out.get("grade")), viewer="admin" if admin else "applicant",
-               applicant_name=app.get("applicant_name"))
+               applicant_name=app.get("applicant_name"),
+               category_name_zh=category_names.get(out["category"], out["category"]) if out.get("category") else None,
+               categories=(computed.get("categories") or {}).get(application_id, []))
     if admin:
         out["reviewer_names"] = {s["reviewer_id"]: s.get("reviewer_name")
                                  for s in store.campaign_sheets(campaign_id, application_id)}

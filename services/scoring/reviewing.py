@@ -16,8 +16,10 @@ assigned at most once (unique id).
 """
 from core.errors import Conflict, NotFound, field_error, invalid
 from services.scoring import campaign_setup, outbox, programs
-from services.scoring.access import Person, application_units, hidden, require_school_admin
+from services.scoring.access import Person, application_units, hidden, require_campaign_admin
 from services.scoring.domain import assignment as rules
+from services.scoring.domain import plugin_inputs
+from services.scoring.domain.aggregation import IMPORTED
 from services.scoring.store import pair_id
 from services.scoring.views import assignment_view, reviewer_application_view, sheet_view
 
@@ -38,6 +40,29 @@ def candidate_application(applications, campaign_id, application_id):
                                f"申报 {application_id} 不在本次活动的评审范围内（仅评审学院审核通过的申报）")])
 
 
+def application_categories(applications, program_inputs, campaign, application_id, definition):
+    """The categories an application is scored in, as its sheets record them: None
+    when the criteria have no category subtrees, else what the program's
+    ``scoring_inputs`` hook says (one code, or a list for several). ValidationFailed
+    naming the application when the program gives none or an unknown one."""
+    tree = definition.tree
+    if not tree.categories:
+        return None
+    app = applications.application(application_id)
+    raw = program_inputs.scoring_inputs(campaign, [app])
+    entry = plugin_inputs.normalise(raw, [application_id])[0][application_id]
+    cats = entry["categories"]
+    where = f"scoring_inputs.applications.{application_id}.category"
+    if not cats:
+        raise invalid([field_error(where, f"the program gave no category for application {application_id!r}",
+                                   f"项目未给出申报 {application_id!r} 的类别")])
+    unknown = sorted(set(cats) - set(tree.categories))
+    if unknown:
+        raise invalid([field_error(where, f"application {application_id!r}: unknown categories {unknown}",
+                                   f"申报 {application_id!r}：未知类别 {unknown}")])
+    return cats[0] if len(cats) == 1 else cats
+
+
 def _record(campaign_id, app_id, reviewer, role, source, person, now):
     assignment_id = pair_id(campaign_id, app_id, reviewer.id)
     entry = outbox.audit_entry(campaign_id, "assignment", assignment_id, 1, "assigned", person.ref(), now,
@@ -51,7 +76,7 @@ def _record(campaign_id, app_id, reviewer, role, source, person, now):
 def assign(store, applications, dispatch, person, campaign_id, data, now):
     """A manual assignment; ValidationFailed naming the conflict of interest."""
     campaign = applications.campaign(campaign_id)
-    require_school_admin(person, campaign)
+    require_campaign_admin(person, campaign)
     setup = campaign_setup.load(store, campaign_id)
     epoch = store.assignment_epoch(campaign_id, now)
     app = candidate_application(applications, campaign_id, data["application_id"])
@@ -60,6 +85,10 @@ def assign(store, applications, dispatch, person, campaign_id, data, now):
     except NotFound:
         raise invalid([field_error("reviewer_id", "No such person.", "查无此人")]) from None
     role = data.get("role") or "reviewer"
+    if role == IMPORTED:
+        raise invalid([field_error("role", "Leaves scored by imported_fact take their marks from the program's "
+                                   "facts; nobody is assigned to score them.",
+                                   "imported_fact 指标的得分来自项目的事实数据，不分配评审人")])
     if not reviewer.may_score_as(role):
         raise invalid([field_error("reviewer_id", f"{reviewer.name} does not hold the role {role!r}.",
                                    f"{reviewer.name} 不具有 {role} 角色")])
@@ -95,7 +124,7 @@ def auto_assign(store, applications, dispatch, person, campaign_id, now):
     """Fill every application under review up to k conflict-free reviewers,
     balancing loads; returns {"created": [...], "loads": {reviewer: n}}."""
     campaign = applications.campaign(campaign_id)
-    require_school_admin(person, campaign)
+    require_campaign_admin(person, campaign)
     setup = campaign_setup.load(store, campaign_id)
     epoch = store.assignment_epoch(campaign_id, now)
     apps = applications.candidates(campaign_id)
@@ -126,7 +155,7 @@ def auto_assign(store, applications, dispatch, person, campaign_id, now):
 def unassign(store, applications, person, campaign_id, application_id, reviewer_id, reason, now):
     """Remove an assignment whose sheet is not submitted (admin, with a reason)."""
     campaign = applications.campaign(campaign_id)
-    require_school_admin(person, campaign)
+    require_campaign_admin(person, campaign)
     epoch = store.assignment_epoch(campaign_id, now)
     if store.get_assignment(campaign_id, application_id, reviewer_id) is None:
         raise NotFound("No such assignment.", "没有该评审分配", field="reviewer_id")
@@ -159,7 +188,7 @@ def declare_conflict(store, applications, dispatch, person, campaign_id, data, n
     campaign = applications.campaign(campaign_id)
     reviewer_id = data.get("reviewer_id") or person.id
     if reviewer_id != person.id:
-        require_school_admin(person, campaign)
+        require_campaign_admin(person, campaign)
     campaign_setup.load(store, campaign_id)
     app = candidate_application(applications, campaign_id, data["application_id"])
     doc_id = pair_id(campaign_id, app["id"], reviewer_id)
@@ -181,7 +210,7 @@ def declare_conflict(store, applications, dispatch, person, campaign_id, data, n
 def list_assignments(store, applications, person, campaign_id):
     """Every assignment with its sheet's state, the loads and the k (admin)."""
     campaign = applications.campaign(campaign_id)
-    require_school_admin(person, campaign)
+    require_campaign_admin(person, campaign)
     setup = campaign_setup.load(store, campaign_id)
     sheets = {s["_id"]: s for s in store.campaign_sheets(campaign_id)}
     names = {a["id"]: a["applicant_name"] for a in applications.candidates(campaign_id)}
@@ -225,18 +254,26 @@ def require_assigned(store, person, campaign_id, application_id):
     return doc
 
 
-def assigned_application(store, applications, person, campaign_id, application_id, definition):
+def assigned_application(store, applications, program_inputs, person, campaign, application_id, definition):
     """An assigned application as its reviewer sees it, with the indicators the
-    reviewer scores and their sheet."""
+    reviewer scores (those of the application's categories; never an imported_fact
+    leaf) and their sheet."""
+    campaign_id = campaign["id"]
     assignment = require_assigned(store, person, campaign_id, application_id)
     setup = campaign_setup.load(store, campaign_id)
     app = applications.application(application_id)
     role = assignment.get("role", "reviewer")
-    leaves = [{"id": leaf.id, "name": leaf.name, "scale": leaf.scale.to_dict(),
-               "share": 100.0 * definition.tree.leaf_weights(None).get(leaf.id, 0.0)
-               if not definition.tree.categories else None}
-              for leaf in definition.tree.leaves() if role in leaf.scorer_roles()]
     sheet = store.get_sheet(assignment["_id"])
+    tree = definition.tree
+    if sheet is not None:
+        category = sheet.get("category")
+    else:
+        category = application_categories(applications, program_inputs, campaign, application_id, definition)
+    cats = [] if category is None else [category] if isinstance(category, str) else list(category)
+    shares = tree.leaf_weights(cats[0] if cats else None) if len(cats) <= 1 else {}
+    leaves = [{"id": leaf.id, "name": leaf.name, "scale": leaf.scale.to_dict(),
+               "share": 100.0 * shares[leaf.id] if leaf.id in shares else None}
+              for leaf in tree.leaves(cats if tree.categories else None) if role in leaf.scorer_roles()]
     return {"application": reviewer_application_view(app, setup["blind_review"]), "role": role,
-            "indicators": leaves, "sheet": sheet_view(sheet) if sheet else None}
+            "category": category, "indicators": leaves, "sheet": sheet_view(sheet) if sheet else None}
 

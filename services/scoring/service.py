@@ -7,7 +7,8 @@ id; the person and roles are read from the applications service on every call),
 validate their input with a marshmallow schema, and delegate to one module each:
 programs (registration), campaign_setup, reviewing (assignments, reviewer views),
 sheets, vetoing, results (compute, publish, explain). The rules themselves are in
-`services.scoring.domain`.
+`services.scoring.domain`. What only a program knows (categories, facts, imported
+marks, ...) comes from its ``scoring_inputs`` hook (`dependencies.ProgramInputs`).
 
 Events: ``scoring.results_published`` on the exchange ``scoring.events`` (routing
 key = type), at least once, with a deterministic envelope id per campaign and round.
@@ -23,8 +24,8 @@ from core.envelope import utc_now
 from core.forms import load_or_raise
 from core.mongo import Repository
 from services.scoring import campaign_setup, outbox, programs, results, reviewing, sheets, vetoing
-from services.scoring.access import Person, require_school_admin
-from services.scoring.dependencies import Applications
+from services.scoring.access import Person, require_campaign_admin
+from services.scoring.dependencies import Applications, ProgramInputs
 from services.scoring.schemas import (
     AssignInput, ConflictInput, PublishInput, ReasonInput, SetupInput, SheetChangeInput, SheetInput, VetoInput,
 )
@@ -39,6 +40,7 @@ class ScoringService:
 
     store = Repository(ScoringStore, "scoring")
     applications = Applications()
+    program_inputs = ProgramInputs()   # each program's scoring_inputs hook (program_<name>)
     dispatch = EventDispatcher()
 
     def _person(self, actor_id):
@@ -119,25 +121,26 @@ class ScoringService:
     def assigned_application(self, actor_id, campaign_id, application_id):
         campaign = self.applications.campaign(campaign_id)
         definition = programs.load(self.store, campaign["program"], campaign["program_version"])
-        return reviewing.assigned_application(self.store, self.applications, self._person(actor_id), campaign_id,
-                                              application_id, definition)
+        return reviewing.assigned_application(self.store, self.applications, self.program_inputs,
+                                              self._person(actor_id), campaign, application_id, definition)
 
     # -- score sheets --------------------------------------------------------
     @rpc
     def get_sheet(self, actor_id, campaign_id, application_id):
-        return sheets.get_own(self.store, self.applications, self._person(actor_id), campaign_id, application_id)
+        return sheets.get_own(self.store, self.applications, self.program_inputs, self._person(actor_id), campaign_id,
+                              application_id)
 
     @rpc
     def save_sheet(self, actor_id, campaign_id, application_id, payload):
         data = load_or_raise(SheetInput, payload)
-        return sheets.save_draft(self.store, self.applications, self.dispatch, self._person(actor_id), campaign_id,
-                                 application_id, data, utc_now())
+        return sheets.save_draft(self.store, self.applications, self.program_inputs, self.dispatch,
+                                 self._person(actor_id), campaign_id, application_id, data, utc_now())
 
     @rpc
     def submit_sheet(self, actor_id, campaign_id, application_id, payload=None):
         data = load_or_raise(SheetInput, payload or {})
-        return sheets.submit(self.store, self.applications, self.dispatch, self._person(actor_id), campaign_id,
-                             application_id, data, utc_now())
+        return sheets.submit(self.store, self.applications, self.program_inputs, self.dispatch,
+                             self._person(actor_id), campaign_id, application_id, data, utc_now())
 
     @rpc
     def list_sheets(self, actor_id, campaign_id, application_id):
@@ -176,22 +179,24 @@ class ScoringService:
     # -- results -------------------------------------------------------------
     @rpc
     def results(self, actor_id, campaign_id):
-        return results.preview(self.store, self.applications, self._person(actor_id), campaign_id)
+        return results.preview(self.store, self.applications, self.program_inputs, self._person(actor_id),
+                               campaign_id)
 
     @rpc
     def publish_results(self, actor_id, campaign_id, payload=None):
         data = load_or_raise(PublishInput, payload or {})
-        return results.publish(self.store, self.applications, self.dispatch, self._person(actor_id), campaign_id,
-                               data, utc_now())
+        return results.publish(self.store, self.applications, self.program_inputs, self.dispatch,
+                               self._person(actor_id), campaign_id, data, utc_now())
 
     @rpc
     def explain(self, actor_id, campaign_id, application_id):
-        return results.explain(self.store, self.applications, self._person(actor_id), campaign_id, application_id)
+        return results.explain(self.store, self.applications, self.program_inputs, self._person(actor_id),
+                               campaign_id, application_id)
 
     @rpc
     def audit_trail(self, actor_id, campaign_id, application_id=None):
-        """Every audited scoring change of the campaign (admin), oldest first."""
-        require_school_admin(self._person(actor_id), self.applications.campaign(campaign_id))
+        """Every audited scoring change of the campaign (campaign admin), oldest first."""
+        require_campaign_admin(self._person(actor_id), self.applications.campaign(campaign_id))
         return [with_id(e) for e in self.store.audit_trail(campaign_id, application_id)]
 
     # -- outbox --------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Vetoes (一票否决) by an authorised person, stored and audited.
 
 The program's policy names the roles that may veto (``veto_roles``, by default
-``school_admin``), held at a unit on the campaign's path. A veto needs a reason; it
+``school_admin``, which means the campaign admin of access.py), held at a unit on
+the campaign's path. A veto needs a reason; it
 takes the application out of the ranking whatever its score. It is never deleted:
 revoking it (with a reason) adds a ``revoked`` block. One document per application
 holds its records, changed by a conditional replace on ``version``; at most one
@@ -21,7 +22,12 @@ def _authorised(applications, store, person, campaign_id):
     definition = programs.load(store, campaign["program"], campaign["program_version"])
     roles = definition.policy.get("veto_roles") or ["school_admin"]
     path = set(campaign.get("unit_path") or [])
-    held = sorted({role for role, unit in person.roles if role in roles and unit in path})
+    held = {role for role, unit in person.roles if role in roles and unit in path}
+    # "school_admin" in veto_roles stands for the campaign admin (access.py), who for
+    # a college-level campaign is the college's college_admin.
+    if "school_admin" in roles and person.is_campaign_admin(campaign):
+        held.add("school_admin")
+    held = sorted(held)
     if not held:
         raise PermissionDenied(f"Only {', '.join(roles)} of this campaign may veto.",
                                f"只有本次评选活动的{'、'.join(roles)}可以一票否决", field="actor")

@@ -10,6 +10,9 @@ database. One module per rule family:
 - `ranking`: total order with declared tie-breaks
 - `quota`: half-up rounding, quota rules, selection, grades, apportionment
 - `category_selection`: optimal per-category selection with ranges and a total (MILP)
+- `category_quota`: a ``per_category`` quota rule selected in the shape of `quota.select`
+- `plugin_inputs`: the program's scoring inputs (categories, facts, imported marks, ...)
+- `computation`: one campaign's results from everything they depend on (pure)
 - `assignment`: conflict-free, balanced reviewer assignment; blind views
 - `explain`: explain-my-score
 - `audit`: audit entries and timestamps

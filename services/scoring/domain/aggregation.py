@@ -180,6 +180,52 @@ def marks_from_sheets(tree, sheets, categories=None):
     return marks
 
 
+IMPORTED = "imported_fact"   # the scorer role, and the reviewer id, of marks taken from facts
+
+
+def marks_from_facts(tree, imported, categories=None):
+    """Marks of leaves scored by ``imported_fact``, from the program's facts.
+
+    `imported`: {application_id: {leaf_id: value}}; each becomes a `Mark` with role and
+    reviewer ``imported_fact``. One ValidationFailed listing every problem, each naming
+    the application and the leaf: an unknown leaf, a leaf no fact scores, a leaf
+    outside the application's categories, a value outside the leaf's scale.
+    """
+    categories = categories or {}
+    marks, errors = [], []
+    for app in sorted(imported):
+        cats = _as_list(categories.get(app))
+        usable = {leaf.id for leaf in tree.leaves(cats if tree.categories else None)}
+        for leaf_id, raw in sorted((imported[app] or {}).items()):
+            if raw is None:
+                continue
+            where = f"scoring_inputs.applications.{app}.marks.{leaf_id}"
+            node = tree.nodes.get(leaf_id)
+            if node is None or not node.is_leaf:
+                errors.append(field_error(where, f"application {app!r}: {leaf_id!r} is not a leaf of the criteria",
+                                          f"申报 {app!r}：“{leaf_id}”不是评分指标体系中的末级指标"))
+            elif IMPORTED not in node.scorer_roles():
+                errors.append(field_error(where, f"application {app!r}: leaf {node.label} is scored by "
+                                          f"{', '.join(node.scorer_roles())}, not imported from facts",
+                                          f"申报 {app!r}：指标{node.label_zh}由 {', '.join(node.scorer_roles())} 评分，"
+                                          "不从事实导入"))
+            elif leaf_id not in usable:
+                errors.append(field_error(where, f"application {app!r}: leaf {node.label} is not part of its "
+                                          f"categories {cats}", f"申报 {app!r}：指标{node.label_zh}不属于其类别 {cats}"))
+            else:
+                problem = node.scale.problem(raw)
+                if problem:
+                    en, zh = problem
+                    errors.append(field_error(where, f"application {app!r}, leaf {node.label}: {en}",
+                                              f"申报 {app!r}，指标{node.label_zh}：{zh}"))
+                    continue
+                value = node.scale.normalise(raw)
+                marks.append(Mark(app, leaf_id, IMPORTED, IMPORTED, raw, value, value))
+    if errors:
+        raise invalid(errors)
+    return marks
+
+
 # -- step 2: per-reviewer z-score ------------------------------------------------------
 def zscore_applies(leaf, role):
     """Z-scores adjust judgements, not facts: only range-scale leaves, and never
@@ -282,15 +328,17 @@ def score_application(tree, application_id, marks, policy=None, category=None):
             "results": results, "total": results[0]["total"] if len(results) == 1 else None}
 
 
-def score_campaign(tree, sheets, policy=None, categories=None):
+def score_campaign(tree, sheets, policy=None, categories=None, imported=None):
     """{application_id: score_application result} for every application that has a
     submitted sheet or is listed in `categories` ({application_id: category}).
 
-    Applies the policy's reviewer normalisation campaign-wide before aggregating.
+    `imported`: {application_id: {leaf_id: value}} for leaves scored by
+    ``imported_fact`` (`marks_from_facts`). Applies the policy's reviewer
+    normalisation campaign-wide before aggregating (imported facts are never adjusted).
     """
     policy = AggregationPolicy.coerce(policy)
     categories = categories or {}
-    marks = marks_from_sheets(tree, sheets, categories)
+    marks = marks_from_sheets(tree, sheets, categories) + marks_from_facts(tree, imported or {}, categories)
     if policy.reviewer_normalisation == "zscore":
         marks = zscore_adjust(tree, marks)
     by_app = defaultdict(list)

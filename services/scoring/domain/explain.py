@@ -14,6 +14,7 @@ Result::
      "breakdowns": [{"category", "total", "tree": NODE}],
      "rank", "ranked_count", "status": "in" | "out" | None, "reason", "grade",
      "message", "message_zh", "cut_line", "category" (per-category selection),
+     "category_rank" (per-category quota: rank in the category selected in),
      "vetoes": [{"reason", "reason_zh", "at", "by"?}]}
 
     NODE = {"id", "name", "weight", "score": 0..100, "points": share of the total,
@@ -47,10 +48,11 @@ def _node(tree_node, score, result, visible):
     return body
 
 
-def explain(tree, score, selection=None, vetoes=(), viewer_may_see_reviewers=False):
+def explain(tree, score, selection=None, vetoes=(), viewer_may_see_reviewers=False, categories=None):
     """Explanation of one application's score (`score`: a `score_application`
-    result; `selection`: the `quota.select` or `category_selection` result it took
-    part in, or None before selection; `vetoes`: its veto records)."""
+    result; `selection`: the `quota.select`, `category_quota` or `category_selection`
+    result it took part in, or None before selection; `vetoes`: its veto records;
+    `categories`: those it applied for, when the tree itself has none)."""
     aid = score["application_id"]
     out = {"application_id": aid, "total": score["total"],
            "breakdowns": [{"category": r["category"], "total": r["total"],
@@ -77,8 +79,20 @@ def explain(tree, score, selection=None, vetoes=(), viewer_may_see_reviewers=Fal
     if "ranking" in selection:
         out["ranked_count"] = len(selection["ranking"])
         grade_lines = selection.get("grade_cut_lines")
-        out["cut_line"] = (grade_lines or {}).get(out["grade"]) if out["grade"] and grade_lines \
-            else selection.get("cut_line")
+        category_lines = selection.get("cut_lines")
+        if out["grade"] and grade_lines:
+            out["cut_line"] = grade_lines.get(out["grade"])
+        elif category_lines is not None:
+            # per-category quota: the line of the category it was selected in, or of
+            # every category it applied for
+            out["category_rank"] = (outcome or {}).get("category_rank")
+            if out["category"]:
+                out["cut_line"] = category_lines.get(out["category"])
+            else:
+                cats = categories if categories is not None else score.get("categories") or []
+                out["cut_line"] = {"by_category": {c: category_lines[c] for c in cats if c in category_lines}}
+        else:
+            out["cut_line"] = selection.get("cut_line")
     elif "cut_lines" in selection:
         out["cut_line"] = {"lowest_selected_by_category": selection["cut_lines"]}
     return out

@@ -11,8 +11,13 @@ Quota rules are data, a list with exactly one *count* rule and any *modifiers*::
     {"kind": "grades", "of": "population", "grades": [
         {"name": "标兵", "percent": 15},                     # or "count": n
         {"name": "优秀", "rest": true}]}                     # rest: only last
+    {"kind": "per_category", "ranges": {"环境优美型": [15, 25], ...},   # optimal per-category
+     "total": 100, "names": {"环境优美型": "环境优美型寝室"}}        # selection (category_quota.py)
     {"kind": "per_unit_cap", "unit": "class_id", "max": 2}   # modifier (percent/fixed)
     {"kind": "min_score", "min": 60}                         # modifier: 达标 threshold
+
+A program may declare one list for every campaign or one list per campaign level,
+``{"college": [...], "school": [...]}`` (`validate_quota_rules`, `rules_for_level`).
 
 ``population`` is the size of the whole group the percentage is of (e.g. all classes
 of years 1-3, all of a college's class-leading members), passed by the caller;
@@ -42,12 +47,13 @@ from collections import Counter
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from core.errors import QuotaExceeded, field_error, invalid
+from core.errors import QuotaExceeded, ValidationFailed, field_error, invalid
 
 from .ranking import rank, score_key
 from .vetoes import Veto
 
-COUNT_KINDS = ("percent", "fixed", "grades")
+COUNT_KINDS = ("percent", "fixed", "grades", "per_category")
+LEVELS = ("school", "college")
 MODIFIER_KINDS = ("per_unit_cap", "min_score")
 REASONS = ("selected", "vetoed", "below_cut_line", "unit_cap_reached", "below_min_score", "not_qualified")
 
@@ -121,12 +127,15 @@ def _num(x):
     return isinstance(x, (int, float)) and not isinstance(x, bool)
 
 
-def parse_quota_rules(rules):
+def parse_quota_rules(rules, prefix="quota_rules"):
     """{"count": rule, "caps": [rules], "min_score": number | None}; ValidationFailed
-    naming each bad rule by index."""
+    naming each bad rule by index (``<prefix>[i]``)."""
+    if not isinstance(rules, (list, tuple)):
+        raise invalid([field_error(prefix, "quota rules must be a list of rules",
+                                   "名额规则须为规则列表")])
     errors, count, caps, min_score = [], [], [], None
     for i, r in enumerate(rules or []):
-        where = f"quota_rules[{i}]"
+        where = f"{prefix}[{i}]"
         kind = r.get("kind") if isinstance(r, dict) else None
         if kind == "percent":
             if not _num(r.get("percent")) or not 0 <= r["percent"] <= 100 or \
@@ -142,6 +151,9 @@ def parse_quota_rules(rules):
         elif kind == "grades":
             errors.extend(_grade_errors(r, where))
             count.append(r)
+        elif kind == "per_category":
+            errors.extend(_per_category_errors(r, where))
+            count.append(r)
         elif kind == "per_unit_cap":
             if not isinstance(r.get("unit"), str) or not isinstance(r.get("max"), int) or r["max"] < 1:
                 errors.append(field_error(where, "per_unit_cap needs a unit field name and a whole number max >= 1",
@@ -156,14 +168,100 @@ def parse_quota_rules(rules):
             errors.append(field_error(where, f"kind {kind!r} is not one of {kinds}",
                                       f"名额规则类型 {kind!r} 无效，应为 {kinds} 之一"))
     if len(count) != 1:
-        errors.append(field_error("quota_rules", f"exactly one of percent, fixed or grades is needed, got {len(count)}",
-                                  f"percent、fixed、grades 规则须且只能有一条，实际 {len(count)} 条"))
-    elif count[0].get("kind") == "grades" and caps:
-        errors.append(field_error("quota_rules", "per_unit_cap does not combine with grades",
-                                  "单位上限规则不能与分等级规则同时使用"))
+        errors.append(field_error(prefix, f"exactly one of percent, fixed, grades or per_category is needed, "
+                                  f"got {len(count)}",
+                                  f"percent、fixed、grades、per_category 规则须且只能有一条，实际 {len(count)} 条"))
+    elif count[0].get("kind") in ("grades", "per_category") and caps:
+        kind = count[0]["kind"]
+        errors.append(field_error(prefix, f"per_unit_cap does not combine with {kind}",
+                                  f"单位上限规则不能与 {kind} 规则同时使用"))
     if errors:
         raise invalid(errors)
     return {"count": count[0], "caps": caps, "min_score": min_score}
+
+
+def validate_quota_rules(rules):
+    """Validate what a program declares: one list, or ``{"college": [...], "school":
+    [...]}`` with every level's list valid. Returns {level or None: parsed}; one
+    ValidationFailed naming every bad rule (``quota_rules.college[1]``, ...)."""
+    if isinstance(rules, dict):
+        unknown = sorted(set(rules) - set(LEVELS))
+        errors, parsed = [], {}
+        if unknown or not rules:
+            errors.append(field_error("quota_rules",
+                                      f"levels must be among {', '.join(LEVELS)}, got {unknown or 'none'}",
+                                      f"名额规则的层级须为 {'、'.join(LEVELS)}，实际为 {unknown or '无'}"))
+        for level in LEVELS:
+            if level not in rules:
+                continue
+            try:
+                parsed[level] = parse_quota_rules(rules[level], prefix=f"quota_rules.{level}")
+            except ValidationFailed as exc:
+                errors.extend(exc.details or [field_error(f"quota_rules.{level}", exc.message_en, exc.message_zh)])
+        if errors:
+            raise invalid(errors)
+        return parsed
+    return {None: parse_quota_rules(rules)}
+
+
+def rules_for_level(rules, level):
+    """The list of rules that applies to a campaign of `level` ("school" when None);
+    ValidationFailed naming the level when the program declares none for it."""
+    if not isinstance(rules, dict):
+        return rules
+    level = level or "school"
+    if not rules.get(level):
+        have = ", ".join(sorted(rules)) or "none"
+        raise invalid([field_error("quota_rules", f"this program declares no quota rules for {level}-level "
+                                   f"campaigns (it has: {have})",
+                                   f"本项目未声明{_LEVEL_ZH.get(level, level)}级评选的名额规则（已声明：{have}）")])
+    return rules[level]
+
+
+_LEVEL_ZH = {"school": "校", "college": "院"}
+
+
+def _valid_code(code):
+    return isinstance(code, str) and code != "" and "." not in code and not code.startswith("$")
+
+
+def _whole(x):
+    return isinstance(x, int) and not isinstance(x, bool)
+
+
+def _per_category_errors(rule, where):
+    """Each category's range [lo, hi] (whole numbers, 0 <= lo <= hi), a whole total
+    the ranges can meet (sum of lo <= total <= sum of hi), names only for declared
+    categories."""
+    ranges, total, names = rule.get("ranges"), rule.get("total"), rule.get("names", {})
+    if not isinstance(ranges, dict) or not ranges:
+        return [field_error(where, "per_category needs ranges: {category: [lo, hi]}",
+                            "分类别规则需 ranges：{类别: [最少, 最多]}")]
+    errors = []
+    for code, r in ranges.items():
+        if not _valid_code(code):
+            errors.append(field_error(f"{where}.ranges", f"category {code!r} must be a non-empty string without '.' "
+                                      "or a leading '$'", f"类别 {code!r} 须为非空字符串，且不含“.”、不以“$”开头"))
+        elif not (isinstance(r, (list, tuple)) and len(r) == 2 and all(_whole(x) for x in r) and 0 <= r[0] <= r[1]):
+            errors.append(field_error(f"{where}.ranges.{code}", f"the range of {code} must be [lo, hi], whole numbers "
+                                      "with 0 <= lo <= hi", f"{code} 的名额范围须为整数 [lo, hi]，且 0 <= lo <= hi"))
+    if total is not None and (not _whole(total) or total < 0):
+        errors.append(field_error(f"{where}.total", f"total must be a whole number >= 0, got {total!r}",
+                                  f"总名额须为不小于 0 的整数，实际为 {total!r}"))
+    elif total is not None and not errors:
+        lo, hi = sum(r[0] for r in ranges.values()), sum(r[1] for r in ranges.values())
+        if not lo <= total <= hi:
+            errors.append(field_error(f"{where}.total", f"the ranges allow {lo} to {hi} in all, not the total {total}",
+                                      f"各类别名额范围合计为 {lo} 至 {hi} 个，无法满足总名额 {total}"))
+    if not isinstance(names, dict):
+        errors.append(field_error(f"{where}.names", "names must map categories to their Chinese names",
+                                  "names 须为“类别 → 中文名称”的映射"))
+    else:
+        for code, name in names.items():
+            if code not in ranges or not isinstance(name, str) or not name.strip():
+                errors.append(field_error(f"{where}.names.{code}", f"{code!r} needs a range and a non-empty name",
+                                          f"{code!r} 须有名额范围和非空名称"))
+    return errors
 
 
 def _grade_errors(rule, where):
@@ -208,6 +306,8 @@ def quota_size(rules, population=None, applicants=None):
     rule = parse_quota_rules(rules)["count"]
     if rule["kind"] == "fixed":
         return rule["count"]
+    if rule["kind"] == "per_category":
+        return {"total": rule.get("total"), "ranges": {c: list(r) for c, r in rule["ranges"].items()}}
     if rule["kind"] == "percent":
         return percent_of(rule["percent"], _base(rule, population, applicants))
     base = None
@@ -222,7 +322,8 @@ def quota_size(rules, population=None, applicants=None):
 
 
 # -- selection --------------------------------------------------------------------------
-def _veto_map(vetoes):
+def veto_map(vetoes):
+    """{application_id: Veto or None} of the active vetoes (records, dicts or ids)."""
     out = {}
     for v in vetoes or ():
         if isinstance(v, str):
@@ -232,6 +333,13 @@ def _veto_map(vetoes):
         if v.active:
             out.setdefault(v.application_id, v)
     return out
+
+
+def vetoed_outcome(v):
+    """The outcome of a vetoed application, its reason in the message."""
+    why = f": {v.reason}" if v is not None else ""
+    why_zh = f"：{v.reason_zh or v.reason}" if v is not None else ""
+    return _out(None, "vetoed", f"vetoed (one-vote veto){why}", f"一票否决{why_zh}")
 
 
 def _point(e):
@@ -258,7 +366,7 @@ def _qualifies(e, grade):
 def select(candidates, rules, tie_breaks=(), vetoes=(), population=None):
     """Rank `candidates` (see `ranking.rank`) and select by `rules`; vetoed
     applications (`vetoes`: Veto records, dicts or ids) are out whatever their score."""
-    vmap = _veto_map(vetoes)
+    vmap = veto_map(vetoes)
     ranking = rank(candidates, tie_breaks, vetoed=vmap)
     return select_from_ranking(ranking, rules, vmap, population,
                                applicants=len({c["application_id"] for c in candidates} | set(vmap)))
@@ -268,14 +376,13 @@ def select_from_ranking(ranking, rules, vetoes=(), population=None, applicants=N
     """Select from an existing ranking (list of {"application_id", "rank", "total",
     "units"?, "grades_eligible"?} in rank order, vetoed already left out)."""
     parsed = parse_quota_rules(rules)
-    vmap = vetoes if isinstance(vetoes, dict) else _veto_map(vetoes)
+    if parsed["count"]["kind"] == "per_category":
+        raise invalid([field_error("quota_rules", "per_category rules select with category_quota.select_per_category",
+                                   "分类别名额规则须按类别遴选")])
+    vmap = vetoes if isinstance(vetoes, dict) else veto_map(vetoes)
     if applicants is None:
         applicants = len({e["application_id"] for e in ranking} | set(vmap))
-    outcomes = {}
-    for aid, v in vmap.items():
-        why = f": {v.reason}" if v is not None else ""
-        why_zh = f"：{v.reason_zh or v.reason}" if v is not None else ""
-        outcomes[aid] = _out(None, "vetoed", f"vetoed (one-vote veto){why}", f"一票否决{why_zh}")
+    outcomes = {aid: vetoed_outcome(v) for aid, v in vmap.items()}
     ranking = [e for e in ranking if e["application_id"] not in vmap]
     min_score = parsed["min_score"]
     eligible = []

@@ -19,6 +19,7 @@ from core.errors import InvalidTransition, PermissionDenied, field_error, invali
 from . import audit
 
 DRAFT, SUBMITTED = "draft", "submitted"
+IMPORTED = "imported_fact"   # the scorer role of leaves whose marks come from facts
 ADMIN_ROLES = ("admin",)
 
 
@@ -49,9 +50,20 @@ class ScoreSheet:
         return cls(**data)
 
 
+def _imported_error(leaf):
+    return field_error(f"scores.{leaf.id}",
+                       f"leaf {leaf.label} takes its mark from the program's facts (imported_fact); "
+                       "no reviewer scores it",
+                       f"指标{leaf.label_zh}的得分由项目从事实数据导入（imported_fact），评审人不对其评分")
+
+
 def new_sheet(application_id, reviewer_id, role, tree, category=None, sheet_id=None, campaign_id=None):
-    """An empty draft; ValidationFailed if the category does not fit the tree,
-    PermissionDenied if the role scores no leaf of it."""
+    """An empty draft; ValidationFailed if the category does not fit the tree or the
+    role is ``imported_fact`` (facts are not scored on sheets), PermissionDenied if
+    the role scores no leaf of it."""
+    if role == IMPORTED:
+        raise invalid([field_error("role", "marks of imported_fact leaves come from the program's facts, "
+                                   "not from score sheets", "imported_fact 指标的得分来自项目的事实数据，不使用评分表")])
     cats = _cats(category)
     for c in cats or [None]:
         tree.check_category(c)
@@ -84,7 +96,10 @@ def validate_scores(sheet, scores, tree):
     allowed = set(_role_leaves(tree, sheet.role, _cats(sheet.category)))
     errors = []
     for leaf_id, value in scores.items():
-        tree.leaf(leaf_id)
+        leaf = tree.leaf(leaf_id)
+        if IMPORTED in leaf.scorer_roles() and sheet.role not in leaf.scorer_roles():
+            errors.append(_imported_error(leaf))
+            continue
         tree.check_scorer(leaf_id, sheet.role)
         if leaf_id not in allowed:
             node = tree.nodes[leaf_id]
