@@ -66,14 +66,17 @@ class ProgramHooks:
                  "category": entry.get("category")}]
 
     # -- facts ----------------------------------------------------------------
-    records = None  # a core.records_client.RecordsClient while a hook runs (see bind)
+    records = None    # a core.records_client.RecordsClient while a hook runs (see bind)
+    directory = None  # a core.directory_client.DirectoryClient while a hook runs
 
-    def bind(self, records):
-        """A copy of these hooks that asks `records` (history and facts) for what it
-        needs; the program service binds one per call."""
+    def bind(self, records, directory=None):
+        """A copy of these hooks that asks `records` (history and facts) and
+        `directory` (units and people) for what it needs; the program service binds
+        one per call."""
         import copy
         bound = copy.copy(self)
         bound.records = records
+        bound.directory = directory
         return bound
 
 

@@ -18,6 +18,7 @@ from nameko.standalone.rpc import ClusterRpcProxy
 import core.rpc_errors  # noqa: F401  (typed errors cross RPC)
 from core.errors import ProgramNotAvailable
 from core.programs import check_enabled
+from core.directory_client import DirectoryClient
 from core.records_client import RecordsClient
 
 log = logging.getLogger(__name__)
@@ -83,6 +84,15 @@ class Records(DependencyProvider):
         return RecordsClient(ServiceProxy(worker_ctx, "records", self.rpc_reply_listener))
 
 
+class Directory(DependencyProvider):
+    """A `DirectoryClient` per worker, so hooks can read units and people."""
+
+    rpc_reply_listener = ReplyListener()
+
+    def get_dependency(self, worker_ctx):
+        return DirectoryClient(ServiceProxy(worker_ctx, "applications", self.rpc_reply_listener))
+
+
 def make_program_service(program):
     """A Nameko service class for `program` (see module docstring)."""
 
@@ -90,6 +100,7 @@ def make_program_service(program):
         name = f"program_{program.name}"
         program_dep = Registrar(program)
         records = Records()
+        directory = Directory()
 
         @rpc
         def ping(self):
@@ -124,7 +135,7 @@ def make_program_service(program):
                 dict(context, program={"name": p.name, "title_zh": p.title_zh, "title_en": p.title_en}))
 
         def _hooks(self):
-            return self.program_dep.hooks.bind(self.records)
+            return self.program_dep.hooks.bind(self.records, self.directory)
 
     ProgramService.__name__ = f"Program_{program.name}"
     return ProgramService

@@ -15,6 +15,8 @@ ROLES = {
     "dorm_leader": "寝室长",
     "student": "学生",
     "reviewer": "评审专家",
+    "league_branch": "团总支（测评）",
+    "course_teacher": "任课教师（测评）",
     "finance": "财务",
 }
 
