@@ -13,6 +13,9 @@ from core.programs import check_enabled
 from core.topology import rpc_names
 from gateway import errors, web
 from gateway.api import applications, auth, campaigns, directory, funding, notifications, programs, rpc, scoring
+from gateway.api import notices
+from gateway.api import records
+from gateway.api import documents
 from gateway.rpc import RpcPool
 
 
@@ -44,7 +47,8 @@ def create_app(config=None):
     app.extensions["rpc_pool"] = RpcPool(cx, size=int(gateway.get("RPC_POOL_SIZE", 8)),
                                          timeout=float(gateway.get("RPC_TIMEOUT_SECONDS", 30)))
     api = Api(app)
-    for module in (auth, programs, campaigns, applications, directory, scoring, funding, notifications):
+    for module in (auth, programs, campaigns, applications, directory, scoring, funding, notifications, notices,
+                   records, documents):
         api.register_blueprint(module.blp)
     errors.register(app)
     web.register(app)

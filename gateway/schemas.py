@@ -66,6 +66,57 @@ class CampaignOut(Schema):
     application_window_local = fields.String()
     seconds_to_deadline = fields.Integer()
     settings = fields.Dict()
+    level = fields.String(metadata={"description": "school | college: the kind of the campaign's unit"})
+    parent_campaign_id = fields.String(allow_none=True)
+    nomination_quota = fields.Dict(allow_none=True, metadata={"description": '{"per_college": n}'})
+
+
+class NominatedFromOut(Schema):
+    campaign_id = fields.String()
+    application_id = fields.String()
+    college_id = fields.String()
+    rank = fields.Integer(allow_none=True)
+    total = fields.Raw(allow_none=True)
+    grade = fields.String(allow_none=True)
+    grade_name_zh = fields.String(allow_none=True)
+
+
+class NominationOut(Schema):
+    id = fields.String(metadata={"description": "The nominee's application in the parent campaign"})
+    campaign_id = fields.String()
+    applicant_kind = fields.String()
+    applicant_id = fields.String()
+    applicant_name = fields.String()
+    college_id = fields.String(allow_none=True)
+    state = fields.String()
+    nominated_from = fields.Nested(NominatedFromOut)
+    nominated_at = fields.String()
+    review_result = fields.Dict(allow_none=True)
+    created = fields.Boolean(metadata={"description": "False when it was nominated before (a no-op)"})
+
+
+class NominateOut(Schema):
+    campaign_id = fields.String()
+    parent_campaign_id = fields.String()
+    college_id = fields.String()
+    quota = fields.Integer(allow_none=True)
+    used = fields.Integer()
+    nominations = fields.List(fields.Nested(NominationOut))
+
+
+class NominationGroupOut(Schema):
+    college_id = fields.String()
+    college_name = fields.String()
+    quota = fields.Integer(allow_none=True)
+    used = fields.Integer()
+    nominations = fields.List(fields.Nested(NominationOut))
+
+
+class NominationsOut(Schema):
+    campaign_id = fields.String(metadata={"description": "The school-level campaign"})
+    title = fields.String()
+    per_college = fields.Integer(allow_none=True)
+    colleges = fields.List(fields.Nested(NominationGroupOut))
 
 
 class AttachmentOut(Schema):
@@ -96,6 +147,7 @@ class ApplicationOut(Schema):
     submitted_at = fields.String(allow_none=True)
     first_submitted_at = fields.String(allow_none=True)
     attachments = fields.List(fields.Nested(AttachmentOut))
+    nominated_from = fields.Dict(allow_none=True, metadata={"description": "Set on a nominee (推荐上报)"})
 
 
 class AuditOut(Schema):

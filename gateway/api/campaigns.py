@@ -3,8 +3,8 @@ from flask_smorest import Blueprint
 
 from gateway.api import idempotency_key, rpc
 from gateway.auth import login_required
-from gateway.schemas import ApplicationOut, CampaignOut, CampaignQuery
-from services.applications.schemas import ApplicationCreate, CampaignInput
+from gateway.schemas import ApplicationOut, CampaignOut, CampaignQuery, NominateOut, NominationsOut
+from services.applications.schemas import ApplicationCreate, CampaignInput, NominationInput
 
 blp = Blueprint("campaigns", __name__, url_prefix="/api/campaigns", description="Campaigns (评选活动)")
 
@@ -14,7 +14,10 @@ blp = Blueprint("campaigns", __name__, url_prefix="/api/campaigns", description=
 @blp.response(201, CampaignOut)
 @login_required
 def open_campaign(payload):
-    """Open a campaign (school admin). Times without an offset are Asia/Shanghai."""
+    """Open a campaign (school admin; a college's admin for a college-level one).
+    Times without an offset are Asia/Shanghai. A college-level campaign may name the
+    school-level one it nominates to (`parent_campaign_id`); a school-level one may
+    set `nomination_quota`."""
     with rpc() as cluster:
         return cluster.applications.open_campaign(g.actor_id, payload)
 
@@ -53,6 +56,29 @@ def create_application(payload, campaign_id):
 @login_required
 def shortlist(campaign_id):
     """The newest published review round (入选名单): selected with grade and rank, the
-    rest with the reason (school admin of the campaign's scope)."""
+    rest with the reason (the campaign admin)."""
     with rpc() as cluster:
         return cluster.applications.get_shortlist(g.actor_id, campaign_id)
+
+
+@blp.route("/<campaign_id>/nominations", methods=["POST"])
+@blp.arguments(NominationInput)
+@blp.response(200, NominateOut)
+@blp.alt_response(409, description="quota_exceeded (naming the quota), or no final list yet")
+@login_required
+def nominate(payload, campaign_id):
+    """Nominate applications of this college campaign's final list to its parent
+    campaign (推荐上报; the college campaign's admin). All or nothing on the quota;
+    repeating a nomination is a no-op (`created: false`)."""
+    with rpc() as cluster:
+        return cluster.applications.nominate(g.actor_id, campaign_id, payload)
+
+
+@blp.route("/<campaign_id>/nominations")
+@blp.response(200, NominationsOut)
+@login_required
+def nominations(campaign_id):
+    """Nominations by college with used/quota: of a school campaign (its admin sees
+    every college, a college admin their own), or of a college campaign (its admin)."""
+    with rpc() as cluster:
+        return cluster.applications.list_nominations(g.actor_id, campaign_id)

@@ -1,6 +1,6 @@
 """Opening and listing campaigns (评选活动): one program's run for one cycle at one unit."""
-from core.errors import ProgramNotAvailable, field_error, invalid
-from services.applications.domain import permissions, windows
+from core.errors import NotFound, ProgramNotAvailable, field_error, invalid
+from services.applications.domain import nomination_rules, permissions, windows
 from services.applications.store import new_id
 from services.applications.views import with_id
 
@@ -37,21 +37,43 @@ def _windows(payload):
     return times
 
 
+def _nomination_settings(store, level, unit, payload):
+    """(parent_campaign_id, nomination_quota) once they are checked
+    (nomination_rules.settings_errors); raises ValidationFailed."""
+    parent_id, quota = payload.get("parent_campaign_id"), payload.get("nomination_quota")
+    parent = None
+    if parent_id is not None:
+        try:
+            parent = store.get_campaign(parent_id)
+        except NotFound:
+            parent = None
+    problems = nomination_rules.settings_errors(level, unit, payload["program"], parent_id, parent, quota)
+    if problems:
+        raise invalid(problems)
+    return parent_id, quota
+
+
 def open_campaign(store, actor, payload, enabled, now):
-    """Raises PermissionDenied unless a school admin of the scope unit,
-    ProgramNotAvailable for a program not enabled and registered, ValidationFailed."""
+    """Raises PermissionDenied unless the campaign admin it would have (a school
+    admin above its unit, or the college admin of a college-level one),
+    ProgramNotAvailable for a program not enabled and registered, ValidationFailed
+    (also for a unit that is neither a school nor a college, naming unit_id).
+    The campaign's `level` is the kind of its unit."""
     if payload["program"] not in enabled:
         raise ProgramNotAvailable(
             f"Program {payload['program']!r} is not enabled here. Enabled: {', '.join(enabled) or '(none)'}",
             f"项目 {payload['program']} 未启用。已启用：{'、'.join(enabled) or '（无）'}", field="program")
     unit = store.get_unit(payload["unit_id"])
-    permissions.require_school_admin_of(actor, unit["path"])
+    level = nomination_rules.level_of(unit)
+    permissions.require_campaign_admin(actor, {"level": level, "unit_id": unit["_id"], "unit_path": unit["path"]})
     program = store.get_program(payload["program"])
     times = _windows(payload)
+    parent_id, quota = _nomination_settings(store, level, unit, payload)
     campaign = {
         "_id": new_id("cmp"), "program": payload["program"], "program_version": program["version"],
         "title": payload["title"], "academic_year": payload["academic_year"], "unit_id": unit["_id"],
-        "unit_name": unit["name"], "unit_path": unit["path"],
+        "unit_name": unit["name"], "unit_path": unit["path"], "level": level,
+        "parent_campaign_id": parent_id, "nomination_quota": quota,
         "settings": _merge_settings(program["settings"], payload.get("settings") or {}),
         "review_opens_at": None, "review_closes_at": None, **times,
         "created_by": actor.ref(), "created_at": now,
@@ -61,6 +83,9 @@ def open_campaign(store, actor, payload, enabled, now):
 
 def campaign_view(campaign, now):
     view = with_id(campaign)
+    view["level"] = permissions.campaign_level(campaign)  # campaigns from before levels: school
+    view.setdefault("parent_campaign_id", None)
+    view.setdefault("nomination_quota", None)
     opens, closes = campaign["application_opens_at"], campaign["application_closes_at"]
     view["application_open"] = opens <= now < closes
     view["application_window_local"] = f"{windows.shanghai_text(opens)} – {windows.shanghai_text(closes)} (Asia/Shanghai)"

@@ -13,6 +13,10 @@ def _academic_year(value):
         raise ValidationError("Must look like 2025-2026 (two consecutive years).")
 
 
+class NominationQuotaInput(Schema):
+    per_college = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=10_000))
+
+
 class CampaignInput(Schema):
     program = fields.String(required=True, validate=validate.Length(1, 60))
     title = fields.String(required=True, validate=validate.Length(2, 100))
@@ -24,6 +28,19 @@ class CampaignInput(Schema):
     review_opens_at = fields.String(load_default=None)
     review_closes_at = fields.String(load_default=None)
     settings = fields.Dict(load_default=dict, metadata={"description": "Overrides of the program's settings"})
+    parent_campaign_id = fields.String(
+        load_default=None, validate=validate.Length(1, 60),
+        metadata={"description": "A college-level campaign: the school-level campaign (same program) it nominates "
+                                 "to (推荐上报的上级评选活动)"})
+    nomination_quota = fields.Nested(
+        NominationQuotaInput, load_default=None,
+        metadata={"description": "A school-level campaign: nominees accepted per college (每个学院推荐名额)"})
+
+
+class NominationInput(Schema):
+    application_ids = fields.List(
+        fields.String(validate=validate.Length(1, 80)), required=True, validate=validate.Length(1, 200),
+        metadata={"description": "Applications on this college campaign's final list (最终名单中的申报)"})
 
 
 class ApplicationCreate(Schema):

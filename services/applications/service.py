@@ -3,7 +3,8 @@
 Run with: nameko run --config deploy/config.yml services.applications.service
 Events (exchange ``applications.events``, routing key = type) are published at
 least once with a unique envelope id: application.submitted, .college_approved,
-.returned, .decided, .withdrawn, .reopened. It consumes scoring.results_published.
+.returned, .decided, .withdrawn, .reopened; after the decision notice.published,
+notice.closed and award.granted. It consumes scoring.results_published.
 """
 import logging
 
@@ -17,12 +18,21 @@ from core.forms import decode_upload, load_or_raise
 from core.mongo import Repository
 from core.programs import check_enabled
 from services.applications import accounts, campaigns, directory, outbox, shortlist, workflow
+from services.applications import nominations
+from services.applications import awards, final_list, lifecycle_sweep, notices, stages
+from services.applications.lifecycle import Deps
+from services.applications.notice_schemas import (
+    AssessInput, NoticeOpen, ObjectionInput, ResolveInput, StageReportInput,
+)
+from services.applications.notice_store import NoticeStore
 from services.applications.dependencies import ProgramHooks
 from services.applications.domain import permissions
 from services.applications.domain.actors import Actor
 from services.applications.schemas import (
     ActionInput, ApplicationCreate, ApplicationUpdate, CampaignInput, Credentials, ListFilter,
 )
+from services.applications.nomination_store import NominationStore
+from services.applications.schemas import NominationInput
 from services.applications.store import ApplicationsStore
 from services.applications.views import application_view, attachment_view, person_view, with_id
 
@@ -33,6 +43,8 @@ class ApplicationsService:
     name = "applications"
 
     store = Repository(ApplicationsStore, "applications")
+    nomination_store = Repository(NominationStore, "applications")  # same database; nominations only
+    notice_store = Repository(NoticeStore, "applications")  # same database; notices, stages, awards
     hooks = ProgramHooks()
     dispatch = EventDispatcher()
 
@@ -193,6 +205,90 @@ class ApplicationsService:
     @rpc
     def get_shortlist(self, actor_id, campaign_id):
         return shortlist.latest(self.store, self._actor(actor_id), campaign_id)
+
+    # -- nominations ---------------------------------------------------------
+    @rpc
+    def nominate(self, actor_id, campaign_id, payload):
+        """Nominate applications of a college campaign's final list to its parent
+        campaign (推荐上报); see nominations.py for the guarantees."""
+        data = load_or_raise(NominationInput, payload)
+        return nominations.nominate(self.store, self.nomination_store, self.dispatch, self._actor(actor_id),
+                                    campaign_id, data["application_ids"], utc_now())
+
+    @rpc
+    def list_nominations(self, actor_id, campaign_id):
+        """A school campaign's nominations by college (with used/quota), or a
+        college campaign's own nominations to its parent."""
+        return nominations.listing(self.store, self.nomination_store, self._actor(actor_id), campaign_id)
+
+    # -- notices, stages, awards --------------------------------------------
+    # 公示, 异议, 正式名单, 中期检查/评估考核, 荣誉称号: docs/PROGRAM_LIFECYCLE.md; the
+    # guarantees are in notices.py, final_list.py, stages.py and awards.py.
+    def _deps(self):
+        return Deps(self.store, self.notice_store, self.hooks, self.dispatch, self._config)
+
+    @rpc
+    def open_notice(self, actor_id, campaign_id, payload=None):
+        data = load_or_raise(NoticeOpen, payload or {})
+        return notices.open_notice(self._deps(), actor_id, campaign_id, data["days"], utc_now())
+
+    @rpc
+    def get_notice(self, actor_id, campaign_id):
+        return notices.get_notice(self._deps(), actor_id, campaign_id, utc_now())
+
+    @rpc
+    def file_objection(self, actor_id, notice_id, payload, idempotency_key=None):
+        data = load_or_raise(ObjectionInput, payload)
+        return notices.file_objection(self._deps(), actor_id, notice_id, data, idempotency_key, utc_now())
+
+    @rpc
+    def list_objections(self, actor_id, notice_id):
+        return notices.list_objections(self._deps(), actor_id, notice_id)
+
+    @rpc
+    def get_objection_evidence(self, actor_id, notice_id, objection_id):
+        return notices.objection_evidence(self._deps(), actor_id, notice_id, objection_id)
+
+    @rpc
+    def resolve_objection(self, actor_id, notice_id, objection_id, payload, idempotency_key=None):
+        data = load_or_raise(ResolveInput, payload)
+        return notices.resolve(self._deps(), actor_id, notice_id, objection_id, data, idempotency_key, utc_now())
+
+    @rpc
+    def finalise_notice(self, actor_id, notice_id):
+        return final_list.finalise(self._deps(), actor_id, notice_id, utc_now())
+
+    @rpc
+    def get_final_list(self, actor_id, campaign_id):
+        return final_list.get_final_list(self._deps(), actor_id, campaign_id)
+
+    @rpc
+    def put_stage_report(self, actor_id, application_id, stage, payload):
+        data = load_or_raise(StageReportInput, payload)
+        return stages.put_report(self._deps(), actor_id, application_id, stage, data, utc_now())
+
+    @rpc
+    def assess_stage(self, actor_id, application_id, stage, payload, idempotency_key=None):
+        data = load_or_raise(AssessInput, payload)
+        return stages.assess(self._deps(), actor_id, application_id, stage, data, idempotency_key, utc_now())
+
+    @rpc
+    def get_stages(self, actor_id, application_id):
+        return stages.get_stages(self._deps(), actor_id, application_id)
+
+    @rpc
+    def list_awards(self, actor_id, campaign_id):
+        return awards.list_awards(self._deps(), actor_id, campaign_id)
+
+    @timer(interval=5)
+    def sweep_lifecycle(self):
+        """Finish notices, objections, final lists, stage changes and awards that a
+        crash interrupted (at least once; every step is idempotent)."""
+        now = utc_now()
+        seconds = float(self._config.get("OUTBOX_SWEEP_SECONDS", 5))
+        finished = lifecycle_sweep.sweep(self._deps(), now, self.store.since(now, seconds))
+        if finished:
+            log.info("lifecycle sweep took up %d document(s)", finished)
 
     # -- for other services (internal RPC, never exposed over HTTP) -----------
     @rpc

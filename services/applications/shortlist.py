@@ -32,9 +32,9 @@ def record(store, envelope, now):
 
 
 def latest(store, actor, campaign_id):
-    """The newest shortlist of a campaign, for a school admin of its scope."""
+    """The newest shortlist of a campaign, for its campaign admin."""
     campaign = store.get_campaign(campaign_id)
-    permissions.require_school_admin_of(actor, campaign["unit_path"])
+    permissions.require_campaign_admin(actor, campaign)
     found = store.latest_shortlist(campaign_id)
     if not found:
         raise NotFound("No results have been published for this campaign yet.", "本次活动尚未发布评审结果",

@@ -25,6 +25,8 @@ def hidden(application_id):
 
 
 def visible_application(store, actor, application_id):
+    """Seeing needs no campaign: a college-level campaign's admin (its college admin)
+    already stands on the college side of every application in it."""
     app = store.get_application(application_id)
     try:
         permissions.require_view(actor, app)
@@ -166,10 +168,10 @@ def act(store, hooks, dispatch, actor, app_id, action, reason, key, now):
     done = _already_done(store, app_id, action, key)
     if done is not None:
         return application_view(done)
-    step, entry = plan_transition(app, action, actor, reason, now)
+    campaign = store.get_campaign(app["campaign_id"])
+    step, entry = plan_transition(app, action, actor, reason, now, campaign)
     entry["idempotency_key"] = key
     changes = {"state": step.target}
-    campaign = store.get_campaign(app["campaign_id"])
     if action == "submit":
         _check_submission(store, hooks, campaign, app, now)
         changes["submitted_at"] = now

@@ -97,9 +97,22 @@ def check_upload(declared_kinds, kind, filename, data, max_bytes, existing):
 
 
 def missing_required(declared_kinds, existing):
-    """Field errors for every required attachment kind that has no file yet."""
-    have = {a["kind"] for a in existing}
-    return [
-        field_error(f"attachments.{k['kind']}", f"{k['label_en']} is required.", f"缺少{k['label_zh']}")
-        for k in declared_kinds if k.get("required") and k["kind"] not in have
-    ]
+    """Field errors for every required attachment kind that has no file yet, and for
+    every kind declaring ``min_count`` that has fewer files (e.g. 3-5 photos: a
+    declaration with ``min_count: 3``), naming how many are there. An optional kind's
+    ``min_count`` applies once it has any file (none at all is fine)."""
+    have = {}
+    for a in existing:
+        have[a["kind"]] = have.get(a["kind"], 0) + 1
+    errors = []
+    for k in declared_kinds:
+        count, least = have.get(k["kind"], 0), k.get("min_count") or 0
+        if k.get("required") and count == 0 and least <= 1:
+            errors.append(field_error(f"attachments.{k['kind']}", f"{k['label_en']} is required.",
+                                      f"缺少{k['label_zh']}"))
+        elif count < least and (k.get("required") or count > 0):
+            errors.append(field_error(
+                f"attachments.{k['kind']}",
+                f"At least {least} file(s) of {k['label_en']} are needed; {count} uploaded.",
+                f"{k['label_zh']}至少需要 {least} 个，已上传 {count} 个"))
+    return errors

@@ -32,20 +32,50 @@ def is_school_admin(actor, application):
     return in_scope(actor.units_with("school_admin"), application["unit_path"])
 
 
-def actor_sides(actor, application):
-    """The sides `actor` stands on for this application: applicant, college, school."""
+def campaign_level(campaign):
+    """"school" or "college": the kind of the campaign's unit. Campaigns opened
+    before levels were stored are school-level."""
+    return campaign.get("level") or "school"
+
+
+def is_campaign_admin(actor, campaign):
+    """The campaign admin (the "school side" of its applications): a school_admin of
+    any unit on the campaign's `unit_path`, or, for a college-level campaign, a
+    college_admin of that college (the campaign's unit). Needs only `level`,
+    `unit_id` and `unit_path`, so a campaign view or a campaign being opened will do."""
+    if in_scope(actor.units_with("school_admin"), campaign["unit_path"]):
+        return True
+    return campaign_level(campaign) == "college" and campaign["unit_id"] in actor.units_with("college_admin")
+
+
+def require_campaign_admin(actor, campaign):
+    if not is_campaign_admin(actor, campaign):
+        raise PermissionDenied(
+            "Only an administrator of this campaign may do this.",
+            "只有本次评选活动的管理员可以执行此操作",
+            field="campaign_id",
+        )
+
+
+def actor_sides(actor, application, campaign=None):
+    """The sides `actor` stands on for this application: applicant, college, school.
+
+    The school side is a school_admin on the application's unit path, or, when the
+    application's `campaign` is given, that campaign's admin (so a college admin
+    decides the applications of a college-level campaign). Without the campaign only
+    the first holds: callers that decide pass it."""
     sides = set()
     if speaks_for(actor, application["applicant_kind"], application["applicant_id"]):
         sides.add("applicant")
     if is_college_reviewer(actor, application):
         sides.add("college")
-    if is_school_admin(actor, application):
+    if is_school_admin(actor, application) or (campaign is not None and is_campaign_admin(actor, campaign)):
         sides.add("school")
     return sides
 
 
-def can_view(actor, application):
-    sides = actor_sides(actor, application)
+def can_view(actor, application, campaign=None):
+    sides = actor_sides(actor, application, campaign)
     if "applicant" in sides:
         return True
     if application["state"] in PRIVATE_STATES or _withdrawn_draft(application):
@@ -57,10 +87,10 @@ def _withdrawn_draft(application):
     return application["state"] == "withdrawn" and not application.get("submitted_at")
 
 
-def require_view(actor, application):
+def require_view(actor, application, campaign=None):
     """Raises PermissionDenied. Callers turn it into NotFound where existence itself
     must not leak."""
-    if not can_view(actor, application):
+    if not can_view(actor, application, campaign):
         raise PermissionDenied(
             "You may not see this application.", "您无权查看此申报", field="application_id"
         )

@@ -8,7 +8,9 @@
       │
     withdrawn ◀──withdraw── draft / submitted / returned
 
-Each step names who may take it (a side: applicant, college, school), whether a
+Finalising a public notice's list takes list_approve / list_reject from
+college_approved (the campaign admin's side). Each step names who may take it (a
+side: applicant, college, school), whether a
 reason is required, and the event it publishes. `plan_transition` checks all of it
 and returns what the store must apply atomically; it never mutates its input.
 """
@@ -39,6 +41,9 @@ STEPS = (
     Step("return", "college_approved", "returned", "school", True, "application.returned"),
     Step("approve", "college_approved", "approved", "school", False, "application.decided"),
     Step("reject", "college_approved", "rejected", "school", True, "application.decided"),
+    # Finalising a public notice (final_list.py): the listed are approved, the others rejected.
+    Step("list_approve", "college_approved", "approved", "school", False, "application.decided"),
+    Step("list_reject", "college_approved", "rejected", "school", True, "application.decided"),
     Step("reject", "submitted", "rejected", "college", True, "application.decided"),
     Step("withdraw", "draft", "withdrawn", "applicant", False, "application.withdrawn"),
     Step("withdraw", "submitted", "withdrawn", "applicant", False, "application.withdrawn"),
@@ -46,10 +51,14 @@ STEPS = (
     Step("reopen", "withdrawn", "draft", "applicant", False, "application.reopened"),
 )
 
-ACTIONS = tuple(sorted({s.action for s in STEPS}))
+# Taken only by finalising a notice's list, never through workflow.act: not offered
+# as actions on the wire (schemas.ActionInput) nor named as possible next steps.
+LIST_ACTIONS = ("list_approve", "list_reject")
+ACTIONS = tuple(sorted({s.action for s in STEPS} - set(LIST_ACTIONS)))
 ACTION_ZH = {
     "submit": "提交", "college_approve": "学院审核通过", "return": "退回修改", "approve": "批准",
     "reject": "不予通过", "withdraw": "撤回", "reopen": "重新编辑",
+    "list_approve": "列入正式名单", "list_reject": "不列入正式名单",
 }
 STATE_ZH = {
     "draft": "草稿", "submitted": "已提交", "returned": "已退回", "college_approved": "学院已通过",
@@ -60,7 +69,7 @@ MAX_REASON = 1000
 
 def find_step(action, state):
     """The step for `action` from `state`; raises InvalidTransition naming both."""
-    if action not in ACTIONS:
+    if action not in ACTIONS and action not in LIST_ACTIONS:
         raise InvalidTransition(
             f"Unknown action {action!r}; known: {', '.join(ACTIONS)}",
             f"未知操作 {action}；可用操作：{'、'.join(ACTIONS)}",
@@ -69,7 +78,7 @@ def find_step(action, state):
     for step in STEPS:
         if step.action == action and step.source == state:
             return step
-    allowed = [s.action for s in STEPS if s.source == state]
+    allowed = [s.action for s in STEPS if s.source == state and s.action in ACTIONS]
     raise InvalidTransition(
         f"Cannot {action} an application that is {state}; possible now: {', '.join(allowed) or 'nothing'}",
         f"申报当前状态为「{STATE_ZH.get(state, state)}」，不能{ACTION_ZH.get(action, action)}；"
@@ -78,15 +87,16 @@ def find_step(action, state):
     )
 
 
-def plan_transition(application, action, actor, reason=None, now=None):
+def plan_transition(application, action, actor, reason=None, now=None, campaign=None):
     """Check a step and describe it. Raises InvalidTransition, PermissionDenied,
-    ValidationFailed (missing or too long reason).
+    ValidationFailed (missing or too long reason). `campaign` (the application's)
+    lets its campaign admin take the school side (permissions.actor_sides).
 
     Returns (step, audit_entry). The store applies it as one conditional update on
     ``state == step.source`` so two concurrent steps can never both succeed.
     """
     step = find_step(action, application["state"])
-    if step.side not in actor_sides(actor, application):
+    if step.side not in actor_sides(actor, application, campaign):
         raise PermissionDenied(
             f"Only the {step.side} side may {action} this application.",
             f"只有{ {'applicant': '申报单位', 'college': '学院', 'school': '学校'}[step.side] }可以"

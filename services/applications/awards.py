@@ -1,0 +1,61 @@
+"""Awards (荣誉称号): granted when the final list is finalised, or when the final
+evaluation passes if the program has one (stage_rules.awards_at).
+
+The titles come from the program's hook `award_titles` ({"campaign",
+"application", "entry"}): the first is the list's title, the rest are on top of the
+quota (e.g. the veteran-dorm title). Each title is one award under the unique id
+``award:<application_id>:<code>``, inserted with its `award.granted` event in its
+outbox (event id ``award.granted:<award_id>``): granting again — a second
+finaliser, the sweep after a crash — finds the award and only finishes its outbox,
+so each is published once (at least once if a publisher dies after publishing).
+"""
+from core.envelope import make_event
+from services.applications import lifecycle, lifecycle_outbox
+from services.applications.domain import award_rules, permissions
+from services.applications.domain.lifecycle_events import award_data
+from services.applications.views import application_view, jsonable, with_id
+
+
+def award_view(doc):
+    view = jsonable({k: v for k, v in doc.items() if k != "outbox_claim_ts"})
+    view["id"] = view.pop("_id")
+    return view
+
+
+def grant(deps, campaign, app, entry, by, source, now):
+    """The awards of one final-list entry (idempotent). `by`: who decided ({"id",
+    "name"}); `source`: "final_list" or "final_evaluation"."""
+    context = jsonable({"campaign": with_id(campaign), "application": application_view(app), "entry": entry})
+    titles = award_rules.clean_titles(deps.hooks[campaign["program"]].award_titles(context), campaign["program"],
+                                      permissions.campaign_level(campaign), entry)
+    if not titles:
+        return []
+    members = lifecycle.member_ids(deps.apps, app)
+    recipients = sorted(set(members) | set(lifecycle.representatives(deps.apps, app)))
+    counselors = lifecycle.counselors(deps.apps, app.get("college_id"))
+    granted = []
+    for title in titles:
+        ident = award_rules.award_id(app["_id"], title["code"])
+        doc = {"_id": ident, "program": campaign["program"], "campaign_id": campaign["_id"],
+               "academic_year": campaign.get("academic_year"), "application_id": app["_id"],
+               "recipient_kind": app["applicant_kind"], "recipient_id": app["applicant_id"],
+               "recipient_name": app["applicant_name"], "college_id": app.get("college_id"),
+               "member_ids": members, "grade": entry.get("grade"), "rank": entry.get("rank"), **title,
+               "source": source, "granted_by": by, "granted_at": now}
+        event = make_event("award.granted", award_data(doc, recipients, counselors), lifecycle.SOURCE, actor=by,
+                           event_id=f"award.granted:{ident}", occurred_at=now)
+        audit = lifecycle_outbox.audit_entry("award", ident, 1, "grant", by, now, campaign["_id"], app["_id"],
+                                             title=title["title"], source=source)
+        doc.update(outbox=lifecycle_outbox.outbox(f"{ident}:1", [audit], [event]), outbox_at=now)
+        stored, _created = deps.notes.insert_once("awards", doc)
+        lifecycle_outbox.finish(deps.notes, deps.dispatch, "awards", stored)
+        granted.append(stored)
+    return granted
+
+
+def list_awards(deps, actor_id, campaign_id):
+    """A campaign's awards, for anyone in its scope."""
+    actor, person = lifecycle.who(deps.apps, actor_id)
+    campaign = deps.apps.get_campaign(campaign_id)
+    lifecycle.require_in_scope(deps.apps, actor, person, campaign)
+    return [award_view(a) for a in deps.notes.campaign_awards(campaign_id)]

@@ -1,0 +1,172 @@
+"""The repository of what follows the decision, in the applications database:
+public notices (公示), objections (异议), final lists, stage reports, awards and their
+audit trail.
+
+Invariants held by the database:
+  * `notices`: one document per version, ``_id = <campaign_id>:v<n>``; a version is
+    never changed after it is made. The unique index ``one_notice_per_cause`` on
+    (campaign_id, cause) — cause "opened" or the upheld objection's id — makes a
+    re-notice happen once per objection however often it is finished;
+  * `objections`: an idempotency key gives a deterministic ``_id``; a resolution is
+    a conditional replace on (revision, state "pending"), so it happens once; the
+    evidence's bytes are in `objection_files` under the objection's id (nx-27017
+    cannot replace a document that holds binary data);
+  * `final_lists`: ``_id = <campaign_id>``, so finalising twice or concurrently
+    stores one list;
+  * `stage_reports`: ``_id = <application_id>:<stage>``, changed by conditional
+    replace on `revision`;
+  * `awards`: ``_id = award:<application_id>:<code>``.
+Every change carries its audit entries and events in the document's `outbox`,
+written in the same insert or replace; `lifecycle_outbox.finish` records and
+publishes them and clears it, and the service's sweep finishes interrupted ones
+(same pattern and nx-27017 limits as store.py: whole-document replaces, no $push, no
+top-level datetimes through $set).
+"""
+from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from services.applications.store import not_found
+
+COLLECTIONS = ("notices", "objections", "final_lists", "stage_reports", "awards")
+
+
+class NoticeStore:
+    def __init__(self, db, config):
+        self.db = db
+        self.config = config
+
+    def ensure_indexes(self):
+        db = self.db
+        db.notices.create_index([("campaign_id", ASCENDING), ("cause", ASCENDING)], unique=True,
+                                name="one_notice_per_cause")
+        db.notices.create_index([("campaign_id", ASCENDING), ("version", ASCENDING)])
+        db.objections.create_index([("campaign_id", ASCENDING), ("state", ASCENDING)])
+        db.objections.create_index([("objector_id", ASCENDING)])
+        db.stage_reports.create_index([("application_id", ASCENDING)])
+        db.awards.create_index([("campaign_id", ASCENDING)])
+        db.final_lists.create_index([("settled", ASCENDING)])
+        db.lifecycle_audit.create_index([("subject_id", ASCENDING), ("at", ASCENDING)])
+        db.lifecycle_audit.create_index([("application_id", ASCENDING)])
+        db.lifecycle_audit.create_index([("campaign_id", ASCENDING), ("at", ASCENDING)])
+        for name in COLLECTIONS:
+            db[name].create_index([("outbox_at", ASCENDING)])
+
+    # -- generic: insert once, conditional replace, outbox ---------------------
+    def insert_once(self, collection, doc):
+        """(stored, created): the document, or the one already under its _id."""
+        try:
+            self.db[collection].insert_one(doc)
+            return doc, True
+        except DuplicateKeyError:
+            existing = self.db[collection].find_one({"_id": doc["_id"]})
+            if existing is None:  # the duplicate was on another unique index
+                raise
+            return existing, False
+
+    def replace_if(self, collection, current, new, **conditions):
+        """Replace `current` by `new` only if it is still at its revision and its
+        previous outbox is finished; returns the new document or None."""
+        query = {"_id": current["_id"], "revision": current["revision"], "outbox": None, **conditions}
+        body = {k: v for k, v in new.items() if k not in ("_id", "outbox_claim_ts")}
+        return self.db[collection].find_one_and_replace(query, body, return_document=ReturnDocument.AFTER)
+
+    def get(self, collection, doc_id):
+        return self.db[collection].find_one({"_id": doc_id})
+
+    def claim(self, collection, doc_id, token, now_ts, lease_seconds):
+        """The right to finish an outbox (see store.ApplicationsStore.claim_outbox)."""
+        claimed = self.db[collection].update_one(
+            {"$and": [{"_id": doc_id, "outbox.token": token},  # $and: see core/mongo.py
+                      {"$or": [{"outbox_claim_ts": {"$exists": False}}, {"outbox_claim_ts": None},
+                               {"outbox_claim_ts": {"$lt": now_ts - lease_seconds}}]}]},
+            {"$set": {"outbox_claim_ts": now_ts}},
+        )
+        return claimed.modified_count == 1
+
+    def clear(self, collection, doc_id, token):
+        self.db[collection].update_one({"_id": doc_id, "outbox.token": token},
+                                       {"$unset": {"outbox": "", "outbox_at": "", "outbox_claim_ts": ""}})
+
+    def stale(self, collection, older_than, limit=100):
+        return list(self.db[collection].find({"outbox_at": {"$lt": older_than}}, limit=limit))
+
+    def record_audit(self, entries):
+        """Append-only; deterministic ids, so recording an entry twice keeps one."""
+        for entry in entries:
+            try:
+                self.db.lifecycle_audit.insert_one(entry)
+            except DuplicateKeyError:
+                pass
+
+    def campaign_audit(self, campaign_id):
+        return list(self.db.lifecycle_audit.find({"campaign_id": campaign_id},
+                                                 sort=[("at", ASCENDING), ("_id", ASCENDING)], limit=5000))
+
+    def audit_of(self, subject_ids):
+        return list(self.db.lifecycle_audit.find({"subject_id": {"$in": list(subject_ids)}},
+                                                 sort=[("at", ASCENDING), ("_id", ASCENDING)]))
+
+    # -- notices ---------------------------------------------------------------
+    def latest_notice(self, campaign_id):
+        found = list(self.db.notices.find({"campaign_id": campaign_id}, sort=[("version", DESCENDING)], limit=1))
+        return found[0] if found else None
+
+    def get_notice(self, notice_id):
+        doc = self.db.notices.find_one({"_id": notice_id})
+        if not doc:
+            raise not_found("notice", "公示", notice_id)
+        return doc
+
+    def notice_by_cause(self, campaign_id, cause):
+        return self.db.notices.find_one({"campaign_id": campaign_id, "cause": cause})
+
+    def campaign_notices(self, campaign_id):
+        return list(self.db.notices.find({"campaign_id": campaign_id}, sort=[("version", ASCENDING)]))
+
+    def insert_notice(self, doc):
+        """True when inserted; False when the version or the cause already exists."""
+        try:
+            self.db.notices.insert_one(doc)
+            return True
+        except DuplicateKeyError:
+            return False
+
+    # -- objections --------------------------------------------------------------
+    def get_objection(self, objection_id):
+        doc = self.db.objections.find_one({"_id": objection_id})
+        if not doc:
+            raise not_found("objection", "异议", objection_id)
+        return doc
+
+    def campaign_objections(self, campaign_id, objector_id=None):
+        query = {"campaign_id": campaign_id}
+        if objector_id:
+            query["objector_id"] = objector_id
+        return list(self.db.objections.find(query, sort=[("created_at", ASCENDING), ("_id", ASCENDING)]))
+
+    def unsettled_objections(self, campaign_id):
+        """Pending ones, and resolved ones whose outbox (a re-notice) is not finished."""
+        # Filtered here: nx-27017 matches {"outbox": {"$ne": None}} on a missing field.
+        return [o for o in self.campaign_objections(campaign_id) if o["state"] == "pending" or o.get("outbox")]
+
+    # -- final lists -------------------------------------------------------------
+    def get_final_list(self, campaign_id):
+        return self.db.final_lists.find_one({"_id": campaign_id})
+
+    def mark_settled(self, campaign_id):
+        self.db.final_lists.update_one({"_id": campaign_id}, {"$set": {"settled": 1}})
+
+    def unsettled_final_lists(self, older_than):
+        return list(self.db.final_lists.find({"settled": 0, "finalised_at": {"$lt": older_than}}, limit=20))
+
+    # -- stage reports -----------------------------------------------------------
+    def stage_docs(self, application_id):
+        return {d["stage"]: d for d in self.db.stage_reports.find({"application_id": application_id})}
+
+    # -- awards ------------------------------------------------------------------
+    def campaign_awards(self, campaign_id):
+        return list(self.db.awards.find({"campaign_id": campaign_id}, sort=[("application_id", ASCENDING),
+                                                                            ("_id", ASCENDING)]))
+
+    def application_awards(self, application_id):
+        return list(self.db.awards.find({"application_id": application_id}, sort=[("_id", ASCENDING)]))
