@@ -105,7 +105,7 @@ class ApplicationsService:
     def list_units(self, actor_id, kind=None, parent_id=None):
         self._actor(actor_id)
         query = {k: v for k, v in (("kind", kind), ("parent_id", parent_id)) if v}
-        return [with_id(u) for u in self.store.find_units(query)]
+        return [with_id(u) for u in self.store.find_units(query, limit=50000)]
 
     @rpc
     def import_students(self, actor_id, school_id, filename, data_b64):
@@ -311,6 +311,17 @@ class ApplicationsService:
         if not query["$or"]:
             return []
         return [person_view(p) for p in self.store.find_people(query, limit=20000)]
+
+    @rpc
+    def internal_units(self, kind=None, within=None):
+        """Units of `kind` inside the unit `within` (on their path) — e.g. the
+        classes of a school, for a percentage of a population."""
+        query = {}
+        if kind:
+            query["kind"] = kind
+        if within:
+            query["path"] = within
+        return [with_id(u) for u in self.store.find_units(query, limit=50000)]
 
     @rpc
     def internal_application(self, application_id):

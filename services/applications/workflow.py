@@ -198,12 +198,27 @@ def _check_submission(store, hooks, campaign, app, now):
     if missing:
         raise invalid(missing)
     reasons = hooks[campaign["program"]].check_eligibility(
-        _plain({"applicant": unit, "campaign": campaign, "form": app["form"]}))
+        _plain({"applicant": unit, "campaign": campaign, "form": app["form"], "members": _members(store, app)}))
     if reasons:
         raise ValidationFailed(
             "; ".join(r["message"] for r in reasons), "；".join(r["message_zh"] for r in reasons),
             field="eligibility", details=[field_error("eligibility", r["message"], r["message_zh"]) for r in reasons],
         )
+
+
+def _members(store, app):
+    """The people of the applying unit from the directory (its class, dorm or branch
+    members, and whoever speaks for it), so eligibility never rests on a roster the
+    applicant typed; for a person applicant, themself."""
+    from services.applications.domain.actors import APPLICANT_ROLE
+    from services.applications.views import person_view
+    kind, unit_id = app["applicant_kind"], app["applicant_id"]
+    if kind == "person":
+        return [person_view(store.get_person(unit_id))]
+    found = {p["_id"]: p for p in store.find_people({f"{kind}_id": unit_id}, limit=5000)}
+    for p in store.find_people({"role_keys": {"$in": [f"{APPLICANT_ROLE[kind]}@{unit_id}"]}}):
+        found.setdefault(p["_id"], p)
+    return [person_view(p) for p in found.values()]
 
 
 def _plain(doc):
