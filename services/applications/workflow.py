@@ -88,6 +88,8 @@ def _applicant_for(store, actor, campaign, program, applicant_id):
         applicant_id = applicant_id or actor.id
         unit = store.get_person(applicant_id)
         unit_path = [u for u in (unit.get("school_id"), unit.get("college_id"), unit.get("class_id")) if u]
+        # never the stored record: it holds the password hash, and this goes to the plugin
+        unit = {k: v for k, v in unit.items() if k not in ("password_hash", "role_keys")}
         unit = dict(unit, kind="person", path=unit_path)
     else:
         if applicant_id is None:
