@@ -5,8 +5,9 @@
 prints `NAME<TAB>COMMAND` lines (run from the repository root):
 
 * one `nameko run` per `services/<name>/service.py` that exists;
-* one `nameko run` per program name in the `PROGRAMS` list of the config
-  (`plugins.<name>.service`);
+* one `nameko run` per program name in the `PROGRAMS` list of the config: the
+  service class named ``program_<name>`` in the ``service`` module of the package
+  its entry point lives in (a package may declare several programs);
 * the gateway under gunicorn, last.
 
 COMMAND is a shell command line that `deploy/platform` runs with `exec`, so it
@@ -32,6 +33,20 @@ def _bin(name):
     return path if rel.startswith("..") else rel
 
 
+def program_service(name):
+    """`module:Class` of the Nameko service of the installed program `name`."""
+    import importlib
+
+    from core.programs import installed_programs
+
+    package = installed_programs()[name].value.split(":")[0].rsplit(".", 1)[0]
+    module = importlib.import_module(f"{package}.service")
+    for attr, value in vars(module).items():
+        if isinstance(value, type) and getattr(value, "name", None) == f"program_{name}":
+            return f"{package}.service:{attr}"
+    raise SystemExit(f"deploy.processes: {package}.service has no service named program_{name}")
+
+
 def processes(config_path):
     from core.programs import enabled_names
     from core.topology import service_names
@@ -40,7 +55,7 @@ def processes(config_path):
     nameko = _bin("nameko")
     lines = [(name, f"{nameko} run --config {config_path} services.{name}.service") for name in service_names()]
     for name in enabled_names(config):
-        lines.append((str(name), f"{nameko} run --config {config_path} plugins.{name}.service"))
+        lines.append((str(name), f"{nameko} run --config {config_path} {program_service(name)}"))
     lines.append(("gateway", f"{_bin('gunicorn')} -c deploy/gunicorn.conf.py gateway.wsgi:app"))
     names = [name for name, _ in lines]
     duplicates = sorted({n for n in names if names.count(n) > 1})

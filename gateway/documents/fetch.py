@@ -1,7 +1,7 @@
 """Documents as the requesting person may see them: each function reads over RPC as
 `actor_id` (the services decide visibility) and returns (bytes, filename, mimetype).
 Both the REST API and the web pages serve these."""
-from datetime import datetime
+from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 from core.errors import Conflict, NotFound
@@ -55,13 +55,29 @@ def application_form(cluster, actor_id, application_id, kind="application"):
     return word.application_form(campaign, program, app, kind), f"{app['applicant_name']}-{label}.docx", DOCX
 
 
+def _school_name(cluster, actor_id, campaign):
+    """The name of the school the campaign belongs to (the first unit of its path)."""
+    school_id = (campaign.get("unit_path") or [campaign.get("unit_id")])[0]
+    if school_id == campaign.get("unit_id"):
+        return campaign.get("unit_name") or ""
+    for unit in cluster.applications.list_units(actor_id, "school", None):
+        if unit["id"] == school_id:
+            return unit["name"]
+    return ""
+
+
 def award_certificate(cluster, actor_id, award):
-    """The certificate of one award (a dict as listed by the awards API)."""
+    """The certificate of one award, as listed by `applications.list_awards`
+    ({"id": "award:<application_id>:<code>", "campaign_id", "academic_year",
+    "recipient_name", "title", "granted_at", ...}), signed with the campaign's school
+    and dated the day it was granted (Beijing time), so downloading it again gives
+    the same certificate."""
     if not award:
         raise NotFound("No such award.", "荣誉不存在", field="award_id")
-    school = cluster.applications.internal_unit(award.get("school_id") or "school_demo") \
-        if award.get("school_id") else None
-    today = datetime.now(ZoneInfo("Asia/Shanghai"))
-    data = certificate.certificate(award, (school or {}).get("name") or award.get("school_name") or "",
-                                   f"{today.year}年{today.month}月{today.day}日")
+    campaign = cluster.applications.get_campaign(actor_id, award["campaign_id"])
+    granted = award.get("granted_at")
+    day = datetime.fromisoformat(str(granted).replace("Z", "+00:00")) if granted else datetime.now(timezone.utc)
+    day = day.astimezone(ZoneInfo("Asia/Shanghai"))
+    data = certificate.certificate(award, _school_name(cluster, actor_id, campaign),
+                                   f"{day.year}年{day.month}月{day.day}日")
     return data, f"荣誉证书-{award.get('recipient_name', '')}.pdf", PDF

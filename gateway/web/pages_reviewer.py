@@ -58,6 +58,12 @@ def scorable_leaves(node, role, categories, path=()):
 
 def _sheet_context(cluster, campaign_id, application_id):
     assigned = cluster.scoring.assigned_application(g.actor_id, campaign_id, application_id)
+    # The service answers {"application", "role", "indicators", "sheet"}: the page shows the application,
+    # its form fields labelled from the program's schema.
+    assigned = dict(assigned.get("application") or assigned)
+    program = cluster.applications.get_program(assigned["program"], assigned.get("program_version"))
+    assigned["labels"] = {k: (p.get("title") or k, p.get("description") or k)
+                          for k, p in (program.get("form_schema", {}).get("properties") or {}).items()}
     sheet = cluster.scoring.get_sheet(g.actor_id, campaign_id, application_id)
     criteria = cluster.scoring.campaign_criteria(g.actor_id, campaign_id)
     category = sheet.get("category")

@@ -1,0 +1,219 @@
+"""Pages of campaign admins (school admins; a college's admin for its own college
+campaigns): open and configure a campaign, the scoring setup, reviewer assignment,
+the results preview and ranking with the cut line, publishing, and the documents.
+The notice, objections, final list and nominations are in pages_admin_notice.py.
+Every permission is the services' (scoring and applications refuse non-admins)."""
+import json
+
+from flask import g, redirect, render_template, request, url_for
+
+from core.errors import ChuangxianError, NotFound, field_error, invalid
+from gateway.api import rpc
+from gateway.web import blp, i18n, menu, session
+from gateway.web.page_helpers import field_errors, form_nonce
+from gateway.web.pages_common import load_me
+
+i18n.add({
+    "manage_campaigns": ("活动管理", "Manage campaigns"),
+    "open_campaign": ("发起评选活动", "Open a campaign"),
+    "title": ("标题", "Title"),
+    "unit_scope": ("评选范围（学校或学院）", "Scope (the school or a college)"),
+    "application_opens_at": ("申报开始（北京时间）", "Applications open (Beijing time)"),
+    "application_closes_at": ("申报截止（北京时间）", "Applications close (Beijing time)"),
+    "review_opens_at": ("评审开始（北京时间，可选）", "Review opens (Beijing time, optional)"),
+    "review_closes_at": ("评审截止（北京时间，可选）", "Review closes (Beijing time, optional)"),
+    "settings_json": ("活动设置（JSON，覆盖项目默认设置，可留空）", "Settings (JSON overriding the program's, optional)"),
+    "parent_campaign": ("上级评选活动（学院活动推荐上报用，可选）", "Parent campaign (a college campaign nominates to it; optional)"),
+    "none": ("无", "None"),
+    "nomination_quota": ("每个学院推荐名额（校级活动，可选）", "Nominations accepted per college (school campaigns; optional)"),
+    "program_defaults": ("项目默认设置", "The program's default settings"),
+    "manage": ("管理", "Manage"),
+    "campaign_admin": ("活动管理", "Campaign administration"),
+    "scoring_setup": ("评审设置", "Scoring setup"),
+    "reviewers_per_application": ("每份申报评审专家人数", "Reviewers per application"),
+    "blind_review_label": ("匿名评审（专家看不到申报对象名称）", "Blind review (reviewers see no applicant names)"),
+    "aggregation": ("汇总方式", "Aggregation"),
+    "agg_mean": ("平均分", "Mean"),
+    "agg_median": ("中位数", "Median"),
+    "agg_trimmed_mean": ("去掉一个最高分和一个最低分后取平均", "Trimmed mean (drop the highest and the lowest)"),
+    "zscore_label": ("按评审专家标准化分数（z-score）", "Normalise each reviewer's marks (z-score)"),
+    "save_setup": ("保存设置", "Save setup"),
+    "setup_not_saved": ("尚未保存评审设置；保存后才能分配评审专家。", "The setup is not saved yet; save it to assign reviewers."),
+    "assignments": ("评审分配", "Reviewer assignments"),
+    "auto_assign": ("自动分配评审专家", "Assign reviewers automatically"),
+    "reviewer": ("评审专家", "Reviewer"),
+    "sheet": ("评分表", "Score sheet"),
+    "loads": ("专家工作量", "Reviewer loads"),
+    "no_assignments": ("暂无分配", "No assignments yet"),
+    "results": ("评审结果", "Results"),
+    "preview": ("遴选预览（尚未发布）", "Selection preview (not published)"),
+    "published_results": ("已发布的结果", "Published results"),
+    "publish_results": ("发布评审结果", "Publish the results"),
+    "publish_round": ("发布新一轮结果", "Publish a new round"),
+    "stale_results": ("评分或否决已变化，已发布结果与当前数据不一致。", "Scores or vetoes changed since publication."),
+    "rank": ("排名", "Rank"),
+    "total": ("总分", "Total"),
+    "grade": ("等次", "Grade"),
+    "outcome": ("结果", "Outcome"),
+    "selected": ("入选", "Selected"),
+    "not_selected": ("未入选", "Not selected"),
+    "cut_line": ("入选线", "Cut line"),
+    "cut_line_at": ("以上入选，以下未入选", "above: selected; below: not selected"),
+    "no_preview": ("暂无法预览", "No preview yet"),
+    "documents": ("文档下载", "Documents"),
+    "summary_xlsx": ("申报汇总表（Excel）", "Application summary (Excel)"),
+    "ranking_xlsx": ("评审结果（Excel）", "Ranking (Excel)"),
+    "grants_xlsx": ("立项经费与报销（Excel）", "Grants and claims (Excel)"),
+    "word_form": ("申请表（Word）", "Application form (Word)"),
+    "word_approval": ("考核审批表（Word）", "Approval form (Word)"),
+    "applications_count": ("申报数", "Applications"),
+    "notice_admin": ("公示、异议与正式名单", "Notice, objections and final list"),
+    "level": ("级别", "Level"),
+    "level_school": ("校级", "School"),
+    "level_college": ("院级", "College"),
+})
+ADMIN_ROLES = ["school_admin", "college_admin"]
+menu.add("web.admin_campaigns", "manage_campaigns", ADMIN_ROLES)
+
+TIME_FIELDS = ("application_opens_at", "application_closes_at", "review_opens_at", "review_closes_at")
+
+
+def _open_form_context(cluster):
+    programs = cluster.applications.list_programs()
+    defaults = {p["id"]: cluster.applications.get_program(p["id"]).get("settings") or {} for p in programs}
+    units = cluster.applications.list_units(g.actor_id, "school", None) + \
+        cluster.applications.list_units(g.actor_id, "college", None)
+    campaigns = cluster.applications.list_campaigns(g.actor_id, False)
+    return {"programs": programs, "defaults": defaults, "units": units, "campaigns": campaigns,
+            "parents": [c for c in campaigns if c.get("level") == "school"]}
+
+
+def campaign_payload(form):
+    """The open_campaign payload from the posted form. Times are the browser's
+    datetime-local values without an offset: the service reads them as Beijing time.
+    Raises ValidationFailed (nothing is sent) for settings that are not a JSON object
+    or a quota that is not a whole number."""
+    payload = {k: (form.get(k) or "").strip() for k in ("program", "title", "academic_year", "unit_id")}
+    problems = []
+    for name in TIME_FIELDS:
+        if (form.get(name) or "").strip():
+            payload[name] = form[name].strip()
+        elif name.startswith("application"):
+            # (the service skips an empty time instead of refusing it: say so here)
+            problems.append(field_error(name, "Required.", "必填"))
+    raw = (form.get("settings") or "").strip()
+    if raw:
+        try:
+            settings = json.loads(raw)
+        except ValueError as exc:
+            settings = None
+            problems.append(field_error("settings", f"Not valid JSON: {exc}", f"不是有效的 JSON：{exc}"))
+        if settings is not None and not isinstance(settings, dict):
+            problems.append(field_error("settings", "Must be a JSON object.", "须为 JSON 对象"))
+        elif settings:
+            payload["settings"] = settings
+    if form.get("parent_campaign_id"):
+        payload["parent_campaign_id"] = form["parent_campaign_id"]
+    quota = (form.get("per_college") or "").strip()
+    if quota:
+        if not quota.isdigit():
+            problems.append(field_error("nomination_quota.per_college", "Must be a whole number.", "须为整数"))
+        else:
+            payload["nomination_quota"] = {"per_college": int(quota)}
+    if problems:
+        raise invalid(problems)
+    return payload
+
+
+@blp.route("/admin/campaigns", methods=["GET", "POST"])
+@session.page_login_required
+def admin_campaigns():
+    load_me()
+    error = None
+    with rpc() as cluster:
+        if request.method == "POST":
+            try:
+                created = cluster.applications.open_campaign(g.actor_id, campaign_payload(request.form))
+            except ChuangxianError as exc:
+                error = exc.to_dict()
+            else:
+                return redirect(url_for("web.admin_campaign", campaign_id=created["id"]))
+        context = _open_form_context(cluster)
+    return render_template("admin_campaigns.html", error=error, errors=field_errors(error) if error else {},
+                           values=request.form, **context), (422 if error else 200)
+
+
+def ranking_rows(results):
+    """Selected entries in rank order, then the rest; the cut line falls between."""
+    if not results:
+        return [], []
+    rest = sorted(results.get("rest") or [], key=lambda r: (r.get("rank") is None, r.get("rank") or 0))
+    return list(results.get("selected") or []), rest
+
+
+def _optional(call, *args):
+    try:
+        return call(*args)
+    except NotFound:
+        return None
+
+
+@blp.route("/admin/campaigns/<campaign_id>")
+@session.page_login_required
+def admin_campaign(campaign_id):
+    load_me()
+    with rpc() as cluster:
+        campaign = cluster.applications.get_campaign(g.actor_id, campaign_id)
+        setup = cluster.scoring.get_setup(g.actor_id, campaign_id)
+        assignments = cluster.scoring.list_assignments(g.actor_id, campaign_id) if setup.get("configured") else None
+        results = cluster.scoring.results(g.actor_id, campaign_id)
+        apps = cluster.applications.list_applications(g.actor_id, {"campaign_id": campaign_id, "limit": 500})
+        notice = _optional(cluster.applications.get_notice, g.actor_id, campaign_id)
+    apps = [a for a in apps if a["state"] != "draft"]
+    names = {a["reviewer_id"]: a.get("reviewer_name") or a["reviewer_id"]
+             for a in (assignments or {}).get("assignments", [])}
+    return render_template("admin_campaign.html", campaign=campaign, setup=setup, assignments=assignments,
+                           reviewer_names=names,
+                           results=results, apps=apps, notice=notice, ranking_rows=ranking_rows,
+                           nonce=form_nonce(), message=request.args.get("message"))
+
+
+def _checked(name):
+    return request.form.get(name) in ("on", "true", "1")
+
+
+@blp.route("/admin/campaigns/<campaign_id>/setup", methods=["POST"])
+@session.page_login_required
+def admin_setup(campaign_id):
+    raw_k = (request.form.get("reviewers_per_application") or "").strip()
+    if not raw_k.isdigit():
+        raise invalid([field_error("reviewers_per_application", "Must be a whole number from 1 to 20.",
+                                   "须为 1 到 20 的整数")])
+    payload = {"reviewers_per_application": int(raw_k), "blind_review": _checked("blind_review"),
+               "zscore": _checked("zscore"), "version": int(request.form.get("version") or 0)}
+    if request.form.get("aggregation"):
+        payload["aggregation"] = request.form["aggregation"]
+    with rpc() as cluster:
+        cluster.scoring.configure(g.actor_id, campaign_id, payload)
+    return redirect(url_for("web.admin_campaign", campaign_id=campaign_id, message="saved") + "#setup")
+
+
+@blp.route("/admin/campaigns/<campaign_id>/auto-assign", methods=["POST"])
+@session.page_login_required
+def admin_auto_assign(campaign_id):
+    with rpc() as cluster:
+        cluster.scoring.auto_assign(g.actor_id, campaign_id)
+    return redirect(url_for("web.admin_campaign", campaign_id=campaign_id, message="saved") + "#assignments")
+
+
+@blp.route("/admin/campaigns/<campaign_id>/publish", methods=["POST"])
+@session.page_login_required
+def admin_publish(campaign_id):
+    """Publishing the same inputs twice returns the stored round (the service's
+    guarantee), so a double click publishes once."""
+    payload = {}
+    if (request.form.get("round") or "").isdigit():
+        payload["round"] = int(request.form["round"])
+    with rpc() as cluster:
+        cluster.scoring.publish_results(g.actor_id, campaign_id, payload)
+    return redirect(url_for("web.admin_campaign", campaign_id=campaign_id, message="saved") + "#results")

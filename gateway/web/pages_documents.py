@@ -1,0 +1,38 @@
+"""Documents from the pages (the same files as /api/.../documents/*): the Excel
+summary, ranking and grants workbooks of a campaign and the Word forms of an
+application, each as the logged-in person may see them (the services decide)."""
+from flask import g, request
+
+from gateway.api import rpc
+from gateway.documents import fetch
+from gateway.web import blp, session
+from gateway.web.page_helpers import send_document
+
+
+@blp.route("/campaigns/<campaign_id>/summary.xlsx")
+@session.page_login_required
+def doc_summary(campaign_id):
+    with rpc() as cluster:
+        return send_document(fetch.campaign_summary(cluster, g.actor_id, campaign_id))
+
+
+@blp.route("/campaigns/<campaign_id>/ranking.xlsx")
+@session.page_login_required
+def doc_ranking(campaign_id):
+    with rpc() as cluster:
+        return send_document(fetch.campaign_ranking(cluster, g.actor_id, campaign_id))
+
+
+@blp.route("/campaigns/<campaign_id>/grants.xlsx")
+@session.page_login_required
+def doc_grants(campaign_id):
+    with rpc() as cluster:
+        return send_document(fetch.campaign_grants(cluster, g.actor_id, campaign_id))
+
+
+@blp.route("/applications/<application_id>/form.docx")
+@session.page_login_required
+def doc_form(application_id):
+    kind = "approval" if request.args.get("kind") == "approval" else "application"
+    with rpc() as cluster:
+        return send_document(fetch.application_form(cluster, g.actor_id, application_id, kind))

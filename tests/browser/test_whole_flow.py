@@ -1,0 +1,270 @@
+"""The whole flow in a real browser, on the demo platform: a branch secretary applies
+and submits, the counselor returns it with a reason, the secretary fixes and
+resubmits, the counselor approves, the reviewer scores (one reviewer per
+application, set on the admin page), the admin publishes the results and the
+notice, a student objects, the admin answers and finalises, the winner downloads the
+certificate; then the project's reimbursement claim goes through the funding pages.
+
+Every page visited passes axe-core (WCAG 2 A/AA) and is shot at desktop and phone
+widths (test-artifacts/screenshots/flow-*.png). The one test-only override: the
+notice period is ended by writing its times into the past in the platform's
+database (finalising is refused inside the period, which lasts at least a day)."""
+import io
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import pypdf
+import requests
+from playwright.sync_api import expect
+from pymongo import MongoClient
+
+from tests.browser.conftest import DESKTOP, PASSWORD, PHONE, assert_accessible, login, shoot
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+MONGO = "mongodb://127.0.0.1:27049"          # the browser platform's (conftest: MONGO_PORT)
+BRANCH = "机电学院学生第一党支部"
+
+
+def settle(page):
+    """Wait two frames: layout and ResizeObserver-driven redraws (the charts) catch up
+    with a new viewport before a screenshot or a click."""
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+
+
+def check(page, name):
+    """axe-core on the page, then full-page shots at desktop and phone widths."""
+    page.wait_for_load_state()
+    assert_accessible(page)
+    shoot(page, f"flow-{name}-desktop")
+    page.set_viewport_size(PHONE)
+    settle(page)
+    shoot(page, f"flow-{name}-phone")
+    page.set_viewport_size(DESKTOP)
+    # Back at the desktop width, from the top: a click aimed while the page still
+    # reflows can land beside its button.
+    page.evaluate("() => window.scrollTo(0, 0)")
+    settle(page)
+
+
+def fill_application(page, budget):
+    page.select_option("#f-theme", "先锋领航·校园善治")
+    page.fill("#f-title", "先锋领航进宿舍")
+    page.select_option("#f-lead_role", "secretary")
+    page.fill("#f-goals", "建设学习型、服务型党支部，带动宿舍文明建设。")
+    page.fill("#f-measures", "每月开展一次主题党日，党员联系寝室，开展志愿服务。")
+    page.fill("#f-expected_outcomes", "形成可推广的工作案例一篇，文明寝室覆盖率提升。")
+    page.fill("#f-planned_budget_yuan", budget)
+    page.fill("#f-faculty_advisor-name", "陈老师")
+    page.fill("#f-faculty_advisor-phone", "13800000000")
+
+
+def click(page, role, name, exact=False):
+    """Click a link or a form's button and wait for the page it leads to."""
+    with page.expect_navigation():
+        page.get_by_role(role, name=name, exact=exact).first.click()
+    page.wait_for_load_state()
+
+
+def end_notice_period(campaign_id):
+    """Move the current notice version's period into the past (whole-document
+    replace, as the service writes times)."""
+    client = MongoClient(MONGO, tz_aware=True)
+    try:
+        notices = client["cx_applications"].notices
+        doc = max(notices.find({"campaign_id": campaign_id}), key=lambda d: d["version"])
+        past = datetime.now(timezone.utc) - timedelta(seconds=1)
+        doc.update(opens_at=past - timedelta(days=doc["days"]), closes_at=past)
+        assert notices.replace_one({"_id": doc["_id"]}, doc).modified_count == 1
+    finally:
+        client.close()
+
+
+def api(base_url, login_name, method, path, **kwargs):
+    token = requests.post(f"{base_url}/api/auth/login", json={"login": login_name, "password": PASSWORD},
+                          timeout=20).json()["token"]
+    headers = dict(kwargs.pop("headers", {}), Authorization=f"Bearer {token}")
+    return requests.request(method, f"{base_url}{path}", headers=headers, timeout=30, **kwargs)
+
+
+def test_apply_review_select_notice_object_finalise_certificate_and_claim(new_page, base_url):
+    # -- the secretary applies and submits ------------------------------------------------
+    student = new_page()
+    login(student, "2023010101")
+    click(student, "link", "对标争先建设项目申报")
+    campaign_id = student.url.rstrip("/").rsplit("/", 1)[1]
+    check(student, "campaign")
+    click(student, "button", "申报", exact=True)
+    app_url = student.url
+    fill_application(student, "2800.00")
+    click(student, "button", "保存草稿")
+    student.select_option("#att-kind", "application_form")
+    student.set_input_files("#att-file", files=[{"name": "申请表.pdf", "mimeType": "application/pdf", "buffer": PDF}])
+    student.get_by_role("button", name="上传").click()      # an XHR with a progress bar, then the new page
+    expect(student.locator("a:has-text('申请表.pdf')")).to_be_visible()
+    check(student, "application-draft")
+    click(student, "button", "保存并提交")
+    expect(student.get_by_role("status")).to_have_text("已提交")
+
+    # -- the counselor returns it with a reason ------------------------------------------------
+    counselor = new_page()
+    login(counselor, "counselor_me")
+    counselor.goto("/review")
+    check(counselor, "review-queue")
+    counselor.get_by_label(f"选择 {BRANCH}").check()
+    counselor.fill("#bulk-reason", "预算明细不清楚，请细化到每项活动。")
+    click(counselor, "button", "退回所选")
+    expect(counselor.get_by_role("status")).to_contain_text("已处理：1")
+
+    # -- the secretary reads the reason, fixes and resubmits -----------------------------------
+    student.goto(app_url)
+    expect(student.get_by_text("预算明细不清楚，请细化到每项活动。").first).to_be_visible()
+    check(student, "application-returned")
+    student.fill("#f-planned_budget_yuan", "2500.00")
+    click(student, "button", "保存并提交")
+    expect(student.get_by_role("status")).to_have_text("已提交")
+
+    # -- the counselor approves ---------------------------------------------------------------------
+    counselor.goto("/review")
+    counselor.get_by_label(f"选择 {BRANCH}").check()
+    click(counselor, "button", "审核通过所选")
+    expect(counselor.get_by_role("status")).to_contain_text("已处理：1")
+
+    # -- the admin sets one reviewer per application and assigns ----------------------------------
+    admin = new_page()
+    login(admin, "admin")
+    admin.goto("/admin/campaigns")
+    check(admin, "admin-campaigns")
+    admin.goto(f"/admin/campaigns/{campaign_id}")
+    admin.fill("#k", "1")
+    click(admin, "button", "保存设置")
+    click(admin, "button", "自动分配评审专家")
+    expect(admin.locator("section[aria-labelledby=assignments]").get_by_text("冯教授").first).to_be_visible()
+    check(admin, "admin-campaign-assigned")
+
+    # -- the reviewer scores ---------------------------------------------------------------------------
+    reviewer = new_page()
+    login(reviewer, "reviewer")
+    reviewer.goto("/reviews")
+    check(reviewer, "my-reviews")
+    reviewer.locator("table a").first.click()
+    reviewer.wait_for_load_state()
+    # Blind review: the project's form, labelled, without the applicant's name.
+    expect(reviewer.get_by_text("先锋领航进宿舍")).to_be_visible()
+    expect(reviewer.get_by_text("项目名称")).to_be_visible()
+    assert BRANCH not in reviewer.content()
+    for box in reviewer.locator("input[type=number]").all():
+        box.fill("9")
+    check(reviewer, "score-sheet")
+    click(reviewer, "button", "提交", exact=True)
+    expect(reviewer.get_by_text("已提交（锁定）")).to_be_visible()
+
+    # -- the admin previews the ranking with its cut line and publishes ------------------------------
+    admin.goto(f"/admin/campaigns/{campaign_id}")
+    expect(admin.locator("tr.cut-line")).to_be_visible()
+    check(admin, "admin-results-preview")
+    click(admin, "button", "发布评审结果")
+    expect(admin.get_by_text("已发布的结果").first).to_be_visible()
+
+    # -- ... and opens the public notice (once the applications service recorded the results) -------
+    admin.goto(f"/admin/campaigns/{campaign_id}/notice")
+    for _attempt in range(20):
+        admin.fill("#days", "5")
+        click(admin, "button", "发布公示")
+        if admin.locator("#objections").count():
+            break
+        admin.wait_for_timeout(500)
+        admin.goto(f"/admin/campaigns/{campaign_id}/notice")
+    expect(admin.get_by_text("公示中").first).to_be_visible()
+
+    # -- a student in scope objects ----------------------------------------------------------------------
+    objector = new_page("phone")
+    login(objector, "2023010102")
+    objector.goto("/notices")
+    check(objector, "notices")
+    objector.get_by_role("link", name="对标争先建设项目申报").first.click()
+    objector.wait_for_load_state()
+    assert objector.locator(".countdown").inner_text().strip() != ""
+    check(objector, "notice")
+    objector.fill("#o-reason", "该支部三月份活动记录与实际不符。")
+    objector.set_input_files("#o-evidence", files=[{"name": "证明.pdf", "mimeType": "application/pdf", "buffer": PDF}])
+    click(objector, "button", "提出异议")
+    expect(objector.get_by_role("status")).to_have_text("异议已提交")
+    expect(objector.get_by_text("等待处理")).to_be_visible()
+    check(objector, "notice-objected")
+
+    # -- the admin answers and finalises after the period ------------------------------------------------
+    admin.goto(f"/admin/campaigns/{campaign_id}/notice")
+    expect(admin.get_by_text("该支部三月份活动记录与实际不符。")).to_be_visible()
+    check(admin, "admin-notice-objection")
+    admin.get_by_label("答复（必填，异议人可见）").fill("经核实，该支部三月份活动记录真实有效，异议不成立。")
+    click(admin, "button", "处理")
+    end_notice_period(campaign_id)
+    admin.goto(f"/admin/campaigns/{campaign_id}/notice")
+    click(admin, "button", "确定正式名单")
+    expect(admin.get_by_text("定稿时间")).to_be_visible()
+    check(admin, "admin-notice-final")
+
+    objector.goto(f"/campaigns/{campaign_id}/notice")
+    expect(objector.get_by_text("经核实，该支部三月份活动记录真实有效，异议不成立。")).to_be_visible()
+
+    # -- the winner downloads the certificate ---------------------------------------------------------------
+    student.goto(f"/campaigns/{campaign_id}/final-list")
+    student.wait_for_selector("text=荣誉证书（PDF）")     # awards are granted right after finalising
+    check(student, "final-list")
+    with student.expect_download() as download:
+        student.get_by_role("link", name=f"荣誉证书（PDF） {BRANCH}").click()
+    data = open(download.value.path(), "rb").read()
+    assert data.startswith(b"%PDF")
+    text = pypdf.PdfReader(io.BytesIO(data)).pages[0].extract_text()
+    assert BRANCH in text and "示范大学" in text
+
+    # -- the dashboard draws its charts ------------------------------------------------------------------
+    admin.goto(f"/dashboard?campaign_id={campaign_id}")
+    admin.wait_for_function("() => window.Chart && Object.keys(Chart.instances).length >= 3")
+    check(admin, "dashboard")
+
+    # -- funding: the project is funded (API), the lead claims, approvers act on the pages ----------------
+    final = api(base_url, "admin", "GET", f"/api/campaigns/{campaign_id}/final-list").json()
+    [entry] = final["entries"]
+    key = uuid.uuid4().hex
+    assert api(base_url, "admin", "POST", "/api/funding/campaigns", headers={"Idempotency-Key": f"open-{key}"},
+               json={"campaign_id": campaign_id, "budget_yuan": "20000"}).status_code in (200, 201)
+    granted = api(base_url, "admin", "POST", f"/api/funding/campaigns/{campaign_id}/grants",
+                  headers={"Idempotency-Key": f"grant-{key}"},
+                  json={"application_id": entry["application_id"], "tier": entry["grade"], "amount_yuan": "1000",
+                        "advisor_id": "p_advisor_me"})
+    assert granted.status_code in (200, 201), granted.text
+    student.goto("/projects")
+    check(student, "projects")
+    student.locator("table a").first.click()
+    student.wait_for_load_state()
+    student.fill("#purpose", "主题党日活动物料")
+    student.fill("#it0-d", "展板制作")
+    student.fill("#it0-a", "320.50")
+    student.set_input_files("#new_receipt", files=[{"name": "发票.pdf", "mimeType": "application/pdf", "buffer": PDF}])
+    click(student, "button", "提交报销申请")
+    expect(student.get_by_role("status")).to_have_text("报销申请已提交")
+    check(student, "project-claimed")
+
+    for who in ("advisor_me", "college_admin_me", "finance"):
+        approver = new_page()
+        login(approver, who)
+        approver.goto("/finance")
+        if who == "advisor_me":
+            check(approver, "finance-queue")
+        click(approver, "button", "批准 主题党日活动物料")
+    approver.goto("/finance")
+    click(approver, "button", "确认支付 主题党日活动物料")
+    check(approver, "finance-paid")
+    student.reload()
+    expect(student.get_by_text("已支付").first).to_be_visible()
+    expect(student.get_by_text("报销支付")).to_be_visible()
+    check(student, "project-paid")
+
+    admin.goto(f"/dashboard?campaign_id={campaign_id}")
+    admin.wait_for_function("() => window.Chart && Object.keys(Chart.instances).length >= 4")
+    check(admin, "dashboard-funded")
+    admin.get_by_role("link", name="English").click()
+    admin.wait_for_function("() => window.Chart && Object.keys(Chart.instances).length >= 4")
+    expect(admin.get_by_role("heading", name="Budget used per tier")).to_be_visible()
+    check(admin, "dashboard-english")
