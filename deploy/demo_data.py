@@ -92,14 +92,27 @@ LOGINS = [
 ]
 
 
-def demo_campaign(now):
+# One open campaign per enabled program, all at the school, so every role has
+# something to look at; titles as a student-affairs office would write them.
+DEMO_TITLES = {
+    "pilot_branches": "学年对标争先建设项目申报",
+    "civilized_dorms": "学年文明寝室创建评选",
+    "class_collectives": "学年先进班集体创建评选",
+    "class_leading_selection": "学年学生带班党员选拔",
+    "class_leading_assessment": "学年学生带班党员考核",
+    "class_leading_cases": "学年学生带班党员优秀案例征集",
+    "benchmark_branches": "学年样板支部创建申报",
+}
+
+
+def demo_campaign(now, program="pilot_branches"):
     local = timezone(timedelta(hours=8))
     opens = (now - timedelta(days=1)).astimezone(local).replace(tzinfo=None)
     closes = (now + timedelta(days=14)).astimezone(local).replace(hour=17, minute=0, second=0, microsecond=0,
                                                                    tzinfo=None)
     year = now.year if now.month >= 9 else now.year - 1
     return {
-        "program": "pilot_branches", "title": f"{year}-{year + 1} 学年对标争先建设项目申报",
+        "program": program, "title": f"{year}-{year + 1} {DEMO_TITLES.get(program, program)}",
         "academic_year": f"{year}-{year + 1}", "unit_id": SCHOOL["_id"],
         "application_opens_at": opens.isoformat(timespec="minutes"),
         "application_closes_at": closes.isoformat(timespec="minutes"),
@@ -108,15 +121,31 @@ def demo_campaign(now):
     }
 
 
-def load(cluster):
+def _registered(cluster, wanted, seconds=90):
+    """The enabled programs once they have registered (plugins register as they start)."""
+    import time
+    deadline = time.monotonic() + seconds
+    while True:
+        names = {p["id"] for p in cluster.applications.list_programs()}
+        if wanted <= names or time.monotonic() > deadline:
+            return [n for n in DEMO_TITLES if n in names]
+        time.sleep(0.5)
+
+
+def load(cluster, programs=("pilot_branches",)):
+    """Seed the directory and open one campaign per program; returns the pilot
+    campaign (or the first one opened)."""
     units, persons = directory()
     cluster.applications.seed_directory(units, persons)
     now = datetime.now(timezone.utc)
-    campaign = demo_campaign(now)
-    existing = cluster.applications.list_campaigns("p_admin", True)
-    if not any(c["title"] == campaign["title"] for c in existing):
-        cluster.applications.open_campaign("p_admin", campaign)
-    return campaign
+    existing = {c["title"] for c in cluster.applications.list_campaigns("p_admin", True)}
+    opened = []
+    for program in _registered(cluster, set(programs)):
+        campaign = demo_campaign(now, program)
+        if campaign["title"] not in existing:
+            cluster.applications.open_campaign("p_admin", campaign)
+        opened.append(campaign)
+    return next((c for c in opened if c["program"] == "pilot_branches"), opened[0] if opened else None)
 
 
 def main():
@@ -128,9 +157,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--config", default=None)
     args = parser.parse_args()
-    with ClusterRpcProxy(load_config(args.config), timeout=30) as cluster:
-        campaign = load(cluster)
-    print(f"Demo data loaded; open campaign: {campaign['title']}")
+    from core.programs import enabled_names
+    config = load_config(args.config)
+    with ClusterRpcProxy(config, timeout=30) as cluster:
+        campaign = load(cluster, enabled_names(config))
+    print(f"Demo data loaded; open campaigns, among them: {campaign['title']}")
     print(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for login, who in LOGINS:
         print(f"  {login:<18} {who}")
