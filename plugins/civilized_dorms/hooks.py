@@ -1,13 +1,13 @@
 """What data cannot say about civilized dorms: form checks, who may apply for which
 type, the facts behind the basic conditions, and the titles a winner receives.
 
-The dorm's members (寝室成员) come from the directory through the applications
-service, as ``members`` ([person views: {"id", "name", "political_status",
-"veteran", "grade", ...}]): in the context of check_eligibility and award_titles
-(or on the applicant unit there), and on each application view passed to
-scoring_inputs. Where they are missing the hooks
-never guess: a submission is refused, the marks about members are not given (so
-results cannot be computed), a veteran title is not decided.
+The dorm's members (寝室成员) are the directory's, as person views ({"id", "name",
+"political_status", "veteran", "grade", "dorm_id", ...}): check_eligibility reads
+``context["members"]`` (the applications service passes them); scoring_inputs and
+award_titles read ``members`` when a context carries them, else ask the directory
+(``self.directory.members``, one call for every dorm of a computation). Where none
+can be had the hooks never guess: a submission is refused, the marks about members
+are not given (so results cannot be computed), a veteran title is not decided.
 """
 from core.errors import field_error, invalid
 from core.program import ProgramHooks
@@ -200,11 +200,12 @@ class CivilizedDormHooks(ProgramHooks):
         - fact ``inspection_veto``: a violation the campaign's setting
           ``inspection_veto_violations`` lists was found.
 
-        All in the ``fact_window_years`` up to the deadline's day. The two items
-        about members are left out for an application whose members did not come
-        with it: the scoring service then refuses to compute results naming the
-        missing marks (it never counts a dorm as clean without its members' facts),
-        while the categories still let reviewers open their sheets.
+        All in the ``fact_window_years`` up to the deadline's day; two calls in all
+        (the directory for the members, the records service for the facts). The two
+        items about members are left out for an application whose members cannot be
+        had: the scoring service then refuses to compute results naming the missing
+        marks (it never counts a dorm as clean without its members' facts), while the
+        categories still let reviewers open their sheets.
         """
         campaign = context.get("campaign") or {}
         apps = context.get("applications") or []
@@ -252,7 +253,8 @@ class CivilizedDormHooks(ProgramHooks):
         veteran-dorm title 退伍军人寝室 when a member is a veteran (and, if the
         campaign's ``veteran_title_min_activities`` is above 0, the veterans took part
         in 红岩 activities that many times in the campaign's academic year).
-        ValidationFailed when the members did not come with the context."""
+        Members from the context, else from the directory; ValidationFailed when
+        neither has them."""
         entry = context.get("entry") or {}
         campaign = context.get("campaign") or {}
         code = entry.get("category")

@@ -97,7 +97,9 @@ class ApplicationsService:
         for person in people:
             password = person.pop("password", None)
             if password:
-                person["password_hash"] = hashes.setdefault(password, accounts.hash_password(password))
+                if password not in hashes:  # not setdefault: that would hash every time
+                    hashes[password] = accounts.hash_password(password)
+                person["password_hash"] = hashes[password]
             self.store.upsert_person(directory.with_roles(person, person.get("roles", [])))
         return {"units": len(units), "people": len(people)}
 

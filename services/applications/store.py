@@ -51,6 +51,8 @@ class ApplicationsStore:
         db.people.create_index([("login", ASCENDING)], unique=True, name="unique_login")
         db.people.create_index([("student_no", ASCENDING)])
         db.people.create_index([("role_keys", ASCENDING)])  # who speaks for a unit, who counsels a college
+        for field in ("class_id", "dorm_id", "branch_id", "college_id"):  # members of a unit (hooks, awards)
+            db.people.create_index([(field, ASCENDING)])
         db.units.create_index([("kind", ASCENDING), ("parent_id", ASCENDING)])
         db.units.create_index([("kind", ASCENDING), ("name", ASCENDING)])
         db.campaigns.create_index([("program", ASCENDING), ("academic_year", ASCENDING)])

@@ -21,9 +21,9 @@ def campaign(**settings):
             "unit_id": "college_me", "application_closes_at": DEADLINE_UTC, "settings": {**SETTINGS, **settings}}
 
 
-def person(pid, status="league_member", veteran=False, grade=2022, name=None):
+def person(pid, status="league_member", veteran=False, grade=2022, name=None, dorm_id="dorm_a"):
     return {"id": pid, "name": name or pid, "political_status": status, "veteran": veteran, "grade": grade,
-            "dorm_id": "dorm_a"}
+            "dorm_id": dorm_id}
 
 
 def dorm(dorm_id="dorm_a", members=None, name="北苑3号楼301"):
@@ -74,9 +74,23 @@ class FakeRecords:
         return copy.deepcopy(found)
 
 
-def hooks(records=None):
-    """The program's hooks bound to `records`, as the program service binds them."""
-    return PROGRAM.hooks.bind(records or FakeRecords())
+class FakeDirectory:
+    """core.directory_client.DirectoryClient's `members(unit_ids)`: the people of
+    these units (here: dorms), remembering every call."""
+
+    def __init__(self, people=()):
+        self.people = list(people)
+        self.calls = []
+
+    def members(self, unit_ids):
+        self.calls.append(("members", list(unit_ids)))
+        return copy.deepcopy([p for p in self.people if p.get("dorm_id") in set(unit_ids)])
+
+
+def hooks(records=None, directory=None):
+    """The program's hooks bound to `records` and `directory`, as the program service
+    binds them."""
+    return PROGRAM.hooks.bind(records or FakeRecords(), directory)
 
 
 def good_form(**overrides):

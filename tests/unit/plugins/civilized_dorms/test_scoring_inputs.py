@@ -13,7 +13,7 @@ from services.scoring.domain import aggregation
 from services.scoring.domain.criteria import CriteriaTree
 from services.scoring.domain.vetoes import apply_veto_rules
 
-from tests.unit.plugins.civilized_dorms.support import FakeRecords, campaign, fact, hooks, person
+from tests.unit.plugins.civilized_dorms.support import FakeDirectory, FakeRecords, campaign, fact, hooks, person
 
 TREE = CriteriaTree.from_dict(PROGRAM.criteria)
 
@@ -63,9 +63,9 @@ FACTS = [
 ]
 
 
-def inputs(camp=None, apps=APPS, records=None):
+def inputs(camp=None, apps=APPS, records=None, directory=None):
     records = records or FakeRecords(FACTS)
-    return hooks(records).scoring_inputs({"campaign": camp or campaign(), "applications": apps}), records
+    return hooks(records, directory).scoring_inputs({"campaign": camp or campaign(), "applications": apps}), records
 
 
 def test_marks_categories_and_facts_worked_by_hand():
@@ -156,6 +156,22 @@ def test_without_members_the_marks_about_members_are_left_out():
         aggregation.score_campaign(TREE, [sheet], {"method": "mean"}, categories={"app_b": ["learning"]},
                                    imported={"app_b": entry["marks"]})
     assert caught.value.details[0]["field"] == "scores.no_makeup_exam"
+
+
+def test_members_from_the_directory_in_one_call_when_the_views_lack_them():
+    """The scoring service passes plain application views: the hook asks the directory
+    once for every dorm and gets the same marks as with the members given."""
+    people = [dict(m, dorm_id=a["applicant_id"]) for a in APPS for m in a["members"]]
+    bare = [{k: v for k, v in a.items() if k != "members"} for a in APPS]
+    directory = FakeDirectory(people + [person("p99", dorm_id="dorm_z")])
+    out, records = inputs(apps=bare, directory=directory)
+    assert out == inputs()[0]
+    assert directory.calls == [("members", ["dorm_a", "dorm_b", "dorm_c"])]
+    assert "p99" not in records.calls[0][1]
+    # Given on the views, the directory is not asked.
+    directory = FakeDirectory(people)
+    inputs(directory=directory)
+    assert directory.calls == []
 
 
 def test_members_may_come_on_the_applicant():

@@ -9,7 +9,7 @@ from services.scoring.domain import quota
 from services.scoring.domain.category_quota import select_per_category
 from services.scoring.programs import Definition, definition_from_declaration
 
-from tests.unit.plugins.civilized_dorms.support import FakeRecords, campaign, fact, hooks, person
+from tests.unit.plugins.civilized_dorms.support import FakeDirectory, FakeRecords, campaign, fact, hooks, person
 
 ENTRY = {"grade": None, "grade_name_zh": None, "category": "party_model", "category_name_zh": "党员示范型寝室",
          "rank": 3, "total": 88.5}
@@ -50,6 +50,18 @@ def test_a_campaign_may_require_the_veterans_hongyan_activities():
     records = FakeRecords(three)
     assert [t["code"] for t in titles(members, camp, records)] == ["party_model", "veteran"]
     assert records.calls == [("facts", ["p2"], ["veteran_activity"], {"academic_year": "2023-2024"})]
+
+
+def test_members_from_the_directory_when_the_context_lacks_them():
+    """The awards context carries the application, not its people: the directory
+    gives them (the dorm of the application's applicant)."""
+    directory = FakeDirectory([person("p1", "party_member"), person("p2", veteran=True),
+                               person("p9", veteran=True, dorm_id="dorm_b")])
+    context = {"campaign": campaign(), "application": {"id": "app_a", "applicant_id": "dorm_a"}, "entry": ENTRY}
+    assert [t["code"] for t in hooks(directory=directory).award_titles(context)] == ["party_model", "veteran"]
+    assert directory.calls == [("members", ["dorm_a"])]
+    directory.people = directory.people[:1] + directory.people[2:]          # dorm_a without its veteran
+    assert [t["code"] for t in hooks(directory=directory).award_titles(context)] == ["party_model"]
 
 
 def test_without_members_the_veteran_title_is_not_guessed():
