@@ -8,14 +8,11 @@ contrast included.
 import os
 import signal
 import subprocess
-import time
-import uuid
 
 import pytest
-import requests
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-MGMT = os.environ.get("RABBIT_MGMT", "http://127.0.0.1:15672")
+from tests.platform_up import ROOT, PlatformUp
+
 SHOTS = os.path.join(ROOT, "test-artifacts", "screenshots")
 AXE = os.path.join(ROOT, "node_modules", "axe-core", "axe.min.js")
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -27,38 +24,20 @@ PASSWORD = "Demo@2026"
 @pytest.fixture(scope="session")
 def base_url(tmp_path_factory):
     """The gateway of a platform of our own, with the demo data loaded."""
-    vhost = f"cx_browser_{uuid.uuid4().hex[:8]}"
-    auth = ("guest", "guest")
-    requests.put(f"{MGMT}/api/vhosts/{vhost}", auth=auth, timeout=10).raise_for_status()
-    requests.put(f"{MGMT}/api/permissions/{vhost}/guest", json={"configure": ".*", "write": ".*", "read": ".*"},
-                 auth=auth, timeout=10).raise_for_status()
-    run_dir = tmp_path_factory.mktemp("run")
-    env = dict(os.environ, AMQP_URI=f"amqp://guest:guest@127.0.0.1:5672/{vhost}", MONGO_PORT="27049",
-               GATEWAY_PORT="18091", CX_RUN_DIR=str(run_dir), GATEWAY_SECRET_KEY="browser-secret")
-    env.pop("MONGO_URI", None)
-    up = subprocess.Popen([os.path.join(ROOT, "deploy", "platform"), "up"], cwd=ROOT, env=env,
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
-    output = []
+    platform = PlatformUp("browser", 27049, 18091, tmp_path_factory.mktemp("run"))
     try:
-        deadline = time.time() + 300
-        while time.time() < deadline:
-            line = up.stdout.readline()
-            if not line and up.poll() is not None:
-                break
-            output.append(line)
-            if "Ctrl-C" in line:
-                break
-        else:
-            raise AssertionError("platform did not come up:\n" + "".join(output))
-        assert up.poll() is None, "".join(output)
-        yield "http://127.0.0.1:18091"
+        output = platform.start()
+        assert platform.process.poll() is None and "Ctrl-C" in output, "platform did not come up:\n" + output
+        yield platform.base_url
     finally:
-        os.killpg(up.pid, signal.SIGINT)
-        try:
-            up.wait(timeout=90)
-        except subprocess.TimeoutExpired:
-            os.killpg(up.pid, signal.SIGKILL)
-        requests.delete(f"{MGMT}/api/vhosts/{vhost}", auth=auth, timeout=10)
+        up = platform.process
+        if up is not None:
+            os.killpg(up.pid, signal.SIGINT)
+            try:
+                up.wait(timeout=90)
+            except subprocess.TimeoutExpired:
+                os.killpg(up.pid, signal.SIGKILL)
+        platform.delete_vhost()
 
 
 @pytest.fixture(scope="session")

@@ -7,14 +7,11 @@ does not disturb a platform already running on this machine.
 """
 import os
 import signal
-import subprocess
 import time
-import uuid
 
 import requests
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-MGMT = os.environ.get("RABBIT_MGMT", "http://127.0.0.1:15672")
+from tests.platform_up import AUTH, MGMT, PlatformUp
 
 
 def _alive(pid):
@@ -26,27 +23,9 @@ def _alive(pid):
 
 
 def test_up_runs_the_platform_and_ctrl_c_stops_it(tmp_path):
-    vhost = f"cx_e2e_{uuid.uuid4().hex[:8]}"
-    auth = ("guest", "guest")
-    requests.put(f"{MGMT}/api/vhosts/{vhost}", auth=auth, timeout=10).raise_for_status()
-    requests.put(f"{MGMT}/api/permissions/{vhost}/guest", json={"configure": ".*", "write": ".*", "read": ".*"},
-                 auth=auth, timeout=10).raise_for_status()
-    env = dict(os.environ, AMQP_URI=f"amqp://guest:guest@127.0.0.1:5672/{vhost}", MONGO_PORT="27029",
-               GATEWAY_PORT="18081", CX_RUN_DIR=str(tmp_path / "run"), GATEWAY_SECRET_KEY="e2e-secret")
-    env.pop("MONGO_URI", None)
-    up = subprocess.Popen([os.path.join(ROOT, "deploy", "platform"), "up"], cwd=ROOT, env=env,
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
-    output = []
+    platform = PlatformUp("e2e", 27029, 18081, tmp_path / "run", timeout=240)
     try:
-        deadline = time.time() + 240
-        while time.time() < deadline:
-            line = up.stdout.readline()
-            if not line and up.poll() is not None:
-                break
-            output.append(line)
-            if "Ctrl-C" in line:
-                break
-        text = "".join(output)
+        text = platform.start()
         assert "http://127.0.0.1:18081/" in text, text
         assert "Demo@2026" in text and "2023010101" in text, text
 
@@ -65,11 +44,13 @@ def test_up_runs_the_platform_and_ctrl_c_stops_it(tmp_path):
         assert len(pids) >= 13  # 5 services, 7 programs, the gateway (and the Mongo server)
         assert all(_alive(pid) for pid in pids)
     finally:
-        os.killpg(up.pid, signal.SIGINT)
-        up.wait(timeout=60)
-        requests.delete(f"{MGMT}/api/vhosts/{vhost}", auth=auth, timeout=10)
+        up = platform.process
+        if up is not None:
+            os.killpg(up.pid, signal.SIGINT)
+            up.wait(timeout=60)
+        platform.delete_vhost()
     assert up.returncode == 0
     time.sleep(1)
     assert not [pid for pid in pids if _alive(pid)]
     # RabbitMQ was already running, so it was not started, and must not be stopped.
-    assert requests.get(f"{MGMT}/api/overview", auth=auth, timeout=10).status_code == 200
+    assert requests.get(f"{MGMT}/api/overview", auth=AUTH, timeout=10).status_code == 200

@@ -1,0 +1,49 @@
+"""Start `./deploy/platform up` as a newcomer would, on its own RabbitMQ vhost, Mongo
+port, gateway port and run directory, so it never disturbs a platform already running
+here. Used by the e2e test of `up` and by the browser tests."""
+import os
+import subprocess
+import time
+import uuid
+
+import requests
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+MGMT = os.environ.get("RABBIT_MGMT", "http://127.0.0.1:15672")
+AUTH = ("guest", "guest")
+
+
+class PlatformUp:
+    """`start()` returns the lines `up` printed until it said how to stop it (or
+    exited); `vhost`, `process` and `base_url` stay available; `delete_vhost()` after."""
+
+    def __init__(self, name, mongo_port, gateway_port, run_dir, timeout=300):
+        self.vhost = f"cx_{name}_{uuid.uuid4().hex[:8]}"
+        self.base_url = f"http://127.0.0.1:{gateway_port}"
+        self.mongo_port, self.gateway_port, self.run_dir, self.timeout = mongo_port, gateway_port, run_dir, timeout
+        self.process = None
+
+    def start(self):
+        requests.put(f"{MGMT}/api/vhosts/{self.vhost}", auth=AUTH, timeout=10).raise_for_status()
+        requests.put(f"{MGMT}/api/permissions/{self.vhost}/guest",
+                     json={"configure": ".*", "write": ".*", "read": ".*"}, auth=AUTH, timeout=10).raise_for_status()
+        env = dict(os.environ, AMQP_URI=f"amqp://guest:guest@127.0.0.1:5672/{self.vhost}",
+                   MONGO_PORT=str(self.mongo_port), GATEWAY_PORT=str(self.gateway_port), CX_RUN_DIR=str(self.run_dir),
+                   GATEWAY_SECRET_KEY=f"{self.vhost}-secret-key-of-32-bytes-or-more")
+        env.pop("MONGO_URI", None)
+        self.process = subprocess.Popen([os.path.join(ROOT, "deploy", "platform"), "up"], cwd=ROOT, env=env,
+                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                        start_new_session=True)
+        output = []
+        deadline = time.time() + self.timeout
+        while time.time() < deadline:
+            line = self.process.stdout.readline()
+            if not line and self.process.poll() is not None:
+                break
+            output.append(line)
+            if "Ctrl-C" in line:
+                break
+        return "".join(output)
+
+    def delete_vhost(self):
+        requests.delete(f"{MGMT}/api/vhosts/{self.vhost}", auth=AUTH, timeout=10)
