@@ -16,6 +16,7 @@ from gateway.api import applications, auth, campaigns, directory, funding, notif
 from gateway.api import notices
 from gateway.api import records
 from gateway.api import documents
+from gateway.api import jobs
 from gateway.rpc import RpcPool
 
 
@@ -48,7 +49,7 @@ def create_app(config=None):
                                          timeout=float(gateway.get("RPC_TIMEOUT_SECONDS", 30)))
     api = Api(app)
     for module in (auth, programs, campaigns, applications, directory, scoring, funding, notifications, notices,
-                   records, documents):
+                   records, documents, jobs):
         api.register_blueprint(module.blp)
     errors.register(app)
     web.register(app)

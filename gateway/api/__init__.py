@@ -28,3 +28,19 @@ def multipart(file_field, *form_fields):
     if problems:
         raise invalid(problems)
     return upload.filename, base64.b64encode(upload.read()).decode("ascii"), values
+
+
+def accepted(job):
+    """A started background job: 202 with the job, and where to follow it."""
+    return job, 202, {"Location": f"/api/jobs/{job['id']}"}
+
+
+def file_response(doc):
+    """A download of {"filename", "content_type", "data_b64"} (a name in any script)."""
+    import base64
+    from urllib.parse import quote
+
+    from flask import Response
+
+    return Response(base64.b64decode(doc["data_b64"]), mimetype=doc["content_type"], headers={
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(doc['filename'])}"})

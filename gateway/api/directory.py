@@ -1,9 +1,10 @@
 from flask import g
 from flask_smorest import Blueprint
 
-from gateway.api import multipart, rpc
+from gateway.api import accepted, multipart, rpc
+from gateway.api.jobs import JobOut
 from gateway.auth import login_required
-from gateway.schemas import ImportOut, UnitOut, UnitQuery
+from gateway.schemas import UnitOut, UnitQuery
 
 blp = Blueprint("directory", __name__, url_prefix="/api", description="Units and people (组织与人员)")
 
@@ -18,8 +19,9 @@ def units(query):
 
 
 @blp.route("/directory/students", methods=["POST"])
-@blp.response(200, ImportOut)
-@blp.alt_response(422, description="Every bad row with its row number; nothing imported")
+@blp.response(202, JobOut, description="The import job; follow it at /api/jobs/{id}. Its result is "
+                                       "{imported, units_touched}; a bad file fails it with every bad row "
+                                       "(row, column, message, message_zh) in error.details, nothing imported")
 @blp.doc(requestBody={"content": {"multipart/form-data": {"schema": {
     "type": "object", "required": ["file", "school_id"],
     "properties": {"file": {"type": "string", "format": "binary",
@@ -27,7 +29,8 @@ def units(query):
                    "school_id": {"type": "string"}}}}}})
 @login_required
 def import_students():
-    """Import students as the registrar exports them (school admin). All or nothing."""
+    """Import students as the registrar exports them (school admin), as a background job.
+    A bad file imports nothing."""
     filename, data, fields = multipart("file", "school_id")
     with rpc() as cluster:
-        return cluster.applications.import_students(g.actor_id, fields["school_id"], filename, data)
+        return accepted(cluster.applications.import_students(g.actor_id, fields["school_id"], filename, data))

@@ -45,5 +45,5 @@ def _typed_error(error):
 def register(app):
     from gateway.web import pages_applicant, pages_college, pages_common, pages_reviewer  # noqa: F401  (routes register on import)
     from gateway.web import (  # noqa: F401  (routes register on import)
-        pages_admin, pages_admin_notice, pages_dashboard, pages_documents, pages_finance, pages_notice)
+        pages_admin, pages_admin_notice, pages_dashboard, pages_documents, pages_finance, pages_jobs, pages_notice)
     app.register_blueprint(blp)

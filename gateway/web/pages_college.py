@@ -3,12 +3,13 @@ approve or return with a reason (each application its own audited step), and the
 roster import from Excel with a row-by-row error report."""
 import base64
 
-from flask import g, render_template, request
+from flask import g, redirect, render_template, request, url_for
 
 from core.errors import ChuangxianError
 from gateway.api import rpc
 from gateway.web import blp, i18n, menu, session
 from gateway.web.pages_common import load_me
+from gateway.web.pages_jobs import job_of
 
 i18n.add({
     "review_queue": ("审核队列", "Review queue"),
@@ -83,17 +84,22 @@ def review_bulk():
 @blp.route("/directory/import", methods=["GET", "POST"])
 @session.page_login_required
 def import_roster():
+    """Upload a roster: the import runs as a background job; the page then shows its
+    progress (?job=<id>) and, when done, the count or every bad row."""
     me = load_me()
-    result, error = None, None
+    error, job = None, None
     if request.method == "POST":
         upload = request.files.get("file")
         school_id = me.get("school_id") or "school_demo"
         try:
             with rpc() as cluster:
-                result = cluster.applications.import_students(
+                job = cluster.applications.import_students(
                     g.actor_id, school_id, upload.filename if upload else "",
                     base64.b64encode(upload.read() if upload else b"").decode("ascii"))
+            return redirect(url_for("web.import_roster", job=job["id"]), 303)
         except ChuangxianError as exc:
             error = exc.to_dict()
+    elif request.args.get("job"):
+        job = job_of(request.args["job"])
     status = 200 if error is None else 422
-    return render_template("import_roster.html", result=result, error=error), status
+    return render_template("import_roster.html", job=job, error=error), status

@@ -61,11 +61,27 @@ def read_table(filename, data):
     return rows[0], rows[1:]
 
 
-def import_students(store, actor, school_id, filename, data):
-    """Import or update students; all or nothing. Raises ValidationFailed whose
-    details list every bad row {row, column, message, message_zh}."""
+BATCH = 500
+
+
+def _chunks(items, size):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def check_import_allowed(store, actor, school_id):
+    """Who may import students into a school (before any file is read)."""
     school = store.get_unit(school_id)
     permissions.require_school_admin_of(actor, school["path"])
+
+
+def import_students(store, actor, school_id, filename, data, progress=None):
+    """Import or update students; a bad file imports nothing. Raises ValidationFailed
+    whose details list every bad row {row, column, message, message_zh}. Writes in
+    batches of BATCH (one read and one write each), reporting `progress(done, total)`;
+    every write is keyed (unit and person ids from their names and student numbers),
+    so running it again after a crash finishes the import and duplicates nothing."""
+    check_import_allowed(store, actor, school_id)
     colleges = {u["name"]: u for u in store.find_units({"kind": "college", "parent_id": school_id})}
     header, rows = read_table(filename, data)
     records, problems = directory_import.parse_rows(header, rows, set(colleges))
@@ -87,20 +103,29 @@ def import_students(store, actor, school_id, filename, data):
                 person_units[f"{kind}_id"] = unit["_id"]
         rec["_units"] = person_units
         rec["_college"] = college
-    for unit in units.values():
-        existing = store.find_units({"_id": unit["_id"]})
-        store.upsert_unit({**(existing[0] if existing else {}), **unit})
-    for rec in records:
-        person_id = f"p_{rec['student_no']}"
-        found = store.find_people({"_id": person_id})
-        old = store.get_person(person_id) if found else {}
-        roles = [r for r in old.get("roles", []) if r["role"] != "student"]
-        roles.append({"role": "student", "unit_id": rec["_units"]["class_id"]})
-        person = {
-            **old, "_id": person_id, "login": old.get("login", rec["student_no"]), "name": rec["name"],
-            "student_no": rec["student_no"], "school_id": school_id, "college_id": rec["_college"]["_id"],
-            "grade": rec["grade"], "political_status": rec["political_status"], "veteran": rec["veteran"],
-            "password_hash": old.get("password_hash"), **rec["_units"],
-        }
-        store.upsert_person(with_roles(person, roles))
+    report = progress or (lambda done, total: None)
+    total = len(records)
+    report(0, total)
+    existing = store.units_by_ids(units)
+    for chunk in _chunks(list(units.values()), BATCH):
+        store.replace_units([{**existing.get(u["_id"], {}), **u} for u in chunk])
+    done = 0
+    for chunk in _chunks(records, BATCH):   # one read and one write per batch of people
+        olds = store.people_by_ids(f"p_{rec['student_no']}" for rec in chunk)
+        batch = []
+        for rec in chunk:
+            person_id = f"p_{rec['student_no']}"
+            old = olds.get(person_id, {})
+            roles = [r for r in old.get("roles", []) if r["role"] != "student"]
+            roles.append({"role": "student", "unit_id": rec["_units"]["class_id"]})
+            person = {
+                **old, "_id": person_id, "login": old.get("login", rec["student_no"]), "name": rec["name"],
+                "student_no": rec["student_no"], "school_id": school_id, "college_id": rec["_college"]["_id"],
+                "grade": rec["grade"], "political_status": rec["political_status"], "veteran": rec["veteran"],
+                "password_hash": old.get("password_hash"), **rec["_units"],
+            }
+            batch.append(with_roles(person, roles))
+        store.replace_people(batch)
+        done += len(chunk)
+        report(done, total)
     return {"imported": len(records), "units_touched": len(units)}

@@ -14,11 +14,12 @@ from nameko.timer import timer
 
 import core.rpc_errors  # noqa: F401  (typed errors cross RPC)
 from core.envelope import utc_now
-from core.forms import decode_upload, load_or_raise
+from core.forms import load_or_raise
+from core.job_service import JobsMixin
 from core.mongo import Repository
 from core.programs import check_enabled
 from services.applications import accounts, campaigns, directory, outbox, shortlist, workflow
-from services.applications import nominations
+from services.applications import jobs, nominations
 from services.applications import awards, final_list, lifecycle_sweep, notices, stages
 from services.applications.lifecycle import Deps
 from services.applications.notice_schemas import (
@@ -39,7 +40,7 @@ from services.applications.views import application_view, attachment_view, perso
 log = logging.getLogger(__name__)
 
 
-class ApplicationsService:
+class ApplicationsService(JobsMixin):
     name = "applications"
 
     store = Repository(ApplicationsStore, "applications")
@@ -111,8 +112,15 @@ class ApplicationsService:
 
     @rpc
     def import_students(self, actor_id, school_id, filename, data_b64):
-        return directory.import_students(self.store, self._actor(actor_id), school_id, filename,
-                                         decode_upload(data_b64))
+        """Start importing students (a background job; the same file for the same
+        school while one runs is the same job). The job's result is {"imported",
+        "units_touched"}; a bad file fails it with every bad row in its error details."""
+        directory.check_import_allowed(self.store, self._actor(actor_id), school_id)
+        return self.submit_job(jobs.IMPORT_STUDENTS, {"school_id": school_id, "filename": filename,
+                                                      "data_b64": data_b64}, actor_id)
+
+    def job_handlers(self):
+        return jobs.HANDLERS
 
     # -- campaigns -----------------------------------------------------------
     @rpc

@@ -18,10 +18,11 @@ import uuid
 from datetime import timedelta
 
 from bson import Binary
-from pymongo import ASCENDING, DESCENDING, ReturnDocument
-from pymongo.errors import DuplicateKeyError
+from pymongo import ASCENDING, DESCENDING, ReplaceOne, ReturnDocument
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from core.errors import Conflict, NotFound
+from core.jobs import JobStore
 
 
 def new_id(prefix):
@@ -36,9 +37,11 @@ class ApplicationsStore:
     def __init__(self, db, config):
         self.db = db
         self.config = config
+        self.jobs = JobStore(db.jobs, "applications")
 
     def ensure_indexes(self):
         db = self.db
+        self.jobs.ensure_indexes()
         db.applications.create_index(
             [("campaign_id", ASCENDING), ("applicant_id", ASCENDING)], unique=True,
             name="one_application_per_applicant",
@@ -101,6 +104,35 @@ class ApplicationsStore:
         if not unit:
             raise not_found("unit", "单位", unit_id)
         return unit
+
+    def units_by_ids(self, unit_ids):
+        return {u["_id"]: u for u in self.db.units.find({"_id": {"$in": list(unit_ids)}})}
+
+    def people_by_ids(self, person_ids):
+        """People as stored (password hash included), by id; the missing are left out."""
+        return {p["_id"]: p for p in self.db.people.find({"_id": {"$in": list(person_ids)}})}
+
+    def replace_units(self, units):
+        """Insert or replace units by id, in one round trip."""
+        if units:
+            self.db.units.bulk_write([ReplaceOne({"_id": u["_id"]}, u, upsert=True) for u in units], ordered=False)
+
+    def replace_people(self, people):
+        """Insert or replace people by id, in one round trip; a login taken by someone
+        else raises Conflict (the others in the batch are written)."""
+        if not people:
+            return
+        try:
+            self.db.people.bulk_write([ReplaceOne({"_id": p["_id"]}, p, upsert=True) for p in people],
+                                      ordered=False)
+        except BulkWriteError as exc:
+            taken = [e.get("op", {}).get("replacement", {}).get("login") or "?" for e in exc.details.get(
+                "writeErrors", []) if e.get("code") == 11000]
+            if not taken:
+                raise
+            raise Conflict(f"Login(s) {', '.join(map(str, taken))} are taken.",
+                           f"登录名已被占用：{'、'.join(map(str, taken))}", field="login",
+                           details=[{"login": t} for t in taken]) from None
 
     def find_units(self, query, limit=1000):
         return list(self.db.units.find(query, sort=[("kind", ASCENDING), ("name", ASCENDING)], limit=limit))

@@ -46,3 +46,17 @@ def campaign_payload(opens_delta=timedelta(days=-1), closes_delta=timedelta(days
     }
     payload.update(overrides)
     return payload
+
+
+def finish_job(http, login, response, seconds=90):
+    """The finished job (succeeded or failed) a 202 response started, polled as `login`."""
+    import time
+    assert response.status_code == 202, response.json
+    job = response.json
+    assert response.headers["Location"] == f"/api/jobs/{job['id']}"
+    deadline = time.time() + seconds
+    while job["state"] in ("queued", "running"):
+        assert time.time() < deadline, f"job {job['id']} did not finish: {job}"
+        time.sleep(0.2)
+        job = http.as_(login, "GET", f"/api/jobs/{job['id']}").json
+    return job

@@ -7,6 +7,7 @@ from nameko.standalone.rpc import ClusterRpcProxy
 from openpyxl import Workbook
 
 from core.errors import ProgramNotAvailable
+from tests.integration.helpers import finish_job
 
 ADMIN = "admin"
 HEADER = ["学号", "姓名", "学院", "班级", "年级", "宿舍", "政治面貌", "党支部", "退伍军人"]
@@ -37,11 +38,13 @@ def test_import_reports_every_bad_row_and_imports_nothing(http, mongo):
         "2025990003,,机电与信息工程学院,计算机2501班,2025,,团员,,否",
         "2025990001,林四,机电与信息工程学院,计算机2501班,25,,党员,,也许",
     ]).encode("utf-8-sig")
-    response = _import(http, "学生名单.csv", csv_text)
-    assert response.status_code == 422
-    problems = {(p["row"], p["column"]) for p in response.json["details"]}
+    job = finish_job(http, ADMIN, _import(http, "学生名单.csv", csv_text))
+    assert job["state"] == "failed" and job["error"]["code"] == "validation_failed"
+    problems = {(p["row"], p["column"]) for p in job["error"]["details"]}
     assert problems == {(3, "学院"), (4, "姓名"), (5, "学号"), (5, "年级"), (5, "政治面貌"), (5, "退伍军人")}
-    assert "未导入任何数据" in response.json["message_zh"]
+    assert "未导入任何数据" in job["error"]["message_zh"]
+    # Only the person who started a job sees it.
+    assert http.as_("counselor_me", "GET", f"/api/jobs/{job['id']}").status_code == 404
     assert mongo("applications").people.count_documents({"student_no": {"$in": ["2025990001", "2025990002"]}}) == 0
 
 
@@ -51,9 +54,9 @@ def test_import_xlsx_creates_students_and_units(http, mongo):
         ["2025990002", "林二", "经济管理学院", "会计2501班", 2025, None, "中共预备党员", "经管学院学生第一党支部", "是"],
         [None, None, None, None, None, None, None, None, None],
     ])
-    response = _import(http, "roster.xlsx", data)
-    assert response.status_code == 200, response.json
-    assert response.json["imported"] == 2
+    job = finish_job(http, ADMIN, _import(http, "roster.xlsx", data))
+    assert job["state"] == "succeeded", job
+    assert job["result"]["imported"] == 2 and job["done"] == job["total"] == 2 and job["percent"] == 100
     people = mongo("applications").people
     lin = people.find_one({"student_no": "2025990002"})
     assert lin["political_status"] == "probationary_member" and lin["veteran"] in (True, 1)
@@ -61,7 +64,7 @@ def test_import_xlsx_creates_students_and_units(http, mongo):
     klass = mongo("applications").units.find_one({"_id": lin["class_id"]})
     assert klass["name"] == "会计2501班" and klass["path"] == ["school_demo", "college_em", klass["_id"]]
     # Importing again updates, never duplicates.
-    assert _import(http, "roster.xlsx", data).status_code == 200
+    assert finish_job(http, ADMIN, _import(http, "roster.xlsx", data))["state"] == "succeeded"
     assert people.count_documents({"student_no": "2025990002"}) == 1
 
 

@@ -1,6 +1,7 @@
 """The counselor's review queue (bulk approve / return with reasons) and the roster
 import with its row-by-row report, on the real gateway and services."""
 import io
+import time
 
 from tests.integration.helpers import PDF, campaign_payload, good_form
 from tests.integration.web.test_applicant_pages import _web_login
@@ -52,5 +53,16 @@ def test_roster_import_reports_bad_rows_and_imports_nothing(http, gateway_app):
     response = client.post("/directory/import", data={"csrf_token": csrf,
                                                       "file": (io.BytesIO(bad.encode("utf-8")), "名单.csv")},
                            content_type="multipart/form-data")
-    text = response.get_data(as_text=True)
-    assert response.status_code == 422 and "<td>3</td>" in text
+    assert response.status_code == 303
+    page_url = response.headers["Location"]
+    job_id = page_url.split("job=")[1]
+    running = client.get(page_url).get_data(as_text=True)
+    assert "jobs.js" in running and f"/jobs/{job_id}.json" in running
+    for _ in range(300):
+        job = client.get(f"/jobs/{job_id}.json").json
+        if job["state"] not in ("queued", "running"):
+            break
+        time.sleep(0.1)
+    assert job["state"] == "failed"
+    text = client.get(page_url).get_data(as_text=True)
+    assert "<td>3</td>" in text and "未完成" in text

@@ -1,0 +1,50 @@
+"""The Nameko side of background jobs (`core.jobs`): mix `JobsMixin` into a service.
+
+The service's store must offer ``jobs`` (a `core.jobs.JobStore` over its own
+database) and the service a ``job_handlers()`` method: ``{kind: handler}``, each
+``handler(run, service)`` with `run` a `core.jobs.JobRun` and `service` the worker's
+service instance (its dependencies: store, RPC proxies, dispatcher). A handler
+returns the job's result (JSON-like) or raises a `ChuangxianError` to fail it.
+
+`run_jobs` is a timer: every second it costs nothing unless a job was submitted in
+this process or the idle back-off has passed (then one indexed query); claimed jobs
+run inside the timer's worker, one after another, so a service runs at most one job
+at a time per process and its request workers stay free.
+"""
+from nameko.rpc import rpc
+from nameko.timer import timer
+
+from core.errors import NotFound
+from core.jobs import job_view
+
+
+class JobsMixin:
+    @rpc
+    def get_job(self, actor_id, job_id):
+        """A job the caller started: state, progress (done/total/percent), result or
+        error. NotFound for anyone else's job."""
+        doc = self.store.jobs.get(job_id)
+        if doc.get("created_by") != actor_id:
+            raise NotFound(f"No job {job_id!r}.", "没有这个任务", field="job_id")
+        return job_view(doc)
+
+    @timer(interval=1)
+    def run_jobs(self):
+        self.store.jobs.run_due(self.job_handlers(), self)
+
+    def job_handlers(self):
+        return {}
+
+    def submit_job(self, kind, params, actor_id, total=None):
+        """Store a job (or find the identical one already under way); its view."""
+        return job_view(self.store.jobs.submit(kind, params, actor_id, total=total))
+
+    @rpc
+    def get_job_file(self, actor_id, job_id):
+        """{"filename", "content_type", "data_b64"} of the file a finished job of the
+        caller produced."""
+        import base64
+        self.get_job(actor_id, job_id)
+        doc = self.store.jobs.get_file(job_id)
+        return {"filename": doc["filename"], "content_type": doc["content_type"],
+                "data_b64": base64.b64encode(bytes(doc["data"])).decode("ascii")}

@@ -1,0 +1,24 @@
+// Progress of background jobs: every element with data-job-url whose job is queued or
+// running is polled once a second; the bar and the count follow, and when the job has
+// finished the page is reloaded so that the server shows its result.
+(function () {
+  "use strict";
+  function poll(el) {
+    var bar = el.querySelector(".job-bar");
+    var count = el.querySelector(".job-count");
+    fetch(el.getAttribute("data-job-url"), {credentials: "same-origin", headers: {"Accept": "application/json"}})
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (job) {
+        if (!job) { return; }
+        if (bar) { bar.value = job.percent; bar.textContent = job.percent + "%"; }
+        if (count && job.total) { count.textContent = job.done + " / " + job.total; }
+        if (job.state === "succeeded" || job.state === "failed") { window.location.reload(); return; }
+        setTimeout(function () { poll(el); }, 1000);
+      })
+      .catch(function () { setTimeout(function () { poll(el); }, 3000); });
+  }
+  document.querySelectorAll("[data-job-url]").forEach(function (el) {
+    var state = el.getAttribute("data-job-state");
+    if (state === "queued" || state === "running") { setTimeout(function () { poll(el); }, 500); }
+  });
+})();
