@@ -17,6 +17,7 @@ from nameko.standalone.rpc import ClusterRpcProxy
 
 import core.rpc_errors  # noqa: F401  (typed errors cross RPC)
 from core.errors import ProgramNotAvailable
+from core import probes
 from core.programs import check_enabled
 from core.directory_client import DirectoryClient
 from core.records_client import RecordsClient
@@ -96,7 +97,7 @@ class Directory(DependencyProvider):
 def make_program_service(program):
     """A Nameko service class for `program` (see module docstring)."""
 
-    class ProgramService:
+    class ProgramService(probes.Probed):
         name = f"program_{program.name}"
         program_dep = Registrar(program)
         records = Records()

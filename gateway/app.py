@@ -4,15 +4,16 @@
 default); the API document is at /api/openapi.json and its Swagger UI at /api/docs,
 with Swagger UI's files served from this server (campus intranets have no CDN).
 """
-from flask import Flask, jsonify, send_from_directory
+from flask import Flask, send_from_directory
 from flask_smorest import Api
 from swagger_ui_bundle import swagger_ui_path
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core.config import load_config
 from core.programs import check_enabled
-from core.topology import rpc_names
-from gateway import errors, web
-from gateway.api import applications, auth, campaigns, directory, funding, notifications, programs, rpc, scoring
+from core.security import check_settings
+from gateway import errors, observability, web
+from gateway.api import applications, auth, campaigns, directory, funding, notifications, programs, scoring
 from gateway.api import notices
 from gateway.api import records
 from gateway.api import documents
@@ -23,6 +24,7 @@ from gateway.rpc import RpcPool
 def create_app(config=None):
     cx = config if config is not None else load_config()
     check_enabled(cx)  # an unknown program name stops the gateway at start, with the installed ones named
+    check_settings(cx, gateway=True)  # the default secret key or the guest broker user, outside demo mode
     gateway = cx.get("GATEWAY", {})
     app = Flask(__name__)
     app.config.update(
@@ -52,24 +54,14 @@ def create_app(config=None):
                    records, documents, jobs):
         api.register_blueprint(module.blp)
     errors.register(app)
+    observability.register(app)
     web.register(app)
+    hops = int(gateway.get("PROXY_HOPS") or 0)
+    if hops:  # behind this many reverse proxies: trust their X-Forwarded-* (scheme for Secure cookies)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops)
 
     @app.route("/static/swagger-ui/<path:filename>")
     def swagger_assets(filename):
         return send_from_directory(swagger_ui_path, filename)
-
-    @app.route("/healthz")
-    def healthz():
-        """200 when every service answers an RPC ping, 503 naming those that do not."""
-        names = rpc_names(cx)
-        status = {}
-        with rpc() as cluster:
-            for name in names:
-                try:
-                    status[name] = getattr(cluster, name).ping() == "pong"
-                except Exception:  # a service down is exactly what this reports
-                    status[name] = False
-        healthy = all(status.values())
-        return jsonify({"status": "ok" if healthy else "degraded", "services": status}), 200 if healthy else 503
 
     return app

@@ -13,6 +13,7 @@ from nameko.rpc import rpc
 from nameko.timer import timer
 
 import core.rpc_errors  # noqa: F401  (typed errors cross RPC)
+from core import probes
 from core.envelope import utc_now
 from core.forms import load_or_raise
 from core.job_service import JobsMixin
@@ -40,7 +41,7 @@ from services.applications.views import application_view, attachment_view, perso
 log = logging.getLogger(__name__)
 
 
-class ApplicationsService(JobsMixin):
+class ApplicationsService(JobsMixin, probes.Probed):
     name = "applications"
 
     store = Repository(ApplicationsStore, "applications")

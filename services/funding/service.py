@@ -19,6 +19,7 @@ from nameko.rpc import RpcProxy, rpc
 from nameko.timer import timer
 
 import core.rpc_errors  # noqa: F401  (typed errors cross RPC)
+from core import probes
 from core.envelope import utc_now
 from core.forms import load_or_raise
 from core.mongo import Repository
@@ -31,7 +32,7 @@ from services.funding.store import FundingStore
 log = logging.getLogger(__name__)
 
 
-class FundingService:
+class FundingService(probes.Probed):
     name = "funding"
 
     store = Repository(FundingStore, "funding")

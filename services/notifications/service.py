@@ -25,6 +25,7 @@ from nameko.rpc import RpcProxy, rpc
 from nameko.timer import timer
 
 import core.rpc_errors  # noqa: F401  (typed errors cross RPC)
+from core import probes
 from core.envelope import utc_now
 from core.errors import field_error, invalid
 from core.forms import load_or_raise
@@ -49,7 +50,7 @@ def on(source, event_type):
     return event_handler(source, event_type, requeue_on_error=True)
 
 
-class NotificationsService:
+class NotificationsService(probes.Probed):
     name = "notifications"
 
     store = NotificationsRepository()

@@ -36,6 +36,7 @@ from nameko.events import event_handler
 from nameko.rpc import rpc
 
 import core.rpc_errors  # noqa: F401  (typed errors cross RPC)
+from core import probes
 from core.envelope import utc_now
 from core.forms import decode_upload, load_or_raise
 from core.mongo import Repository
@@ -52,7 +53,7 @@ def _given(**filters):
     return {k: v for k, v in filters.items() if v is not None}
 
 
-class RecordsService:
+class RecordsService(probes.Probed):
     name = "records"
 
     store = Repository(RecordsStore, "records")

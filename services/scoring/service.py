@@ -20,6 +20,7 @@ from nameko.rpc import rpc
 from nameko.timer import timer
 
 import core.rpc_errors  # noqa: F401  (typed errors cross RPC)
+from core import probes
 from core.envelope import utc_now
 from core.forms import load_or_raise
 from core.mongo import Repository
@@ -35,7 +36,7 @@ from services.scoring.views import with_id
 log = logging.getLogger(__name__)
 
 
-class ScoringService:
+class ScoringService(probes.Probed):
     name = "scoring"
 
     store = Repository(ScoringStore, "scoring")
