@@ -33,18 +33,25 @@ def _bin(name):
     return path if rel.startswith("..") else rel
 
 
-def program_service(name):
-    """`module:Class` of the Nameko service of the installed program `name`."""
+def _class_named(module_name, service_name):
+    """`module:Class` of the Nameko service called `service_name` in `module_name`
+    (named explicitly: `nameko run module` alone would also take any mixin with
+    entrypoints that the module imports)."""
     import importlib
 
+    module = importlib.import_module(module_name)
+    for attr, value in vars(module).items():
+        if isinstance(value, type) and getattr(value, "name", None) == service_name:
+            return f"{module_name}:{attr}"
+    raise SystemExit(f"deploy.processes: {module_name} has no service named {service_name}")
+
+
+def program_service(name):
+    """`module:Class` of the Nameko service of the installed program `name`."""
     from core.programs import installed_programs
 
     package = installed_programs()[name].value.split(":")[0].rsplit(".", 1)[0]
-    module = importlib.import_module(f"{package}.service")
-    for attr, value in vars(module).items():
-        if isinstance(value, type) and getattr(value, "name", None) == f"program_{name}":
-            return f"{package}.service:{attr}"
-    raise SystemExit(f"deploy.processes: {package}.service has no service named program_{name}")
+    return _class_named(f"{package}.service", f"program_{name}")
 
 
 def processes(config_path):
@@ -53,7 +60,8 @@ def processes(config_path):
 
     config = _load_config(config_path)
     nameko = _bin("nameko")
-    lines = [(name, f"{nameko} run --config {config_path} services.{name}.service") for name in service_names()]
+    lines = [(name, f"{nameko} run --config {config_path} {_class_named(f'services.{name}.service', name)}")
+             for name in service_names()]
     for name in enabled_names(config):
         lines.append((str(name), f"{nameko} run --config {config_path} {program_service(name)}"))
     lines.append(("gateway", f"{_bin('gunicorn')} -c deploy/gunicorn.conf.py gateway.wsgi:app"))
