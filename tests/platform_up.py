@@ -2,6 +2,7 @@
 port, gateway port and run directory, so it never disturbs a platform already running
 here. Used by the e2e test of `up` and by the browser tests."""
 import os
+import socket
 import subprocess
 import time
 import uuid
@@ -13,11 +14,22 @@ MGMT = os.environ.get("RABBIT_MGMT", "http://127.0.0.1:15672")
 AUTH = ("guest", "guest")
 
 
+def free_port():
+    """A TCP port nothing listens on now, so parallel runs (CI, several work trees) never
+    share a Mongo server or a gateway: `up` reuses whatever already answers on its ports."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 class PlatformUp:
     """`start()` returns the lines `up` printed until it said how to stop it (or
     exited); `vhost`, `process` and `base_url` stay available; `delete_vhost()` after."""
 
-    def __init__(self, name, mongo_port, gateway_port, run_dir, timeout=300):
+    def __init__(self, name, run_dir, timeout=300, mongo_port=None, gateway_port=None):
+        mongo_port = mongo_port or free_port()
+        gateway_port = gateway_port or free_port()
+        self.mongo_uri = f"mongodb://127.0.0.1:{mongo_port}"
         self.vhost = f"cx_{name}_{uuid.uuid4().hex[:8]}"
         self.base_url = f"http://127.0.0.1:{gateway_port}"
         self.mongo_port, self.gateway_port, self.run_dir, self.timeout = mongo_port, gateway_port, run_dir, timeout

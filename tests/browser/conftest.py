@@ -22,13 +22,13 @@ PASSWORD = "Demo@2026"
 
 
 @pytest.fixture(scope="session")
-def base_url(tmp_path_factory):
-    """The gateway of a platform of our own, with the demo data loaded."""
-    platform = PlatformUp("browser", 27049, 18091, tmp_path_factory.mktemp("run"))
+def browser_platform(tmp_path_factory):
+    """A platform of our own (free ports, own vhost), with the demo data loaded."""
+    platform = PlatformUp("browser", tmp_path_factory.mktemp("run"))
     try:
         output = platform.start()
         assert platform.process.poll() is None and "Ctrl-C" in output, "platform did not come up:\n" + output
-        yield platform.base_url
+        yield platform
     finally:
         up = platform.process
         if up is not None:
@@ -38,6 +38,18 @@ def base_url(tmp_path_factory):
             except subprocess.TimeoutExpired:
                 os.killpg(up.pid, signal.SIGKILL)
         platform.delete_vhost()
+
+
+@pytest.fixture(scope="session")
+def base_url(browser_platform):
+    """The gateway of the browser tests' platform."""
+    return browser_platform.base_url
+
+
+@pytest.fixture(scope="session")
+def mongo_uri(browser_platform):
+    """The Mongo server of the browser tests' platform (for checks a page cannot show)."""
+    return browser_platform.mongo_uri
 
 
 @pytest.fixture(scope="session")

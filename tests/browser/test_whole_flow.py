@@ -21,7 +21,6 @@ from pymongo import MongoClient
 from tests.browser.conftest import DESKTOP, PASSWORD, PHONE, assert_accessible, login, shoot
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-MONGO = "mongodb://127.0.0.1:27049"          # the browser platform's (conftest: MONGO_PORT)
 BRANCH = "机电学院学生第一党支部"
 
 
@@ -65,10 +64,10 @@ def click(page, role, name, exact=False):
     page.wait_for_load_state()
 
 
-def end_notice_period(campaign_id):
+def end_notice_period(mongo_uri, campaign_id):
     """Move the current notice version's period into the past (whole-document
     replace, as the service writes times)."""
-    client = MongoClient(MONGO, tz_aware=True)
+    client = MongoClient(mongo_uri, tz_aware=True)
     try:
         notices = client["cx_applications"].notices
         doc = max(notices.find({"campaign_id": campaign_id}), key=lambda d: d["version"])
@@ -86,7 +85,7 @@ def api(base_url, login_name, method, path, **kwargs):
     return requests.request(method, f"{base_url}{path}", headers=headers, timeout=30, **kwargs)
 
 
-def test_apply_review_select_notice_object_finalise_certificate_and_claim(new_page, base_url):
+def test_apply_review_select_notice_object_finalise_certificate_and_claim(new_page, base_url, mongo_uri):
     # -- the secretary applies and submits ------------------------------------------------
     student = new_page()
     login(student, "2023010101")
@@ -198,7 +197,7 @@ def test_apply_review_select_notice_object_finalise_certificate_and_claim(new_pa
     check(admin, "admin-notice-objection")
     admin.get_by_label("答复（必填，异议人可见）").fill("经核实，该支部三月份活动记录真实有效，异议不成立。")
     click(admin, "button", "处理")
-    end_notice_period(campaign_id)
+    end_notice_period(mongo_uri, campaign_id)
     admin.goto(f"/admin/campaigns/{campaign_id}/notice")
     click(admin, "button", "确定正式名单")
     expect(admin.get_by_text("定稿时间")).to_be_visible()

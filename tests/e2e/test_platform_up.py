@@ -23,13 +23,13 @@ def _alive(pid):
 
 
 def test_up_runs_the_platform_and_ctrl_c_stops_it(tmp_path):
-    platform = PlatformUp("e2e", 27029, 18081, tmp_path / "run", timeout=240)
+    platform = PlatformUp("e2e", tmp_path / "run", timeout=240)
+    base = platform.base_url
     try:
         text = platform.start()
-        assert "http://127.0.0.1:18081/" in text, text
+        assert f"{base}/" in text, text
         assert "Demo@2026" in text and "2023010101" in text, text
 
-        base = "http://127.0.0.1:18081"
         assert requests.get(f"{base}/healthz", timeout=10).status_code == 200
         assert requests.get(f"{base}/api/docs", timeout=10).status_code == 200
         token = requests.post(f"{base}/api/auth/login", json={"login": "2023010101", "password": "Demo@2026"},

@@ -17,8 +17,14 @@ from nameko.testing.waiting import wait_for_call  # noqa: E402,F401
 from pymongo import MongoClient  # noqa: E402
 
 from deploy import demo_data  # noqa: E402
+from tests.integration.green_timeout import (  # noqa: E402,F401  (hooks of this suite)
+    pytest_runtest_call, pytest_runtest_setup, pytest_runtest_teardown, unregister_pytest_timeout)
 
 MONGO_URI = os.environ.get("TEST_MONGO_URI", "mongodb://127.0.0.1:27018")
+
+
+def pytest_configure(config):
+    unregister_pytest_timeout(config)
 
 
 def pytest_addoption(parser):

@@ -46,6 +46,9 @@ from plugins.benchmark_branches.duties import DUTIES
 from services.applications.directory import make_unit
 from tests.integration.helpers import PDF, docx_bytes
 
+# A whole campaign takes minutes on a busy 2-core machine (a slow run fails this test alone).
+pytestmark = pytest.mark.timeout(480)
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 ADMIN = "admin"
 COLLEGE_ADMIN = {"me": "college_admin_me", "em": "college_admin_em"}   # em seeded below

@@ -61,6 +61,9 @@ from core.periods import academic_year_of
 from deploy.demo_data import COLLEGES, DEMO_PASSWORD, SCHOOL
 from services.applications.directory import make_unit
 
+# A whole campaign takes minutes on a busy 2-core machine (a slow run fails this test alone).
+pytestmark = pytest.mark.timeout(480)
+
 SHANGHAI = timezone(timedelta(hours=8))
 ADMIN = "admin"
 COUNSELOR = {"me": "counselor_me", "em": "counselor_em"}

@@ -28,6 +28,9 @@ import pytest
 from deploy.demo_data import COLLEGES, DEMO_PASSWORD, SCHOOL
 from services.applications.directory import make_unit
 
+# A whole campaign takes minutes on a busy 2-core machine (a slow run fails this test alone).
+pytestmark = pytest.mark.timeout(480)
+
 ADMIN = "admin"
 COLLEGE_ADMIN = {"me": "college_admin_me", "em": "college_admin_em"}
 COUNSELOR = {"me": "counselor_me", "em": "counselor_em"}
