@@ -43,6 +43,7 @@ from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from core.errors import ChuangxianError, NotFound
+from core.pacing import Pacer
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ LEASE_SECONDS = 60
 MAX_ATTEMPTS = 3
 MAX_ERRORS = 500          # row errors kept in a job's error details
 PROGRESS_EVERY = 0.5      # seconds between progress writes (the last one is always written)
-IDLE_MIN, IDLE_MAX = 1.0, 15.0
+IDLE_MAX = 15.0           # seconds: how late a job submitted to another copy may start
 
 
 class LeaseLost(Exception):
@@ -91,8 +92,7 @@ class JobStore:
         self.files = files if files is not None else collection.database["job_files"]
         self.service = service
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
-        self._next_poll = 0.0
-        self._idle = IDLE_MIN
+        self.pacer = Pacer(idle_max=IDLE_MAX)
 
     def ensure_indexes(self):
         self.jobs.create_index([("active_key", ASCENDING)], unique=True)
@@ -149,14 +149,10 @@ class JobStore:
     # -- running ------------------------------------------------------------
     def wake(self):
         """Look for work at the next tick (a job was just submitted here)."""
-        self._next_poll = 0.0
+        self.pacer.wake()
 
     def should_poll(self, now):
-        return now >= self._next_poll
-
-    def _idle_tick(self, now):
-        self._next_poll = now + self._idle
-        self._idle = min(self._idle * 2, IDLE_MAX)
+        return self.pacer.ready(now)
 
     def claim(self, now=None):
         """Take the oldest queued job, or one whose worker's lease ran out."""
@@ -206,14 +202,9 @@ class JobStore:
             job = self.claim()
             if job is None:
                 break
-            self._idle = IDLE_MIN
             self.run(job, handlers, context)
             ran += 1
-        if not ran:
-            self._idle_tick(time.time())
-        else:
-            self._next_poll = 0.0   # more may have come meanwhile: look again next tick
-        return ran
+        return self.pacer.tick(ran)
 
     def run(self, job, handlers, context=None):
         """Run one claimed job to its end (succeeded or failed)."""

@@ -25,6 +25,8 @@ top-level datetimes through $set).
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
+from core.pacing import sweep_pacer
+
 from services.applications.store import not_found
 
 COLLECTIONS = ("notices", "objections", "final_lists", "stage_reports", "awards")
@@ -34,6 +36,7 @@ class NoticeStore:
     def __init__(self, db, config):
         self.db = db
         self.config = config
+        self.sweep_pacer = sweep_pacer(config)
 
     def ensure_indexes(self):
         db = self.db

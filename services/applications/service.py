@@ -295,10 +295,12 @@ class ApplicationsService(JobsMixin, probes.Probed):
     def sweep_lifecycle(self):
         """Finish notices, objections, final lists, stage changes and awards that a
         crash interrupted (at least once; every step is idempotent)."""
+        if not self.notice_store.sweep_pacer.ready():
+            return   # idle: see core/pacing.py
         now = utc_now()
         seconds = float(self._config.get("OUTBOX_SWEEP_SECONDS", 5))
         finished = lifecycle_sweep.sweep(self._deps(), now, self.store.since(now, seconds))
-        if finished:
+        if self.notice_store.sweep_pacer.tick(finished):
             log.info("lifecycle sweep took up %d document(s)", finished)
 
     # -- for other services (internal RPC, never exposed over HTTP) -----------
@@ -356,7 +358,9 @@ class ApplicationsService(JobsMixin, probes.Probed):
     @timer(interval=5)
     def sweep_outbox(self):
         """Re-publish events whose publishing was interrupted (at least once)."""
+        if not self.store.sweep_pacer.ready():
+            return   # idle: see core/pacing.py
         seconds = float(self._config.get("OUTBOX_SWEEP_SECONDS", 5))
         finished = outbox.sweep(self.store, self.dispatch, self.store.since(utc_now(), seconds))
-        if finished:
+        if self.store.sweep_pacer.tick(finished):
             log.info("outbox sweep finished %d change(s)", finished)

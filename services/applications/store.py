@@ -23,6 +23,7 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from core.errors import Conflict, NotFound
 from core.jobs import JobStore
+from core.pacing import sweep_pacer
 
 
 def new_id(prefix):
@@ -38,6 +39,7 @@ class ApplicationsStore:
         self.db = db
         self.config = config
         self.jobs = JobStore(db.jobs, "applications")
+        self.sweep_pacer = sweep_pacer(config)
 
     def ensure_indexes(self):
         db = self.db

@@ -179,7 +179,9 @@ class FundingService(probes.Probed):
     @timer(interval=2)
     def sweep_outbox(self):
         """Finish outcomes a crash cut short (apply what is missing, publish)."""
+        if not self.store.sweep_pacer.ready():
+            return   # idle: see core/pacing.py
         seconds = float(self.store.config.get("OUTBOX_SWEEP_SECONDS", 5))
         finished = outbox.sweep(self.store, self.dispatch, seconds)
-        if finished:
+        if self.store.sweep_pacer.tick(finished):
             log.info("funding outbox sweep finished %d outcome(s)", finished)

@@ -48,6 +48,7 @@ from pymongo import ASCENDING, DESCENDING
 from pymongo.errors import DuplicateKeyError
 
 from core.errors import ChuangxianError, Conflict, NotFound
+from core.pacing import sweep_pacer
 from services.funding.domain import guards
 from services.funding.domain.outcome import Outcome
 
@@ -78,6 +79,7 @@ class FundingStore:
     def __init__(self, db, config):
         self.db = db
         self.config = config
+        self.sweep_pacer = sweep_pacer(config)
 
     def ensure_indexes(self):
         db = self.db
@@ -91,7 +93,11 @@ class FundingStore:
         db.ledger.create_index([("grant_id", ASCENDING), ("at", ASCENDING)])
         db.audit.create_index([("subject", ASCENDING), ("at", ASCENDING)])
         db.attachments.create_index([("grant_id", ASCENDING), ("kind", ASCENDING)])
-        db.outbox.create_index([("state", ASCENDING), ("created_ts", ASCENDING)])
+        db.outbox.create_index([("open_ts", ASCENDING)])
+        # Records stored before `open_ts` existed get it once (afterwards none lacks it).
+        for record in db.outbox.find({"open_ts": {"$exists": False}}, {"state": 1, "created_ts": 1}):
+            db.outbox.update_one({"_id": record["_id"]}, {"$set": {
+                "open_ts": None if record.get("state") == "done" else record.get("created_ts", 0.0)}})
 
     # -- rules ------------------------------------------------------------
     def save_rules(self, program, version, rules, now_iso):
@@ -208,10 +214,13 @@ class FundingStore:
 
     # -- applying outcomes ------------------------------------------------
     def begin(self, outcome):
-        """Store the outcome (step 0). Returns True if this call stored it."""
+        """Store the outcome (step 0). Returns True if this call stored it. Until it
+        is done its ``open_ts`` (epoch seconds) is set, so the sweep range-scans the
+        open records only, however many are done."""
+        now = time.time()
         try:
             self.db.outbox.insert_one({
-                "_id": outcome.key, "state": "pending", "created_ts": time.time(),
+                "_id": outcome.key, "state": "pending", "created_ts": now, "open_ts": now,
                 "outcome": json.dumps(outcome.to_dict(), ensure_ascii=False),
                 "event_type": (outcome.event or {}).get("type"),
                 "event_id": (outcome.event or {}).get("event_id")})
@@ -314,16 +323,17 @@ class FundingStore:
         self.db.outbox.update_one({"_id": key, "state": "publishing"}, {"$set": {"state": "pending"}})
 
     def mark_done(self, key):
-        self.db.outbox.update_one({"_id": key}, {"$set": {"state": "done", "done_ts": time.time()}})
+        self.db.outbox.update_one({"_id": key}, {"$set": {"state": "done", "done_ts": time.time(), "open_ts": None}})
 
     def unfinished(self, older_than_s, limit=200):
         """Outbox records a crash may have cut short: pending for longer than
         ``older_than_s`` seconds, or publishing for longer than PUBLISH_TIMEOUT_S."""
         now = time.time()
-        query = {"$or": [{"state": "pending", "created_ts": {"$lt": now - older_than_s}},
-                         {"state": "publishing", "claimed_ts": {"$lt": now - PUBLISH_TIMEOUT_S}}]}
-        return [(r["_id"], Outcome.from_dict(json.loads(r["outcome"])))
-                for r in self.db.outbox.find(query, sort=[("created_ts", ASCENDING)], limit=limit)]
+        records = self.db.outbox.find({"open_ts": {"$lt": now - older_than_s}}, sort=[("open_ts", ASCENDING)],
+                                      limit=limit)
+        return [(r["_id"], Outcome.from_dict(json.loads(r["outcome"]))) for r in records
+                if r["state"] == "pending"
+                or (r["state"] == "publishing" and r.get("claimed_ts", now) < now - PUBLISH_TIMEOUT_S)]
 
     def drop_pending(self, key):
         self.db.outbox.delete_one({"_id": key, "state": "pending"})

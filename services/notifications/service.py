@@ -18,6 +18,7 @@ school admins, subscriptions, deliveries, the dead-letter list with replay, and
 template overrides.
 """
 import logging
+import time
 
 import eventlet
 from nameko.events import event_handler
@@ -135,18 +136,26 @@ class NotificationsService(probes.Probed):
     # -- out -----------------------------------------------------------------
     @timer(interval=1)
     def send_due(self):
-        """Send what is due (every copy of the service; claims never overlap)."""
-        if not self.channels.sender.get("enabled", True):
+        """Send what is due (every copy of the service; claims never overlap). Idle,
+        it asks the database only when something falls due or a few seconds have
+        passed (`store.sender_pacer`), not every second."""
+        pacer = self.store.sender_pacer
+        now = time.time()
+        if not self.channels.sender.get("enabled", True) or not pacer.ready(now):
             return
         outcome = sender.run_once(self.store, self._channels(), self.channels.sender)
         if outcome["sent"] or outcome["expired"]:
             log.info("sender: %s", outcome)
+        busy = bool(outcome["sent"] or outcome["expired"])
+        pacer.tick(busy, now, None if busy else self.store.next_due_ts())
 
     @timer(interval=10)
     def replan_events(self):
         """Plan again the events whose planning failed (the directory was down, say)."""
+        if not self.store.replan_pacer.ready():
+            return
         done = intake.sweep(self.store, self.applications, self._channels(), self._settings, utc_now())
-        if done:
+        if self.store.replan_pacer.tick(done):
             log.info("re-planned %d event(s)", done)
 
     # -- health and programs -------------------------------------------------

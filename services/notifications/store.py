@@ -22,9 +22,10 @@ flags as 0/1, never booleans; no ``$push`` of sub-documents.
 from datetime import datetime, timezone
 
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from core.errors import Conflict, NotFound
+from core.pacing import Pacer
 
 from .channels.base import InboxStore
 from .domain import deliveries as dl
@@ -42,12 +43,30 @@ def _doc(item):
 
 
 def _item(doc):
-    """A stored document as the domain sees it ("id", no "rev")."""
+    """A stored document as the domain sees it ("id", no queue times)."""
     if doc is None:
         return None
-    out = {k: v for k, v in doc.items() if k not in ("_id",)}
+    out = {k: v for k, v in doc.items() if k not in QUEUE_FIELDS}
     out["id"] = doc["_id"]
     return out
+
+
+QUEUE_FIELDS = ("_id", "due_ts", "lease_ts", "plan_due_ts")
+
+
+def _epoch(moment):
+    return dl.utc(moment).timestamp() if moment is not None else None
+
+
+def _with_queue_times(doc):
+    """The delivery with its queue times, epoch-second numbers the sender's timers
+    range-scan through an index: ``due_ts`` while it waits (pending/failed; 0 when
+    it may go at once), ``lease_ts`` while it is being sent; None otherwise, so that
+    delivered and dead deliveries, however many, are never scanned."""
+    state = doc.get("state")
+    doc["due_ts"] = (_epoch(doc.get("next_attempt_at")) or 0.0) if state in dl.WAITING else None
+    doc["lease_ts"] = _epoch(doc.get("lease_until")) if state == dl.SENDING else None
+    return doc
 
 
 class MongoInboxStore(InboxStore):
@@ -103,24 +122,39 @@ class NotificationsStore:
         self.db = db
         self.config = config
         self.inbox = MongoInboxStore(db.inbox)
+        self.sender_pacer = Pacer(idle_max=5.0)
+        self.replan_pacer = Pacer(idle_min=10.0, idle_max=30.0)
 
     def ensure_indexes(self):
         db = self.db
-        db.deliveries.create_index([("state", ASCENDING), ("channel", ASCENDING), ("next_attempt_at", ASCENDING)])
-        db.deliveries.create_index([("state", ASCENDING), ("lease_until", ASCENDING)])
+        db.deliveries.create_index([("due_ts", ASCENDING)])
+        db.deliveries.create_index([("lease_ts", ASCENDING)])
         db.deliveries.create_index([("event_id", ASCENDING)])
         db.deliveries.create_index([("state", ASCENDING), ("dead_at", DESCENDING)])
         db.inbox.create_index([("user_id", ASCENDING), ("created_at", DESCENDING)])
         db.inbox.create_index([("user_id", ASCENDING), ("read", ASCENDING)])
-        db.events.create_index([("planned", ASCENDING), ("received_at", ASCENDING)])
+        db.events.create_index([("plan_due_ts", ASCENDING)])
         db.subscriptions.create_index([("event_types", ASCENDING)])
         db.templates.create_index([("event_type", ASCENDING)])
+        self._add_queue_times()
+
+    def _add_queue_times(self):
+        """Deliveries and events stored before the queue times existed get them
+        (once: afterwards none lacks them)."""
+        for doc in self.db.deliveries.find({"due_ts": {"$exists": False}}):
+            queued = _with_queue_times(dict(doc))
+            self.db.deliveries.update_one({"_id": doc["_id"]}, {"$set": {
+                "due_ts": queued["due_ts"], "lease_ts": queued["lease_ts"]}})
+        for doc in self.db.events.find({"plan_due_ts": {"$exists": False}}):
+            due = None if doc.get("planned") else _epoch(doc.get("received_at")) or 0.0
+            self.db.events.update_one({"_id": doc["_id"]}, {"$set": {"plan_due_ts": due}})
 
     # -- events received ------------------------------------------------------
     def receive_event(self, envelope, now):
         """(stored event doc, True if this is the first copy)."""
         doc = {"_id": envelope["id"], "type": envelope["type"], "envelope": envelope, "received_at": now,
-               "planned": 0, "plan_tries": 0, "last_error": None, "deliveries": 0, "rev": 0}
+               "planned": 0, "plan_tries": 0, "last_error": None, "deliveries": 0, "rev": 0,
+               "plan_due_ts": _epoch(now)}
         try:
             self.db.events.insert_one(doc)
             return doc, True
@@ -132,12 +166,15 @@ class NotificationsStore:
         new = {k: v for k, v in event.items() if k != "_id"}
         new.update(planned=1 if planned else 0, plan_tries=event.get("plan_tries", 0) + 1,
                    last_error=error, deliveries=deliveries, planned_at=now if planned else None,
-                   rev=event.get("rev", 0) + 1)
+                   rev=event.get("rev", 0) + 1,
+                   plan_due_ts=None if planned else _epoch(event.get("received_at")) or 0.0)
         self.db.events.replace_one({"_id": event["_id"], "rev": event.get("rev", 0)}, new)
 
     def unplanned_events(self, older_than, limit=100):
-        return list(self.db.events.find({"planned": 0, "received_at": {"$lt": older_than}},
-                                        sort=[("received_at", ASCENDING)], limit=limit))
+        """Events received before `older_than` whose deliveries are not written yet
+        (an indexed range over the unplanned ones only)."""
+        return list(self.db.events.find({"plan_due_ts": {"$lt": _epoch(older_than)}},
+                                        sort=[("plan_due_ts", ASCENDING)], limit=limit))
 
     def get_event(self, event_id):
         return self.db.events.find_one({"_id": event_id})
@@ -146,13 +183,17 @@ class NotificationsStore:
     def insert_deliveries(self, deliveries):
         """Insert each new delivery; one already there (same id) is left as it is.
         Returns how many were new."""
-        created = 0
-        for delivery in deliveries:
-            try:
-                self.db.deliveries.insert_one(dict(_doc(delivery), rev=0))
-                created += 1
-            except DuplicateKeyError:
-                pass
+        docs = [_with_queue_times(dict(_doc(delivery), rev=0)) for delivery in deliveries]
+        if not docs:
+            return 0
+        try:
+            created = len(self.db.deliveries.insert_many(docs, ordered=False).inserted_ids)
+        except BulkWriteError as exc:
+            if any(e.get("code") != 11000 for e in exc.details.get("writeErrors", [])):
+                raise
+            created = exc.details.get("nInserted", 0)
+        if created:
+            self.sender_pacer.wake()
         return created
 
     def get_delivery(self, delivery_id):
@@ -165,20 +206,31 @@ class NotificationsStore:
         """Replace ``old`` by ``new`` if nobody changed it meanwhile; the stored
         document (with its new ``rev``) or None when another worker was first."""
         rev = old.get("rev", 0)
-        doc = _doc(dict(new, rev=rev + 1))
+        doc = _with_queue_times(_doc(dict(new, rev=rev + 1)))
         doc.pop("_id")
         after = self.db.deliveries.find_one_and_replace({"_id": old["id"], "rev": rev}, doc,
                                                         return_document=ReturnDocument.AFTER)
+        if after is not None and after.get("due_ts") is not None:
+            self.sender_pacer.wake()   # replayed or deferred: the sender looks again
         return _item(after)
 
     def due(self, channel, now, limit=50):
-        query = {"state": {"$in": list(dl.WAITING)}, "channel": channel, "next_attempt_at": {"$lte": now}}
-        return [_item(d) for d in self.db.deliveries.find(query, sort=[("next_attempt_at", ASCENDING)],
-                                                          limit=limit)]
+        """Waiting deliveries of `channel` whose time has come, earliest first."""
+        query = {"due_ts": {"$lte": _epoch(now)}, "channel": channel}
+        return [_item(d) for d in self.db.deliveries.find(query, sort=[("due_ts", ASCENDING)], limit=limit)]
 
     def expired_leases(self, now, limit=100):
-        return [_item(d) for d in self.db.deliveries.find(
-            {"state": dl.SENDING, "lease_until": {"$lte": now}}, limit=limit)]
+        return [_item(d) for d in self.db.deliveries.find({"lease_ts": {"$lte": _epoch(now)}}, limit=limit)]
+
+    def next_due_ts(self):
+        """When the sender next has something to do (the earliest due time or lease
+        end, epoch seconds), or None when nothing waits."""
+        times = []
+        for field in ("due_ts", "lease_ts"):
+            doc = self.db.deliveries.find_one({field: {"$gte": 0}}, {field: 1}, sort=[(field, ASCENDING)])
+            if doc is not None:
+                times.append(doc[field])
+        return min(times) if times else None
 
     def find_deliveries(self, event_id=None, state=None, channel=None, recipient=None, event_type=None,
                         limit=100, skip=0):

@@ -204,7 +204,9 @@ class ScoringService(probes.Probed):
     @timer(interval=5)
     def sweep_outbox(self):
         """Finish changes whose audit entry or event was interrupted (at least once)."""
+        if not self.store.sweep_pacer.ready():
+            return   # idle: see core/pacing.py
         seconds = float(self.store.config.get("OUTBOX_SWEEP_SECONDS", 5))
         finished = outbox.sweep(self.store, self.dispatch, self.store.since(utc_now(), seconds))
-        if finished:
+        if self.store.sweep_pacer.tick(finished):
             log.info("outbox sweep finished %d change(s)", finished)

@@ -33,6 +33,7 @@ from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from core.errors import Conflict, NotFound
+from core.pacing import sweep_pacer
 
 OUTBOX_COLLECTIONS = ("setups", "assignments", "sheets", "vetoes", "selections", "declared_conflicts")
 
@@ -51,6 +52,7 @@ class ScoringStore:
     def __init__(self, db, config):
         self.db = db
         self.config = config
+        self.sweep_pacer = sweep_pacer(config)
 
     def ensure_indexes(self):
         db = self.db

@@ -42,6 +42,7 @@ def config(rabbit_config):
         "PROGRAMS": ["pilot_branches"],
         "MAX_WORKERS": 20,
         "OUTBOX_SWEEP_SECONDS": 1,
+        "SWEEP_IDLE_MAX_SECONDS": 2,   # crash-recovery sweeps look at least every 2 s in tests
         "ATTACHMENTS": {"MAX_BYTES": 200_000, "MAX_PER_APPLICATION": 10},
         "LOGIN": {"MAX_FAILURES": 5, "WINDOW_MINUTES": 15},
         "GATEWAY": {"SECRET_KEY": "test-secret-" + prefix, "TOKEN_TTL_MINUTES": 30, "RPC_POOL_SIZE": 4,
