@@ -6,12 +6,12 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
+
+from core.labels import label
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 HEADER_FILL = PatternFill("solid", fgColor="DDE3EA")
-STATE_ZH = {"draft": "草稿", "submitted": "已提交", "returned": "已退回", "college_approved": "学院已通过",
-            "approved": "已批准", "rejected": "未通过", "withdrawn": "已撤回"}
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
@@ -59,7 +59,7 @@ def _summary_row(n, app, college_names):
     result = app.get("final_result") or app.get("review_result") or {}
     budget = form.get("planned_budget_yuan")
     return [n, college_names.get(app.get("college_id"), app.get("college_id") or ""), app.get("applicant_name"),
-            form.get("title") or form.get("theme") or "", STATE_ZH.get(app.get("state"), app.get("state")),
+            form.get("title") or form.get("theme") or "", label("state", app.get("state")),
             local_time(app.get("submitted_at")), float(budget) if budget not in (None, "") else None,
             result.get("total"), result.get("rank"), result.get("grade_name_zh") or ""]
 
@@ -98,18 +98,15 @@ def ranking(campaign, published):
     return _bytes(wb)
 
 
-TIER_ZH = {"key": "重点", "featured": "特色", "general": "一般"}
-STATUS_ZH = {"active": "执行中", "closed": "已结项", "submitted": "待审批", "approved": "已批准", "paid": "已支付",
-             "returned": "已退回", "rejected": "未通过", "withdrawn": "已撤回"}
 
 
 def grants_and_claims(campaign_title, grants, claims_by_grant):
     """立项经费与报销: one row per grant (yuan as numbers), one per claim."""
     wb = Workbook()
     yuan = "#,##0.00"
-    grant_rows = [[g.get("project_title") or g.get("project_id"), TIER_ZH.get(g.get("tier"), g.get("tier")),
+    grant_rows = [[g.get("project_title") or g.get("project_id"), label("tier", g.get("tier")),
                    (g.get("granted_fen") or 0) / 100, (g.get("paid_fen") or 0) / 100,
-                   (g.get("remaining_fen") or 0) / 100, STATUS_ZH.get(g.get("status"), g.get("status"))]
+                   (g.get("remaining_fen") or 0) / 100, label("funding_status", g.get("status"))]
                   for g in grants]
     _sheet(wb, "立项经费", [("项目", 30, None), ("档次", 10, None), ("立项金额（元）", 14, yuan),
                          ("已支付（元）", 14, yuan), ("余额（元）", 14, yuan), ("状态", 10, None)], grant_rows, first=True)
@@ -117,7 +114,7 @@ def grants_and_claims(campaign_title, grants, claims_by_grant):
     for g in grants:
         for c in claims_by_grant.get(g.get("id"), []):
             claim_rows.append([g.get("project_title") or g.get("project_id"), c.get("purpose") or "",
-                               (c.get("total_fen") or 0) / 100, STATUS_ZH.get(c.get("status"), c.get("status")),
+                               (c.get("total_fen") or 0) / 100, label("funding_status", c.get("status")),
                                local_time(c.get("filed_at"))])
     _sheet(wb, "报销明细", [("项目", 30, None), ("用途", 30, None), ("金额（元）", 14, yuan), ("状态", 12, None),
                          ("提交时间", 18, "yyyy-mm-dd hh:mm")], claim_rows)

@@ -17,6 +17,7 @@ and returns what the store must apply atomically; it never mutates its input.
 from dataclasses import dataclass
 
 from core.errors import InvalidTransition, PermissionDenied, ValidationFailed, field_error
+from core.labels import VOCABULARIES
 from services.applications.domain.permissions import actor_sides
 
 STATES = ("draft", "submitted", "returned", "college_approved", "approved", "rejected", "withdrawn")
@@ -55,15 +56,9 @@ STEPS = (
 # as actions on the wire (schemas.ActionInput) nor named as possible next steps.
 LIST_ACTIONS = ("list_approve", "list_reject")
 ACTIONS = tuple(sorted({s.action for s in STEPS} - set(LIST_ACTIONS)))
-ACTION_ZH = {
-    "submit": "提交", "college_approve": "学院审核通过", "return": "退回修改", "approve": "批准",
-    "reject": "不予通过", "withdraw": "撤回", "reopen": "重新编辑",
-    "list_approve": "列入正式名单", "list_reject": "不列入正式名单",
-}
-STATE_ZH = {
-    "draft": "草稿", "submitted": "已提交", "returned": "已退回", "college_approved": "学院已通过",
-    "approved": "已批准", "rejected": "未通过", "withdrawn": "已撤回",
-}
+# Labels come from the one catalogue (core/labels.py), so pages and messages agree.
+ACTION_ZH = {code: zh for code, (zh, _en) in VOCABULARIES["action"].items()}
+STATE_ZH = {code: zh for code, (zh, _en) in VOCABULARIES["state"].items()}
 MAX_REASON = 1000
 
 

@@ -19,6 +19,8 @@ fields (``DERIVED``: money in yuan, local times, state labels, the notice list).
 """
 from dataclasses import dataclass, field
 
+from core.labels import VOCABULARIES
+
 APPLICATIONS = "applications.events"
 SCORING = "scoring.events"
 FUNDING = "funding.events"
@@ -151,38 +153,15 @@ DERIVED = {
     "entries": ("entries_text", "entry_count"),
 }
 
-# value -> (zh, en); unknown values render as themselves.
+# value -> (zh, en) from the one label catalogue (core/labels.py); unknown values
+# render as themselves.
 LABELS = {
-    "state": {
-        "draft": ("草稿", "draft"),
-        "submitted": ("已提交", "submitted"),
-        "returned": ("已退回", "returned"),
-        "college_approved": ("学院审核通过", "approved by the college"),
-        "approved": ("已通过", "approved"),
-        "rejected": ("未通过", "not approved"),
-        "withdrawn": ("已撤回", "withdrawn"),
-    },
-    "tier": {
-        "key": ("重点", "key"),
-        "featured": ("特色", "featured"),
-        "general": ("一般", "general"),
-    },
-    "level": {
-        "class": ("班级", "class level"),
-        "college": ("院级", "college level"),
-        "school": ("校级", "school level"),
-        "province": ("省级", "provincial level"),
-        "national": ("国家级", "national level"),
-        "ministry": ("教育部", "Ministry of Education level"),
-    },
-    "recipient_kind": {
-        "class": ("班集体", "class"),
-        "dorm": ("寝室", "dorm"),
-        "person": ("个人", "person"),
-        "branch": ("党支部", "party branch"),
-    },
+    "state": VOCABULARIES["state"],
+    "from_state": VOCABULARIES["state"],
+    "tier": VOCABULARIES["tier"],
+    "level": VOCABULARIES["level"],
+    "recipient_kind": VOCABULARIES["applicant_kind"],
 }
-LABELS["from_state"] = LABELS["state"]
 
 
 def spec_for(event_type):

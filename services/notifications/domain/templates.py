@@ -27,6 +27,7 @@ from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 from core.errors import ValidationFailed, field_error, invalid
+from core.labels import label
 
 from .catalog import DERIVED, EVENTS, LABELS, spec_for
 
@@ -328,7 +329,10 @@ def _label(kind, value, lang):
     pair = LABELS.get(kind, {}).get(value)
     if pair is None:
         return _text(value)
-    return pair[0] if lang == "zh" else pair[1]
+    if lang == "zh":
+        return pair[0]
+    # English labels stand mid-sentence in messages ("... has been decided: approved").
+    return pair[1][:1].lower() + pair[1][1:]
 
 
 def build_context(envelope, lang=DEFAULT_LANG, reader_name="", program_name=None, link="",
@@ -348,9 +352,9 @@ def build_context(envelope, lang=DEFAULT_LANG, reader_name="", program_name=None
         "event_title": (spec.title_zh if lang == "zh" else spec.title_en) if spec else envelope["type"],
         "occurred_at": envelope.get("occurred_at", ""),
         "occurred_at_local": local_time(envelope["occurred_at"]) if envelope.get("occurred_at") else "",
-        "actor_name": actor.get("name") or actor.get("id") or ("系统" if lang == "zh" else "the system"),
+        "actor_name": actor.get("name") or ("系统" if lang == "zh" else "the system"),  # never an id
         "reader_name": reader_name or ("" if lang == "zh" else "Sir or Madam"),
-        "program_name": program_name or data.get("program") or "",
+        "program_name": program_name or label("program", data.get("program"), lang),
         "link": link or "",
         "platform_name": platform_name or PLATFORM_NAME[lang],
     }

@@ -460,7 +460,8 @@ def _select_grades(ranking, rule, population, applicants, outcomes):
         for e in take:
             outcomes[e["application_id"]] = {
                 "status": "in", "reason": "selected", "rank": e["rank"], "grade": name,
-                "message": f"selected as {name}, ranked {e['rank']}", "message_zh": f"评为{name}，排名第 {e['rank']}"}
+                "message": f"selected as {g.get('name_en') or name}, ranked {e['rank']}",
+                "message_zh": f"评为{g.get('name_zh') or name}，排名第 {e['rank']}"}
     for e in remaining:
         if any(_qualifies(e, g["name"]) for g in rule["grades"]):
             outcomes[e["application_id"]] = _out(

@@ -61,7 +61,7 @@ def test_every_default_template_is_valid_and_renders(event_type, lang):
 def test_chinese_is_the_default_language():
     message = t.render_message(event("application.decided"), None, reader_name="张三")
     assert message["lang"] == "zh"
-    assert message["subject"] == "【创先】评审结果：第三党支部 已通过"
+    assert message["subject"] == "【创先】评审结果：第三党支部 已批准"
     assert "张三您好" in message["body"] and "材料齐全" in message["body"]
     assert t.render_message(event("application.decided"), "fr")["lang"] == "zh"
     assert t.render_message(event("application.decided"), "en-US")["subject"] == \
