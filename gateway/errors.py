@@ -2,10 +2,14 @@
 
 Every error body is {"code", "message", "message_zh", "field"?, "details"?}: a
 person reads the message in Chinese or English, a program reads the code and field.
+`respond` sends it as JSON to API clients and as the error page of
+gateway/web/error_page.py (in the layout, with a way back) to a browser's page
+request, so every status and every typed error has both forms from one table.
 """
 import logging
 
 from flask import jsonify
+from werkzeug.exceptions import InternalServerError
 from nameko.exceptions import RemoteError, RpcTimeout
 from werkzeug.exceptions import HTTPException
 
@@ -53,23 +57,39 @@ def body(code, message, message_zh, field=None, details=None):
     return out
 
 
+def respond(payload, status):
+    """The error as JSON for API clients, as a page for a browser's page request."""
+    from gateway.web import error_page  # the web pages import this module
+
+    if error_page.wants_page():
+        return error_page.render(status, payload)
+    return jsonify(payload), status
+
+
 def register(app):
     @app.errorhandler(errors.ChuangxianError)
     def typed(error):
-        return jsonify(error.to_dict()), status_of(error)
+        return respond(error.to_dict(), status_of(error))
 
     @app.errorhandler(RpcTimeout)
     def timeout(_error):
-        return jsonify(body("timeout", "A service did not answer in time; try again.", "服务响应超时，请重试")), 504
+        return respond(body("timeout", "A service did not answer in time; try again.", "服务响应超时，请重试"), 504)
 
     @app.errorhandler(PoolExhausted)
     def busy(_error):
-        return jsonify(body("busy", "The server is busy; try again.", "服务器繁忙，请稍后重试")), 503
+        return respond(body("busy", "The server is busy; try again.", "服务器繁忙，请稍后重试"), 503)
 
     @app.errorhandler(RemoteError)
     def remote(error):
         log.error("service error: %s", error)
-        return jsonify(body("service_error", "A service failed; the error was logged.", "服务出错，已记录")), 502
+        return respond(body("service_error", "A service failed; the error was logged.", "服务出错，已记录"), 502)
+
+    @app.errorhandler(InternalServerError)
+    def crashed(error):
+        original = getattr(error, "original_exception", None)
+        if original is not None:
+            log.error("unhandled error on %s", _path(), exc_info=original)
+        return respond(body("internal_error", "Something went wrong; the error was logged.", "系统出错，已记录"), 500)
 
     @app.errorhandler(HTTPException)
     def http(error):
@@ -80,11 +100,16 @@ def register(app):
             for location, fields in messages.items():
                 flat.extend(flatten_errors(fields, "" if location in ("json", "form", "files") else location))
             first = flat[0]
-            return jsonify(body(
+            return respond(body(
                 "validation_failed",
                 "; ".join(f"{e['field']}: {e['message']}" for e in flat),
                 "；".join(f"{e['field']}：{e['message_zh']}" for e in flat),
                 field=first["field"], details=flat,
-            )), 422
-        return jsonify(body(error.name.lower().replace(" ", "_"), error.description or error.name,
-                            _HTTP_ZH.get(error.code, error.name))), error.code
+            ), 422)
+        return respond(body(error.name.lower().replace(" ", "_"), error.description or error.name,
+                            _HTTP_ZH.get(error.code, error.name)), error.code)
+
+
+def _path():
+    from flask import request
+    return request.path

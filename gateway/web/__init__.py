@@ -4,8 +4,9 @@ Pages call the same services over the same RPC as the REST API, as the logged-in
 person, so every permission is decided by the services exactly as for the API. Page
 modules (one per role or subject) add their routes to `blp` when imported below.
 """
-from flask import Blueprint, g, render_template
+from flask import Blueprint, g
 
+from core import labels
 from core.errors import ChuangxianError
 from gateway.errors import status_of
 from gateway.web import i18n, menu, session
@@ -17,7 +18,13 @@ blp = Blueprint("web", __name__, template_folder="templates", static_folder="sta
 @blp.app_context_processor
 def _template_globals():
     return {"t": i18n.t, "pick": i18n.pick, "lang": i18n.current_language(), "csrf_token": session.csrf_token,
-            "me": g.get("me"), "menu_items": menu.menu_items, "has_page": menu.has_page}
+            "me": g.get("me"), "menu_items": menu.menu_items, "has_page": menu.has_page,
+            "error_summary": _error_summary}
+
+
+def _error_summary(error, schema_labels=None):
+    from gateway.web import error_page
+    return error_page.summary(error, schema_labels)
 
 
 @blp.app_template_filter("local_time")
@@ -31,6 +38,56 @@ def _local_time(value):
     return moment.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")
 
 
+@blp.app_template_filter("label")
+def _label(code, vocabulary):
+    """``{{ app.state | label('state') }}``: the code's label from core/labels.py in
+    the reader's language."""
+    return labels.label(vocabulary, code, i18n.current_language())
+
+
+@blp.app_template_filter("label_any")
+def _label_any(code, *prefer):
+    """``{{ option | label_any('lead_role') }}``: a code whose vocabulary is only
+    guessed (a program form's option); the named vocabularies are tried first."""
+    return labels.label_any(code, i18n.current_language(), prefer)
+
+
+@blp.app_template_filter("scrub_ids")
+def _scrub_ids(text):
+    """A service's message without internal ids (core/labels.py `scrub_ids`)."""
+    return labels.scrub_ids(text)
+
+
+@blp.app_template_filter("percent")
+def _percent(weight, total=100):
+    """``{{ 16.6667 | percent }}`` -> 16.7%."""
+    return labels.percent(weight, total)
+
+
+@blp.app_template_filter("number")
+def _number(value, digits=2):
+    """``{{ total | number }}``: rounded to two decimals (87.33, 90)."""
+    return labels.number(value, digits)
+
+
+@blp.app_template_filter("local_input")
+def _local_input(value, kind="datetime"):
+    """A stored date or UTC time as typed in the form: '2026-12-11' or
+    '2026-12-11 17:00' (Beijing, 24-hour). Text already in that form stays."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+    text = str(value or "")
+    if kind == "date" or len(text) <= 10:
+        return text[:10]
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return text
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(ZoneInfo("Asia/Shanghai"))
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
 @blp.after_app_request
 def _csrf_cookie(response):
     return session.remember_csrf(response)
@@ -38,8 +95,10 @@ def _csrf_cookie(response):
 
 @blp.errorhandler(ChuangxianError)
 def _typed_error(error):
-    """A service refused: the page says why, in the reader's language, with the field."""
-    return render_template("error.html", error=error.to_dict()), status_of(error)
+    """A service refused: the error page says why, in the reader's language, naming
+    fields by their labels (gateway/web/error_page.py)."""
+    from gateway.web import error_page
+    return error_page.render(status_of(error), error.to_dict())
 
 
 def register(app):

@@ -6,6 +6,7 @@ import base64
 
 from flask import Response, g, redirect, render_template, request, url_for
 
+from core import labels
 from core.errors import ChuangxianError
 from gateway.api import rpc
 from gateway.web import blp, i18n, menu, schema_form, session
@@ -31,7 +32,10 @@ i18n.add({
     "what": ("操作", "Action"),
     "reason": ("理由", "Reason"),
     "saved": ("已保存", "Saved"),
-    "submitted_ok": ("已提交", "Submitted"),
+    "saved_draft_ok": ("草稿已保存（尚未提交，提交前可继续修改）", "Draft saved (not submitted yet; you can keep editing)"),
+    "saved_valid_part": ("已保存符合要求的内容；标出的内容未保存，请修改后再保存", "What was valid is saved; the marked fields are not, correct them and save again"),
+    "uploaded_ok": ("附件已上传，表单内容已一并保存", "File uploaded; the form was saved with it"),
+    "submitted_ok": ("已提交，等待学院审核", "Submitted; it now waits for the college's review"),
     "fix_errors": ("请修改标出的内容后再提交", "Please fix the marked fields"),
     "explain_score": ("我的评分说明", "Explain my score"),
     "download": ("下载", "Download"),
@@ -42,16 +46,9 @@ i18n.add({
 })
 menu.add("web.my_applications", "my_applications", ["student", "class_monitor", "dorm_leader", "branch_secretary"])
 
-STATE_LABELS = {
-    "draft": ("草稿", "Draft"), "submitted": ("已提交", "Submitted"), "returned": ("已退回", "Returned"),
-    "college_approved": ("学院已通过", "Approved by the college"), "approved": ("已批准", "Approved"),
-    "rejected": ("未通过", "Not approved"), "withdrawn": ("已撤回", "Withdrawn"),
-}
-
-
 def state_label(state):
-    zh, en = STATE_LABELS.get(state, (state, state))
-    return i18n.pick(zh, en)
+    """An application state as the reader reads it (core/labels.py, vocabulary "state")."""
+    return labels.label("state", state, i18n.current_language())
 
 
 @blp.app_template_filter("state_label")
@@ -116,8 +113,14 @@ def _render_application(app, campaign, program, trail, values=None, errors=None,
     counts = {}
     for a in app.get("attachments", []):
         counts[a["kind"]] = counts.get(a["kind"], 0) + 1
+    from gateway.web import error_page
+    kind_names = {k["kind"]: i18n.pick(k.get("label_zh") or k["kind"], k.get("label_en") or k.get("label_zh") or k["kind"])
+                  for k in program.get("attachments") or []}
     return render_template("application.html", app=app, campaign=campaign, program=program, trail=trail,
+                           kind_names=kind_names, upload_limit=error_page.upload_limit_text(),
+                           upload_limit_bytes=error_page.upload_limit_bytes(),
                            fields=fields, editable=editable, errors=errors, message=message,
+                           field_labels=schema_form.labels_of(fields),
                            counts=counts), status
 
 
@@ -133,38 +136,76 @@ def application_page(application_id):
 @blp.route("/applications/<application_id>/form", methods=["POST"])
 @session.page_login_required
 def save_form(application_id):
-    """Save the draft; with `submit`, then submit. Errors come back inline, per field."""
+    """Save the draft; with `submit`, then submit; with `upload`, save then attach the
+    chosen file. Nothing typed is lost: a draft that breaks a rule is saved without
+    the values that break it (only submitting demands completeness) and the page
+    comes back with every field as typed and each error at its field."""
     load_me()
-    submit = request.form.get("intent") == "submit"
+    intent = request.form.get("intent") or "save"
     with rpc() as cluster:
         app, campaign, program, trail = _application_context(cluster, application_id)
         values = schema_form.parse(program["form_schema"], request.form)
+        error, saved_part = None, False
         try:
             cluster.applications.update_application(g.actor_id, application_id, {"form": values})
-            if submit:
-                cluster.applications.act(g.actor_id, application_id, {"action": "submit"},
-                                         f"web-submit-{application_id}-{app['version']}")
         except ChuangxianError as exc:
             error = exc.to_dict()
+            saved_part = _save_what_is_valid(cluster, application_id, values, error)
+        if error is None and intent == "upload" and request.files.get("file") and request.files["file"].filename:
+            try:
+                _attach(cluster, application_id)
+            except ChuangxianError as exc:
+                error = exc.to_dict()
+        elif error is None and intent == "submit":
+            try:
+                cluster.applications.act(g.actor_id, application_id, {"action": "submit"},
+                                         f"web-submit-{application_id}-{app['version']}")
+            except ChuangxianError as exc:
+                error = exc.to_dict()
+        if error is not None:
             app, campaign, program, trail = _application_context(cluster, application_id)
+            message = "saved_valid_part" if saved_part else None
             return _render_application(app, campaign, program, trail, values=values,
                                        errors=schema_form.errors_by_field(error) or {"": (error["message_zh"],
                                                                                           error["message"])},
+                                       message=message,
                                        status=422 if error["code"] == "validation_failed" else 409)
-    return redirect(url_for("web.application_page", application_id=application_id,
-                            message="submitted_ok" if submit else "saved"))
+    message = {"submit": "submitted_ok", "upload": "uploaded_ok"}.get(intent, "saved_draft_ok")
+    return redirect(url_for("web.application_page", application_id=application_id, message=message))
+
+
+def _save_what_is_valid(cluster, application_id, values, error):
+    """Save the draft without the values the service refused; True when something
+    was saved. A second refusal (not about fields) leaves the stored draft as it was."""
+    if error.get("code") != "validation_failed":
+        return False
+    refused = [name for name in schema_form.errors_by_field(error) if name]
+    rest = schema_form.without(values, refused)
+    if not refused or rest == values:
+        return False
+    try:
+        cluster.applications.update_application(g.actor_id, application_id, {"form": rest})
+    except ChuangxianError:
+        return False
+    return True
+
+
+def _attach(cluster, application_id):
+    upload_file = request.files.get("file")
+    data = upload_file.read() if upload_file else b""
+    cluster.applications.add_attachment(g.actor_id, application_id, request.form.get("kind", ""),
+                                        upload_file.filename if upload_file else "",
+                                        base64.b64encode(data).decode("ascii"))
 
 
 @blp.route("/applications/<application_id>/attachments", methods=["POST"])
 @session.page_login_required
 def upload(application_id):
-    upload_file = request.files.get("file")
-    data = upload_file.read() if upload_file else b""
+    """Attach a file on its own (the application page uploads through `save_form`
+    with intent=upload, so unsaved edits are saved first)."""
     with rpc() as cluster:
-        cluster.applications.add_attachment(g.actor_id, application_id, request.form.get("kind", ""),
-                                            upload_file.filename if upload_file else "",
-                                            base64.b64encode(data).decode("ascii"))
-    return redirect(url_for("web.application_page", application_id=application_id, message="saved"))
+        _attach(cluster, application_id)
+    return redirect(url_for("web.application_page", application_id=application_id, message="uploaded_ok"))
 
 
 @blp.route("/applications/<application_id>/attachments/<attachment_id>")

@@ -15,7 +15,10 @@ def _label(prop, name):
     return {"zh": prop.get("title") or name, "en": prop.get("description") or prop.get("title") or name}
 
 
-def _kind(prop):
+PHONE_NAMES = ("phone", "mobile", "tel", "contact_phone")
+
+
+def _kind(prop, name=""):
     if "enum" in prop:
         return "select"
     kind = prop.get("type")
@@ -24,6 +27,10 @@ def _kind(prop):
     if kind == "string":
         if prop.get("format") == "date":
             return "date"
+        if prop.get("format") == "date-time":
+            return "datetime"
+        if name in PHONE_NAMES or name.endswith("_phone") or (prop.get("pattern") or "").startswith("^1\\d{10}"):
+            return "tel"
         return "textarea" if (prop.get("maxLength") or 10 ** 6) > LONG_TEXT else "text"
     if kind in ("number", "integer"):
         return kind
@@ -64,13 +71,16 @@ def describe(schema, values=None, errors=None, prefix=()):
     for name, prop in (schema.get("properties") or {}).items():
         path = (*prefix, name)
         dotted = ".".join(path)
-        kind = _kind(prop)
+        kind = _kind(prop, name)
         field = {"name": dotted, "id": "f-" + dotted.replace(".", "-"), "kind": kind, "label": _label(prop, name),
                  "required": name in required, "error": errors.get(dotted), "value": _get(values, path),
                  "min_length": prop.get("minLength"), "max_length": prop.get("maxLength"),
                  "minimum": prop.get("minimum"), "maximum": prop.get("maximum"), "pattern": prop.get("pattern"),
                  "options": prop.get("enum") or (prop.get("items") or {}).get("enum") or [],
-                 "max_items": prop.get("maxItems"), "min_items": prop.get("minItems")}
+                 "max_items": prop.get("maxItems"), "min_items": prop.get("minItems"),
+                 # options show their label (core/labels.py); the field's own name is
+                 # tried first as the vocabulary (lead_role, post, branch_type...)
+                 "vocabulary": name}
         if kind == "group":
             field["children"] = describe(prop, values, errors, path)
         elif kind == "rows":
@@ -84,8 +94,37 @@ def describe(schema, values=None, errors=None, prefix=()):
     return out
 
 
+def normalise_time(raw):
+    """"2026-12-11 17:00", "2026/12/11 17:00" or "2026-12-11T17:00" -> the ISO form
+    "2026-12-11T17:00" the services read (Beijing time); a date stays a date."""
+    text = raw.strip().replace("/", "-").replace("年", "-").replace("月", "-").replace("日", "")
+    text = " ".join(text.split())
+    if " " in text:
+        text = text.replace(" ", "T", 1)
+    return text
+
+
+def labels_of(fields, parent=None, out=None):
+    """{dotted field: (zh, en)} of `describe`'s fields, so an error summary names
+    each field by its label ("指导教师 · 手机号", "预期成果 第 2 条 · 描述")."""
+    out = {} if out is None else out
+    for f in fields:
+        zh, en = f["label"]["zh"], f["label"]["en"]
+        if parent:
+            zh, en = f"{parent[0]} · {zh}", f"{parent[1]} · {en}"
+        out[f["name"]] = (zh, en)
+        if f["kind"] == "group":
+            labels_of(f["children"], (zh, en), out)
+        elif f["kind"] == "rows":
+            for index, row in enumerate(f["rows"], start=1):
+                labels_of(row, (f"{zh} 第 {index} 条", f"{en} #{index}"), out)
+    return out
+
+
 def _convert(prop, raw):
     kind = _kind(prop)
+    if kind in ("date", "datetime") and isinstance(raw, str):
+        return normalise_time(raw)
     if kind == "checkbox":
         return raw in ("on", "true", "1", "yes")
     if kind == "lines":
@@ -99,7 +138,7 @@ def parse(schema, form, prefix=()):
     for name, prop in (schema.get("properties") or {}).items():
         path = (*prefix, name)
         dotted = ".".join(path)
-        kind = _kind(prop)
+        kind = _kind(prop, name)
         if kind == "group":
             child = parse(prop, form, path)
             if child:
@@ -125,6 +164,46 @@ def parse(schema, form, prefix=()):
             if raw.strip():
                 out[name] = _convert(prop, raw)
     return out
+
+
+def without(values, dotted_names):
+    """A copy of the form `values` without the fields named (dotted, as in errors):
+    what is left of a draft once the values that break a rule are set aside, so it
+    can be saved while the page keeps showing everything as typed. An error on a
+    row (``items.1.amount``) drops that one value; on a list or group, the whole."""
+    import copy
+
+    kept = copy.deepcopy(values)
+    for name in dotted_names:
+        parts = [p for p in str(name).split(".") if p]
+        node = kept
+        for part in parts[:-1]:
+            if isinstance(node, dict):
+                node = node.get(part)
+            elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+                node = node[int(part)]
+            else:
+                node = None
+            if node is None:
+                break
+        if node is None or not parts:
+            continue
+        last = parts[-1]
+        if isinstance(node, dict):
+            node.pop(last, None)
+        elif isinstance(node, list) and last.isdigit() and int(last) < len(node):
+            node[int(last)] = None
+    return _compact(kept)
+
+
+def _compact(value):
+    if isinstance(value, dict):
+        out = {k: _compact(v) for k, v in value.items()}
+        return {k: v for k, v in out.items() if v not in (None, {}, [])}
+    if isinstance(value, list):
+        out = [_compact(v) for v in value]
+        return [v for v in out if v not in (None, {}, [])]
+    return value
 
 
 def errors_by_field(error, strip_prefix="form."):

@@ -19,19 +19,87 @@
   }
   if (clocks.length) { tick(); setInterval(tick, 1000); }
 
-  // Uploads with a progress bar: <form data-upload> with a <progress> inside.
+  // Uploads with a progress bar: <form data-upload> with a <progress> inside. Only the
+  // button with name=intent value=upload sends the file with progress; the size limit
+  // (data-max-bytes on the file input) is checked before anything is sent, so a file
+  // too large never costs the reader what they typed.
   Array.prototype.forEach.call(document.querySelectorAll("form[data-upload]"), function (form) {
+    var file = form.querySelector("input[type=file]");
+    var tooBig = form.querySelector("#att-too-big");
+    function oversize() {
+      var limit = file ? parseInt(file.getAttribute("data-max-bytes") || "0", 10) : 0;
+      return !!(limit && file.files && file.files[0] && file.files[0].size > limit);
+    }
+    if (file) {
+      file.addEventListener("change", function () {
+        if (tooBig) { tooBig.hidden = !oversize(); }
+        file.setAttribute("aria-invalid", oversize() ? "true" : "false");
+      });
+    }
     form.addEventListener("submit", function (event) {
+      var button = event.submitter;
+      var uploading = !form.hasAttribute("data-keep-edits") || (button && button.value === "upload");
+      if (!uploading) { return; }
+      if (file && oversize()) {
+        event.preventDefault();
+        if (tooBig) { tooBig.hidden = false; file.focus(); }
+        return;
+      }
       var bar = form.querySelector("progress");
-      if (!bar || !window.FormData) { return; }
+      if (!bar || !window.FormData || !file || !file.files || !file.files.length) { return; }
       event.preventDefault();
+      var data = new FormData(form);
+      if (button && button.name) { data.set(button.name, button.value); }
       var xhr = new XMLHttpRequest();
       xhr.open("POST", form.action);
       xhr.upload.onprogress = function (e) { if (e.lengthComputable) { bar.value = e.loaded / e.total * 100; } };
-      xhr.onload = function () { document.open(); document.write(xhr.responseText); document.close();
-                                 if (xhr.responseURL) { history.replaceState(null, "", xhr.responseURL); } };
+      xhr.onload = function () {
+        // Post/Redirect/Get: land on the page the server redirected to (a refresh then repeats nothing).
+        if (xhr.responseURL && xhr.status < 400) { window.location.assign(xhr.responseURL); return; }
+        document.open(); document.write(xhr.responseText); document.close();
+      };
       bar.hidden = false;
-      xhr.send(new FormData(form));
+      xhr.send(data);
     });
+  });
+
+  // Lists of rows (预期成果, claim lines): "add a row" copies the last row with its
+  // inputs emptied and renumbered, without a round trip; the server reads every row.
+  Array.prototype.forEach.call(document.querySelectorAll("[data-rows]"), function (box) {
+    var max = parseInt(box.getAttribute("data-max") || "0", 10);
+    var add = document.createElement("button");
+    add.type = "button";
+    add.className = "add-row";
+    add.textContent = box.getAttribute("data-add-label") || (zh ? "添加一行" : "Add a row");
+    box.appendChild(add);
+    function rows() { return box.querySelectorAll("[data-row]"); }
+    function refresh() { add.hidden = !!(max && rows().length >= max); }
+    add.addEventListener("click", function () {
+      var all = rows();
+      var last = all[all.length - 1];
+      if (!last) { return; }
+      var index = all.length;
+      var copy = last.cloneNode(true);
+      var from = new RegExp("\\.(" + (index - 1) + ")\\.");
+      var fromId = new RegExp("-(" + (index - 1) + ")-");
+      Array.prototype.forEach.call(copy.querySelectorAll("[name],[id],[for],[aria-describedby]"), function (el) {
+        ["name", "id", "for", "aria-describedby"].forEach(function (attr) {
+          var value = el.getAttribute(attr);
+          if (value) { el.setAttribute(attr, value.replace(from, "." + index + ".").replace(fromId, "-" + index + "-")); }
+        });
+        if (el.matches("input:not([type=hidden]):not([type=checkbox]), textarea")) { el.value = ""; }
+        if (el.matches("select")) { el.selectedIndex = 0; }
+        if (el.matches("input[type=checkbox]")) { el.checked = false; }
+        el.removeAttribute("aria-invalid");
+      });
+      Array.prototype.forEach.call(copy.querySelectorAll(".field-error"), function (el) { el.remove(); });
+      var number = copy.querySelector("[data-row-number]");
+      if (number) { number.textContent = "#" + (index + 1); }
+      last.parentNode.insertBefore(copy, last.nextSibling);
+      var first = copy.querySelector("input, textarea, select");
+      if (first) { first.focus(); }
+      refresh();
+    });
+    refresh();
   });
 })();
