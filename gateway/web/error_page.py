@@ -13,7 +13,7 @@ from flask import current_app, g, render_template, request, url_for
 from core import labels
 from gateway.web import i18n, session
 
-_JSON_PREFIXES = ("/api/", "/api", "/healthz", "/metrics", "/static/")
+_JSON_PREFIXES = ("/api/", "/api", "/healthz", "/livez", "/readyz", "/metrics", "/static/")
 
 # What a person reads for each status, and what they can do about it.
 _TITLES = {
