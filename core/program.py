@@ -11,49 +11,32 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
+from core.declaration import APPLICANT_KINDS
 from core.forms import form_json_schema, validate_form
-
-APPLICANT_KINDS = ("branch", "class", "dorm", "person")
+from core.hookspec import check_hooks_class
 
 
 class ProgramHooks:
-    """Code a program needs where data cannot say it. Override what you need.
+    """Code a program needs where data cannot say it. Override what you need: the
+    hooks and what they return are specified in `core.hookspec`, which checks every
+    subclass when it is created (an unknown hook name or a wrong signature is a
+    TypeError naming it). These methods are the default behaviour."""
 
-    Each hook is called by a shared service over RPC, so it takes and returns
-    JSON-friendly values only.
-    """
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        check_hooks_class(cls)
 
     def validate_application(self, form, context):
-        """Extra cross-field checks after the form schema passed.
-        Returns a list of core.errors.field_error entries (empty when fine)."""
         return []
 
     def check_eligibility(self, context):
-        """Whether the applicant may submit in this campaign. `context` has
-        `applicant` (unit or person record), `campaign`, `form`. Returns a list of
-        reasons {"code", "message", "message_zh"}; empty means eligible."""
         return []
 
     def scoring_inputs(self, context):
-        """What the scoring service cannot read from score sheets, asked once per
-        computation. `context`: {"campaign", "applications": [application views]}.
-        Returns {"applications": {application_id: {
-                    "category": code | [codes] | None,   # dorm types applied for
-                    "facts": {name: value},              # for veto rules of kind "fact"
-                    "marks": {leaf_id: value},           # leaves scored by "imported_fact"
-                    "grades_eligible": [grade names] | None,  # None = every grade
-                    "units": {name: unit_id}}},          # for per_unit_cap rules
-                 "population": int | None}               # for percent-of-population quotas
-        Absent applications and keys mean "nothing to add"."""
         return {"applications": {}, "population": None}
 
     def award_titles(self, context):
-        """The titles (荣誉称号) an entry of a final list receives. `context`:
-        {"campaign", "application", "entry": {"grade", "grade_name_zh", "category",
-        "category_name_zh", "rank", "total"}}. Returns a list of
-        {"code", "title", "title_en", "level", "category"}; titles beyond the first are
-        granted on top of the quota (e.g. 退伍军人寝室). Default: the program's title,
-        with the grade's name when the list is graded."""
+        """Default: the program's title, with the grade's name when the list is graded."""
         entry = context.get("entry") or {}
         campaign = context.get("campaign") or {}
         program = context.get("program") or {}
@@ -97,6 +80,9 @@ class Program:
     scoring: dict | None = None           # scoring service (aggregation, tie-breaks, reviewers, vetoes)
     funding: dict | None = None           # funding service (tiers, caps, materials)
     hooks: ProgramHooks = field(default_factory=ProgramHooks)
+    # Bump when the hooks' behaviour changes; hooks read the revision of the version a
+    # campaign pinned in context["program"]["revision"] and may keep older behaviour.
+    revision: int = 1
 
     def __post_init__(self):
         if self.applicant_kind not in APPLICANT_KINDS:
@@ -108,6 +94,7 @@ class Program:
         and an open campaign keeps the version it pinned."""
         body = {
             "name": self.name,
+            "revision": self.revision,
             "title_zh": self.title_zh,
             "title_en": self.title_en,
             "applicant_kind": self.applicant_kind,

@@ -1,23 +1,30 @@
 """The Nameko shell every program plugin runs as (one process per enabled program).
 
 `make_program_service(program)` returns a service named ``program_<name>`` that
-  * refuses to start when the program is not enabled in the configuration,
+  * refuses to start when the program is not enabled in the configuration, or when
+    its declaration breaks the typed contract (`core.declaration`; the message
+    names every bad path),
   * registers the program's declaration with the applications service, and with
     scoring (criteria, quota rules) and funding (tiers) when it declares those, when
-    it starts, retrying each with backoff until that service answers (so the start
-    order of processes does not matter; registration is idempotent),
-  * serves the program's hooks over RPC.
+    it starts, retrying each with backoff while that service does not answer (so the
+    start order of processes does not matter; registration is idempotent); a
+    service that *refuses* the declaration (a typed error) stops the process with
+    that service's message instead of retrying forever,
+  * serves the program's hooks over RPC, each with ``context["program"]`` naming
+    the version and revision the campaign pinned (`core.hookspec`).
 """
 import logging
 
 import eventlet
 from nameko.extensions import DependencyProvider
-from nameko.rpc import ReplyListener, ServiceProxy, rpc
+from nameko.rpc import ReplyListener, RpcProxy, ServiceProxy
 from nameko.standalone.rpc import ClusterRpcProxy
 
 import core.rpc_errors  # noqa: F401  (typed errors cross RPC)
-from core.errors import ProgramNotAvailable
 from core import probes
+from core.declaration import check_program
+from core.entrypoints import rpc
+from core.errors import ChuangxianError, ProgramNotAvailable
 from core.programs import check_enabled
 from core.directory_client import DirectoryClient
 from core.records_client import RecordsClient
@@ -33,6 +40,7 @@ class Registrar(DependencyProvider):
         self.registered = eventlet.event.Event()
 
     def setup(self):
+        check_program(self.program)   # ValidationFailed naming every bad path: the process does not start
         enabled = check_enabled(self.container.config)
         if self.program.name not in enabled:
             raise ProgramNotAvailable(
@@ -66,6 +74,12 @@ class Registrar(DependencyProvider):
                 if target == "applications":
                     self.registered.send(declaration["version"])
                 return
+            except ChuangxianError as exc:  # the service answered: it refuses this declaration
+                log.error("%s refused program %s version %s: %s", target, self.program.name,
+                          declaration["version"], exc)
+                raise RegistrationRefused(f"{target} refused program {self.program.name}: {exc.message_en}",
+                                          f"{target} 拒绝登记项目 {self.program.name}：{exc.message_zh}",
+                                          field=exc.field, details=exc.details) from None
             except Exception as exc:  # the service may not be up yet
                 log.warning("registering %s with %s failed (%s); retrying in %.1fs",
                             self.program.name, target, exc, delay)
@@ -74,6 +88,12 @@ class Registrar(DependencyProvider):
 
     def get_dependency(self, worker_ctx):
         return self.program
+
+
+class RegistrationRefused(ChuangxianError):
+    """A shared service refused the declaration: the program process stops."""
+
+    code = "registration_refused"
 
 
 class Records(DependencyProvider):
@@ -96,12 +116,15 @@ class Directory(DependencyProvider):
 
 def make_program_service(program):
     """A Nameko service class for `program` (see module docstring)."""
+    current = program.declaration()["version"]
+    revisions = {current: program.revision}   # version -> revision, of the versions campaigns pinned
 
     class ProgramService(probes.Probed):
         name = f"program_{program.name}"
         program_dep = Registrar(program)
         records = Records()
         directory = Directory()
+        applications = RpcProxy("applications")
 
         @rpc
         def ping(self):
@@ -114,26 +137,37 @@ def make_program_service(program):
         @rpc
         def validate_application(self, form, context, partial=False):
             """{"form": cleaned or None, "errors": [field_error, ...]}."""
-            cleaned, errors = self.program_dep.validate(form, context or {}, partial=partial)
+            cleaned, errors = self.program_dep.validate(form, self._context(context), partial=partial)
             return {"form": cleaned, "errors": errors}
 
         @rpc
         def check_eligibility(self, context):
             """A list of reasons the applicant may not submit; empty when eligible."""
-            return self._hooks().check_eligibility(context)
+            return self._hooks().check_eligibility(self._context(context))
 
         @rpc
         def scoring_inputs(self, context):
             """Categories, facts, imported marks, grade eligibility and population
             for the scoring service (see ProgramHooks.scoring_inputs)."""
-            return self._hooks().scoring_inputs(context)
+            return self._hooks().scoring_inputs(self._context(context))
 
         @rpc
         def award_titles(self, context):
             """The titles an entry of a final list receives (ProgramHooks.award_titles)."""
+            return self._hooks().award_titles(self._context(context))
+
+        def _context(self, context):
+            """`context` with ``program``: the name, titles, and the version and
+            revision the campaign pinned."""
+            context = dict(context or {})
             p = self.program_dep
-            return self._hooks().award_titles(
-                dict(context, program={"name": p.name, "title_zh": p.title_zh, "title_en": p.title_en}))
+            version = (context.get("campaign") or {}).get("program_version") or current
+            if version not in revisions:   # an older version: the applications service keeps every one
+                revisions[version] = self.applications.get_program(p.name, version).get("revision", 1)
+            revision = revisions[version]
+            context["program"] = {"name": p.name, "title_zh": p.title_zh, "title_en": p.title_en,
+                                  "version": version, "revision": revision}
+            return context
 
         def _hooks(self):
             return self.program_dep.hooks.bind(self.records, self.directory)

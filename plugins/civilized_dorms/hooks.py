@@ -46,7 +46,7 @@ class CivilizedDormHooks(ProgramHooks):
     def __init__(self, defaults=None):
         self.defaults = dict(defaults or {})
 
-    def settings(self, campaign):
+    def _settings(self, campaign):
         return {**self.defaults, **((campaign or {}).get("settings") or {})}
 
     # -- the form -----------------------------------------------------------------------
@@ -106,7 +106,7 @@ class CivilizedDormHooks(ProgramHooks):
         types = [t for t in ((context.get("form") or {}).get("types") or []) if t in DORM_TYPES]
         if applicant.get("kind") != "dorm":
             return [_reason("not_a_dorm", "Only a dorm may apply to be a civilized dorm.", "仅寝室可申报文明寝室")]
-        settings = self.settings(campaign)
+        settings = self._settings(campaign)
         reasons = self._won_last_year(applicant, campaign, types)
         members = members_of(context, applicant)
         if members is None:
@@ -211,7 +211,7 @@ class CivilizedDormHooks(ProgramHooks):
         apps = context.get("applications") or []
         if not apps:
             return {"applications": {}, "population": None}
-        settings = self.settings(campaign)
+        settings = self._settings(campaign)
         members = {a["id"]: members_of(a) for a in apps}
         if self.directory is not None and any(ms is None for ms in members.values()):
             # one directory call for every dorm, grouped here
@@ -276,7 +276,7 @@ class CivilizedDormHooks(ProgramHooks):
         return titles
 
     def _veterans_active(self, veteran_ids, campaign):
-        need = self.settings(campaign)["veteran_title_min_activities"]
+        need = self._settings(campaign)["veteran_title_min_activities"]
         if need <= 0:
             return True
         found = self.records.facts(veteran_ids, ["veteran_activity"], {"academic_year": campaign.get("academic_year")})

@@ -82,7 +82,9 @@ PROGRAM = Program(
     applicant_kind="branch",
     form=PilotBranchForm,
     stages=["application", "college_review", "school_review", "implementation", "closing"],
-    settings={"themes": THEMES, "tiers": TIERS, "one_project_per_branch": True},
+    # "In principle one project per branch" (原则上每个支部申报一个项目) is the platform's own
+    # rule: one application per applicant per campaign, held by a unique index.
+    settings={"themes": THEMES, "tiers": TIERS},
     attachments=[
         {"kind": "application_form", "label_zh": "项目申请表", "label_en": "Project application form",
          "types": ["pdf", "doc", "docx"], "required": True, "max_count": 1},

@@ -9,11 +9,12 @@ notice.closed and award.granted. It consumes scoring.results_published.
 import logging
 
 from nameko.events import EventDispatcher, event_handler
-from nameko.rpc import rpc
 from nameko.timer import timer
 
 import core.rpc_errors  # noqa: F401  (typed errors cross RPC)
 from core import probes
+from core.declaration import check_declaration
+from core.entrypoints import rpc
 from core.envelope import utc_now
 from core.forms import load_or_raise
 from core.job_service import JobsMixin
@@ -65,7 +66,9 @@ class ApplicationsService(JobsMixin, probes.Probed):
 
     @rpc
     def register_program(self, declaration):
-        """Idempotent; stores each version once. Called by plugin services at start."""
+        """Idempotent; stores each version once. Called by plugin services at start.
+        ValidationFailed naming every bad path (core.declaration), nothing stored."""
+        check_declaration(declaration)
         return {"created": self.store.register_program(declaration, utc_now()), "version": declaration["version"]}
 
     @rpc

@@ -91,6 +91,7 @@ class ApplicationsStore:
         if not doc:
             raise not_found("program", "项目类型", f"{name}@{version}")
         doc.pop("_id")
+        doc.pop("registered_at", None)   # the declaration exactly as registered, so it registers again
         return doc
 
     def list_programs(self):

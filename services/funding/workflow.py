@@ -16,6 +16,7 @@ applications service).
 import base64
 from dataclasses import dataclass
 
+from core.declaration import check_declaration
 from core.envelope import iso_utc
 from core.errors import Conflict, NotFound, PermissionDenied, ProgramNotAvailable, field_error, invalid
 from core.forms import decode_upload
@@ -49,6 +50,7 @@ def register_program(store, declaration, now):
     A declaration without funding rules concerns this service not: nothing is kept."""
     if not isinstance(declaration, dict):
         raise invalid([field_error("declaration", "must be an object", "必须是对象")])
+    check_declaration(declaration)   # the typed contract first, then the funding rules
     version = declaration.get("version")
     if declaration.get("funding") is None:
         return {"created": False, "funding": False, "program": declaration.get("name"), "version": version}

@@ -22,11 +22,13 @@ import time
 
 import eventlet
 from nameko.events import event_handler
-from nameko.rpc import RpcProxy, rpc
+from nameko.rpc import RpcProxy
 from nameko.timer import timer
 
 import core.rpc_errors  # noqa: F401  (typed errors cross RPC)
 from core import probes
+from core.declaration import check_declaration
+from core.entrypoints import rpc
 from core.envelope import utc_now
 from core.errors import field_error, invalid
 from core.forms import load_or_raise
@@ -166,6 +168,7 @@ class NotificationsService(probes.Probed):
     @rpc
     def register_program(self, declaration):
         """Idempotent; keeps the program's display names for message texts."""
+        check_declaration(declaration)
         return {"created": self.store.register_program(declaration, utc_now()), "version": declaration["version"]}
 
     @rpc

@@ -33,10 +33,10 @@ import logging
 
 import eventlet
 from nameko.events import event_handler
-from nameko.rpc import rpc
 
 import core.rpc_errors  # noqa: F401  (typed errors cross RPC)
 from core import probes
+from core.entrypoints import rpc
 from core.envelope import utc_now
 from core.forms import decode_upload, load_or_raise
 from core.mongo import Repository

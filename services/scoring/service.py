@@ -16,11 +16,12 @@ key = type), at least once, with a deterministic envelope id per campaign and ro
 import logging
 
 from nameko.events import EventDispatcher
-from nameko.rpc import rpc
 from nameko.timer import timer
 
 import core.rpc_errors  # noqa: F401  (typed errors cross RPC)
 from core import probes
+from core.declaration import check_declaration
+from core.entrypoints import rpc
 from core.envelope import utc_now
 from core.forms import load_or_raise
 from core.mongo import Repository
@@ -57,6 +58,7 @@ class ScoringService(probes.Probed):
         """Keep a program version's criteria, quota rules and scoring policy.
         Idempotent (each version stored once); ValidationFailed naming the bad node
         or rule, and nothing stored, when the declaration breaks a rule."""
+        check_declaration(declaration)   # the typed contract first, then the scoring rules
         if not programs.concerns_scoring(declaration):
             return {"created": False, "version": declaration.get("version"), "stored": False}
         definition = programs.definition_from_declaration(declaration)

@@ -123,7 +123,7 @@ def test_a_campaign_keeps_the_program_version_it_was_opened_with(rpc):
     from tests.integration.helpers import campaign_payload
     first = rpc.applications.open_campaign("p_admin", campaign_payload())
     changed = dict(rpc.applications.get_program("pilot_branches"), version="v-next")
-    changed["settings"] = dict(changed["settings"], one_project_per_branch=False)
+    changed["settings"] = dict(changed["settings"], notice_days=7)
     rpc.applications.register_program(changed)
     second = rpc.applications.open_campaign("p_admin", campaign_payload())
     assert rpc.applications.get_campaign("p_admin", first["id"])["program_version"] == first["program_version"]

@@ -23,6 +23,9 @@ def _register_staged_version(rpc):
     declaration.update(stages=[*declaration["stages"], "midterm", "final_evaluation"],
                        settings=dict(declaration["settings"], expected_outputs_field="expected_outputs"),
                        version=f"{declaration['version'][:8]}-staged")
+    # The setting must name a field of the form (the typed contract checks it).
+    declaration["form_schema"]["properties"]["expected_outputs"] = {"type": "array", "title": "预期成果",
+                                                                    "description": "Expected outputs"}
     rpc.applications.register_program(declaration)
     return declaration["version"]
 

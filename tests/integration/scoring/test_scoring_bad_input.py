@@ -37,19 +37,21 @@ def test_registration_is_validated_versioned_and_idempotent(scoring, http):
 
     for version, key, value, field in [
         ("bad-quota", "quota_rules", [{"kind": "grades", "of": "applicants", "grades": [
-            {"name": "key", "percent": 120}, {"name": "general", "rest": True}]}], "quota_rules[0].grades[0]"),
+            {"name": "key", "percent": 120}, {"name": "general", "rest": True}]}], "quota_rules[0].grades[0].percent"),
         ("bad-policy", "scoring", dict(declaration["scoring"], tie_breaks=[{"indicator": "nope"}]),
          "scoring.tie_breaks[0]"),
         ("bad-scale", "criteria", dict(declaration["criteria"], children=[
             dict(declaration["criteria"]["children"][0]),
             *[dict(c, scale={"kind": "range", "min": 10, "max": 0}) if c["id"] == "budget" else c
-              for c in declaration["criteria"]["children"][1:]]]), "criteria/pilot_review/budget"),
+              for c in declaration["criteria"]["children"][1:]]]),
+         f"criteria.children[{[c['id'] for c in declaration['criteria']['children']].index('budget')}].scale.max"),
     ]:
         broken = dict(copy.deepcopy(declaration), version=version, **{key: value})
         with pytest.raises(ValidationFailed) as refused:
             scoring.scoring.register_program(broken)
         assert refused.value.details[0]["field"] == field, (version, refused.value.details)
-    assert scoring.scoring.register_program({"name": "other", "version": "1"})["stored"] is False
+    unscored = dict(declaration, name="other", criteria=None, quota_rules=None, scoring=None)
+    assert scoring.scoring.register_program(unscored)["stored"] is False
 
     # A new version becomes the program's newest; the open campaign keeps its own.
     newer = copy.deepcopy(declaration)

@@ -38,7 +38,7 @@ def test_declaration_is_versioned_by_content():
     again = PROGRAM.declaration()
     assert first["version"] == again["version"]
     assert json.dumps(first, ensure_ascii=False)  # JSON all the way, so it can cross RPC
-    changed = type(PROGRAM)(**{**PROGRAM.__dict__, "settings": {**PROGRAM.settings, "one_project_per_branch": False}})
+    changed = type(PROGRAM)(**{**PROGRAM.__dict__, "settings": {**PROGRAM.settings, "notice_days": 7}})
     assert changed.declaration()["version"] != first["version"]
     assert set(first) >= {"form_schema", "attachments", "stages", "settings", "criteria", "quota_rules", "funding"}
 

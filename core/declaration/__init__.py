@@ -1,0 +1,75 @@
+"""The typed program declaration: one check that plugins run in their unit tests and
+the shared services run at registration.
+
+``check_declaration(declaration)`` validates everything a program registers
+(``core.program.Program.declaration()``): the top-level keys and their types, the
+attachments, stages, settings, the form's labels, the criteria tree, the quota
+rules, the scoring policy and the funding rules. Unknown keys are refused at every
+level. It raises one `ValidationFailed` whose ``details`` name every problem by its
+path (``criteria.children[2].scale.kind``, ``quota_rules.school[0].percent``) in
+English and Chinese; nothing is partially accepted.
+
+What only a service can judge (weights adding up to 100, a tier's materials among
+the known kinds) is checked by that service right after, with the same paths.
+"""
+from marshmallow import fields, validate
+
+from core.errors import field_error, invalid
+
+from .base import Strict, check, code, text
+from .criteria import Node
+from .funding import Funding
+from .parts import Attachment, form_label_errors, settings_errors, stage_errors
+from .selection import QuotaRules, Scoring
+
+APPLICANT_KINDS = ("branch", "class", "dorm", "person")
+
+
+class Declaration(Strict):
+    """The top level of what a program registers."""
+
+    name = code(required=True)
+    version = fields.String(required=True, validate=validate.Length(1, 100))
+    revision = fields.Integer(strict=True, validate=validate.Range(min=1))
+    title_zh = text(40, required=True)
+    title_en = text(100, required=True)
+    applicant_kind = fields.String(required=True, validate=validate.OneOf(APPLICANT_KINDS))
+    form_schema = fields.Dict(required=True)
+    attachments = fields.List(fields.Nested(Attachment), required=True)
+    stages = fields.Raw(required=True)
+    settings = fields.Raw(required=True)
+    criteria = fields.Nested(Node, allow_none=True)
+    quota_rules = QuotaRules(allow_none=True)
+    scoring = fields.Nested(Scoring, allow_none=True)
+    funding = fields.Nested(Funding, allow_none=True)
+
+
+def declaration_errors(declaration):
+    """Every problem of a declaration as field errors (empty when it is valid)."""
+    if not isinstance(declaration, dict):
+        return [field_error("declaration", "must be an object", "须为对象")]
+    errors = check(Declaration(), declaration, "")
+    errors += stage_errors(declaration.get("stages"))
+    form_schema = declaration.get("form_schema") if isinstance(declaration.get("form_schema"), dict) else {}
+    errors += settings_errors(declaration.get("settings"), form_schema)
+    errors += form_label_errors(form_schema)
+    kinds = [a.get("kind") for a in declaration.get("attachments") or [] if isinstance(a, dict)]
+    if len(set(map(str, kinds))) != len(kinds):
+        errors.append(field_error("attachments", "declares an attachment kind twice", "附件类型重复"))
+    if (declaration.get("quota_rules") or declaration.get("scoring")) and not declaration.get("criteria"):
+        errors.append(field_error("criteria", "quota rules and a scoring policy need a criteria tree",
+                                  "声明名额规则或评分策略的项目须同时声明评分指标体系"))
+    return errors
+
+
+def check_declaration(declaration):
+    """Raise ValidationFailed naming every problem (see the module docstring)."""
+    errors = declaration_errors(declaration)
+    if errors:
+        raise invalid(errors)
+    return declaration
+
+
+def check_program(program):
+    """`check_declaration` of a `core.program.Program`: what a plugin's unit test calls."""
+    return check_declaration(program.declaration())
