@@ -11,9 +11,9 @@ this process or the idle back-off has passed (then one indexed query); claimed j
 run inside the timer's worker, one after another, so a service runs at most one job
 at a time per process and its request workers stay free.
 """
-from nameko.rpc import rpc
 from nameko.timer import timer
 
+from core.entrypoints import rpc
 from core.errors import NotFound
 from core.jobs import job_view
 
