@@ -18,6 +18,7 @@ from gateway.api import notices
 from gateway.api import records
 from gateway.api import documents
 from gateway.api import jobs
+from gateway.api import people
 from gateway.rpc import RpcPool
 
 
@@ -51,7 +52,7 @@ def create_app(config=None):
                                          timeout=float(gateway.get("RPC_TIMEOUT_SECONDS", 30)))
     api = Api(app)
     for module in (auth, programs, campaigns, applications, directory, scoring, funding, notifications, notices,
-                   records, documents, jobs):
+                   records, documents, jobs, people):
         api.register_blueprint(module.blp)
     errors.register(app)
     observability.register(app)

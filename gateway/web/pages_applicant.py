@@ -7,6 +7,7 @@ import base64
 from flask import Response, g, redirect, render_template, request, url_for
 
 from core import labels
+from core import roles as role_rules
 from core.errors import ChuangxianError
 from gateway.api import rpc
 from gateway.web import blp, i18n, menu, schema_form, session
@@ -67,11 +68,7 @@ def my_applications():
 
 
 def _speaks_for(app):
-    roles = {(r["role"], r["unit_id"]) for r in g.me.get("roles", [])}
-    if app["applicant_kind"] == "person":
-        return app["applicant_id"] == g.me["id"]
-    role = {"branch": "branch_secretary", "class": "class_monitor", "dorm": "dorm_leader"}[app["applicant_kind"]]
-    return (role, app["applicant_id"]) in roles
+    return role_rules.speaks_for(g.me.get("roles"), g.me["id"], app["applicant_kind"], app["applicant_id"])
 
 
 @blp.route("/campaigns/<campaign_id>")

@@ -5,6 +5,7 @@ import io
 
 from openpyxl import load_workbook
 
+from core import roles as role_rules
 from core.errors import ValidationFailed, field_error, invalid
 from services.applications.domain import directory_import, permissions
 from services.applications.domain.actors import ROLES
@@ -32,7 +33,18 @@ def with_roles(person, roles):
     for role in roles:
         if role["role"] not in ROLES:
             raise invalid([field_error("roles", f"Unknown role {role['role']!r}.", f"未知角色 {role['role']}")])
-    return dict(person, roles=list(roles), role_keys=[f"{r['role']}@{r['unit_id']}" for r in roles])
+    return dict(person, roles=list(roles), **role_rules.role_index(roles))
+
+
+def roster_roles(old_roles, rec, actor):
+    """The person's roles after an import: roles granted by hand are kept; the
+    student role and the posts the roster carries (职务: 寝室长, 班长, 团支书, 支部书记,
+    支部副书记) are set from the row, replacing what an earlier import set."""
+    kept = [r for r in old_roles if r["role"] != "student" and r.get("source") != "roster"]
+    by = actor.ref()
+    posts = [{"role": role, "unit_id": rec["_units"][f"{kind}_id"], "source": "roster", "granted_by": by,
+              "reason": "名单导入 roster import"} for role, kind in rec.get("posts", [])]
+    return kept + [{"role": "student", "unit_id": rec["_units"]["class_id"]}] + posts
 
 
 def read_table(filename, data):
@@ -116,8 +128,7 @@ def import_students(store, actor, school_id, filename, data, progress=None):
         for rec in chunk:
             person_id = f"p_{rec['student_no']}"
             old = olds.get(person_id, {})
-            roles = [r for r in old.get("roles", []) if r["role"] != "student"]
-            roles.append({"role": "student", "unit_id": rec["_units"]["class_id"]})
+            roles = roster_roles(old.get("roles", []), rec, actor)
             person = {
                 **old, "_id": person_id, "login": old.get("login", rec["student_no"]), "name": rec["name"],
                 "student_no": rec["student_no"], "school_id": school_id, "college_id": rec["_college"]["_id"],

@@ -5,7 +5,8 @@ from typing import Any, Callable
 
 from core.errors import PermissionDenied
 from services.applications.domain import notice_rules
-from services.applications.domain.actors import APPLICANT_ROLE, ROLES, Actor
+from core import roles as role_rules
+from services.applications.domain.actors import ROLES, Actor
 
 SOURCE = "applications"
 PERSON_UNIT_FIELDS = ("school_id", "college_id", "class_id", "dorm_id", "branch_id")
@@ -66,15 +67,14 @@ def representatives(apps, application):
     dorm's leader; a person applicant themself."""
     if application["applicant_kind"] == "person":
         return [application["applicant_id"]]
-    role = APPLICANT_ROLE.get(application["applicant_kind"])
-    return [p["_id"] for p in apps.find_people({"role_keys": {"$in": [f"{role}@{application['applicant_id']}"]}})]
+    keys = role_rules.representative_keys(application["applicant_kind"], application["applicant_id"])
+    return [p["_id"] for p in apps.people_holding(keys)]
 
 
 def counselors(apps, college_id):
     if not college_id:
         return []
-    return [p["_id"] for p in apps.find_people(
-        {"role_keys": {"$in": [f"counselor@{college_id}", f"college_admin@{college_id}"]}})]
+    return [p["_id"] for p in apps.people_holding(role_rules.college_staff_keys(college_id))]
 
 
 def member_ids(apps, application):
@@ -98,5 +98,5 @@ def scope_audience(apps, campaign):
     else:  # a college (or a smaller unit): its own members
         colleges = [unit["_id"]]
     keys = [f"{role}@{unit}" for unit in [campaign["unit_id"], *colleges] for role in ROLES]
-    staff = [p["_id"] for p in apps.find_people({"role_keys": {"$in": keys}}, limit=5000)]
+    staff = [p["_id"] for p in apps.people_holding(keys, limit=5000)]
     return sorted(set(colleges)), staff

@@ -21,7 +21,8 @@ from core.job_service import JobsMixin
 from core.mongo import Repository
 from core.programs import check_enabled
 from services.applications import accounts, campaigns, directory, outbox, shortlist, workflow
-from services.applications import jobs, nominations
+from services.applications import jobs, nominations, people
+from services.applications.people_schemas import PeopleQuery, PersonInput, RoleGrantInput, RoleRevokeInput
 from services.applications import awards, final_list, lifecycle_sweep, notices, stages
 from services.applications.lifecycle import Deps
 from services.applications.notice_schemas import (
@@ -125,6 +126,37 @@ class ApplicationsService(JobsMixin, probes.Probed):
 
     def job_handlers(self):
         return jobs.HANDLERS
+
+    # -- people directory and role grants (people.py) -------------------------
+    @rpc
+    def search_people(self, actor_id, filters=None):
+        """A page of the people the actor may see: {"items", "next", "total", "total_capped"}."""
+        data = load_or_raise(PeopleQuery, filters or {})
+        return people.search(self.store, self.store.get_person(actor_id), data)
+
+    @rpc
+    def get_person(self, actor_id, person_id):
+        """A person's units, roles (in force or ended) with their history, and applications."""
+        return people.person_page(self.store, self.store.get_person(actor_id), person_id)
+
+    @rpc
+    def grant_role(self, actor_id, person_id, payload):
+        data = load_or_raise(RoleGrantInput, payload)
+        return people.grant(self.store, self.store.get_person(actor_id), person_id, data)
+
+    @rpc
+    def revoke_role(self, actor_id, person_id, grant_id, payload):
+        data = load_or_raise(RoleRevokeInput, payload)
+        return people.revoke(self.store, self.store.get_person(actor_id), person_id, grant_id, data["reason"])
+
+    @rpc
+    def role_grants_log(self, actor_id, mine_only=True):
+        return people.grants_log(self.store, self.store.get_person(actor_id), mine_only)
+
+    @rpc
+    def add_person(self, actor_id, payload):
+        data = load_or_raise(PersonInput, payload)
+        return people.add_person(self.store, self.store.get_person(actor_id), data)
 
     # -- campaigns -----------------------------------------------------------
     @rpc
@@ -318,15 +350,13 @@ class ApplicationsService(JobsMixin, probes.Probed):
     def internal_people(self, role_keys=None, unit_ids=None):
         """People holding any of `role_keys` ("role@unit_id"), or belonging to any of
         `unit_ids` (their class, dorm, branch or college) — for notifications."""
-        query = {"$or": []}
-        if role_keys:
-            query["$or"].append({"role_keys": {"$in": list(role_keys)}})
-        for field in ("class_id", "dorm_id", "branch_id", "college_id"):
-            if unit_ids:
-                query["$or"].append({field: {"$in": list(unit_ids)}})
-        if not query["$or"]:
-            return []
-        return [person_view(p) for p in self.store.find_people(query, limit=20000)]
+        found = {p["_id"]: p for p in self.store.people_holding(role_keys or [])}
+        if unit_ids:
+            query = {"$or": [{field: {"$in": list(unit_ids)}}
+                             for field in ("class_id", "dorm_id", "branch_id", "college_id")]}
+            for p in self.store.find_people(query, limit=20000):
+                found.setdefault(p["_id"], p)
+        return [person_view(p) for p in sorted(found.values(), key=lambda p: p["_id"])]
 
     @rpc
     def internal_units(self, kind=None, within=None):

@@ -15,12 +15,13 @@ never written with $set: the embedded Mongo wire server (nx-27017) round-trips
 neither; conditional whole-document replaces give the same guarantee.
 """
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 from bson import Binary
 from pymongo import ASCENDING, DESCENDING, ReplaceOne, ReturnDocument
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
+from core import roles as role_rules
 from core.errors import Conflict, NotFound
 from core.jobs import JobStore
 from core.pacing import sweep_pacer
@@ -55,6 +56,12 @@ class ApplicationsStore:
         db.attachments.create_index([("application_id", ASCENDING)])
         db.people.create_index([("login", ASCENDING)], unique=True, name="unique_login")
         db.people.create_index([("student_no", ASCENDING)])
+        # the people directory's search (class/dorm/branch/college/role_keys are indexed below);
+        # not compound with _id: the embedded wire server cannot index _id in a compound key
+        for field in ("school_id", "name", "staff_no", "role_names"):
+            db.people.create_index([(field, ASCENDING)])
+        db.role_audit.create_index([("by.id", ASCENDING), ("at_utc", DESCENDING)])
+        db.role_audit.create_index([("person_id", ASCENDING), ("at_utc", DESCENDING)])
         db.people.create_index([("role_keys", ASCENDING)])  # who speaks for a unit, who counsels a college
         for field in ("class_id", "dorm_id", "branch_id", "college_id"):  # members of a unit (hooks, awards)
             db.people.create_index([(field, ASCENDING)])
@@ -160,6 +167,58 @@ class ApplicationsStore:
 
     def find_people(self, query, limit=1000):
         return list(self.db.people.find(query, {"password_hash": 0}, sort=[("_id", ASCENDING)], limit=limit))
+
+    def people_holding(self, role_keys, limit=20000, now=None):
+        """People holding any of `role_keys` ("role@unit") now: the index finds the
+        candidates, and a role whose academic year has ended no longer counts
+        (core.roles.current; checked at read time, no sweeper)."""
+        if not role_keys:
+            return []
+        now = now or datetime.now(timezone.utc)
+        wanted = set(role_keys)
+        return [p for p in self.find_people({"role_keys": {"$in": sorted(wanted)}}, limit=limit)
+                if wanted & {role_rules.role_key(r) for r in role_rules.current(p.get("roles"), now)}]
+
+    # -- people directory and role grants (people_search.py, role_grants.py) ---
+    def search_people(self, query, after=None, limit=50):
+        """One page of people matching `query`, in _id order after the keyset
+        cursor `after` (no skip: every page costs the same however deep)."""
+        if after:
+            query = {"$and": [query, {"_id": {"$gt": after}}]}
+        return self.find_people(query, limit=limit)
+
+    def count_people(self, query, cap):
+        """How many match, counted no further than `cap` (an index count, never a
+        full scan for a broad filter)."""
+        return self.db.people.count_documents(query, limit=cap)
+
+    def replace_roles(self, person, roles, audit_entry, now):
+        """Set `person`'s roles with `audit_entry` appended to its role history, in
+        one conditional replace on `roles_version`; None when someone changed the
+        person's roles first. The audit entry is then copied to `role_audit` with
+        a deterministic id (person:seq), so copying twice records it once."""
+        version = person.get("roles_version", 0)
+        seq = version + 1
+        entry = dict(audit_entry, _id=f"{person['_id']}:{seq:06d}", seq=seq)
+        new = {k: v for k, v in person.items() if k != "_id"}
+        new.update(roles=list(roles), **role_rules.role_index(roles), roles_version=seq,
+                   role_history=list(person.get("role_history") or []) + [entry], updated_at=now)
+        cond = {"_id": person["_id"], "roles_version": version} if "roles_version" in person else \
+            {"_id": person["_id"], "roles_version": {"$exists": False}}
+        saved = self.db.people.find_one_and_replace(cond, new, return_document=ReturnDocument.AFTER)
+        if saved is not None:
+            try:
+                self.db.role_audit.insert_one(dict(entry, at_utc=now))
+            except DuplicateKeyError:
+                pass
+        return saved
+
+    def role_audit(self, query, limit=200):
+        return list(self.db.role_audit.find(query, sort=[("at_utc", DESCENDING)], limit=limit))
+
+    def applications_of(self, applicant_ids, limit=100):
+        return list(self.db.applications.find({"applicant_id": {"$in": list(applicant_ids)}},
+                                              sort=[("_id", DESCENDING)], limit=limit))
 
     def record_login_failure(self, login, now):
         self.db.login_failures.insert_one({"_id": new_id("lf"), "login": login, "at": now})

@@ -1,7 +1,10 @@
 """What callers get back: plain JSON, times as ISO 8601 UTC, no internals."""
+from datetime import datetime, timezone
+
+from core import roles as role_rules
 from core.views import jsonable as core_jsonable
 
-_HIDDEN = ("outbox", "outbox_at", "created_key", "password_hash", "role_keys")
+_HIDDEN = ("outbox", "outbox_at", "created_key", "password_hash", "role_keys", "role_names")
 
 
 def jsonable(value):
@@ -28,7 +31,9 @@ def with_id(doc):
     return view
 
 
-def person_view(person):
-    view = with_id(person)
-    view.pop("password_hash", None)
+def person_view(person, now=None):
+    """A person as other services and pages see them: roles only those in force now
+    (core.roles.current), never the password hash or the role history."""
+    view = with_id({k: v for k, v in person.items() if k not in ("password_hash", "role_history")})
+    view["roles"] = role_rules.current(view.get("roles"), now or datetime.now(timezone.utc))
     return view

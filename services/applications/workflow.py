@@ -4,6 +4,7 @@ Each operation rebuilds the actor from the directory, checks the domain rules,
 then makes one atomic change whose audit entry and event travel in the outbox
 (see outbox.py). Program-specific checks are the plugin's hooks, called over RPC.
 """
+from core import roles as role_rules
 from core.envelope import make_event
 from core.errors import (
     Conflict, NotFound, PermissionDenied, ValidationFailed, field_error, invalid,
@@ -40,12 +41,9 @@ def _audit(app_id, seq, entry):
 
 
 def _event_data(store, app, from_state, reason):
-    representatives = store.find_people({"role_keys": {"$in": [
-        f"{role}@{app['applicant_id']}" for role in ("branch_secretary", "class_monitor", "dorm_leader")
-    ]}})
-    counselors = store.find_people({"role_keys": {"$in": [
-        f"counselor@{app['college_id']}", f"college_admin@{app['college_id']}"
-    ]}})
+    representatives = store.people_holding(role_rules.representative_keys(app["applicant_kind"],
+                                                                           app["applicant_id"]))
+    counselors = store.people_holding(role_rules.college_staff_keys(app["college_id"]))
     applicant_users = [p["_id"] for p in representatives]
     if app["applicant_kind"] == "person":
         applicant_users = [app["applicant_id"]]
@@ -93,8 +91,7 @@ def _applicant_for(store, actor, campaign, program, applicant_id):
         unit = dict(unit, kind="person", path=unit_path)
     else:
         if applicant_id is None:
-            from services.applications.domain.actors import APPLICANT_ROLE
-            mine = sorted(actor.units_with(APPLICANT_ROLE[kind]))
+            mine = sorted(actor.units_with(role_rules.APPLICANT_ROLE[kind]))
             if len(mine) != 1:
                 raise invalid([field_error("applicant_id", "Say which unit applies.", "请指定申报单位")])
             applicant_id = mine[0]
@@ -212,13 +209,12 @@ def _members(store, app):
     """The people of the applying unit from the directory (its class, dorm or branch
     members, and whoever speaks for it), so eligibility never rests on a roster the
     applicant typed; for a person applicant, themself."""
-    from services.applications.domain.actors import APPLICANT_ROLE
     from services.applications.views import person_view
     kind, unit_id = app["applicant_kind"], app["applicant_id"]
     if kind == "person":
         return [person_view(store.get_person(unit_id))]
     found = {p["_id"]: p for p in store.find_people({f"{kind}_id": unit_id}, limit=5000)}
-    for p in store.find_people({"role_keys": {"$in": [f"{APPLICANT_ROLE[kind]}@{unit_id}"]}}):
+    for p in store.people_holding(role_rules.representative_keys(kind, unit_id)):
         found.setdefault(p["_id"], p)
     return [person_view(p) for p in found.values()]
 

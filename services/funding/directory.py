@@ -4,11 +4,8 @@ is acting, the campaign, the approved application and the people behind a projec
 The funding service keeps no copy of the directory: every call re-reads the actor,
 so a role revoked there takes effect here at once.
 """
+from core import roles as role_rules
 from core.errors import Conflict, NotFound, field_error, invalid
-
-#: The role through which a person speaks for an applicant of each kind (the
-#: applications service's rule); that person leads the funded project.
-LEAD_ROLE = {"branch": "branch_secretary", "class": "class_monitor", "dorm": "dorm_leader"}
 
 
 def actor(apps, actor_id):
@@ -38,8 +35,10 @@ def lead_of(apps, app):
     a class its monitor, for a dorm its leader, for a person the person."""
     if app.get("applicant_kind") == "person":
         return app["applicant_id"]
-    role = LEAD_ROLE.get(app.get("applicant_kind"), "branch_secretary")
-    people = apps.internal_people(role_keys=[f"{role}@{app['applicant_id']}"])
+    # whoever speaks for the applicant (core.roles) leads the funded project
+    keys = role_rules.representative_keys(app.get("applicant_kind") or "branch", app["applicant_id"])
+    role = role_rules.label(keys[0].split("@")[0])
+    people = apps.internal_people(role_keys=keys)
     if not people:
         raise Conflict(f"{app.get('applicant_name') or app['applicant_id']} has no {role} to lead the project; "
                        "appoint one in the directory first",

@@ -17,16 +17,11 @@ Who may not see an application is told it does not exist (NotFound).
 """
 from dataclasses import dataclass
 
+from core import roles as role_rules
 from core.errors import NotFound, PermissionDenied
 
-# The directory role through which a person speaks for an applicant of each kind.
-APPLICANT_ROLE = {"branch": "branch_secretary", "class": "class_monitor", "dorm": "dorm_leader"}
-
 # Units a person belongs to for conflicts of interest: their own class/dorm/branch/
-# college, and the units they hold a role at (a branch's secretary, a college's
-# counselor) — a reviewer never scores a unit they belong to or answer for.
-_ROLE_UNIT_FIELD = {"class_monitor": "class_id", "dorm_leader": "dorm_id", "branch_secretary": "branch_id",
-                    "counselor": "college_id", "college_admin": "college_id"}
+# college, and the units they hold a role at (core.roles.ROLE_UNIT_FIELD).
 UNIT_FIELDS = ("class_id", "dorm_id", "branch_id", "college_id")
 
 
@@ -49,12 +44,8 @@ class Person:
         return {unit for role, unit in self.roles if role in roles}
 
     def is_campaign_admin(self, campaign):
-        """The campaign-admin rule (see the module docstring); the applications
-        service says the same in domain/permissions.py: is_campaign_admin."""
-        if any(unit in (campaign.get("unit_path") or []) for unit in self.units_with("school_admin")):
-            return True
-        return (campaign.get("level") or "school") == "college" and \
-            campaign.get("unit_id") in self.units_with("college_admin")
+        """The campaign-admin rule (see the module docstring): core.roles."""
+        return role_rules.is_campaign_admin(self.roles, campaign)
 
     def may_score_as(self, scorer_role):
         """A person scores as `scorer_role` when they hold the directory role of the
@@ -62,17 +53,14 @@ class Person:
         return bool(self.units_with(scorer_role))
 
     def speaks_for(self, application):
-        kind = application.get("applicant_kind")
-        if kind == "person":
-            return application.get("applicant_id") == self.id
-        role = APPLICANT_ROLE.get(kind)
-        return role is not None and application.get("applicant_id") in self.units_with(role)
+        return role_rules.speaks_for(self.roles, self.id, application.get("applicant_kind"),
+                                     application.get("applicant_id"))
 
     def conflict_units(self):
         """{field: [unit ids]} for `domain.assignment.conflicts`."""
         out = {f: [self.units[f]] if self.units.get(f) else [] for f in UNIT_FIELDS}
         for role, unit in self.roles:
-            field = _ROLE_UNIT_FIELD.get(role)
+            field = role_rules.ROLE_UNIT_FIELD.get(role)
             if field and unit not in out[field]:
                 out[field].append(unit)
         return out

@@ -5,25 +5,13 @@ gateway passes only the authenticated person's id), so a revoked role takes effe
 at once.
 """
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
-ROLES = {
-    "school_admin": "学校管理员",
-    "college_admin": "学院管理员",
-    "counselor": "辅导员",
-    "branch_secretary": "党支部书记",
-    "class_monitor": "班长",
-    "dorm_leader": "寝室长",
-    "student": "学生",
-    "reviewer": "评审专家",
-    "league_branch": "团总支（测评）",
-    "course_teacher": "任课教师（测评）",
-    "finance": "财务",
-}
+from core import roles as role_rules
+from core.roles import APPLICANT_ROLE, COLLEGE_REVIEW_ROLES  # noqa: F401  (the rules live in core.roles)
 
-# The role through which a person speaks for an applicant of each kind.
-APPLICANT_ROLE = {"branch": "branch_secretary", "class": "class_monitor", "dorm": "dorm_leader"}
-
-COLLEGE_REVIEW_ROLES = ("college_admin", "counselor")
+#: Role key → Chinese label (core.roles holds both languages).
+ROLES = {key: labels[0] for key, labels in role_rules.ROLES.items()}
 
 
 @dataclass(frozen=True)
@@ -33,8 +21,10 @@ class Actor:
     roles: tuple = field(default_factory=tuple)  # ((role, unit_id), ...)
 
     @classmethod
-    def from_person(cls, person):
-        roles = tuple((r["role"], r["unit_id"]) for r in person.get("roles", []))
+    def from_person(cls, person, now=None):
+        """Only the roles in force at `now` (a role of an ended academic year is gone)."""
+        held = role_rules.current(person.get("roles", []), now or datetime.now(timezone.utc))
+        roles = tuple((r["role"], r["unit_id"]) for r in held)
         return cls(id=person["_id"], name=person.get("name", ""), roles=roles)
 
     def units_with(self, *roles):

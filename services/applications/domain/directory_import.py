@@ -8,8 +8,17 @@ import re
 
 COLUMNS = {
     "学号": "student_no", "姓名": "name", "学院": "college", "班级": "class", "年级": "grade",
-    "宿舍": "dorm", "政治面貌": "political_status", "党支部": "branch", "退伍军人": "veteran",
+    "宿舍": "dorm", "政治面貌": "political_status", "党支部": "branch", "退伍军人": "veteran", "职务": "posts",
 }
+# The posts a registrar's export carries in 职务 (several joined by 、 or ，), the role
+# each gives and the unit of the row it is held at.
+POSTS = {
+    "寝室长": ("dorm_leader", "dorm"), "班长": ("class_monitor", "class"), "团支书": ("league_secretary", "class"),
+    "团支部书记": ("league_secretary", "class"), "支部书记": ("branch_secretary", "branch"),
+    "党支部书记": ("branch_secretary", "branch"), "支部副书记": ("branch_deputy", "branch"),
+    "党支部副书记": ("branch_deputy", "branch"),
+}
+_POST_UNIT_COLUMN = {"dorm": "宿舍", "class": "班级", "branch": "党支部"}
 REQUIRED = ("学号", "姓名", "学院", "班级")
 POLITICAL_STATUS = {
     "中共党员": "party_member", "中共预备党员": "probationary_member", "预备党员": "probationary_member",
@@ -102,9 +111,22 @@ def _parse_row(index, values, known_colleges):
     veteran = values.get("退伍军人", "").lower()
     if veteran not in YES | NO:
         problems.append(_problem(index, "退伍军人", "Veteran must be 是 or 否.", "退伍军人须填「是」或「否」"))
+    posts = []
+    for post in [p.strip() for p in re.split(r"[、，,；;/ ]+", values.get("职务", "")) if p.strip()]:
+        if post not in POSTS:
+            problems.append(_problem(index, "职务", f"Unknown post {post!r}.",
+                                     f"职务「{post}」无法识别，可选：{'、'.join(POSTS)}"))
+            continue
+        role, unit_kind = POSTS[post]
+        if not values.get(_POST_UNIT_COLUMN[unit_kind]):
+            column = _POST_UNIT_COLUMN[unit_kind]
+            problems.append(_problem(index, column, f"{post} needs the {column} column filled in.",
+                                     f"职务为「{post}」时「{column}」不能为空"))
+        elif (role, unit_kind) not in posts:
+            posts.append((role, unit_kind))
     if problems:
         return None, problems
-    return {
+    return {"posts": posts,
         "student_no": student_no, "name": values["姓名"], "college": college, "class": values["班级"],
         "grade": grade, "dorm": values.get("宿舍") or None,
         "political_status": POLITICAL_STATUS.get(status) if status else None,

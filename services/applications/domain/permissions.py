@@ -5,8 +5,9 @@ when that unit is on the application's `unit_path` (school → college → branc
 Drafts and withdrawn drafts belong to the applicant's side alone: no reviewer, college
 or school sees another branch's drafts.
 """
+from core import roles as role_rules
 from core.errors import PermissionDenied
-from services.applications.domain.actors import APPLICANT_ROLE, COLLEGE_REVIEW_ROLES
+from core.roles import APPLICANT_ROLE, COLLEGE_REVIEW_ROLES, campaign_level  # noqa: F401  (re-exported)
 
 PRIVATE_STATES = {"draft"}
 
@@ -14,10 +15,7 @@ PRIVATE_STATES = {"draft"}
 def speaks_for(actor, applicant_kind, applicant_id):
     """True when `actor` represents the applicant (a branch's secretary, a class's
     monitor, a dorm's leader, or the person themself)."""
-    if applicant_kind == "person":
-        return actor.id == applicant_id
-    role = APPLICANT_ROLE.get(applicant_kind)
-    return role is not None and applicant_id in actor.units_with(role)
+    return role_rules.speaks_for(actor.roles, actor.id, applicant_kind, applicant_id)
 
 
 def in_scope(unit_ids, unit_path):
@@ -32,20 +30,13 @@ def is_school_admin(actor, application):
     return in_scope(actor.units_with("school_admin"), application["unit_path"])
 
 
-def campaign_level(campaign):
-    """"school" or "college": the kind of the campaign's unit. Campaigns opened
-    before levels were stored are school-level."""
-    return campaign.get("level") or "school"
-
-
 def is_campaign_admin(actor, campaign):
     """The campaign admin (the "school side" of its applications): a school_admin of
     any unit on the campaign's `unit_path`, or, for a college-level campaign, a
     college_admin of that college (the campaign's unit). Needs only `level`,
-    `unit_id` and `unit_path`, so a campaign view or a campaign being opened will do."""
-    if in_scope(actor.units_with("school_admin"), campaign["unit_path"]):
-        return True
-    return campaign_level(campaign) == "college" and campaign["unit_id"] in actor.units_with("college_admin")
+    `unit_id` and `unit_path`, so a campaign view or a campaign being opened will do
+    (the rule itself is core.roles.is_campaign_admin, shared by every service)."""
+    return role_rules.is_campaign_admin(actor.roles, campaign)
 
 
 def require_campaign_admin(actor, campaign):
@@ -108,10 +99,7 @@ def require_applicant(actor, application):
 def visible_filter(actor):
     """A store-neutral description of what `actor` may list: the store turns it into
     a query. {"applicant_ids": [...], "college_ids": [...], "school_units": [...]}"""
-    applicant_ids = set()
-    for kind, role in APPLICANT_ROLE.items():
-        applicant_ids |= actor.units_with(role)
-    applicant_ids.add(actor.id)
+    applicant_ids = role_rules.represented_units(actor.roles) | {actor.id}
     return {
         "applicant_ids": sorted(applicant_ids),
         "college_ids": sorted(actor.units_with(*COLLEGE_REVIEW_ROLES)),

@@ -22,6 +22,7 @@ Roles that matter here:
 Guarantee: every ``require_*`` raises PermissionDenied (zh + en, naming the role
 needed) or returns None; none of them consults anything but the two dicts.
 """
+from core import roles as role_rules
 from core.errors import PermissionDenied
 
 FINANCE = "finance"
@@ -29,7 +30,7 @@ COLLEGE_ADMIN = "college_admin"
 COUNSELOR = "counselor"
 #: Roles that speak for a college at the ``college`` step (学院审核): as in the
 #: applications service, the college admin or a counselor of that college.
-COLLEGE_ROLES = (COLLEGE_ADMIN, COUNSELOR)
+COLLEGE_ROLES = role_rules.COLLEGE_REVIEW_ROLES
 SCHOOL_ADMIN = "school_admin"
 
 ROLE_NAMES = {
@@ -51,15 +52,7 @@ def actor_ref(actor):
 
 def role_units(actor):
     """``[(role, unit_id or None)]`` from any of the accepted role shapes."""
-    out = []
-    for r in actor.get("roles") or ():
-        if isinstance(r, str):
-            out.append((r, None))
-        elif isinstance(r, dict):
-            out.append((r.get("role"), r.get("unit_id")))
-        elif isinstance(r, (list, tuple)) and len(r) == 2:
-            out.append((r[0], r[1]))
-    return out
+    return role_rules.pairs(actor.get("roles"))
 
 
 def roles(actor):

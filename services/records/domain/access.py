@@ -10,14 +10,13 @@
 The internal RPCs plugins call (`facts`, `awards`) are not for people and have no
 actor.
 """
+from core import roles as role_rules
 from core.errors import PermissionDenied
-
-REPRESENTS = {"class": "class_monitor", "dorm": "dorm_leader", "branch": "branch_secretary"}
-COLLEGE_ROLES = ("college_admin", "counselor")
+from core.roles import COLLEGE_REVIEW_ROLES as COLLEGE_ROLES
 
 
 def units_with(actor, *roles):
-    return sorted({r["unit_id"] for r in actor.get("roles") or [] if r.get("role") in roles})
+    return sorted(role_rules.units_with(actor.get("roles"), *roles))
 
 
 def require_school_admin(actor):
@@ -31,7 +30,7 @@ def require_school_admin(actor):
 
 def scope(actor):
     """What `actor` may read: {"school_ids", "college_ids", "subject_ids", "person_id"}."""
-    represented = units_with(actor, *REPRESENTS.values())
+    represented = role_rules.represented_units(actor.get("roles"))
     return {"school_ids": units_with(actor, "school_admin"), "college_ids": units_with(actor, *COLLEGE_ROLES),
             "subject_ids": sorted({actor["id"], *represented}), "person_id": actor["id"]}
 

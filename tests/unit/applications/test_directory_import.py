@@ -13,7 +13,7 @@ def test_good_rows_become_records():
     assert problems == []
     assert records[0] == {"student_no": "20230001", "name": "李明", "college": "机电学院", "class": "计算机2301",
                           "grade": 2023, "dorm": "北3-301", "political_status": "party_member",
-                          "branch": "第一支部", "veteran": True}
+                          "branch": "第一支部", "veteran": True, "posts": []}
     assert records[1]["student_no"] == "20230002" and records[1]["veteran"] is False
 
 

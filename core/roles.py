@@ -1,0 +1,173 @@
+"""Roles and who holds them: the one place every service asks (角色与授权).
+
+A role grant is (person, role, unit, optional program / campaign, optional academic
+year). Services see a person's roles as ``{"role", "unit_id", ...}`` dicts (the
+directory's shape) or as ``(role, unit_id)`` pairs; every function here takes either.
+
+Guarantees:
+  * "who speaks for an applicant" (a branch's secretary, a class's monitor, a
+    dorm's leader, or the person themself) and "who is a campaign's admin" are
+    decided here and nowhere else;
+  * a role granted for an academic year (学年, 1 September to 31 August, Beijing
+    time) stops by itself when that year ends: `current` drops it at read time, so
+    no sweeper is needed and a request after the end never sees it;
+  * plain functions, no I/O.
+"""
+from datetime import datetime, timedelta, timezone
+
+from core import labels
+from core.periods import academic_year_period
+
+#: Every role a person can hold; labels (Chinese, English) live in the one catalogue,
+#: core/labels.py, so pages never show a key.
+ROLE_KEYS = ("school_admin", "college_admin", "counselor", "finance", "reviewer", "league_branch", "course_teacher",
+             "advisor", "branch_secretary", "branch_deputy", "class_monitor", "league_secretary", "dorm_leader",
+             "student")
+labels.register("role", {"branch_deputy": ("党支部副书记", "Branch deputy secretary"),
+                         "league_secretary": ("团支书", "Youth League secretary")})
+ROLES = {key: labels.pair("role", key) for key in ROLE_KEYS}
+
+#: The role through which a person speaks for an applicant of each kind.
+APPLICANT_ROLE = {"branch": "branch_secretary", "class": "class_monitor", "dorm": "dorm_leader"}
+
+#: Roles that review for a college (学院审核: 辅导员审核把关, 学院管理员).
+COLLEGE_REVIEW_ROLES = ("college_admin", "counselor")
+
+#: The kinds of unit each role may be held at.
+ROLE_UNIT_KINDS = {
+    "school_admin": ("school",), "finance": ("school",),
+    "college_admin": ("college",), "counselor": ("college",), "league_branch": ("college",),
+    "reviewer": ("school", "college"), "advisor": ("school", "college"),
+    "course_teacher": ("college", "class"),
+    "branch_secretary": ("branch",), "branch_deputy": ("branch",),
+    "class_monitor": ("class",), "league_secretary": ("class",), "student": ("class",),
+    "dorm_leader": ("dorm",),
+}
+
+#: Who grants what. A school admin grants these at units inside their school:
+SCHOOL_GRANTS = ("college_admin", "finance", "reviewer", "school_admin")
+#: A college admin grants these at their college or a unit inside it (a school
+#: admin may grant them too, anywhere in the school):
+COLLEGE_GRANTS = ("counselor", "reviewer", "league_branch", "course_teacher", "advisor",
+                  "branch_secretary", "branch_deputy", "class_monitor", "league_secretary", "dorm_leader")
+
+#: Roles that make a person a member of a unit for conflicts of interest (a
+#: reviewer never scores a unit they belong to or answer for).
+ROLE_UNIT_FIELD = {"class_monitor": "class_id", "league_secretary": "class_id", "dorm_leader": "dorm_id",
+                   "branch_secretary": "branch_id", "branch_deputy": "branch_id",
+                   "counselor": "college_id", "college_admin": "college_id"}
+
+
+def label(role, lang="zh"):
+    zh, en = ROLES.get(role, (role, role))
+    return en if lang == "en" else zh
+
+
+def pairs(roles):
+    """[(role, unit_id)] from dicts, pairs or bare role names (unit None)."""
+    out = []
+    for r in roles or ():
+        if isinstance(r, str):
+            out.append((r, None))
+        elif isinstance(r, dict):
+            out.append((r.get("role"), r.get("unit_id")))
+        elif isinstance(r, (list, tuple)) and len(r) == 2:
+            out.append((r[0], r[1]))
+    return out
+
+
+def units_with(roles, *names):
+    """The units at which `roles` hold any of `names`."""
+    return {unit for role, unit in pairs(roles) if role in names}
+
+
+def role_key(role):
+    """The flat key the directory queries by ("role@unit"); a campaign-scoped role
+    adds the campaign, so it never counts for another campaign's lookups."""
+    key = f"{role['role']}@{role['unit_id']}"
+    return f"{key}@{role['campaign_id']}" if role.get("campaign_id") else key
+
+
+def role_index(roles):
+    """The flat fields the directory queries a person's roles by: `role_keys`
+    ("role@unit", who holds a role where) and `role_names` (who holds a role at all)."""
+    return {"role_keys": [role_key(r) for r in roles], "role_names": sorted({r["role"] for r in roles})}
+
+
+def ends_at(role):
+    """When a role stops (UTC), or None when it is not tied to an academic year."""
+    year = role.get("academic_year") if isinstance(role, dict) else None
+    if not year:
+        return None
+    until = academic_year_period(year, field="academic_year").until
+    return datetime(until.year, until.month, until.day, tzinfo=timezone(timedelta(hours=8))).astimezone(
+        timezone.utc)
+
+
+def is_current(role, now):
+    end = ends_at(role)
+    return end is None or now < end
+
+
+def current(roles, now):
+    """The roles still in force at `now` (a role of an ended academic year is gone)."""
+    return [r for r in roles or () if is_current(r, now)]
+
+
+def speaks_for(roles, person_id, applicant_kind, applicant_id):
+    """True when the holder of `roles` (person `person_id`) represents the applicant."""
+    if applicant_kind == "person":
+        return person_id == applicant_id
+    role = APPLICANT_ROLE.get(applicant_kind)
+    return role is not None and applicant_id in units_with(roles, role)
+
+
+def represented_units(roles):
+    """Every unit the holder speaks for as an applicant."""
+    return units_with(roles, *APPLICANT_ROLE.values())
+
+
+def representative_keys(applicant_kind, unit_id):
+    """The role keys of whoever speaks for a unit applicant ([] for a person)."""
+    role = APPLICANT_ROLE.get(applicant_kind)
+    return [f"{role}@{unit_id}"] if role else []
+
+
+def college_staff_keys(college_id):
+    """The role keys of a college's reviewers (its admins and counselors)."""
+    return [f"{role}@{college_id}" for role in COLLEGE_REVIEW_ROLES] if college_id else []
+
+
+def campaign_level(campaign):
+    """"school" or "college": campaigns opened before levels were stored are school-level."""
+    return campaign.get("level") or "school"
+
+
+def is_campaign_admin(roles, campaign):
+    """The campaign admin: a school_admin of any unit on the campaign's `unit_path`,
+    or, for a college-level campaign, a college_admin of that college (the
+    campaign's unit). Needs only `level`, `unit_id` and `unit_path`."""
+    if units_with(roles, "school_admin") & set(campaign.get("unit_path") or ()):
+        return True
+    return campaign_level(campaign) == "college" and campaign.get("unit_id") in units_with(roles, "college_admin")
+
+
+def grant_problem(granter_roles, role, unit):
+    """None when the holder of `granter_roles` may grant `role` at `unit` (a unit
+    record with `kind` and `path`), else (field, en, zh) saying why not."""
+    if role not in ROLES:
+        return "role", f"Unknown role {role!r}.", f"未知角色：{role}"
+    kinds = ROLE_UNIT_KINDS[role]
+    if unit.get("kind") not in kinds:
+        return ("unit_id", f"A {label(role, 'en')} is held at a {' or '.join(kinds)}, not a {unit.get('kind')}.",
+                f"{label(role)}只能在{'或'.join(_KIND_ZH[k] for k in kinds)}任职，不能在{_KIND_ZH.get(unit.get('kind'), '该单位')}")
+    path = set(unit.get("path") or ())
+    if role in SCHOOL_GRANTS + COLLEGE_GRANTS and units_with(granter_roles, "school_admin") & path:
+        return None
+    if role in COLLEGE_GRANTS and units_with(granter_roles, "college_admin") & path:
+        return None
+    return ("role", f"You may not grant {label(role, 'en')} at this unit.",
+            f"您无权在该单位授予「{label(role)}」角色")
+
+
+_KIND_ZH = {"school": "学校", "college": "学院", "class": "班级", "dorm": "寝室", "branch": "党支部"}

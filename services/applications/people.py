@@ -1,0 +1,202 @@
+"""The people directory (人员名录) and role grants, as the applications service offers them.
+
+Guarantees:
+  * search is index-backed and paged by a keyset cursor (`next`, the last id), so
+    page 1000 costs what page 1 does; `total` is counted no further than
+    COUNT_CAP (an index count; the page says "1000+" beyond it);
+  * who sees whom is domain/people_scope.py; who grants what is core.roles;
+  * a grant or revoke is one conditional write of the person's roles with its audit
+    entry (who, when, why); a concurrent change is retried on fresh data, so two
+    grants never overwrite each other, and bad input changes nothing;
+  * a grant takes effect at once: every request rebuilds the actor from the directory.
+"""
+import re
+from datetime import datetime, timezone
+
+from core import roles as role_rules
+from core.envelope import iso_utc
+from core.errors import Conflict, NotFound, PermissionDenied, field_error, invalid
+from services.applications.domain import people_scope, permissions, role_grants
+from services.applications.domain.actors import Actor
+from services.applications.views import application_view, person_view
+
+COUNT_CAP = 1000
+RETRIES = 5
+_PUBLIC_FIELDS = ("id", "name", "college_id", "college_name", "title")
+
+
+def search(store, viewer, filters):
+    """{"items", "next", "total", "total_capped"} of the people `viewer` (a person
+    record) may see that match `filters` (PeopleQuery)."""
+    roles = role_rules.current(viewer.get("roles"), _now())
+    scope = people_scope.search_scope(roles, viewer.get("school_id"))
+    parts = []
+    if "public_in" in scope:
+        parts += [{"school_id": scope["public_in"]},
+                  {"role_keys": {"$in": [f"{r}@{u}" for r in people_scope.PUBLIC_ROLES
+                                         for u in _school_and_colleges(store, scope["public_in"])]}}]
+    else:
+        ors = [{"school_id": {"$in": scope["schools"]}}] if scope["schools"] else []
+        ors += [{"college_id": {"$in": scope["colleges"]}}] if scope["colleges"] else []
+        parts.append(ors[0] if len(ors) == 1 else {"$or": ors})
+    for field in ("college_id", "class_id", "dorm_id", "branch_id"):
+        if filters.get(field):
+            parts.append({field: filters[field]})
+    if filters.get("role"):
+        parts.append({"role_names": {"$in": [filters["role"]]}})
+    if filters.get("q"):
+        q = filters["q"].strip()
+        prefix = {"$regex": "^" + re.escape(q)}
+        parts.append({"$or": [{"name": prefix}, {"student_no": prefix}, {"staff_no": prefix}, {"login": q}]})
+    query = parts[0] if len(parts) == 1 else {"$and": parts}
+    limit = filters.get("limit", 50)
+    found = store.search_people(query, filters.get("after"), limit + 1)
+    page, more = found[:limit], len(found) > limit
+    total = store.count_people(query, COUNT_CAP + 1)
+    names = _unit_names(store, page)
+    items = [_row(p, names) for p in page]
+    if "public_in" in scope:
+        items = [{k: v for k, v in item.items() if k in _PUBLIC_FIELDS} for item in items]
+    return {"items": items, "next": page[-1]["_id"] if more else None,
+            "total": min(total, COUNT_CAP), "total_capped": total > COUNT_CAP}
+
+
+def person_page(store, viewer, person_id):
+    """A person's record: units, every role (with scope, year and whether in force)
+    and the applications they made or speak for, as far as `viewer` may see them."""
+    now = _now()
+    viewer_roles = role_rules.current(viewer.get("roles"), now)
+    person = _person(store, person_id)
+    people_scope.require_see(viewer["_id"], viewer_roles, person)
+    names = _unit_names(store, [person])
+    view = _row(person, names)
+    view["roles"] = role_grants.role_rows(person["_id"], person.get("roles"), now, names)
+    for row in view["roles"]:
+        row["grantable"] = row["current"] and role_rules.grant_problem(
+            viewer_roles, row["role"], _unit_or_empty(store, row["unit_id"])) is None
+    view["history"] = [_history_row(e, names) for e in reversed(person.get("role_history") or [])]
+    actor = Actor.from_person(viewer, now)
+    represented = role_rules.represented_units(role_rules.current(person.get("roles"), now))
+    apps = store.applications_of({person["_id"], *represented})
+    view["applications"] = [application_view(a) for a in apps if permissions.can_view(actor, a)]
+    return view
+
+
+def grant(store, granter, person_id, data):
+    """Grant `data` (RoleGrantInput) to a person; returns the person page row of the role."""
+    unit = _unit(store, data["unit_id"])
+    if data.get("campaign_id"):
+        try:
+            campaign = store.get_campaign(data["campaign_id"])
+        except NotFound:
+            raise invalid([field_error("campaign_id", "No such campaign.", "评选活动不存在")]) from None
+        if unit["_id"] not in campaign.get("unit_path", []) and campaign["unit_id"] not in unit.get("path", []):
+            raise invalid([field_error("unit_id", "The unit is outside the campaign's scope.",
+                                       "该单位不在评选活动范围内")])
+    return _change(store, granter, person_id, lambda g, p, now: role_grants.plan_grant(g, p, data, unit, now))
+
+
+def revoke(store, granter, person_id, grant_id, reason):
+    return _change(store, granter, person_id, lambda g, p, now: role_grants.plan_revoke(
+        g, p, grant_id, lambda uid: _unit_or_empty(store, uid), reason, now))
+
+
+def _change(store, granter, person_id, plan):
+    for _ in range(RETRIES):
+        now = _now()
+        g = {"id": granter["_id"], "name": granter.get("name"), "roles": role_rules.current(granter.get("roles"), now)}
+        person = _person(store, person_id)
+        roles, entry = plan(g, person, iso_utc(now))
+        if store.replace_roles(person, roles, entry, now) is not None:
+            return {k: v for k, v in entry.items() if not k.startswith("_")}
+    raise Conflict("Someone else changed this person's roles at the same time; try again.",
+                   "该人员的角色正被他人修改，请重试", field="person_id")
+
+
+def grants_log(store, viewer, mine_only=True, limit=200):
+    """The audit of grants and revokes: by `viewer` (a college admin's own grants),
+    or every entry for a school admin."""
+    roles = role_rules.current(viewer.get("roles"), _now())
+    if not mine_only and not role_rules.units_with(roles, "school_admin"):
+        raise PermissionDenied("Only a school admin sees every grant.", "只有学校管理员可以查看全部授权记录")
+    query = {"by.id": viewer["_id"]} if mine_only else {}
+    entries = store.role_audit(query, limit)
+    names = {u["_id"]: u["name"] for u in store.find_units({"_id": {"$in": sorted({e["unit_id"] for e in entries})}})}
+    return [_history_row(e, names) for e in entries]
+
+
+def add_person(store, adder, data):
+    """A staff member or outside expert (教师、校外专家): school admins at their school or
+    a college of it, college admins at their college. Login = 工号; no password
+    (accounts are set apart)."""
+    unit = _unit(store, data["unit_id"])
+    roles = role_rules.current(adder.get("roles"), _now())
+    if unit.get("kind") not in ("school", "college") or not people_scope.may_add_person_at(roles, unit):
+        raise PermissionDenied("You may not add people to this unit.", "您无权在该单位添加人员", field="unit_id")
+    person_id = f"p_{data['staff_no']}"
+    if store.find_people({"$or": [{"_id": person_id}, {"login": data["staff_no"]}]}, limit=1):
+        raise Conflict(f"工号 {data['staff_no']} is already in the directory.", f"工号 {data['staff_no']} 已存在",
+                       field="staff_no")
+    person = {"_id": person_id, "login": data["staff_no"], "staff_no": data["staff_no"], "name": data["name"],
+              "school_id": unit["school_id"], "college_id": unit.get("college_id"), "title": data.get("title"),
+              "roles": [], **role_rules.role_index([]), "roles_version": 0,
+              "added_by": {"id": adder["_id"], "name": adder.get("name")}}
+    store.upsert_person(person)
+    return person_view(person)
+
+
+def _school_and_colleges(store, school_id):
+    if not school_id:
+        return []
+    return [school_id] + [u["_id"] for u in store.find_units({"kind": "college", "parent_id": school_id})]
+
+
+def _row(person, names):
+    view = person_view(person)
+    for field in ("college_id", "class_id", "dorm_id", "branch_id"):
+        view[field.replace("_id", "_name")] = names.get(view.get(field), "")
+    view["role_labels"] = [{"label": role_rules.label(r["role"]), "label_en": role_rules.label(r["role"], "en"),
+                            "unit_name": names.get(r["unit_id"], "")} for r in view["roles"] if r["role"] != "student"]
+    view.pop("roles_version", None)
+    return view
+
+
+def _history_row(entry, names):
+    row = {k: v for k, v in entry.items() if k not in ("_id", "at_utc")}
+    row.update(label=role_rules.label(entry["role"]), label_en=role_rules.label(entry["role"], "en"),
+               unit_name=names.get(entry["unit_id"], ""))
+    return row
+
+
+def _unit_names(store, people):
+    ids = set()
+    for p in people:
+        ids |= {p.get(f) for f in ("college_id", "class_id", "dorm_id", "branch_id")}
+        ids |= {r["unit_id"] for r in p.get("roles") or []}
+    ids.discard(None)
+    return {u["_id"]: u["name"] for u in store.find_units({"_id": {"$in": sorted(ids)}}, limit=len(ids) + 1)}
+
+
+def _person(store, person_id):
+    try:
+        return store.get_person(person_id)
+    except NotFound:
+        raise NotFound(f"No person {person_id!r}.", f"人员不存在：{person_id}", field="person_id") from None
+
+
+def _unit(store, unit_id):
+    try:
+        return store.get_unit(unit_id)
+    except NotFound:
+        raise invalid([field_error("unit_id", f"No unit {unit_id!r}.", f"单位不存在：{unit_id}")]) from None
+
+
+def _unit_or_empty(store, unit_id):
+    try:
+        return store.get_unit(unit_id)
+    except NotFound:
+        return {"_id": unit_id}
+
+
+def _now():
+    return datetime.now(timezone.utc)

@@ -1,0 +1,118 @@
+"""People directory and role grants through the gateway: real services, bus and database."""
+ADMIN, COLLEGE_ADMIN, COUNSELOR_ME, SECRETARY = "admin", "college_admin_me", "counselor_me", "2023010101"
+
+
+def _grant(http, login, person_id, **payload):
+    return http.as_(login, "POST", f"/api/people/{person_id}/roles", json=payload)
+
+
+def test_search_person_page_and_scope(http):
+    found = http.as_(ADMIN, "GET", "/api/people?q=李").json
+    assert "p_2023010101" in [p["id"] for p in found["items"]] and found["total"] >= 1
+    first = http.as_(ADMIN, "GET", "/api/people?limit=3").json
+    second = http.as_(ADMIN, "GET", f"/api/people?limit=3&after={first['next']}").json
+    assert len(first["items"]) == 3 and not {p["id"] for p in first["items"]} & {p["id"] for p in second["items"]}
+    by_no = http.as_(ADMIN, "GET", "/api/people?q=2023020101").json
+    assert [p["name"] for p in by_no["items"]] == ["陈静"]
+    dorm_leaders = http.as_(ADMIN, "GET", "/api/people?role=branch_secretary").json
+    assert {p["id"] for p in dorm_leaders["items"]} >= {"p_2023010101", "p_2023020101"}
+    # a counselor sees their college only
+    em = http.as_(COUNSELOR_ME, "GET", "/api/people?q=陈静").json
+    assert em["items"] == []
+    assert http.as_(COUNSELOR_ME, "GET", "/api/people/p_2023020101").status_code == 403
+    # an applicant sees their own record, dorm included, and only the advisors of their school in search
+    mine = http.as_(SECRETARY, "GET", "/api/people/me").json
+    assert mine["dorm_name"] and mine["class_name"] and any(r["role"] == "branch_secretary" for r in mine["roles"])
+    assert "password_hash" not in mine and "role_keys" not in mine
+    picker = http.as_(SECRETARY, "GET", "/api/people").json
+    assert all(set(p) <= {"id", "name", "college_id", "college_name", "title"} for p in picker["items"])
+    assert http.as_(SECRETARY, "GET", "/api/people/p_2023010102").status_code == 403
+    bad = http.as_(ADMIN, "GET", "/api/people?role=king")
+    assert bad.status_code == 422 and "role" in str(bad.json)
+
+
+def test_grants_take_effect_at_once_are_audited_and_bad_input_changes_nothing(http):
+    target = "p_2023010202"   # 刘洋, a student of college_me living in dorm_me1
+    # the college admin may not grant a college admin, nor at another college's unit
+    refused = _grant(http, COLLEGE_ADMIN, target, role="college_admin", unit_id="college_me", reason="任命")
+    assert refused.status_code == 403 and refused.json["field"] == "role" and refused.json["message_zh"]
+    other = _grant(http, COLLEGE_ADMIN, target, role="counselor", unit_id="college_em", reason="任命")
+    assert other.status_code == 403
+    wrong_kind = _grant(http, COLLEGE_ADMIN, target, role="dorm_leader", unit_id="college_me", reason="推选")
+    assert wrong_kind.status_code == 422 and "unit_id" in str(wrong_kind.json)
+    unknown = _grant(http, COLLEGE_ADMIN, "p_nobody", role="dorm_leader", unit_id="dorm_me1", reason="推选")
+    assert unknown.status_code == 404 and unknown.json["field"] == "person_id"
+    no_reason = _grant(http, COLLEGE_ADMIN, target, role="dorm_leader", unit_id="dorm_me1")
+    assert no_reason.status_code == 422 and "reason" in str(no_reason.json)
+    bad_year = _grant(http, COLLEGE_ADMIN, target, role="dorm_leader", unit_id="dorm_me1", reason="推选",
+                      academic_year="2025")
+    assert bad_year.status_code == 422 and "academic_year" in str(bad_year.json)
+    page = http.as_(COLLEGE_ADMIN, "GET", f"/api/people/{target}").json
+    assert [r["role"] for r in page["roles"]] == ["student"] and page["history"] == []
+
+    ok = _grant(http, COLLEGE_ADMIN, target, role="dorm_leader", unit_id="dorm_me1", reason="寝室推选")
+    assert ok.status_code == 201, ok.json
+    dup = _grant(http, COLLEGE_ADMIN, target, role="dorm_leader", unit_id="dorm_me1", reason="再次")
+    assert dup.status_code == 409 and dup.json["field"] == "role"
+    page = http.as_(COLLEGE_ADMIN, "GET", f"/api/people/{target}").json
+    leader = next(r for r in page["roles"] if r["role"] == "dorm_leader")
+    assert leader["current"] and leader["unit_name"] == "北苑3号楼301" and leader["granted_by"]["name"] == "郑书记"
+    assert [(e["action"], e["reason"], e["by"]["name"]) for e in page["history"]] == [("grant", "寝室推选", "郑书记")]
+    # at once: the new dorm leader is found as the dorm's representative
+    assert any(r["role"] == "dorm_leader" for r in http.as_("2023010202", "GET", "/api/people/me").json["roles"])
+    log = http.as_(COLLEGE_ADMIN, "GET", "/api/people/grants").json
+    assert log[0]["person_id"] == target and log[0]["label"] == "寝室长"
+
+    revoked = http.as_(COLLEGE_ADMIN, "POST", f"/api/people/{target}/roles/{leader['grant_id']}/revoke",
+                       json={"reason": "毕业离校"})
+    assert revoked.status_code == 200, revoked.json
+    page = http.as_(COLLEGE_ADMIN, "GET", f"/api/people/{target}").json
+    assert [r["role"] for r in page["roles"]] == ["student"]
+    assert [e["action"] for e in page["history"]] == ["revoke", "grant"]
+    # a counselor may not revoke
+    again = _grant(http, COLLEGE_ADMIN, target, role="dorm_leader", unit_id="dorm_me1", reason="重新推选")
+    gid = again.json["grant_id"]
+    assert http.as_(COUNSELOR_ME, "POST", f"/api/people/{target}/roles/{gid}/revoke",
+                    json={"reason": "x" * 5}).status_code == 403
+
+
+def test_an_ended_academic_year_role_no_longer_counts(http):
+    # granted for a year long past: held on record, never in force
+    ok = _grant(http, ADMIN, "p_2023010102", role="reviewer", unit_id="school_demo", reason="往年评审",
+                academic_year="2020-2021")
+    assert ok.status_code == 201, ok.json
+    page = http.as_(ADMIN, "GET", "/api/people/p_2023010102").json
+    assert [r["current"] for r in page["roles"] if r["role"] == "reviewer"] == [False]
+    me = http.as_("2023010102", "GET", "/api/people/me").json
+    assert [r["current"] for r in me["roles"] if r["role"] == "reviewer"] == [False]
+    reviewers = http.as_(ADMIN, "GET", "/api/people?role=reviewer").json
+    assert "p_2023010102" in [p["id"] for p in reviewers["items"]]
+    assert not any(r["label"] == "评审专家" for p in reviewers["items"] if p["id"] == "p_2023010102"
+                   for r in p["role_labels"])
+
+
+def test_school_admin_grants_college_admin_who_grants_counselor(http, rpc):
+    added = http.as_(ADMIN, "POST", "/api/people", json={"name": "钱专家", "staff_no": "E1001",
+                                                        "unit_id": "school_demo", "title": "校外专家"})
+    assert added.status_code == 201, added.json
+    assert http.as_(ADMIN, "POST", "/api/people", json={"name": "钱专家", "staff_no": "E1001",
+                                                       "unit_id": "school_demo"}).status_code == 409
+    assert http.as_(COLLEGE_ADMIN, "POST", "/api/people", json={"name": "某人", "staff_no": "E1002",
+                                                               "unit_id": "college_em"}).status_code == 403
+    # two new teachers with a log-in (passwords are the accounts' business; the installer's seeding sets them)
+    from deploy.demo_data import DEMO_PASSWORD
+    rpc.applications.seed_directory([], [
+        {"_id": f"p_{no}", "login": no, "staff_no": no, "name": name, "school_id": "school_demo",
+         "college_id": "college_em", "password": DEMO_PASSWORD, "roles": []}
+        for no, name in (("T1001", "钱老师"), ("T1002", "孙老师"))])
+    assert http.as_("T1001", "GET", "/api/people?q=陈静").status_code == 200
+    assert http.as_("T1001", "GET", "/api/people?q=陈静").json["items"] == []   # no role: advisors only
+    assert _grant(http, ADMIN, "p_T1001", role="college_admin", unit_id="college_em", reason="任命").status_code == 201
+    # the grant counts at once, with the same token
+    assert http.as_("T1001", "GET", "/api/people?q=陈静").json["items"][0]["name"] == "陈静"
+    made = _grant(http, "T1001", "p_T1002", role="counselor", unit_id="college_em", reason="新任辅导员")
+    assert made.status_code == 201, made.json
+    assert http.as_("T1002", "GET", "/api/people?q=陈静").json["items"][0]["name"] == "陈静"
+    everyone = http.as_(ADMIN, "GET", "/api/people/grants?all=true").json
+    assert {(e["person_name"], e["label"]) for e in everyone} >= {("钱老师", "学院管理员"), ("孙老师", "辅导员")}
+    assert http.as_("T1001", "GET", "/api/people/grants?all=true").status_code == 403
