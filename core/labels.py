@@ -83,7 +83,7 @@ VOCABULARIES = {
         "changed_by_admin": ("管理员修改", "Changed by an administrator"),
         "reopened": ("重新开放", "Reopened"),
     },
-    # 角色 (services/applications/domain/actors.py)
+    # 角色 (core/roles.py)
     "role": {
         "school_admin": ("学校管理员", "School administrator"),
         "college_admin": ("学院管理员", "College administrator"),
