@@ -114,10 +114,23 @@ class ProgramNotAvailable(ChuangxianError):
     code = "program_not_available"
 
 
+class CampusSignInUnavailable(ChuangxianError):
+    """The campus CAS or LDAP server did not answer (a 503: try again later)."""
+
+    code = "campus_sign_in_unavailable"
+
+
+class PasswordChangeRequired(PermissionDenied):
+    """The person must change their password before doing anything else."""
+
+    code = "password_change_required"
+
+
 ALL_ERRORS = (
     ChuangxianError, ValidationFailed, NotFound, Unauthenticated, PermissionDenied,
     InvalidTransition, Conflict, DeadlinePassed, QuotaExceeded, BudgetExceeded,
     RateLimited, PayloadTooLarge, UnsupportedMediaType, ProgramNotAvailable,
+    CampusSignInUnavailable, PasswordChangeRequired,
 )
 
 

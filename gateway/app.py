@@ -19,6 +19,7 @@ from gateway.api import records
 from gateway.api import documents
 from gateway.api import jobs
 from gateway.api import people
+from gateway.api import accounts
 from gateway.rpc import RpcPool
 
 
@@ -52,7 +53,7 @@ def create_app(config=None):
                                          timeout=float(gateway.get("RPC_TIMEOUT_SECONDS", 30)))
     api = Api(app)
     for module in (auth, programs, campaigns, applications, directory, scoring, funding, notifications, notices,
-                   records, documents, jobs, people):
+                   records, documents, jobs, people, accounts):
         api.register_blueprint(module.blp)
     errors.register(app)
     observability.register(app)

@@ -33,6 +33,7 @@ STATUS = {
     errors.PayloadTooLarge: 413,
     errors.UnsupportedMediaType: 415,
     errors.ProgramNotAvailable: 404,
+    errors.CampusSignInUnavailable: 503,
 }
 
 _HTTP_ZH = {
@@ -46,6 +47,13 @@ def status_of(error):
         if cls in STATUS:
             return STATUS[cls]
     return 400
+
+
+def retry_after_header(error):
+    """{"Retry-After": seconds} when a typed error says how long to wait (a 429)."""
+    details = error.details if isinstance(error.details, dict) else {}
+    seconds = details.get("retry_after_seconds")
+    return {"Retry-After": str(int(seconds))} if seconds else {}
 
 
 def body(code, message, message_zh, field=None, details=None):
@@ -69,7 +77,8 @@ def respond(payload, status):
 def register(app):
     @app.errorhandler(errors.ChuangxianError)
     def typed(error):
-        return respond(error.to_dict(), status_of(error))
+        response, status = respond(error.to_dict(), status_of(error))
+        return response, status, retry_after_header(error)
 
     @app.errorhandler(RpcTimeout)
     def timeout(_error):

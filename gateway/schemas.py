@@ -26,6 +26,7 @@ class TokenOut(Schema):
     token_type = fields.String()
     expires_at = fields.String()
     user = fields.Nested(PersonOut)
+    must_change_password = fields.Boolean(metadata={"description": "The token only opens the password change"})
 
 
 class ProgramSummaryOut(Schema):

@@ -107,4 +107,5 @@ def register(app):
         pages_admin, pages_admin_notice, pages_dashboard, pages_documents, pages_finance, pages_jobs, pages_notice,
         pages_status)
     from gateway.web import pages_people  # noqa: F401  (routes register on import)
+    from gateway.web import pages_account  # noqa: F401  (routes register on import)
     app.register_blueprint(blp)

@@ -5,7 +5,7 @@ from flask import g, make_response, redirect, render_template, request, url_for
 
 from core.errors import ChuangxianError
 from gateway.api import rpc
-from gateway.auth import issue_token
+from gateway.auth import client_address, issue_token, revoke, sign_in_rpc
 from gateway.web import blp, i18n, session
 from gateway.web.assets import send_vendor
 
@@ -33,26 +33,49 @@ def set_language(code):
 
 @blp.route("/login", methods=["GET", "POST"])
 def login():
+    """Local password or campus LDAP, plus a link to 统一身份认证 (CAS) when configured."""
     error = None
+    with rpc() as cluster:
+        options = cluster.accounts.sign_in_options()
+    method = request.form.get("method", "ldap" if options["ldap"] else "local")
     if request.method == "POST":
         session.check_csrf()
         try:
-            with rpc() as cluster:
-                person = cluster.applications.authenticate(
-                    {"login": request.form.get("login", ""), "password": request.form.get("password", "")})
+            with sign_in_rpc() as cluster:
+                person = cluster.accounts.authenticate(
+                    {"login": request.form.get("login", ""), "password": request.form.get("password", ""),
+                     "method": method if method in ("local", "ldap") else "local"}, client_address())
         except ChuangxianError as exc:
             error = exc.to_dict()
         else:
-            token, expires = issue_token(person)
-            response = redirect(_safe_next(request.args.get("next")))
-            return session.set_login(response, token, expires)
-    status = 200 if error is None else (401 if error["code"] != "rate_limited" else 429)
-    return render_template("login.html", error=error, login=request.form.get("login", "")), status
+            return signed_in(person, request.args.get("next"))
+    status = 200 if error is None else status_of_code(error["code"])
+    return render_template("login.html", error=error, login=request.form.get("login", ""), options=options,
+                           method=method, next=request.args.get("next", "")), status
+
+
+def status_of_code(code):
+    return {"rate_limited": 429, "permission_denied": 403, "not_found": 404,
+            "campus_sign_in_unavailable": 503}.get(code, 401)
+
+
+def signed_in(person, next_url):
+    """The response that keeps the new token in the cookie and goes on: to the
+    password change first when the password must be changed."""
+    token, expires = issue_token(person)
+    target = _safe_next(next_url)
+    if person.get("must_change_password"):
+        target = url_for("web.change_password", next=target)
+    return session.set_login(redirect(target), token, expires)
 
 
 @blp.route("/logout", methods=["POST"])
 def logout():
+    """Ends the session: the token in the cookie is revoked, not only forgotten."""
     session.check_csrf()
+    claims = session.current_claims()
+    if claims:
+        revoke(claims)
     return session.clear_login(redirect(url_for("web.login")))
 
 

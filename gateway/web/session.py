@@ -8,35 +8,46 @@ import functools
 import hmac
 import secrets
 
-import jwt
-from flask import current_app, g, redirect, request, url_for
+from flask import g, redirect, request, url_for
 
-from core.errors import PermissionDenied
+from core.errors import ChuangxianError, PermissionDenied
+from gateway.auth import decode_token
 
 TOKEN_COOKIE = "cx_token"
 CSRF_COOKIE = "cx_csrf"
 
 
-def current_actor_id():
+def current_claims():
+    """The claims of the page cookie's token when it is valid and not revoked."""
     token = request.cookies.get(TOKEN_COOKIE)
     if not token:
         return None
-    secret = current_app.config["CX"]["GATEWAY"]["SECRET_KEY"]
     try:
-        return jwt.decode(token, secret, algorithms=["HS256"], options={"require": ["exp", "sub"]})["sub"]
-    except jwt.InvalidTokenError:
+        return decode_token(token)
+    except ChuangxianError:
         return None
 
 
+def current_actor_id():
+    claims = current_claims()
+    return claims["sub"] if claims else None
+
+
 def page_login_required(view):
-    """Sets g.actor_id, or sends the browser to the log-in page and back afterwards."""
+    """Sets g.actor_id and g.claims, or sends the browser to the log-in page and
+    back afterwards; a person who must change their password is sent to that
+    page first (views marked `allow_during_password_change` excepted)."""
+    allowed = getattr(view, "allow_during_password_change", False)
 
     @functools.wraps(view)
     def wrapped(*args, **kwargs):
-        actor_id = current_actor_id()
-        if actor_id is None:
+        claims = current_claims()
+        if claims is None:
             return redirect(url_for("web.login", next=request.full_path.rstrip("?")))
-        g.actor_id = actor_id
+        if claims.get("pwc") and not allowed:
+            return redirect(url_for("web.change_password", next=request.full_path.rstrip("?")))
+        g.claims = claims
+        g.actor_id = claims["sub"]
         if request.method == "POST":
             check_csrf()
         return view(*args, **kwargs)

@@ -61,6 +61,8 @@ class ActionInput(Schema):
 class Credentials(Schema):
     login = fields.String(required=True, validate=validate.Length(1, 64))
     password = fields.String(required=True, validate=validate.Length(1, 256), load_only=True)
+    method = fields.String(load_default="local", validate=validate.OneOf(["local", "ldap"]),
+                           metadata={"description": "local password (本地密码) or ldap (统一身份认证 LDAP)"})
 
 
 class ListFilter(Schema):

@@ -33,11 +33,12 @@ from services.applications.dependencies import ProgramHooks
 from services.applications.domain import permissions
 from services.applications.domain.actors import Actor
 from services.applications.schemas import (
-    ActionInput, ApplicationCreate, ApplicationUpdate, CampaignInput, Credentials, ListFilter,
+    ActionInput, ApplicationCreate, ApplicationUpdate, CampaignInput, ListFilter,
 )
 from services.applications.nomination_store import NominationStore
 from services.applications.schemas import NominationInput
 from services.applications.store import ApplicationsStore
+from services.applications.account_store import AccountStore
 from services.applications.views import application_view, attachment_view, person_view, with_id
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,7 @@ class ApplicationsService(JobsMixin, probes.Probed):
     store = Repository(ApplicationsStore, "applications")
     nomination_store = Repository(NominationStore, "applications")  # same database; nominations only
     notice_store = Repository(NoticeStore, "applications")  # same database; notices, stages, awards
+    account_store = Repository(AccountStore, "applications")  # same database; seeded credentials only
     hooks = ProgramHooks()
     dispatch = EventDispatcher()
 
@@ -81,14 +83,7 @@ class ApplicationsService(JobsMixin, probes.Probed):
     def get_program(self, name, version=None):
         return self.store.get_program(name, version)
 
-    # -- accounts and directory ----------------------------------------------
-    @rpc
-    def authenticate(self, credentials):
-        data = load_or_raise(Credentials, credentials)
-        person = accounts.authenticate(self.store, data["login"], data["password"], self._config.get("LOGIN", {}),
-                                       utc_now())
-        return person_view(person)
-
+    # -- directory (log-in and accounts: the `accounts` service, account_service.py) --
     @rpc
     def whoami(self, actor_id):
         return person_view(self.store.get_person(actor_id))
@@ -96,17 +91,19 @@ class ApplicationsService(JobsMixin, probes.Probed):
     @rpc
     def seed_directory(self, units, people):
         """Bulk upsert for installers and demo data (not exposed over HTTP).
-        People may carry `password`, which is stored only as an argon2 hash."""
+        People may carry `password`, which is stored only as an argon2 hash, in the
+        accounts' own collection (never in the person's record)."""
         for unit in units:
             self.store.upsert_unit(unit)
-        hashes = {}  # argon2 is slow on purpose; one hash per distinct password per call
+        hashes, credentials = {}, {}  # argon2 is slow on purpose; one hash per distinct password per call
         for person in people:
             password = person.pop("password", None)
             if password:
                 if password not in hashes:  # not setdefault: that would hash every time
                     hashes[password] = accounts.hash_password(password)
-                person["password_hash"] = hashes[password]
+                credentials[person["_id"]] = hashes[password]
             self.store.upsert_person(directory.with_roles(person, person.get("roles", [])))
+        self.account_store.seed_hashes(credentials)
         return {"units": len(units), "people": len(people)}
 
     @rpc

@@ -69,7 +69,6 @@ class ApplicationsStore:
         db.units.create_index([("kind", ASCENDING), ("name", ASCENDING)])
         db.campaigns.create_index([("program", ASCENDING), ("academic_year", ASCENDING)])
         db.shortlists.create_index([("campaign_id", ASCENDING), ("round", ASCENDING)])
-        db.login_failures.create_index([("login", ASCENDING), ("at", ASCENDING)])
 
     # -- programs -----------------------------------------------------------
     def register_program(self, declaration, now):
@@ -219,15 +218,6 @@ class ApplicationsStore:
     def applications_of(self, applicant_ids, limit=100):
         return list(self.db.applications.find({"applicant_id": {"$in": list(applicant_ids)}},
                                               sort=[("_id", DESCENDING)], limit=limit))
-
-    def record_login_failure(self, login, now):
-        self.db.login_failures.insert_one({"_id": new_id("lf"), "login": login, "at": now})
-
-    def count_login_failures(self, login, since):
-        return self.db.login_failures.count_documents({"login": login, "at": {"$gte": since}})
-
-    def clear_login_failures(self, login):
-        self.db.login_failures.delete_many({"login": login})
 
     # -- campaigns ----------------------------------------------------------
     def insert_campaign(self, campaign):

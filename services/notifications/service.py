@@ -271,3 +271,15 @@ class NotificationsService(probes.Probed):
     @rpc
     def delete_template(self, actor_id, event_type, lang, program=None):
         return manage.delete_template(self.store, self._admin(actor_id), event_type, lang, program)
+
+    # -- for the accounts service (internal RPC, never exposed over HTTP) -------
+    @rpc
+    def send_private_email(self, to, subject, body):
+        """Sends one e-mail now through the configured e-mail channel and stores
+        nothing (it carries a secret: a one-time password-reset link). Returns
+        {"sent": bool, "detail"}; e-mail not configured → sent False."""
+        channel = self.channels.channels.get("email")
+        if channel is None:
+            return {"sent": False, "detail": "e-mail is not configured"}
+        result = channel.send({"to": to, "subject": subject, "body": body, "event_type": "account.reset"})
+        return {"sent": bool(result.ok), "detail": result.detail}

@@ -88,12 +88,14 @@ def extra_services():
 
 @pytest.fixture
 def platform(config, runner_factory, extra_services):
-    """The applications service, the pilot-branch plugin and `extra_services`,
-    started, the program registered, and the demo directory seeded."""
+    """The applications and accounts services, the pilot-branch plugin
+    and `extra_services`, started, the program registered, and the demo directory seeded."""
     from plugins.pilot_branches.service import PilotBranchesService
+    from services.accounts.service import AccountsService
     from services.applications.service import ApplicationsService
 
-    runner = runner_factory(config, ApplicationsService, PilotBranchesService, *extra_services)
+    base = [ApplicationsService, AccountsService, PilotBranchesService]
+    runner = runner_factory(config, *base, *[s for s in extra_services if s not in base])
     runner.start()
     with ClusterRpcProxy(config, timeout=20) as cluster:
         for _ in range(100):
@@ -138,7 +140,9 @@ def gateway_app(config, platform):
     from gateway.app import create_app
     app = create_app(config)
     yield app
-    app.extensions["rpc_pool"].close()
+    for pool in ("rpc_pool", "sign_in_rpc_pool"):
+        if pool in app.extensions:
+            app.extensions[pool].close()
 
 
 @pytest.fixture
