@@ -38,6 +38,8 @@ i18n.add({
     "or": ("或", "or"),
     "campus_failed": ("统一身份认证未成功", "Campus sign-in did not succeed"),
     "accounts_admin": ("账号管理", "Accounts"),
+    "manage_account": ("账号与密码（设置密码、重置链接、停用）", "Account and password (set, reset link, disable)"),
+    "person_page": ("人员信息", "Person"),
     "find_account": ("查找账号（学号/工号）", "Find an account (student or staff number)"),
     "find": ("查找", "Find"),
     "account_of": ("账号", "Account"),

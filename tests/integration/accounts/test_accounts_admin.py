@@ -130,13 +130,16 @@ def test_admin_account_page_sets_password_and_makes_a_reset_link(http):
     found = client.get("/admin/accounts?login=reviewer")
     assert found.status_code == 302 and found.headers["Location"].endswith(f"/admin/accounts/{REVIEWER}")
     page = client.get(f"/admin/accounts/{REVIEWER}").get_data(as_text=True)
-    assert "设置初始密码" in page and "停用账号" in page and "p_reviewer" not in page.replace(f"/admin/accounts/{REVIEWER}", "")
+    assert "设置初始密码" in page and "停用账号" in page
+    assert ">p_reviewer<" not in page and "p_reviewer" not in page.replace(f"/{REVIEWER}", "")  # ids only in links
     bad = client.post(f"/admin/accounts/{REVIEWER}", data={"csrf_token": csrf, "action": "set_password",
                                                            "password": "abc"})
     assert bad.status_code == 422 and "字母和数字" in bad.get_data(as_text=True)
     made = client.post(f"/admin/accounts/{REVIEWER}", data={"csrf_token": csrf, "action": "reset_link"})
     assert made.status_code == 200 and "/account/reset?token=" in made.get_data(as_text=True)
     assert "账号管理" in client.get("/").get_data(as_text=True)  # in the admin's menu
+    person_page = client.get(f"/people/{REVIEWER}").get_data(as_text=True)  # and on the person's page
+    assert f'href="/admin/accounts/{REVIEWER}"' in person_page
 
     # the reviewer, made to change the password, is sent to the change page first
     client.post(f"/admin/accounts/{REVIEWER}", data={"csrf_token": csrf, "action": "set_password",
