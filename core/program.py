@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from core.declaration import APPLICANT_KINDS
 from core.forms import form_json_schema, validate_form
 from core.hookspec import check_hooks_class
+from core.labels import register as register_labels
 
 
 class ProgramHooks:
@@ -87,6 +88,8 @@ class Program:
     def __post_init__(self):
         if self.applicant_kind not in APPLICANT_KINDS:
             raise ValueError(f"{self.name}: applicant_kind must be one of {APPLICANT_KINDS}")
+        # A program names itself: its titles are its label on every page and document.
+        register_labels("program", {self.name: (self.title_zh, self.title_en)})
 
     def declaration(self):
         """The JSON registered with the shared services, with its `version`: a
