@@ -31,14 +31,12 @@ campaign setting ``classes_in_scope`` (the number of classes of years 1-3 in the
 campaign's scope, as the registrar counts it); 0 means "not given here" and leaves
 the population to the campaign's scoring setup.
 """
-from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from zoneinfo import ZoneInfo
 
 from core.errors import field_error
+from core.plugin_kit import until_after_closing
 from core.program import ProgramHooks
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 YEAR_NAMES_ZH = {1: "大一", 2: "大二", 3: "大三", 4: "大四", 5: "大五"}
 DEFAULT_YEARS = (1, 2, 3)
 DEFAULT_LEVEL_UNITS = {"college": 1, "school": 2, "province": 3, "national": 3}
@@ -77,13 +75,9 @@ def failure_rate_percent(failed, size):
 
 def facts_window(campaign, years):
     """The last `years` years up to and including the application deadline's date
-    (Asia/Shanghai): {"last_years": years, "until": the day after that date}."""
-    closes = campaign.get("application_closes_at")
-    moment = closes if isinstance(closes, datetime) else datetime.fromisoformat(str(closes).replace("Z", "+00:00"))
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=SHANGHAI)
-    last_day = moment.astimezone(SHANGHAI).date()
-    return {"last_years": years, "until": (last_day + timedelta(days=1)).isoformat()}
+    (Asia/Shanghai; a deadline without a time zone is UTC, as everywhere on the
+    platform: core.plugin_kit): {"last_years": years, "until": the day after that date}."""
+    return {"last_years": years, "until": until_after_closing(campaign)}
 
 
 def is_exam_offence(fact):

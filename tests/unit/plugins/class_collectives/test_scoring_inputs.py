@@ -90,6 +90,10 @@ def test_the_window_ends_with_the_deadline_day_in_beijing_time():
     # 23:30 UTC on the 17th is already the 18th in Beijing.
     late = dict(CAMPAIGN, application_closes_at="2023-10-17T23:30:00.000Z")
     assert facts_window(late, 3) == {"last_years": 3, "until": "2023-10-19"}
+    # A deadline without a time zone is UTC, as everywhere (core.plugin_kit), not Beijing time:
+    # 2023-10-18 20:00 UTC is already the 19th in Beijing.
+    naive = dict(CAMPAIGN, application_closes_at="2023-10-18T20:00:00")
+    assert facts_window(naive, 1) == {"last_years": 1, "until": "2023-10-20"}
 
 
 def test_failure_rate_is_rounded_half_up_to_whole_percent():
