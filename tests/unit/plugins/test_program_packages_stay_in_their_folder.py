@@ -1,0 +1,64 @@
+"""A program distribution (a folder under plugins/ with its own pyproject.toml) is
+installed without touching the platform: every commit that changes the folder may
+change, outside it, only the PROGRAMS line of deploy/config.yml (enabling it) and the
+demo data (deploy/demo_data.py). This lists every other file such a commit touches."""
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+ALLOWED = {"deploy/demo_data.py"}
+CONFIG = "deploy/config.yml"
+
+
+def _git(*args, root=ROOT):
+    return subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, text=True).stdout
+
+
+def _distributions():
+    return sorted(p.parent.name for p in (ROOT / "plugins").glob("*/pyproject.toml"))
+
+
+def outside_files(package, root=ROOT):
+    """{commit: [paths outside plugins/<package>/ it touches that are not allowed]}."""
+    found = {}
+    for commit in _git("log", "--format=%H", "--", f"plugins/{package}", root=root).split():
+        paths = _git("show", "--format=", "--name-only", commit, root=root).split()
+        bad = [p for p in paths if not p.startswith(f"plugins/{package}/") and p not in ALLOWED and p != CONFIG]
+        if CONFIG in paths:
+            diff = _git("show", "--format=", "-U0", commit, "--", CONFIG, root=root).splitlines()
+            changed = [line for line in diff if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+            if any(not line[1:].startswith("PROGRAMS:") for line in changed):
+                bad.append(f"{CONFIG} (beyond the PROGRAMS line)")
+        if bad:
+            found[commit[:10]] = bad
+    return found
+
+
+def test_there_is_a_program_distribution_to_check():
+    assert _distributions(), "no plugins/*/pyproject.toml"
+
+
+@pytest.mark.parametrize("package", _distributions())
+def test_a_program_distribution_touches_nothing_outside_its_folder(package):
+    assert outside_files(package) == {}
+
+
+def test_the_check_names_what_a_program_commit_touches_outside(tmp_path):
+    def commit(files, message):
+        for path, text in files.items():
+            (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / path).write_text(text)
+        _git("add", "-A", root=tmp_path)
+        _git("-c", "user.name=t", "-c", "user.email=t@example.edu.cn", "commit", "-qm", message, root=tmp_path)
+
+    _git("init", "-q", root=tmp_path)
+    commit({CONFIG: "PROGRAMS: [a]\nTIMEZONE: Asia/Shanghai\n", "core/x.py": ""}, "platform")
+    commit({"plugins/p/program.py": "", CONFIG: "PROGRAMS: [a, p]\nTIMEZONE: Asia/Shanghai\n",
+            "deploy/demo_data.py": ""}, "the program, enabled, with demo data")
+    assert outside_files("p", root=tmp_path) == {}
+    commit({"plugins/p/hooks.py": "", "core/x.py": "changed", CONFIG: "PROGRAMS: [a, p]\nTIMEZONE: UTC\n"},
+           "a program commit that edits the platform")
+    (bad,) = outside_files("p", root=tmp_path).values()
+    assert bad == ["core/x.py", f"{CONFIG} (beyond the PROGRAMS line)"]
