@@ -102,6 +102,8 @@ DEMO_TITLES = {
     "class_leading_assessment": "学年学生带班党员考核",
     "class_leading_cases": "学年学生带班党员优秀案例征集",
     "benchmark_branches": "学年样板支部创建申报",
+    "merit_students": "学年三好学生评选",
+    "outstanding_cadres": "学年优秀学生干部评选",
 }
 
 
