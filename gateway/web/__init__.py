@@ -19,7 +19,18 @@ blp = Blueprint("web", __name__, template_folder="templates", static_folder="sta
 def _template_globals():
     return {"t": i18n.t, "pick": i18n.pick, "lang": i18n.current_language(), "csrf_token": session.csrf_token,
             "me": g.get("me"), "menu_items": menu.menu_items, "has_page": menu.has_page,
-            "error_summary": _error_summary}
+            "error_summary": _error_summary, "upload_limit": _upload_limit, "status_text": _status_text}
+
+
+def _status_text():
+    from gateway.web.page_helpers import status_text
+    return status_text()
+
+
+def _upload_limit():
+    """The largest upload, as people read it ("10 MB"), for hints before a file input."""
+    from gateway.web import error_page
+    return error_page.upload_limit_text()
 
 
 def _error_summary(error, schema_labels=None):

@@ -64,3 +64,45 @@ def yuan_to_text(fen):
     sign = "-" if fen < 0 else ""
     fen = abs(int(fen))
     return f"{sign}¥{fen // 100:,}.{fen % 100:02d}"
+
+
+def with_message(url, key, anchor="", **params):
+    """`url` carrying a success message for the page it redirects to (Post/Redirect/
+    Get): the message key and its values (`p.<name>`), rendered by `status_text`."""
+    from urllib.parse import urlencode
+    query = {"message": key, **{f"p.{name}": value for name, value in params.items() if value is not None}}
+    return url + ("&" if "?" in url else "?") + urlencode(query) + anchor
+
+
+def status_text():
+    """The success message named in the query (`with_message`), in the reader's
+    language with its values filled in (times as 12月11日 17:00, Beijing); "" when
+    there is none or the key is unknown (a link cannot make a page say anything)."""
+    from gateway.web import i18n
+    key = request.args.get("message") or ""
+    if key not in i18n.MESSAGES:
+        return ""
+    params = {name[2:]: _readable(value) for name, value in request.args.items() if name.startswith("p.")}
+    try:
+        return i18n.t(key).format(**params)
+    except (KeyError, IndexError, ValueError):  # a value missing: the message without it
+        import re
+        return re.sub(r"[（(]?[^，,。（(]*\{[^}]*\}[^，,。）)]*[）)]?", "", i18n.t(key)).strip("，, ")
+
+
+def _readable(value):
+    """An ISO time in a message as people say it: 12月11日 17:00 (Beijing)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from gateway.web import i18n
+    text = str(value)
+    if len(text) >= 16 and text[4] == "-" and text[10] in "T ":
+        try:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            return text
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(ZoneInfo("Asia/Shanghai"))
+        return i18n.pick(f"{moment.month}月{moment.day}日 {moment:%H:%M}", f"{moment:%d %b %H:%M}")
+    return text

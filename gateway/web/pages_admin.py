@@ -10,10 +10,13 @@ from flask import g, redirect, render_template, request, url_for
 from core.errors import ChuangxianError, NotFound, field_error, invalid
 from gateway.api import rpc
 from gateway.web import blp, i18n, menu, session
-from gateway.web.page_helpers import field_errors, form_nonce
+from gateway.web.page_helpers import field_errors, form_nonce, with_message
 from gateway.web.pages_common import load_me
 
 i18n.add({
+    "setup_saved_ok": ("评审设置已保存：每份申报由 {k} 位评审专家评分", "Scoring set up: {k} reviewer(s) per application"),
+    "assigned_ok": ("已自动分配评审专家，评审专家登录后即可看到待评申报", "Reviewers assigned; they see their applications when they log in"),
+    "results_published_ok": ("已发布评审结果（第 {round} 轮），申报人现在可以查看排名与结果", "Results published (round {round}); applicants can now see their ranking"),
     "manage_campaigns": ("活动管理", "Manage campaigns"),
     "open_campaign": ("发起评选活动", "Open a campaign"),
     "title": ("标题", "Title"),
@@ -195,7 +198,8 @@ def admin_setup(campaign_id):
         payload["aggregation"] = request.form["aggregation"]
     with rpc() as cluster:
         cluster.scoring.configure(g.actor_id, campaign_id, payload)
-    return redirect(url_for("web.admin_campaign", campaign_id=campaign_id, message="saved") + "#setup")
+    return redirect(with_message(url_for("web.admin_campaign", campaign_id=campaign_id), "setup_saved_ok", "#setup",
+                                 k=payload["reviewers_per_application"]))
 
 
 @blp.route("/admin/campaigns/<campaign_id>/auto-assign", methods=["POST"])
@@ -203,7 +207,7 @@ def admin_setup(campaign_id):
 def admin_auto_assign(campaign_id):
     with rpc() as cluster:
         cluster.scoring.auto_assign(g.actor_id, campaign_id)
-    return redirect(url_for("web.admin_campaign", campaign_id=campaign_id, message="saved") + "#assignments")
+    return redirect(with_message(url_for("web.admin_campaign", campaign_id=campaign_id), "assigned_ok", "#assignments"))
 
 
 @blp.route("/admin/campaigns/<campaign_id>/publish", methods=["POST"])
@@ -215,5 +219,6 @@ def admin_publish(campaign_id):
     if (request.form.get("round") or "").isdigit():
         payload["round"] = int(request.form["round"])
     with rpc() as cluster:
-        cluster.scoring.publish_results(g.actor_id, campaign_id, payload)
-    return redirect(url_for("web.admin_campaign", campaign_id=campaign_id, message="saved") + "#results")
+        published = cluster.scoring.publish_results(g.actor_id, campaign_id, payload) or {}
+    return redirect(with_message(url_for("web.admin_campaign", campaign_id=campaign_id), "results_published_ok",
+                                 "#results", round=published.get("round") if isinstance(published, dict) else None))

@@ -8,10 +8,15 @@ from core.errors import ChuangxianError, NotFound, PermissionDenied, field_error
 from gateway.api import rpc
 from gateway.errors import status_of
 from gateway.web import blp, i18n, session
-from gateway.web.page_helpers import field_errors, form_nonce, idempotency_key
+from gateway.web.page_helpers import field_errors, form_nonce, idempotency_key, with_message
 from gateway.web.pages_common import load_me
 
 i18n.add({
+    "notice_published_ok": ("已发布公示，至 {until}", "Notice published, open until {until}"),
+    "objection_upheld_ok": ("已处理异议：异议成立，答复已告知异议人", "Objection upheld; the reply was sent to the objector"),
+    "objection_dismissed_ok": ("已处理异议：异议不成立，答复已告知异议人", "Objection dismissed; the reply was sent to the objector"),
+    "finalised_ok": ("已确定正式名单，荣誉称号与证书随即生成", "Final list confirmed; honours and certificates follow"),
+    "nominated_ok": ("已向学校推荐 {n} 个对象", "{n} nominated to the school"),
     "open_notice": ("发布公示", "Open the public notice"),
     "notice_days": ("公示天数（留空按项目默认）", "Days (empty: the program's default)"),
     "no_notice_yet": ("尚未公示", "No public notice yet"),
@@ -94,10 +99,11 @@ def admin_notice(campaign_id):
         raise invalid([field_error("days", "Must be a whole number of days.", "须为整数天")])
     try:
         with rpc() as cluster:
-            cluster.applications.open_notice(g.actor_id, campaign_id, {"days": int(raw)} if raw else {})
+            notice = cluster.applications.open_notice(g.actor_id, campaign_id, {"days": int(raw)} if raw else {})
     except ChuangxianError as exc:
         return _render(campaign_id, exc.to_dict(), status=status_of(exc))
-    return redirect(url_for("web.admin_notice", campaign_id=campaign_id, message="saved"))
+    return redirect(with_message(url_for("web.admin_notice", campaign_id=campaign_id), "notice_published_ok",
+                                 until=(notice or {}).get("closes_at")))
 
 
 @blp.route("/admin/campaigns/<campaign_id>/objections/<objection_id>/resolve", methods=["POST"])
@@ -118,7 +124,9 @@ def admin_resolve(campaign_id, objection_id):
                                                    payload, idempotency_key(objection_id))
     except ChuangxianError as exc:
         return _render(campaign_id, exc.to_dict(), objection_id, status_of(exc))
-    return redirect(url_for("web.admin_notice", campaign_id=campaign_id, message="saved") + "#objections")
+    return redirect(with_message(url_for("web.admin_notice", campaign_id=campaign_id),
+                                 "objection_upheld_ok" if payload["decision"] == "upheld" else "objection_dismissed_ok",
+                                 "#objections"))
 
 
 @blp.route("/admin/campaigns/<campaign_id>/finalise", methods=["POST"])
@@ -129,7 +137,7 @@ def admin_finalise(campaign_id):
             cluster.applications.finalise_notice(g.actor_id, request.form.get("notice_id", ""))
     except ChuangxianError as exc:
         return _render(campaign_id, exc.to_dict(), status=status_of(exc))
-    return redirect(url_for("web.admin_notice", campaign_id=campaign_id, message="saved") + "#final")
+    return redirect(with_message(url_for("web.admin_notice", campaign_id=campaign_id), "finalised_ok", "#final"))
 
 
 @blp.route("/admin/campaigns/<campaign_id>/nominate", methods=["POST"])
@@ -141,4 +149,5 @@ def admin_nominate(campaign_id):
                                           {"application_ids": request.form.getlist("application_id")})
     except ChuangxianError as exc:
         return _render(campaign_id, exc.to_dict(), status=status_of(exc))
-    return redirect(url_for("web.admin_notice", campaign_id=campaign_id, message="saved") + "#nominations")
+    return redirect(with_message(url_for("web.admin_notice", campaign_id=campaign_id), "nominated_ok", "#nominations",
+                                 n=len(request.form.getlist("application_id"))))

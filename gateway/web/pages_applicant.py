@@ -11,6 +11,7 @@ from core import roles as role_rules
 from core.errors import ChuangxianError
 from gateway.api import rpc
 from gateway.web import blp, i18n, menu, schema_form, session
+from gateway.web.page_helpers import with_message
 from gateway.web.pages_common import load_me
 
 i18n.add({
@@ -33,6 +34,10 @@ i18n.add({
     "what": ("操作", "Action"),
     "reason": ("理由", "Reason"),
     "saved": ("已保存", "Saved"),
+    "act_withdraw_ok": ("已撤回申报；如需再次申报，请重新编辑并在截止前提交", "Withdrawn; to apply again, reopen it and submit before the deadline"),
+    "act_reopen_ok": ("已重新打开申报，可以修改后再次提交", "Reopened; edit it and submit again"),
+    "act_college_approve_ok": ("已审核通过，已提交学校评审", "Approved and passed to the school review"),
+    "act_return_ok": ("已退回申报人修改", "Returned to the applicant"),
     "saved_draft_ok": ("草稿已保存（尚未提交，提交前可继续修改）", "Draft saved (not submitted yet; you can keep editing)"),
     "saved_valid_part": ("已保存符合要求的内容；标出的内容未保存，请修改后再保存", "What was valid is saved; the marked fields are not, correct them and save again"),
     "uploaded_ok": ("附件已上传，表单内容已一并保存", "File uploaded; the form was saved with it"),
@@ -229,7 +234,10 @@ def act(application_id):
                                  {"action": request.form.get("action", ""), "reason": request.form.get("reason") or None},
                                  request.form.get("key") or None)
     target = request.form.get("next") or url_for("web.application_page", application_id=application_id)
-    return redirect(target if target.startswith("/") else url_for("web.home"))
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("web.home")
+    action = request.form.get("action", "")
+    return redirect(with_message(target, f"act_{action}_ok") if f"act_{action}_ok" in i18n.MESSAGES else target)
 
 
 @blp.route("/applications/<application_id>/explain")

@@ -53,8 +53,9 @@ def review_queue():
     with rpc() as cluster:
         apps = cluster.applications.list_applications(g.actor_id, filters)
         campaigns = cluster.applications.list_campaigns(g.actor_id, False)
+    done = request.args.get("done", type=int)
     return render_template("review_queue.html", applications=apps, campaigns=campaigns, filters=filters,
-                           results=None)
+                           results=None, done=done, done_action=request.args.get("action"))
 
 
 @blp.route("/review/bulk", methods=["POST"])
@@ -67,18 +68,22 @@ def review_bulk():
     reason = (request.form.get("reason") or "").strip() or None
     done, failed = [], []
     with rpc() as cluster:
+        names = {a["id"]: a.get("applicant_name") for a in
+                 cluster.applications.list_applications(g.actor_id, {"limit": 500})}
         for app_id in request.form.getlist("application_id"):
             try:
                 cluster.applications.act(g.actor_id, app_id, {"action": action, "reason": reason},
                                          f"web-bulk-{request.form.get('batch', '')}-{app_id}-{action}")
                 done.append(app_id)
             except ChuangxianError as exc:
-                failed.append({"id": app_id, "error": exc.to_dict()})
+                failed.append({"id": app_id, "name": names.get(app_id) or "—", "error": exc.to_dict()})
+        if not failed:
+            # Post/Redirect/Get: a refresh of the queue repeats nothing.
+            return redirect(url_for("web.review_queue", done=len(done), action=action), 303)
         apps = cluster.applications.list_applications(g.actor_id, {"state": "submitted", "limit": 500})
         campaigns = cluster.applications.list_campaigns(g.actor_id, False)
-    status = 200 if not failed else 422
     return render_template("review_queue.html", applications=apps, campaigns=campaigns,
-                           filters={"state": "submitted"}, results={"done": done, "failed": failed}), status
+                           filters={"state": "submitted"}, results={"done": done, "failed": failed}), 422
 
 
 @blp.route("/directory/import", methods=["GET", "POST"])

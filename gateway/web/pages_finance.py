@@ -44,8 +44,13 @@ i18n.add({
     "no_claims_waiting": ("暂无待审批的报销", "No claims are waiting for you"),
     "no_projects": ("暂无立项项目", "No funded projects"),
     "filed_by": ("申请人", "Filed by"),
-    "claim_filed": ("报销申请已提交", "Claim filed"),
+    "claim_filed": ("报销申请已提交，等待指导教师审批；审批期间金额从可报销余额中预留", "Claim filed; it waits for the faculty advisor, and its amount is reserved from the balance"),
     "done": ("已办理", "Done"),
+    "claim_done_approve": ("已批准该报销申请，已转入下一步审批或支付", "Claim approved and passed on to the next step"),
+    "claim_done_return": ("已退回该报销申请，申请人可修改后重新提交", "Claim returned to the lead to correct and refile"),
+    "claim_done_reject": ("已驳回该报销申请，预留金额已退回项目余额", "Claim rejected; its reserved amount is back in the balance"),
+    "claim_done_withdraw": ("已撤回该报销申请，预留金额已退回项目余额", "Claim withdrawn; its reserved amount is back in the balance"),
+    "claim_done_pay": ("已登记支付，已记入经费台账", "Payment recorded in the ledger"),
     "lead": ("负责人", "Lead"),
     "ledger_budget_set": ("预算设定", "Budget set"),
     "ledger_grant_awarded": ("立项拨付", "Grant awarded"),
@@ -102,7 +107,8 @@ def claim_act(claim_id):
     target = request.form.get("next") or ""
     if not target.startswith("/") or target.startswith("//"):
         target = url_for("web.finance_queue")
-    return redirect(target + ("&" if "?" in target else "?") + "message=done")
+    message = f"claim_done_{action}" if f"claim_done_{action}" in i18n.MESSAGES else "done"
+    return redirect(target + ("&" if "?" in target else "?") + "message=" + message)
 
 
 @blp.route("/projects")
@@ -114,7 +120,7 @@ def my_projects():
     return render_template("projects.html", grants=grants)
 
 
-def _project(grant_id, error=None, status=200):
+def _project(grant_id, error=None, status=200, ticked=None):
     load_me()
     with rpc() as cluster:
         grant = cluster.funding.get_grant(g.actor_id, grant_id)
@@ -125,7 +131,16 @@ def _project(grant_id, error=None, status=200):
     return render_template("project.html", grant=grant, claims=claims, ledger=ledger, receipts=receipts,
                            is_lead=grant.get("lead_id") == g.me["id"], error=error,
                            errors=field_errors(error) if error else {}, values=request.form, nonce=form_nonce(),
-                           rows=ITEM_ROWS, message=request.args.get("message")), status
+                           rows=max(ITEM_ROWS, _row_count(request.form) + 1), message=request.args.get("message"),
+                           ticked=set(ticked if ticked is not None else request.form.getlist("receipt"))), status
+
+
+def _row_count(form):
+    """How many item rows the posted form has (rows may be added in the browser)."""
+    count = 0
+    while any(f"item{count}.{key}" in form for key in ("description", "amount_yuan")):
+        count += 1
+    return count
 
 
 @blp.route("/projects/<grant_id>")
@@ -137,7 +152,7 @@ def project_page(grant_id):
 def claim_items(form):
     """The claim's items from the form rows (an empty row is skipped)."""
     items = []
-    for i in range(ITEM_ROWS):
+    for i in range(max(ITEM_ROWS, _row_count(form))):
         description = (form.get(f"item{i}.description") or "").strip()
         amount = (form.get(f"item{i}.amount_yuan") or "").strip()
         if description or amount:
@@ -152,9 +167,9 @@ def claim_items(form):
 def file_claim(grant_id):
     """A new receipt, if chosen, is uploaded to the project first; the claim then
     names it with the receipts ticked. The claim itself is filed once per form."""
+    receipts = request.form.getlist("receipt")
     try:
         items = claim_items(request.form)
-        receipts = request.form.getlist("receipt")
         filename, data_b64 = upload_b64("new_receipt")
         with rpc() as cluster:
             if filename:
@@ -164,5 +179,6 @@ def file_claim(grant_id):
                                                               "purpose": request.form.get("purpose") or ""},
                                        idempotency_key(grant_id))
     except ChuangxianError as exc:
-        return _project(grant_id, exc.to_dict(), status_of(exc))
+        # A failed claim keeps its receipts ticked, the one just uploaded included.
+        return _project(grant_id, exc.to_dict(), status_of(exc), ticked=receipts)
     return redirect(url_for("web.project_page", grant_id=grant_id, message="claim_filed") + "#claims")

@@ -64,6 +64,18 @@ def click(page, role, name, exact=False):
     page.wait_for_load_state()
 
 
+def confirm(page, role, name, says, exact=False):
+    """Click a button that cannot be undone: the dialog says what will happen
+    (`says`), then OK leads to the next page."""
+    page.get_by_role(role, name=name, exact=exact).first.click()
+    dialog = page.locator("dialog.confirm[open]")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text(says)
+    with page.expect_navigation():
+        dialog.locator(".confirm-ok").click()
+    page.wait_for_load_state()
+
+
 def end_notice_period(mongo_uri, campaign_id):
     """Move the current notice version's period into the past (whole-document
     replace, as the service writes times)."""
@@ -98,11 +110,11 @@ def test_apply_review_select_notice_object_finalise_certificate_and_claim(new_pa
     click(student, "button", "保存草稿")
     student.select_option("#att-kind", "application_form")
     student.set_input_files("#att-file", files=[{"name": "申请表.pdf", "mimeType": "application/pdf", "buffer": PDF}])
-    student.get_by_role("button", name="上传").click()      # an XHR with a progress bar, then the new page
+    student.get_by_role("button", name="保存并上传").click()  # an XHR with a progress bar, then the new page
     expect(student.locator("a:has-text('申请表.pdf')")).to_be_visible()
     check(student, "application-draft")
-    click(student, "button", "保存并提交")
-    expect(student.get_by_role("status")).to_have_text("已提交")
+    confirm(student, "button", "保存并提交", "学院审核")
+    expect(student.get_by_role("status")).to_have_text("已提交，等待学院审核")
 
     # -- the counselor returns it with a reason ------------------------------------------------
     counselor = new_page()
@@ -111,22 +123,22 @@ def test_apply_review_select_notice_object_finalise_certificate_and_claim(new_pa
     check(counselor, "review-queue")
     counselor.get_by_label(f"选择 {BRANCH}").check()
     counselor.fill("#bulk-reason", "预算明细不清楚，请细化到每项活动。")
-    click(counselor, "button", "退回所选")
-    expect(counselor.get_by_role("status")).to_contain_text("已处理：1")
+    confirm(counselor, "button", "退回所选", "退回申报人")
+    expect(counselor.get_by_role("status")).to_contain_text("已退回 1 份申报")
 
     # -- the secretary reads the reason, fixes and resubmits -----------------------------------
     student.goto(app_url)
     expect(student.get_by_text("预算明细不清楚，请细化到每项活动。").first).to_be_visible()
     check(student, "application-returned")
     student.fill("#f-planned_budget_yuan", "2500.00")
-    click(student, "button", "保存并提交")
-    expect(student.get_by_role("status")).to_have_text("已提交")
+    confirm(student, "button", "保存并提交", "学院审核")
+    expect(student.get_by_role("status")).to_have_text("已提交，等待学院审核")
 
     # -- the counselor approves ---------------------------------------------------------------------
     counselor.goto("/review")
     counselor.get_by_label(f"选择 {BRANCH}").check()
-    click(counselor, "button", "审核通过所选")
-    expect(counselor.get_by_role("status")).to_contain_text("已处理：1")
+    confirm(counselor, "button", "审核通过所选", "学校评审")
+    expect(counselor.get_by_role("status")).to_contain_text("已审核通过 1 份申报")
 
     # -- the admin sets one reviewer per application and assigns ----------------------------------
     admin = new_page()
@@ -154,26 +166,28 @@ def test_apply_review_select_notice_object_finalise_certificate_and_claim(new_pa
     for box in reviewer.locator("input[type=number]").all():
         box.fill("9")
     check(reviewer, "score-sheet")
-    click(reviewer, "button", "提交", exact=True)
+    confirm(reviewer, "button", "提交", "锁定", exact=True)
     expect(reviewer.get_by_text("已提交（锁定）")).to_be_visible()
 
     # -- the admin previews the ranking with its cut line and publishes ------------------------------
     admin.goto(f"/admin/campaigns/{campaign_id}")
     expect(admin.locator("tr.cut-line")).to_be_visible()
     check(admin, "admin-results-preview")
-    click(admin, "button", "发布评审结果")
+    confirm(admin, "button", "发布评审结果", "排名")
+    expect(admin.get_by_role("status")).to_contain_text("已发布评审结果（第 1 轮）")
     expect(admin.get_by_text("已发布的结果").first).to_be_visible()
 
     # -- ... and opens the public notice (once the applications service recorded the results) -------
     admin.goto(f"/admin/campaigns/{campaign_id}/notice")
     for _attempt in range(20):
         admin.fill("#days", "5")
-        click(admin, "button", "发布公示")
+        confirm(admin, "button", "发布公示", "异议")
         if admin.locator("#objections").count():
             break
         admin.wait_for_timeout(500)
         admin.goto(f"/admin/campaigns/{campaign_id}/notice")
     expect(admin.get_by_text("公示中").first).to_be_visible()
+    expect(admin.get_by_role("status")).to_contain_text("已发布公示，至 ")
 
     # -- a student in scope objects ----------------------------------------------------------------------
     objector = new_page("phone")
@@ -196,10 +210,15 @@ def test_apply_review_select_notice_object_finalise_certificate_and_claim(new_pa
     expect(admin.get_by_text("该支部三月份活动记录与实际不符。")).to_be_visible()
     check(admin, "admin-notice-objection")
     admin.get_by_label("答复（必填，异议人可见）").fill("经核实，该支部三月份活动记录真实有效，异议不成立。")
-    click(admin, "button", "处理")
+    # No outcome is chosen for the admin: the dialog asks for one first.
+    admin.get_by_role("button", name="处理").first.click()
+    expect(admin.locator("dialog.confirm[open]")).to_contain_text("请先选择")
+    admin.locator("dialog.confirm[open] .confirm-ok").click()
+    admin.get_by_label("异议不成立").check()
+    confirm(admin, "button", "处理", "不能更改")
     end_notice_period(mongo_uri, campaign_id)
     admin.goto(f"/admin/campaigns/{campaign_id}/notice")
-    click(admin, "button", "确定正式名单")
+    confirm(admin, "button", "确定正式名单", "不能撤销")
     expect(admin.get_by_text("定稿时间")).to_be_visible()
     check(admin, "admin-notice-final")
 
@@ -242,7 +261,7 @@ def test_apply_review_select_notice_object_finalise_certificate_and_claim(new_pa
     student.fill("#it0-a", "320.50")
     student.set_input_files("#new_receipt", files=[{"name": "发票.pdf", "mimeType": "application/pdf", "buffer": PDF}])
     click(student, "button", "提交报销申请")
-    expect(student.get_by_role("status")).to_have_text("报销申请已提交")
+    expect(student.get_by_role("status")).to_contain_text("报销申请已提交")
     check(student, "project-claimed")
 
     for who in ("advisor_me", "college_admin_me", "finance"):
@@ -251,9 +270,9 @@ def test_apply_review_select_notice_object_finalise_certificate_and_claim(new_pa
         approver.goto("/finance")
         if who == "advisor_me":
             check(approver, "finance-queue")
-        click(approver, "button", "批准 主题党日活动物料")
+        confirm(approver, "button", "批准 主题党日活动物料", "主题党日活动物料")
     approver.goto("/finance")
-    click(approver, "button", "确认支付 主题党日活动物料")
+    confirm(approver, "button", "确认支付 主题党日活动物料", "不能撤销")
     check(approver, "finance-paid")
     student.reload()
     expect(student.get_by_text("已支付").first).to_be_visible()

@@ -80,12 +80,13 @@
       if (!last) { return; }
       var index = all.length;
       var copy = last.cloneNode(true);
-      var from = new RegExp("\\.(" + (index - 1) + ")\\.");
-      var fromId = new RegExp("-(" + (index - 1) + ")-");
+      // The previous row's index where it stands between a non-digit and "." or "-"
+      // (expected_outputs.0.title, item0.amount_yuan, it0-d, f-expected_outputs-0-title).
+      var from = new RegExp("([^0-9])" + (index - 1) + "(?=[.-]|$)", "g");
       Array.prototype.forEach.call(copy.querySelectorAll("[name],[id],[for],[aria-describedby]"), function (el) {
         ["name", "id", "for", "aria-describedby"].forEach(function (attr) {
           var value = el.getAttribute(attr);
-          if (value) { el.setAttribute(attr, value.replace(from, "." + index + ".").replace(fromId, "-" + index + "-")); }
+          if (value) { el.setAttribute(attr, value.replace(from, "$1" + index)); }
         });
         if (el.matches("input:not([type=hidden]):not([type=checkbox]), textarea")) { el.value = ""; }
         if (el.matches("select")) { el.selectedIndex = 0; }
@@ -94,7 +95,7 @@
       });
       Array.prototype.forEach.call(copy.querySelectorAll(".field-error"), function (el) { el.remove(); });
       var number = copy.querySelector("[data-row-number]");
-      if (number) { number.textContent = "#" + (index + 1); }
+      if (number) { number.textContent = number.textContent.replace(/\d+\s*$/, String(index + 1)); }
       last.parentNode.insertBefore(copy, last.nextSibling);
       var first = copy.querySelector("input, textarea, select");
       if (first) { first.focus(); }

@@ -33,7 +33,9 @@ def test_bulk_return_needs_a_reason_and_each_step_is_audited(http, gateway_app):
 
     response = client.post("/review/bulk", data={"csrf_token": csrf, "action": "return", "application_id": [app_id],
                                                  "reason": "预算明细不清楚", "batch": "2"})
-    assert response.status_code == 200
+    # Post/Redirect/Get, and the message says what happened.
+    assert response.status_code == 303
+    assert "已退回 1 份申报" in client.get(response.headers["Location"]).get_data(as_text=True)
     trail = http.as_("2023010101", "GET", f"/api/applications/{app_id}/audit").json
     assert trail[-1]["action"] == "return" and trail[-1]["reason"] == "预算明细不清楚"
     page = _student_page(gateway_app, app_id)
