@@ -51,8 +51,11 @@ def application_form(cluster, actor_id, application_id, kind="application"):
     app = cluster.applications.get_application(actor_id, application_id)
     campaign = cluster.applications.get_campaign(actor_id, app["campaign_id"])
     program = cluster.applications.get_program(app["program"], app["program_version"])
+    trail = cluster.applications.audit_trail(actor_id, application_id)
+    unit = _college_names(cluster, actor_id).get(app.get("college_id"), "")
     label = "考核审批表" if kind == "approval" else "申请表"
-    return word.application_form(campaign, program, app, kind), f"{app['applicant_name']}-{label}.docx", DOCX
+    return (word.application_form(campaign, program, app, kind, trail=trail, unit_name=unit),
+            f"{app['applicant_name']}-{label}.docx", DOCX)
 
 
 def _school_name(cluster, actor_id, campaign):

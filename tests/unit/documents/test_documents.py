@@ -23,15 +23,23 @@ def test_application_summary_has_headers_numbers_a_frozen_row_and_a_sheet_per_co
     wb = load_workbook(io.BytesIO(excel.application_summary(CAMPAIGN, APPS, NAMES)))
     assert wb.sheetnames == ["汇总", "机电与信息工程学院", "经济管理学院"]
     ws = wb["汇总"]
-    assert [c.value for c in ws[1]][:5] == ["序号", "学院", "申报对象", "项目名称/主题", "状态"]
-    assert ws.freeze_panes == "A2"
-    assert ws.column_dimensions["C"].width == 24
-    row = [c.value for c in ws[2]]
-    assert row[2] == "机电学生第一党支部" and row[4] == "已批准"
-    assert row[6] == 2800 and isinstance(row[6], (int, float))     # a number, not text
-    assert row[5].hour == 17 and row[5].minute == 30                # 09:30 UTC is 17:30 in Beijing
-    assert row[7] == 87.5 and row[8] == 1 and row[9] == "重点"
-    assert wb["经济管理学院"]["C2"].value == "经管学生第一党支部" and wb["经济管理学院"].max_row == 2
+    assert ws["A1"].value == "2026-2027 学年对标争先 申报汇总表" and ws["A2"].value.startswith("填报单位")
+    assert [c.value for c in ws[3]][:9] == ["序号", "学院", "申报对象", "主题", "项目名称", "负责人", "指导教师",
+                                            "联系电话", "状态"]
+    assert ws.freeze_panes == "A4" and ws.print_title_rows == "$3:$3"
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
+    assert ws.column_dimensions["C"].width == 22
+    row = [c.value for c in ws[4]]
+    assert row[2] == "机电学生第一党支部" and row[4] == "先锋领航进宿舍" and row[8] == "已批准"
+    assert row[10] == 2800 and isinstance(row[10], (int, float))     # a number, not text
+    assert row[9].hour == 17 and row[9].minute == 30                  # 09:30 UTC is 17:30 in Beijing
+    assert row[11] == 87.5 and row[12] == 1 and row[13] == "重点"
+    # per-college subtotals, then the total
+    values = [[c.value for c in r] for r in ws.iter_rows(min_row=4)]
+    assert values[1][1] == "机电与信息工程学院 小计" and values[1][10] == 2800
+    assert values[4][1] == "合计" and values[4][2] == "2 项" and values[4][10] == 3800
+    assert any("盖章" in str(v) for r in values for v in r if v)
+    assert wb["经济管理学院"]["C4"].value == "经管学生第一党支部"
 
 
 def test_ranking_lists_the_selected_and_the_rest_with_reasons_in_rank_order():
@@ -39,7 +47,7 @@ def test_ranking_lists_the_selected_and_the_rest_with_reasons_in_rank_order():
                  "rest": [{"rank": 2, "applicant_name": "乙", "total": 58.0, "message_zh": "低于 60 分"},
                           {"rank": None, "applicant_name": "丙", "total": None, "message_zh": "一票否决"}]}
     ws = load_workbook(io.BytesIO(excel.ranking(CAMPAIGN, published))).active
-    values = [[c.value for c in row] for row in ws.iter_rows(min_row=2)]
+    values = [[c.value for c in row] for row in ws.iter_rows(min_row=4, max_row=6)]
     assert values[0][:5] == [1, "甲", 90.0, "入选", "重点"]
     assert values[1][3:] == ["未入选", None, "低于 60 分"] and values[2][1] == "丙" and values[2][5] == "一票否决"
 
@@ -49,8 +57,8 @@ def test_grants_and_claims_in_yuan_as_numbers():
                "paid_fen": 12345, "remaining_fen": 487655, "status": "active"}]
     claims = {"g1": [{"purpose": "宣传展板", "total_fen": 12345, "status": "paid", "filed_at": "2026-10-10T02:00:00Z"}]}
     wb = load_workbook(io.BytesIO(excel.grants_and_claims("对标争先", grants, claims)))
-    assert [c.value for c in wb["立项经费"][2]][:5] == ["先锋领航进宿舍", "重点", 5000.0, 123.45, 4876.55]
-    assert [c.value for c in wb["报销明细"][2]][:4] == ["先锋领航进宿舍", "宣传展板", 123.45, "已支付"]
+    assert [c.value for c in wb["立项经费"][4]][:5] == ["先锋领航进宿舍", "重点", 5000.0, 123.45, 4876.55]
+    assert [c.value for c in wb["报销明细"][4]][:4] == ["先锋领航进宿舍", "宣传展板", 123.45, "已支付"]
 
 
 def test_word_application_form_has_every_field_with_its_chinese_label_and_the_stamp_blocks():
