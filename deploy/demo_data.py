@@ -87,7 +87,7 @@ LOGINS = [
     ("2023010101", "机电学生第一党支部书记 branch secretary (李明)"),
     ("2023020101", "经管学生第一党支部书记 branch secretary (陈静)"),
     ("reviewer", "评审专家 reviewer"),
-    ("advisor_me", "指导教师 faculty advisor (陈老师)"),
+    ("advisor_me", "机电学院指导教师 faculty advisor (陈老师)"),
     ("finance", "财务 finance"),
 ]
 
@@ -137,9 +137,11 @@ def _registered(cluster, wanted, seconds=90):
 def load(cluster, programs=("pilot_branches",)):
     """Seed the directory and open one campaign per program; returns the pilot
     campaign (or the first one opened)."""
+    from deploy import demo_people
     units, persons = directory()
     cluster.applications.seed_directory(units, persons)
     now = datetime.now(timezone.utc)
+    demo_people.load(cluster, demo_campaign(now)["academic_year"])  # every program's people and roles
     existing = {c["title"] for c in cluster.applications.list_campaigns("p_admin", True)}
     opened = []
     for program in _registered(cluster, set(programs)):
@@ -165,7 +167,9 @@ def main():
         campaign = load(cluster, enabled_names(config))
     print(f"Demo data loaded; open campaigns, among them: {campaign['title']}")
     print(f"Demo logins (password for all: {DEMO_PASSWORD}):")
-    for login, who in LOGINS:
+    from deploy import demo_people
+    year = demo_campaign(datetime.now(timezone.utc))["academic_year"]
+    for login, who in LOGINS + demo_people.LOGINS + demo_people.student_logins(year):
         print(f"  {login:<18} {who}")
 
 

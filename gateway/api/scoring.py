@@ -250,6 +250,16 @@ def configure(payload, campaign_id):
 
 
 # -- assignments ------------------------------------------------------------------------
+@blp.route(CAMPAIGN + "/reviewer-pool")
+@login_required
+def pool_preview(campaign_id):
+    """The reviewer pool, its size and, per application under review, the pool
+    members in conflict with it and how many conflict-free reviewers it has
+    (campaign admin; before assignment)."""
+    with rpc() as cluster:
+        return cluster.scoring.pool_preview(g.actor_id, campaign_id)
+
+
 @blp.route(CAMPAIGN + "/assignments")
 @blp.response(200, AssignmentsOut)
 @login_required

@@ -37,7 +37,9 @@ def search(store, viewer, filters):
                                          for u in _school_and_colleges(store, scope["public_in"])]}}]
     else:
         ors = [{"school_id": {"$in": scope["schools"]}}] if scope["schools"] else []
-        ors += [{"college_id": {"$in": scope["colleges"]}}] if scope["colleges"] else []
+        if scope["colleges"]:
+            ors += [{"college_id": {"$in": scope["colleges"]}},
+                    {"role_keys": {"$in": people_scope.college_staff_keys(scope["colleges"])}}]
         parts.append(ors[0] if len(ors) == 1 else {"$or": ors})
     for field in ("college_id", "class_id", "dorm_id", "branch_id"):
         if filters.get(field):

@@ -25,7 +25,7 @@ from core.entrypoints import rpc
 from core.envelope import utc_now
 from core.forms import load_or_raise
 from core.mongo import Repository
-from services.scoring import campaign_setup, outbox, programs, results, reviewing, sheets, vetoing
+from services.scoring import campaign_setup, outbox, programs, results, reviewer_pool, reviewing, sheets, vetoing
 from services.scoring.access import Person, require_campaign_admin
 from services.scoring.dependencies import Applications, ProgramInputs
 from services.scoring.schemas import (
@@ -89,6 +89,12 @@ class ScoringService(probes.Probed):
                                         campaign_id, data, utc_now())
 
     # -- assignments ---------------------------------------------------------
+    @rpc
+    def pool_preview(self, actor_id, campaign_id):
+        """The reviewer pool and, per application under review, its conflicts and
+        conflict-free reviewers (reviewer_pool.py); read only."""
+        return reviewer_pool.preview(self.store, self.applications, self._person(actor_id), campaign_id)
+
     @rpc
     def list_assignments(self, actor_id, campaign_id):
         return reviewing.list_assignments(self.store, self.applications, self._person(actor_id), campaign_id)

@@ -27,7 +27,16 @@ def may_see(viewer_id, viewer_roles, person):
     if viewer_id == person["_id"]:
         return True
     units = admin_units(viewer_roles)
-    return person.get("school_id") in units["schools"] or person.get("college_id") in units["colleges"]
+    held_at = {unit for _role, unit in role_rules.pairs(person.get("roles"))}
+    return (person.get("school_id") in units["schools"] or person.get("college_id") in units["colleges"]
+            or bool(held_at & units["colleges"]))
+
+
+def college_staff_keys(colleges):
+    """Role keys of the staff who hold a role at one of `colleges` (a counselor seeded
+    without a college of their own still belongs to the college they counsel)."""
+    return sorted(f"{role}@{college}" for college in colleges for role, kinds in role_rules.ROLE_UNIT_KINDS.items()
+                  if "college" in kinds)
 
 
 def require_see(viewer_id, viewer_roles, person):

@@ -68,23 +68,37 @@ def _as_set(value):
     return set(value) if isinstance(value, (list, tuple, set)) else {value}
 
 
-def conflicts(reviewer, application, policy=None):
-    """Why `reviewer` may not review `application`: a list of (en, zh); empty = none."""
+def conflict_kinds(reviewer, application, policy=None):
+    """Why `reviewer` may not review `application`, as [(kind, shared unit ids)]:
+    kind is "member", a unit field ("class_id", "dorm_id", "branch_id",
+    "college_id") or "declared"; empty = no conflict."""
     policy = ConflictPolicy.coerce(policy)
     rid, aid = reviewer["reviewer_id"], application["application_id"]
     out = []
     if rid in _as_set(application.get("member_ids")):
-        out.append(("is a member of the applicant", "是申报对象的成员"))
+        out.append(("member", []))
     fields = list(policy.fields) + (["college_id"] if policy.same_college else [])
     r_units, a_units = reviewer.get("units") or {}, application.get("units") or {}
     for f in fields:
         shared = _as_set(r_units.get(f)) & _as_set(a_units.get(f))
         if shared:
-            en, zh = _UNIT_NAMES.get(f, (f, f))
-            out.append((f"same {en} ({', '.join(sorted(map(str, shared)))})",
-                        f"同一{zh}（{'、'.join(sorted(map(str, shared)))}）"))
+            out.append((f, sorted(map(str, shared))))
     if (rid, aid) in policy.declared:
-        out.append(("declared conflict of interest", "已申报的利益冲突"))
+        out.append(("declared", []))
+    return out
+
+
+def conflicts(reviewer, application, policy=None):
+    """Why `reviewer` may not review `application`: a list of (en, zh); empty = none."""
+    out = []
+    for kind, shared in conflict_kinds(reviewer, application, policy):
+        if kind == "member":
+            out.append(("is a member of the applicant", "是申报对象的成员"))
+        elif kind == "declared":
+            out.append(("declared conflict of interest", "已申报的利益冲突"))
+        else:
+            en, zh = _UNIT_NAMES.get(kind, (kind, kind))
+            out.append((f"same {en} ({', '.join(shared)})", f"同一{zh}（{'、'.join(shared)}）"))
     return out
 
 
