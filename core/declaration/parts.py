@@ -3,11 +3,12 @@ labels, as typed data."""
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from core.errors import field_error
+from core.uploads import CONTENT_TYPES
 
 from .base import CODE, Bool, Strict, Whole, both, code, text
 
-#: File types an attachment may accept (the applications service sniffs each upload).
-FILE_TYPES = ("pdf", "doc", "docx", "xls", "xlsx", "jpg", "png")
+#: File types an attachment may accept (each upload is sniffed: core/uploads.py).
+FILE_TYPES = tuple(CONTENT_TYPES)
 
 #: The steps of the shared life cycle a program may use, in their order. The
 #: applications service acts on ``midterm`` and ``final_evaluation`` (stage reports

@@ -11,7 +11,7 @@ from core.errors import (
 )
 from core.forms import decode_upload
 from services.applications import outbox
-from services.applications.domain import attachments as attachment_rules
+from core import uploads as attachment_rules
 from services.applications.domain import permissions, windows
 from services.applications.domain.state_machine import audit_entry, plan_transition
 from services.applications.store import new_id

@@ -1,15 +1,14 @@
 """Receipts (报销凭证) and closing materials (结项材料) uploaded to a grant.
 
 The type is recognised from the bytes and must agree with the file name, size and
-per-kind counts are limited: the applications service's rules, imported from
-``services/applications/domain/attachments.py`` (``check_upload`` and its ``sniff``),
-not copied. Receipts are PDF/JPG/PNG; materials also Word documents.
+per-kind counts are limited: the rules every service shares, ``core/uploads.py``
+(``check_upload`` and its ``sniff``), not copied. Receipts are PDF/JPG/PNG; materials also Word documents.
 
 Who may upload: receipts the project lead; materials the lead or the faculty
 advisor; only while the project is active.
 """
 from core.errors import Conflict, InvalidTransition
-from services.applications.domain.attachments import check_upload
+from core.uploads import check_upload
 from services.funding.domain import actors
 from services.funding.domain.rules import MATERIAL_KINDS
 

@@ -11,7 +11,7 @@ with no objection pending, whichever version it was filed against.
 from datetime import timedelta
 
 from core.errors import Conflict, DeadlinePassed, field_error, invalid
-from services.applications.domain import attachments
+from core import uploads as attachments
 from services.applications.domain.windows import shanghai_text
 
 DEFAULT_DAYS = 5

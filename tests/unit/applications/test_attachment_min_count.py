@@ -1,5 +1,5 @@
 """`min_count` in a program's attachment declaration: 3-5 photos means at least 3."""
-from services.applications.domain import attachments
+from core import uploads as attachments
 
 PHOTOS = {"kind": "photo", "label_zh": "案例图片", "label_en": "Case photo", "types": ["jpg", "png"],
           "required": True, "min_count": 3, "max_count": 5}

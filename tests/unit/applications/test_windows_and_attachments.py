@@ -5,7 +5,8 @@ from datetime import datetime, timezone
 import pytest
 
 from core.errors import DeadlinePassed, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
-from services.applications.domain import attachments, windows
+from core import uploads as attachments
+from services.applications.domain import windows
 from plugins.pilot_branches.program import PROGRAM
 
 KINDS = PROGRAM.attachments

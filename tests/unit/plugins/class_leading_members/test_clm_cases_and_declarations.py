@@ -5,7 +5,7 @@ from importlib.metadata import entry_points
 import pytest
 
 from plugins.class_leading_members.program import ASSESSMENT, CASES, PROGRAMS, SELECTION
-from services.applications.domain import attachments
+from core import uploads as attachments
 from services.scoring.domain.quota import quota_size, rules_for_level, select
 from services.scoring.programs import definition_from_declaration
 from tests.unit.plugins.class_leading_members.fake_directory import FakeDirectory, student

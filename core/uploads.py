@@ -1,4 +1,5 @@
-"""Attachment rules: what a program accepts, checked from the bytes, not the name.
+"""Upload rules (applications' attachments, funding's receipts and materials): what
+is accepted, checked from the bytes, not the name. Plain Python, shared by services.
 
 A file's type is recognised from its first bytes (PDF, Word .doc/.docx, Excel
 .xls/.xlsx, JPEG, PNG); the file name's extension must agree, so a renamed
