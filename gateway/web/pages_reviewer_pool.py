@@ -54,37 +54,44 @@ def reviewer_pool(campaign_id):
 @blp.route("/admin/campaigns/<campaign_id>/reviewer-pool/add", methods=["POST"])
 @session.page_login_required
 def reviewer_pool_add(campaign_id):
-    session.check_csrf()
-    load_me()
-    person_id = request.form.get("person_id") or ""
-    with rpc() as cluster:
-        campaign = cluster.applications.get_campaign(g.actor_id, campaign_id)
-        preview = cluster.scoring.pool_preview(g.actor_id, campaign_id)
-        person = cluster.applications.get_person(g.actor_id, person_id)
-        if not any(r["role"] == "reviewer" and r["current"] for r in person["roles"]):
-            try:
-                cluster.applications.grant_role(g.actor_id, person_id, {
-                    "role": "reviewer", "unit_id": campaign["unit_id"], "campaign_id": campaign_id,
-                    "academic_year": campaign.get("academic_year"),
-                    "reason": f"加入「{campaign['title']}」评审专家库"})
-            except Conflict:
-                pass  # granted a moment ago (a double click): the pool below is what matters
-        pool = [m["id"] for m in preview["pool"]] + [person_id]
-        cluster.scoring.configure(g.actor_id, campaign_id, {"reviewer_ids": sorted(set(pool))})
-    return redirect(url_for("web.reviewer_pool", campaign_id=campaign_id))
+    return _change_pool(campaign_id, add=True)
 
 
 @blp.route("/admin/campaigns/<campaign_id>/reviewer-pool/remove", methods=["POST"])
 @session.page_login_required
 def reviewer_pool_remove(campaign_id):
+    return _change_pool(campaign_id, add=False)
+
+
+def _change_pool(campaign_id, add):
+    """Add or remove one person; the pool starts from whoever is in it now (the
+    school's reviewers when none was set), so adding one never drops the others."""
     session.check_csrf()
     load_me()
     person_id = request.form.get("person_id") or ""
     with rpc() as cluster:
-        preview = cluster.scoring.pool_preview(g.actor_id, campaign_id)
-        pool = [m["id"] for m in preview["pool"] if m["id"] != person_id]
-        cluster.scoring.configure(g.actor_id, campaign_id, {"reviewer_ids": pool})
+        pool = {m["id"] for m in cluster.scoring.pool_preview(g.actor_id, campaign_id)["pool"]}
+        if add:
+            _ensure_reviewer(cluster, campaign_id, person_id)
+            pool.add(person_id)
+        else:
+            pool.discard(person_id)
+        cluster.scoring.configure(g.actor_id, campaign_id, {"reviewer_ids": sorted(pool)})
     return redirect(url_for("web.reviewer_pool", campaign_id=campaign_id))
+
+
+def _ensure_reviewer(cluster, campaign_id, person_id):
+    """A reviewer role for this campaign and its academic year, unless one is held."""
+    person = cluster.applications.get_person(g.actor_id, person_id)
+    if any(r["role"] == "reviewer" and r["current"] for r in person["roles"]):
+        return
+    campaign = cluster.applications.get_campaign(g.actor_id, campaign_id)
+    try:
+        cluster.applications.grant_role(g.actor_id, person_id, {
+            "role": "reviewer", "unit_id": campaign["unit_id"], "campaign_id": campaign_id,
+            "academic_year": campaign.get("academic_year"), "reason": f"加入「{campaign['title']}」评审专家库"})
+    except Conflict:
+        pass  # granted a moment ago (a double click): the pool is what matters
 
 
 @blp.app_template_filter("conflict_label")
