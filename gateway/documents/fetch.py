@@ -81,6 +81,27 @@ def award_certificate(cluster, actor_id, award):
     granted = award.get("granted_at")
     day = datetime.fromisoformat(str(granted).replace("Z", "+00:00")) if granted else datetime.now(timezone.utc)
     day = day.astimezone(ZoneInfo("Asia/Shanghai"))
-    data = certificate.certificate(award, _school_name(cluster, actor_id, campaign),
-                                   f"{day.year}年{day.month}月{day.day}日")
+    settings = _document_settings()
+    number = certificate.certificate_number(settings.get("CERTIFICATE_PREFIX") or "创先", day.year,
+                                            _sequence(cluster, actor_id, award))
+    data = certificate.certificate(award, _school_name(cluster, actor_id, campaign), f"{day.year}年{day.month}月{day.day}日",
+                                   number=number, issuer=settings.get("ISSUER") or "")
     return data, f"荣誉证书-{award.get('recipient_name', '')}.pdf", PDF
+
+
+def _document_settings():
+    """DOCUMENTS in the configuration (issuer, certificate prefix)."""
+    from flask import current_app
+    return current_app.config["CX"].get("DOCUMENTS") or {}
+
+
+def _sequence(cluster, actor_id, award):
+    """The award's place among its campaign's awards, in rank order (then name): the
+    same number whoever downloads it, once the final list is fixed."""
+    awards = cluster.applications.list_awards(actor_id, award["campaign_id"])
+    ordered = sorted(awards, key=lambda a: (a.get("rank") is None, a.get("rank") or 0,
+                                            a.get("recipient_name") or "", a.get("id") or ""))
+    for index, other in enumerate(ordered, start=1):
+        if other.get("id") == award.get("id"):
+            return index
+    return len(ordered) + 1

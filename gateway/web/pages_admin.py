@@ -172,10 +172,13 @@ def admin_campaign(campaign_id):
         results = cluster.scoring.results(g.actor_id, campaign_id)
         apps = cluster.applications.list_applications(g.actor_id, {"campaign_id": campaign_id, "limit": 500})
         notice = _optional(cluster.applications.get_notice, g.actor_id, campaign_id)
+        program = cluster.applications.get_program(campaign["program"], campaign.get("program_version"))
     apps = [a for a in apps if a["state"] != "draft"]
-    names = {a["reviewer_id"]: a.get("reviewer_name") or a["reviewer_id"]
+    names = {a["reviewer_id"]: a.get("reviewer_name") or "—"
              for a in (assignments or {}).get("assignments", [])}
+    # Only the workbooks that apply: no funding workbook for a program without funding.
     return render_template("admin_campaign.html", campaign=campaign, setup=setup, assignments=assignments,
+                           has_funding=bool((program or {}).get("funding")),
                            reviewer_names=names,
                            results=results, apps=apps, notice=notice, ranking_rows=ranking_rows,
                            nonce=form_nonce(), message=request.args.get("message"))

@@ -79,10 +79,14 @@ def test_word_application_form_has_every_field_with_its_chinese_label_and_the_st
 def test_certificate_pdf_names_the_recipient_and_title_in_chinese():
     award = {"award_id": "award:a1:key", "recipient_name": "机电学生第一党支部", "title": "对标争先建设项目（重点）",
              "academic_year": "2026-2027"}
-    reader = pypdf.PdfReader(io.BytesIO(certificate.certificate(award, "示范大学", "2026年11月21日")))
+    number = certificate.certificate_number("创先", 2026, 12)
+    assert number == "创先〔2026〕012号"
+    reader = pypdf.PdfReader(io.BytesIO(certificate.certificate(award, "示范大学", "2026年11月21日", number=number,
+                                                                issuer="党委学生工作部")))
     assert len(reader.pages) == 1
     text = reader.pages[0].extract_text()
     for expected in ("荣 誉 证 书", "机电学生第一党支部", "对标争先建设项目（重点）", "示范大学", "2026年11月21日",
-                     "award:a1:key", "2026-2027"):
+                     "创先〔2026〕012号", "党委学生工作部", "盖章", "2026-2027"):
         assert expected in text, expected
+    assert "award:" not in text
     assert reader.metadata.title.startswith("荣誉证书")
