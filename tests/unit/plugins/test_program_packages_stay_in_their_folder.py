@@ -1,7 +1,8 @@
 """A program distribution (a folder under plugins/ with its own pyproject.toml) is
-installed without touching the platform: every commit that changes the folder may
-change, outside it, only the PROGRAMS line of deploy/config.yml (enabling it) and the
-demo data (deploy/demo_data.py). This lists every other file such a commit touches."""
+installed without touching the platform: every commit that changes the folder — from
+the one that made it a distribution on — may change, outside it, only the PROGRAMS line
+of deploy/config.yml (enabling it) and the demo data (deploy/demo_data.py). This lists
+every other file such a commit touches."""
 import subprocess
 from pathlib import Path
 
@@ -23,7 +24,11 @@ def _distributions():
 def outside_files(package, root=ROOT):
     """{commit: [paths outside plugins/<package>/ it touches that are not allowed]}."""
     found = {}
-    for commit in _git("log", "--format=%H", "--", f"plugins/{package}", root=root).split():
+    became = _git("log", "--format=%H %P", "--diff-filter=A", "--", f"plugins/{package}/pyproject.toml",
+                  root=root).splitlines()[-1].split()
+    since = f"{became[0]}^..HEAD" if len(became) > 1 else "HEAD"    # from that commit on
+    commits = _git("log", "--format=%H", since, "--", f"plugins/{package}", root=root).split()
+    for commit in commits:
         paths = _git("show", "--format=", "--name-only", commit, root=root).split()
         bad = [p for p in paths if not p.startswith(f"plugins/{package}/") and p not in ALLOWED and p != CONFIG]
         if CONFIG in paths:
@@ -55,10 +60,12 @@ def test_the_check_names_what_a_program_commit_touches_outside(tmp_path):
 
     _git("init", "-q", root=tmp_path)
     commit({CONFIG: "PROGRAMS: [a]\nTIMEZONE: Asia/Shanghai\n", "core/x.py": ""}, "platform")
-    commit({"plugins/p/program.py": "", CONFIG: "PROGRAMS: [a, p]\nTIMEZONE: Asia/Shanghai\n",
-            "deploy/demo_data.py": ""}, "the program, enabled, with demo data")
+    commit({"plugins/p/hooks.py": "", "core/x.py": "before"}, "before it was a distribution: not checked")
+    commit({"plugins/p/program.py": "", "plugins/p/pyproject.toml": "",
+            CONFIG: "PROGRAMS: [a, p]\nTIMEZONE: Asia/Shanghai\n", "deploy/demo_data.py": ""},
+           "the program as a distribution, enabled, with demo data")
     assert outside_files("p", root=tmp_path) == {}
-    commit({"plugins/p/hooks.py": "", "core/x.py": "changed", CONFIG: "PROGRAMS: [a, p]\nTIMEZONE: UTC\n"},
+    commit({"plugins/p/hooks.py": "changed", "core/x.py": "changed", CONFIG: "PROGRAMS: [a, p]\nTIMEZONE: UTC\n"},
            "a program commit that edits the platform")
     (bad,) = outside_files("p", root=tmp_path).values()
     assert bad == ["core/x.py", f"{CONFIG} (beyond the PROGRAMS line)"]
