@@ -14,7 +14,7 @@ at a time per process and its request workers stay free.
 from nameko.timer import timer
 
 from core.entrypoints import rpc
-from core.errors import NotFound
+from core.errors import ChuangxianError, NotFound
 from core.jobs import job_view
 
 
@@ -24,9 +24,18 @@ class JobsMixin:
         """A job the caller started: state, progress (done/total/percent), result or
         error. NotFound for anyone else's job."""
         doc = self.store.jobs.get(job_id)
-        if doc.get("created_by") != actor_id:
+        try:
+            visible = doc.get("created_by") == actor_id or self.job_visible(actor_id, doc)
+        except ChuangxianError:
+            visible = False
+        if not visible:
             raise NotFound(f"No job {job_id!r}.", "没有这个任务", field="job_id")
         return job_view(doc)
+
+    def job_visible(self, actor_id, job):
+        """Whether someone besides its creator may follow `job` (a service may widen
+        this, e.g. to every admin of the job's campaign); raising is a refusal."""
+        return False
 
     @timer(interval=1)
     def run_jobs(self):

@@ -96,8 +96,11 @@ class JobStore:
 
     def ensure_indexes(self):
         self.jobs.create_index([("active_key", ASCENDING)], unique=True)
+        self.jobs.create_index([("kind", ASCENDING)])
         self.jobs.create_index([("state", ASCENDING), ("created_ts", ASCENDING)])
         self.jobs.create_index([("state", ASCENDING), ("lease_until_ts", ASCENDING)])
+        self.jobs.create_index([("state", ASCENDING)])
+        self.jobs.create_index([("created_by", ASCENDING)])
         self.jobs.create_index([("created_by", ASCENDING), ("created_ts", ASCENDING)])
 
     # -- asking -------------------------------------------------------------
@@ -129,14 +132,12 @@ class JobStore:
 
     def latest(self, kind, actor_id=None, limit=5):
         """The newest jobs of a kind (optionally of one person), newest first."""
-        query = {"kind": kind}
-        if actor_id:
-            query["created_by"] = actor_id
+        query = {"created_by": actor_id, "kind": kind} if actor_id else {"kind": kind}
         return list(self.jobs.find(query, sort=[("created_ts", -1)], limit=limit))
 
     def put_file(self, job_id, filename, content_type, data):
         """Keep a job's output file (one per job; a re-run replaces it); its link."""
-        self.files.replace_one({"_id": job_id}, {"filename": filename, "content_type": content_type,
+        self.files.replace_one({"_id": job_id}, {"_id": job_id, "filename": filename, "content_type": content_type,
                                                  "size": len(data), "data": data}, upsert=True)
         return {"name": filename, "size": len(data), "url": f"/api/jobs/{job_id}/file"}
 

@@ -23,6 +23,24 @@ Write stores that also work on the embedded nx-27017 wire server (0.8.1), which
     (reads with find are right either way).
 $inc, $set of plain values, $unset, $in/$nin on arrays, unique indexes and
 find_one_and_update/replace with conditions all work.
+
+Speed on nx-27017 (measured; see docs/DEVELOPING.md "Queries that scale"):
+  * its planner uses single-field indexes only (one per query: an equality or a range
+    on one field); compound indexes are never used, and a top-level $or, or $in on a
+    non-_id field, scans the collection. So every query a timer or a list runs leads
+    with an equality or range on a field that has an index of its own (compound
+    indexes are created besides, for MongoDB);
+  * compare numbers, not datetimes, in range queries a timer runs often (epoch
+    seconds: 5-20x faster), and keep "what is due" in a field that is set only while
+    something is due, so the range holds the due documents only;
+  * count_documents runs its $group in Python over every match (about 1 s for
+    2,000): use `count` below;
+  * replace_one / ReplaceOne with upsert=True must carry the _id in the
+    replacement (the inserted document takes a new ObjectId otherwise);
+  * an index naming _id beside other fields makes every later insert fail ("JSON
+    path error near '_id'"): never put _id in a compound index;
+  * a single-field index on an array field makes equality on it match nothing (use
+    $in, which still matches, or leave such fields unindexed).
 """
 from nameko.extensions import DependencyProvider
 from pymongo import MongoClient
@@ -30,6 +48,15 @@ from pymongo import MongoClient
 
 def database_name(config, database):
     return f"{config.get('MONGO_DB_PREFIX', 'cx')}_{database}"
+
+
+def count(collection, query, limit=None):
+    """How many documents match `query` (at most `limit`): a $match + $count
+    pipeline, which both servers answer from the index; nx-27017's count_documents
+    adds a $group it runs in Python over every match."""
+    pipeline = [{"$match": query}] + ([{"$limit": int(limit)}] if limit else []) + [{"$count": "n"}]
+    rows = list(collection.aggregate(pipeline))
+    return rows[0]["n"] if rows else 0
 
 
 def make_client(config):

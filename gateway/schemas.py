@@ -182,6 +182,8 @@ class ListQuery(Schema):
     college_id = fields.String()
     limit = fields.Integer()
     skip = fields.Integer()
+    after = fields.String(metadata={"description": "Keyset paging: the id of the last application of the "
+                                                   "previous page (fast for deep pages, unlike skip)"})
 
 
 class CampaignQuery(Schema):

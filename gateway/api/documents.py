@@ -4,7 +4,8 @@ from urllib.parse import quote
 from flask import Response, g, request
 from flask_smorest import Blueprint
 
-from gateway.api import rpc
+from gateway.api import accepted, rpc
+from gateway.api.jobs import JobOut
 from gateway.auth import login_required
 from gateway.documents import fetch
 
@@ -23,6 +24,16 @@ def send(result):
 def summary(campaign_id):
     with rpc() as cluster:
         return send(fetch.campaign_summary(cluster, g.actor_id, campaign_id))
+
+
+@blp.route("/campaigns/<campaign_id>/exports/summary", methods=["POST"])
+@blp.response(202, JobOut, description="The export job; follow it at /api/jobs/{id}. Its result is "
+                                       "{rows, file: {name, size, url}}")
+@login_required
+def export_summary(campaign_id):
+    """Build the 申报汇总表 in the background (for large campaigns): rows as you may see them."""
+    with rpc() as cluster:
+        return accepted(cluster.applications.export_summary(g.actor_id, campaign_id))
 
 
 @blp.route("/campaigns/<campaign_id>/documents/ranking.xlsx")

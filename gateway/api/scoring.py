@@ -11,7 +11,8 @@ from flask import g
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from gateway.api import rpc
+from gateway.api import accepted, rpc
+from gateway.api.jobs import JobOut
 from gateway.auth import login_required
 from services.scoring.schemas import (
     AssignInput, ConflictInput, PublishInput, ReasonInput, SetupInput, SheetChangeInput, SheetInput, VetoInput,
@@ -73,11 +74,6 @@ class AssignmentsOut(Schema):
     assignments = fields.List(fields.Nested(AssignmentOut))
     loads = fields.Dict(keys=fields.String(), values=fields.Integer())
     declared_conflicts = fields.List(fields.Dict())
-
-
-class AutoAssignOut(Schema):
-    created = fields.List(fields.Nested(AssignmentOut))
-    loads = fields.Dict(keys=fields.String(), values=fields.Integer())
 
 
 class ConflictOut(Schema):
@@ -282,12 +278,15 @@ def assign(payload, campaign_id):
 
 
 @blp.route(CAMPAIGN + "/assignments/auto", methods=["POST"])
-@blp.response(200, AutoAssignOut)
+@blp.response(202, JobOut, description="The assignment job; follow it at /api/jobs/{id}. Its result is "
+                                       "{created: [assignment], loads: {reviewer id: count}}")
+@blp.alt_response(409, description="The campaign is not set up")
 @login_required
 def auto_assign(campaign_id):
-    """Give every college-approved application k conflict-free reviewers, loads balanced."""
+    """Give every college-approved application k conflict-free reviewers, loads balanced
+    (a background job; asking again while it runs returns the same job)."""
     with rpc() as cluster:
-        return cluster.scoring.auto_assign(g.actor_id, campaign_id)
+        return accepted(cluster.scoring.auto_assign(g.actor_id, campaign_id))
 
 
 @blp.route(CAMPAIGN + "/assignments/<application_id>/<reviewer_id>", methods=["DELETE"])

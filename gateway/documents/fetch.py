@@ -5,7 +5,8 @@ from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 from core.errors import Conflict, NotFound
-from gateway.documents import certificate, excel, word
+from core import excel
+from gateway.documents import certificate, word
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -18,14 +19,14 @@ def _college_names(cluster, actor_id):
 
 def campaign_summary(cluster, actor_id, campaign_id):
     campaign = cluster.applications.get_campaign(actor_id, campaign_id)
-    apps, skip = [], 0
+    apps, after = [], None
     while True:
-        page = cluster.applications.list_applications(actor_id, {"campaign_id": campaign_id, "limit": 500,
-                                                                 "skip": skip})
+        query = {"campaign_id": campaign_id, "limit": 500, **({"after": after} if after else {})}
+        page = cluster.applications.list_applications(actor_id, query)
         apps += [a for a in page if a.get("state") != "draft"]
         if len(page) < 500:
             break
-        skip += 500
+        after = page[-1]["id"]
     apps.sort(key=lambda a: (a.get("college_id") or "", a.get("submitted_at") or ""))
     data = excel.application_summary(campaign, apps, _college_names(cluster, actor_id))
     return data, f"{campaign['title']}-申报汇总表.xlsx", XLSX

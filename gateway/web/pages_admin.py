@@ -11,6 +11,7 @@ from core.errors import ChuangxianError, NotFound, field_error, invalid
 from gateway.api import rpc
 from gateway.web import blp, i18n, menu, session
 from gateway.web.page_helpers import field_errors, form_nonce, with_message
+from gateway.web.pages_jobs import job_of
 from gateway.web.pages_common import load_me
 
 i18n.add({
@@ -173,6 +174,7 @@ def admin_campaign(campaign_id):
         apps = cluster.applications.list_applications(g.actor_id, {"campaign_id": campaign_id, "limit": 500})
         notice = _optional(cluster.applications.get_notice, g.actor_id, campaign_id)
         program = cluster.applications.get_program(campaign["program"], campaign.get("program_version"))
+    job = job_of(request.args["job"]) if request.args.get("job") else None
     apps = [a for a in apps if a["state"] != "draft"]
     names = {a["reviewer_id"]: a.get("reviewer_name") or "—"
              for a in (assignments or {}).get("assignments", [])}
@@ -181,7 +183,7 @@ def admin_campaign(campaign_id):
                            has_funding=bool((program or {}).get("funding")),
                            reviewer_names=names,
                            results=results, apps=apps, notice=notice, ranking_rows=ranking_rows,
-                           nonce=form_nonce(), message=request.args.get("message"))
+                           nonce=form_nonce(), message=request.args.get("message"), job=job)
 
 
 def _checked(name):
@@ -208,9 +210,10 @@ def admin_setup(campaign_id):
 @blp.route("/admin/campaigns/<campaign_id>/auto-assign", methods=["POST"])
 @session.page_login_required
 def admin_auto_assign(campaign_id):
+    """Starts the assignment job; the campaign page then shows its progress."""
     with rpc() as cluster:
-        cluster.scoring.auto_assign(g.actor_id, campaign_id)
-    return redirect(with_message(url_for("web.admin_campaign", campaign_id=campaign_id), "assigned_ok", "#assignments"))
+        job = cluster.scoring.auto_assign(g.actor_id, campaign_id)
+    return redirect(url_for("web.admin_campaign", campaign_id=campaign_id, job=job["id"]) + "#job")
 
 
 @blp.route("/admin/campaigns/<campaign_id>/publish", methods=["POST"])

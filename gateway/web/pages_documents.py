@@ -1,7 +1,7 @@
 """Documents from the pages (the same files as /api/.../documents/*): the Excel
 summary, ranking and grants workbooks of a campaign and the Word forms of an
 application, each as the logged-in person may see them (the services decide)."""
-from flask import g, request
+from flask import g, redirect, request, url_for
 
 from gateway.api import rpc
 from gateway.documents import fetch
@@ -14,6 +14,15 @@ from gateway.web.page_helpers import send_document
 def doc_summary(campaign_id):
     with rpc() as cluster:
         return send_document(fetch.campaign_summary(cluster, g.actor_id, campaign_id))
+
+
+@blp.route("/campaigns/<campaign_id>/exports/summary", methods=["POST"])
+@session.page_login_required
+def export_summary(campaign_id):
+    """Start the 申报汇总表 export; its page shows progress and then the file."""
+    with rpc() as cluster:
+        job = cluster.applications.export_summary(g.actor_id, campaign_id)
+    return redirect(url_for("web.job_page", job_id=job["id"]), 303)
 
 
 @blp.route("/campaigns/<campaign_id>/ranking.xlsx")

@@ -5,11 +5,12 @@ A page that starts a job shows `_job.html` with the job; `static/jobs.js` polls
 `/jobs/<id>.json` and reloads the page when the job has finished, so the server
 renders its result (counts, row errors, the file link).
 """
-from flask import g, jsonify
+from flask import g, jsonify, render_template
 
 from gateway.api import file_response, rpc
 from gateway.api.jobs import owning_service
 from gateway.web import blp, i18n, session
+from gateway.web.pages_common import load_me
 
 i18n.add({
     "job_queued": ("排队中", "Queued"),
@@ -20,6 +21,20 @@ i18n.add({
     "job_refresh": ("刷新", "Refresh"),
     "job_download": ("下载文件", "Download the file"),
     "job_rows": ("条", "rows"),
+    "job_kind_import_students": ("导入学生名单", "Roster import"),
+    "job_kind_import_facts": ("导入记录", "Records import"),
+    "job_kind_auto_assign": ("自动分配评审专家", "Automatic reviewer assignment"),
+    "job_kind_publish_results": ("计算并发布评审结果", "Computing and publishing the results"),
+    "job_kind_finalise": ("确定正式名单", "Finalising the list"),
+    "job_kind_export_summary": ("生成申报汇总表", "Building the application summary"),
+    "export_in_background": ("后台生成（大量数据时）", "Build in the background (for large campaigns)"),
+    "job_count_imported": ("导入人数", "People imported"),
+    "job_count_units_touched": ("涉及单位", "Units touched"),
+    "job_count_created": ("新增分配", "Assignments made"),
+    "job_count_decided": ("已决定的申报", "Applications decided"),
+    "job_count_nominated": ("推荐数", "Nominated"),
+    "job_count_rows": ("行数", "Rows"),
+    "job_count_recorded": ("记录数", "Records"),
 })
 
 
@@ -27,6 +42,14 @@ def job_of(job_id):
     """The logged-in person's job (NotFound for anyone else's)."""
     with rpc() as cluster:
         return getattr(cluster, owning_service(job_id)).get_job(g.actor_id, job_id)
+
+
+@blp.route("/jobs/<job_id>")
+@session.page_login_required
+def job_page(job_id):
+    """A job's own page: progress, then the result or the file."""
+    load_me()
+    return render_template("job.html", job=job_of(job_id))
 
 
 @blp.route("/jobs/<job_id>.json")

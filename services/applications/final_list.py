@@ -23,9 +23,10 @@ from services.applications.domain import notice_rules, permissions, stage_rules
 from services.applications.domain.lifecycle_events import notice_data
 from services.applications.domain.state_machine import audit_entry, find_step
 from services.applications.views import jsonable
-from services.applications.workflow import _commit
+from services.applications.workflow import _commit, commit_many
 
 COMMIT_ATTEMPTS = 5
+DECIDE_BATCH = 200
 
 
 def final_list_view(doc):
@@ -67,9 +68,10 @@ def _final_doc(deps, campaign, notice, actor, now):
             "outbox": lifecycle_outbox.outbox(f"{campaign['_id']}:final", [audit], [event]), "outbox_at": now}
 
 
-def settle(deps, final, now):
-    """Decide the campaign's applications, grant the awards if due, publish
-    notice.closed. Idempotent; safe to run concurrently."""
+def settle(deps, final, now, progress=None):
+    """Decide the campaign's applications (DECIDE_BATCH at a time: one bulk write
+    each), grant the awards if due, publish notice.closed. Idempotent; safe to run
+    concurrently."""
     campaign = deps.apps.get_campaign(final["_id"])
     removed = {o["application_id"]: (o.get("resolution") or {}).get("reply", "")
                for o in deps.notes.campaign_objections(campaign["_id"])
@@ -77,10 +79,17 @@ def settle(deps, final, now):
     approve, reject = notice_rules.final_plan(final["entries"], deps.apps.campaign_applications(campaign["_id"]),
                                               removed)
     by = final["finalised_by"]
-    for app, result in approve:
-        _decide(deps, campaign, app, "list_approve", None, {"final_result": result}, by, now)
-    for app, reason in reject:
-        _decide(deps, campaign, app, "list_reject", reason, {}, by, now)
+    report = progress or (lambda done, total: None)
+    total = len(approve) + len(reject)
+    report(0, total)
+    done = 0
+    for action, plan in (("list_approve", [(app, None, {"final_result": result}) for app, result in approve]),
+                         ("list_reject", [(app, reason, {}) for app, reason in reject])):
+        for start in range(0, len(plan), DECIDE_BATCH):
+            batch = plan[start:start + DECIDE_BATCH]
+            _decide_many(deps, campaign, batch, action, by, now)
+            done += len(batch)
+            report(done, total)
     program = lifecycle.program_of(deps.apps, campaign)
     if stage_rules.awards_at(program.get("stages")) == "final_list":
         for entry in final["entries"]:
@@ -88,6 +97,28 @@ def settle(deps, final, now):
                          "final_list", now)
     lifecycle_outbox.finish(deps.notes, deps.dispatch, "final_lists", final)
     deps.notes.mark_settled(campaign["_id"])
+
+
+def _decide_many(deps, campaign, batch, action, by, now):
+    """`_decide` for a batch [(application, reason, changes)]: the ready ones in one
+    bulk step (workflow.commit_many); one with a step still going out, or changed
+    meanwhile, one by one."""
+    ready, later = [], []
+    for app, reason, extra in batch:
+        if app["state"] != "college_approved":
+            continue
+        if app.get("outbox"):
+            later.append((app, reason, extra))
+            continue
+        step = find_step(action, app["state"])
+        entry = audit_entry(_Finaliser(by), action, step.source, step.target, reason, now)
+        entry["idempotency_key"] = f"final_list:{campaign['_id']}"
+        ready.append(((app, dict(extra, state=step.target), entry), (reason, extra)))
+    event = find_step(action, "college_approved").event
+    lost = {a["_id"] for a in commit_many(deps.apps, deps.dispatch, [item for item, _ in ready], event, now)}
+    later += [(item[0], reason, extra) for item, (reason, extra) in ready if item[0]["_id"] in lost]
+    for app, reason, extra in later:
+        _decide(deps, campaign, deps.apps.get_application(app["_id"]), action, reason, extra, by, now)
 
 
 class _Finaliser:

@@ -4,9 +4,10 @@ Each handler is `handler(run, service)` and idempotent: a re-run after a crash
 completes the work without applying any of it twice.
 """
 from core.forms import decode_upload
-from services.applications import directory
+from services.applications import directory, exports
 
 IMPORT_STUDENTS = "import_students"
+EXPORT_SUMMARY = "export_summary"
 
 
 def import_students(run, service):
@@ -16,4 +17,10 @@ def import_students(run, service):
                                      progress=run.progress)
 
 
-HANDLERS = {IMPORT_STUDENTS: import_students}
+def export_summary(run, service):
+    campaign = service.store.get_campaign(run.params["campaign_id"])
+    return exports.summary(service.store, service.store.jobs, service._actor(run.actor_id), campaign, run.id,
+                           progress=run.progress)
+
+
+HANDLERS = {IMPORT_STUDENTS: import_students, EXPORT_SUMMARY: export_summary}

@@ -26,6 +26,23 @@ def finish(store, dispatch, application):
     store.clear_outbox(application["_id"], outbox["audit"]["_id"])
 
 
+def finish_many(store, dispatch, applications):
+    """`finish` for applications this worker has just changed (a bulk decision):
+    their audit entries in one insert, their events, their outboxes cleared in one
+    update. No claim: a fresh outbox is the sweep's only after OUTBOX_SWEEP_SECONDS,
+    and if it does take one over, the entry is still recorded once (its id) and the
+    event at least once (subscribers de-duplicate on its id)."""
+    boxed = [app for app in applications if app.get("outbox")]
+    if not boxed:
+        return
+    store.record_audits([app["outbox"]["audit"] for app in boxed])
+    for app in boxed:
+        event = app["outbox"].get("event")
+        if event:
+            dispatch(event["type"], event)
+    store.clear_outboxes([app["_id"] for app in boxed])
+
+
 def sweep(store, dispatch, older_than):
     """Finish every outbox older than `older_than`; returns how many."""
     stale = store.stale_outboxes(older_than)

@@ -71,6 +71,8 @@ class ListFilter(Schema):
     college_id = fields.String(load_default=None)
     limit = fields.Integer(load_default=100, validate=validate.Range(1, 500))
     skip = fields.Integer(load_default=0, validate=validate.Range(0, 1_000_000))
+    after = fields.String(load_default=None, validate=validate.Length(1, 100),
+                          metadata={"description": "the id of the last application of the previous page"})
 
     @validates_schema
     def _known_state(self, data, **kwargs):

@@ -155,6 +155,14 @@ class ApplicationsService(JobsMixin, probes.Probed):
         data = load_or_raise(PersonInput, payload)
         return people.add_person(self.store, self.store.get_person(actor_id), data)
 
+    @rpc
+    def export_summary(self, actor_id, campaign_id):
+        """Start building the campaign's 申报汇总表 (a background job): the rows the
+        caller may see; the job's result links to the file."""
+        self._actor(actor_id)
+        self.store.get_campaign(campaign_id)
+        return self.submit_job(jobs.EXPORT_SUMMARY, {"campaign_id": campaign_id}, actor_id)
+
     # -- campaigns -----------------------------------------------------------
     @rpc
     def open_campaign(self, actor_id, payload):

@@ -24,7 +24,11 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 from core import roles as role_rules
 from core.errors import Conflict, NotFound
 from core.jobs import JobStore
+from core.mongo import count
 from core.pacing import sweep_pacer
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 def new_id(prefix):
@@ -49,9 +53,17 @@ class ApplicationsStore:
             [("campaign_id", ASCENDING), ("applicant_id", ASCENDING)], unique=True,
             name="one_application_per_applicant",
         )
+        # Lists: a single-field index on each field a list leads with (nx-27017 uses
+        # those only), and for MongoDB the compound index of each filter + sort.
+        for field in ("campaign_id", "college_id", "applicant_id", "updated_at"):
+            db.applications.create_index([(field, ASCENDING)])
+        for field in ("campaign_id", "college_id", "applicant_id"):
+            # (not ", _id": nx-27017 then refuses every insert with "JSON path error near '_id'")
+            db.applications.create_index([(field, ASCENDING), ("updated_at", DESCENDING)])
         db.applications.create_index([("college_id", ASCENDING), ("state", ASCENDING)])
         db.applications.create_index([("campaign_id", ASCENDING), ("state", ASCENDING)])
         db.applications.create_index([("outbox_at", ASCENDING)])
+        db.audit.create_index([("application_id", ASCENDING)])
         db.audit.create_index([("application_id", ASCENDING), ("seq", ASCENDING)])
         db.attachments.create_index([("application_id", ASCENDING)])
         db.people.create_index([("login", ASCENDING)], unique=True, name="unique_login")
@@ -189,7 +201,7 @@ class ApplicationsStore:
     def count_people(self, query, cap):
         """How many match, counted no further than `cap` (an index count, never a
         full scan for a broad filter)."""
-        return self.db.people.count_documents(query, limit=cap)
+        return count(self.db.people, query, limit=cap)
 
     def replace_roles(self, person, roles, audit_entry, now):
         """Set `person`'s roles with `audit_entry` appended to its role history, in
@@ -276,6 +288,37 @@ class ApplicationsStore:
             new, return_document=ReturnDocument.AFTER,
         )
 
+    def apply_changes(self, items, now):
+        """`apply_change` for many applications in one round trip (and one read
+        back): items are (application as read, changes, outbox). Returns the new
+        documents of those applied; an application someone else changed first is
+        left out."""
+        if not items:
+            return []
+        ops, ours = [], {}
+        for application, changes, outbox in items:
+            new = {k: v for k, v in application.items() if k != "outbox_claim_ts"}
+            new.update(changes, outbox=outbox, outbox_at=now, updated_at=now, version=application["version"] + 1)
+            ops.append(ReplaceOne({"_id": application["_id"], "version": application["version"],
+                                   "state": application["state"], "outbox": None}, new))
+            ours[application["_id"]] = outbox["audit"]["_id"]
+        self.db.applications.bulk_write(ops, ordered=False)
+        after = self.db.applications.find({"_id": {"$in": list(ours)}})
+        return [doc for doc in after if (doc.get("outbox") or {}).get("audit", {}).get("_id") == ours[doc["_id"]]]
+
+    def record_audits(self, entries):
+        """Record a batch of audit entries in one round trip, each once."""
+        if entries:
+            try:
+                self.db.audit.insert_many(entries, ordered=False)
+            except BulkWriteError as exc:
+                if any(e.get("code") != 11000 for e in exc.details.get("writeErrors", [])):
+                    raise
+
+    def clear_outboxes(self, application_ids):
+        self.db.applications.update_many({"_id": {"$in": list(application_ids)}},
+                                         {"$unset": {"outbox": "", "outbox_at": "", "outbox_claim_ts": ""}})
+
     def stale_outboxes(self, older_than):
         return list(self.db.applications.find({"outbox_at": {"$lt": older_than}}, limit=200))
 
@@ -307,24 +350,55 @@ class ApplicationsStore:
     def audit_trail(self, application_id):
         return list(self.db.audit.find({"application_id": application_id}, sort=[("seq", ASCENDING)]))
 
-    def list_applications(self, visible, campaign_id=None, state=None, college_id=None, limit=100, skip=0):
-        """Only what `visible` (permissions.visible_filter) allows, newest first."""
+    def list_applications(self, visible, campaign_id=None, state=None, college_id=None, limit=100, skip=0,
+                          after=None):
+        """Only what `visible` (permissions.visible_filter) allows, newest first
+        (updated_at, then id, both descending). `after` (an application id: the last
+        one of the previous page) pages by key, as fast on page 1,000 as on page 1;
+        `skip` pages by count.
+
+        One query per way of seeing (own units; each college reviewed; the school),
+        each led by an equality on an indexed field and none with $or (nx-27017 scans
+        the whole collection for a top-level $or), merged here."""
         hidden = visible["hidden_states"]
-        reach = [{"applicant_id": {"$in": visible["applicant_ids"]}}]
-        if visible["college_ids"]:
-            reach.append({"college_id": {"$in": visible["college_ids"]}, "state": {"$nin": hidden},
-                          "submitted_at": {"$ne": None}})
+        filters = {k: v for k, v in (("campaign_id", campaign_id), ("state", state), ("college_id", college_id))
+                   if v}
+        reviewed = {"state": {"$nin": hidden}, "submitted_at": {"$ne": None}}
+        branches = [{"applicant_id": a} for a in visible["applicant_ids"]]
+        branches += [dict(reviewed, college_id=c) for c in visible["college_ids"]]
         if visible["school_units"]:
-            reach.append({"unit_path": {"$in": visible["school_units"]}, "state": {"$nin": hidden},
-                          "submitted_at": {"$ne": None}})
-        query = {"$or": reach}
-        for key, value in (("campaign_id", campaign_id), ("state", state), ("college_id", college_id)):
-            if value:
-                query[key] = value
-        cursor = self.db.applications.find(
-            query, {"outbox": 0}, sort=[("updated_at", DESCENDING), ("_id", ASCENDING)], skip=skip, limit=limit
-        )
-        return list(cursor)
+            branches.append(dict(reviewed, unit_path={"$in": visible["school_units"]}))
+        wanted = []
+        for branch in branches:
+            if any(k in branch and not isinstance(branch[k], dict) and branch[k] != v for k, v in filters.items()):
+                continue   # this branch cannot hold what the filter asks for
+            if "$nin" in branch.get("state", {}) and filters.get("state") in hidden:
+                continue   # a reviewer never sees another unit's drafts
+            wanted.append({**branch, **filters})
+        mark = self.db.applications.find_one({"_id": after}, {"updated_at": 1}) if after else None
+        if after and mark is None:
+            return []
+        found = {}
+        for query in wanted:
+            for doc in self._newest(query, skip + limit, mark):
+                found[doc["_id"]] = doc
+        ordered = sorted(found.values(), key=lambda d: (d.get("updated_at") or _EPOCH, d["_id"]), reverse=True)
+        return ordered[skip:skip + limit]
+
+    def _newest(self, query, limit, mark=None):
+        """Up to `limit` of `query`'s applications, newest first, after `mark` (a
+        document's updated_at and id) when given: an equality and a range query, no $or."""
+        fields = {"outbox": 0}
+        sort = [("updated_at", DESCENDING), ("_id", DESCENDING)]
+        if mark is None:
+            return list(self.db.applications.find(query, fields, sort=sort, limit=limit))
+        # Those changed at the very same moment (a bulk decision): few, read whole and
+        # cut by id here (nx-27017 scans for a range on _id).
+        same = [d for d in self.db.applications.find(dict(query, updated_at=mark["updated_at"]), fields, sort=sort)
+                if d["_id"] < mark["_id"]][:limit]
+        older = list(self.db.applications.find(dict(query, updated_at={"$lt": mark["updated_at"]}), fields,
+                                               sort=sort, limit=limit - len(same))) if len(same) < limit else []
+        return same + older
 
     def campaign_applications(self, campaign_id, states=None):
         query = {"campaign_id": campaign_id}

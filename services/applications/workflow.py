@@ -4,6 +4,8 @@ Each operation rebuilds the actor from the directory, checks the domain rules,
 then makes one atomic change whose audit entry and event travel in the outbox
 (see outbox.py). Program-specific checks are the plugin's hooks, called over RPC.
 """
+from datetime import datetime, timezone
+
 from core import roles as role_rules
 from core.envelope import make_event
 from core.errors import (
@@ -40,11 +42,31 @@ def _audit(app_id, seq, entry):
     return dict(entry, _id=f"{app_id}:{seq:06d}", application_id=app_id, seq=seq)
 
 
-def _event_data(store, app, from_state, reason):
-    representatives = store.people_holding(role_rules.representative_keys(app["applicant_kind"],
-                                                                           app["applicant_id"]))
-    counselors = store.people_holding(role_rules.college_staff_keys(app["college_id"]))
-    applicant_users = [p["_id"] for p in representatives]
+def _role_holders(store, apps):
+    """{role key: [person id]} of the representatives and college staff of `apps`
+    (roles in force now), in one query."""
+    keys = set()
+    for app in apps:
+        keys.update(role_rules.representative_keys(app["applicant_kind"], app["applicant_id"]))
+        keys.update(role_rules.college_staff_keys(app["college_id"]))
+    holders = {}
+    for person in store.people_holding(sorted(keys), limit=100000):
+        for role in role_rules.current(person.get("roles"), datetime.now(timezone.utc)):
+            key = role_rules.role_key(role)
+            if key in keys and person["_id"] not in holders.get(key, []):
+                holders.setdefault(key, []).append(person["_id"])
+    return holders
+
+
+def _event_data(store, app, from_state, reason, holders=None):
+    holders = holders if holders is not None else _role_holders(store, [app])
+
+    def held(keys):
+        return sorted({p for key in keys for p in holders.get(key, [])})
+
+    representatives = held(role_rules.representative_keys(app["applicant_kind"], app["applicant_id"]))
+    counselors = held(role_rules.college_staff_keys(app["college_id"]))
+    applicant_users = list(representatives)
     if app["applicant_kind"] == "person":
         applicant_users = [app["applicant_id"]]
     return {
@@ -52,7 +74,7 @@ def _event_data(store, app, from_state, reason):
         "applicant_id": app["applicant_id"], "applicant_name": app["applicant_name"],
         "unit_id": app["applicant_id"], "college_id": app["college_id"], "state": app["state"],
         "from_state": from_state, "reason": reason,
-        "applicant_user_ids": applicant_users, "counselor_ids": [p["_id"] for p in counselors],
+        "applicant_user_ids": applicant_users, "counselor_ids": counselors,
     }
 
 
@@ -70,6 +92,30 @@ def _commit(store, dispatch, app, changes, entry, event_type, now):
                        "该申报已被他人修改，请刷新后重试", field="version")
     outbox.finish(store, dispatch, new)
     return new
+
+
+def commit_many(store, dispatch, items, event_type, now):
+    """`_commit` for many applications at once (bulk decisions): one bulk write of
+    conditional replaces, one query for the events' recipients, one insert of the
+    audit entries, the events, one update clearing the outboxes. `items` are
+    (application as read, changes, audit entry). Returns the applications someone
+    else changed first (left as they are: the caller retries them one by one)."""
+    if not items:
+        return []
+    holders = _role_holders(store, [app for app, _changes, _entry in items]) if event_type else {}
+    planned = []
+    for app, changes, entry in items:
+        seq = app["version"] + 1
+        box = {"audit": _audit(app["_id"], seq, entry), "event": None}
+        if event_type:
+            after = dict(app, **changes)
+            box["event"] = make_event(event_type, _event_data(store, after, app["state"], entry.get("reason"), holders),
+                                      SOURCE, actor=entry["by"], event_id=f"{app['_id']}.{seq}", occurred_at=now)
+        planned.append((app, changes, box))
+    mine = store.apply_changes(planned, now)
+    outbox.finish_many(store, dispatch, mine)
+    done = {doc["_id"] for doc in mine}
+    return [app for app, _changes, _entry in items if app["_id"] not in done]
 
 
 def _validate_form(hooks, campaign, app_context, form, partial):

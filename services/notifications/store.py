@@ -25,6 +25,7 @@ from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from core.errors import Conflict, NotFound
+from core.mongo import count
 from core.pacing import Pacer
 
 from .channels.base import InboxStore
@@ -100,7 +101,7 @@ class MongoInboxStore(InboxStore):
         return item
 
     def unread_count(self, user_id):
-        return self.items.count_documents({"user_id": user_id, "read": 0})
+        return count(self.items, {"user_id": user_id, "read": 0})
 
     def mark_read(self, user_id, item_ids=None, now=None):
         """Per item, a conditional replace (read_at is a top-level datetime)."""
@@ -130,7 +131,13 @@ class NotificationsStore:
         db.deliveries.create_index([("due_ts", ASCENDING)])
         db.deliveries.create_index([("lease_ts", ASCENDING)])
         db.deliveries.create_index([("event_id", ASCENDING)])
+        # The admin's delivery lists lead with one of these (nx-27017 uses single-field
+        # indexes only); the compound ones serve their sort on MongoDB.
+        db.deliveries.create_index([("state", ASCENDING)])
+        db.deliveries.create_index([("recipient", ASCENDING)])
+        db.deliveries.create_index([("recipient", ASCENDING), ("created_at", DESCENDING)])
         db.deliveries.create_index([("state", ASCENDING), ("dead_at", DESCENDING)])
+        db.inbox.create_index([("user_id", ASCENDING)])
         db.inbox.create_index([("user_id", ASCENDING), ("created_at", DESCENDING)])
         db.inbox.create_index([("user_id", ASCENDING), ("read", ASCENDING)])
         db.events.create_index([("plan_due_ts", ASCENDING)])
@@ -241,7 +248,7 @@ class NotificationsStore:
         return [_item(d) for d in cursor]
 
     def count_deliveries(self, **query):
-        return self.db.deliveries.count_documents({k: v for k, v in query.items() if v})
+        return count(self.db.deliveries, {k: v for k, v in query.items() if v})
 
     # -- rate limits ----------------------------------------------------------
     def take_token(self, key, limit, now, tries=5):
@@ -338,6 +345,7 @@ class NotificationsStore:
         """Idempotent; keeps the newest registration's display names."""
         doc = {"title_zh": declaration.get("title_zh"), "title_en": declaration.get("title_en"),
                "version": declaration.get("version"), "registered_at": now}
+        doc["_id"] = declaration["name"]   # in the replacement too: see core/mongo.py
         result = self.db.programs.replace_one({"_id": declaration["name"]}, doc, upsert=True)
         return result.upserted_id is not None
 

@@ -33,6 +33,20 @@ def finish(store, dispatch, collection, doc):
     store.clear_outbox(collection, doc["_id"], outbox["audit"]["_id"])
 
 
+def finish_many(store, dispatch, collection, docs):
+    """`finish` for a batch: one insert of the audit entries, the events, one update
+    clearing the outboxes."""
+    boxed = [doc for doc in docs if doc.get("outbox")]
+    if not boxed:
+        return
+    store.record_audits([doc["outbox"]["audit"] for doc in boxed])
+    for doc in boxed:
+        event = doc["outbox"].get("event")
+        if event:
+            dispatch(event["type"], event)
+    store.clear_outboxes(collection, [doc["_id"] for doc in boxed])
+
+
 def sweep(store, dispatch, older_than):
     """Finish every outbox older than `older_than`; returns how many."""
     stale = store.stale_outboxes(older_than)

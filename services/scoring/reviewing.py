@@ -120,34 +120,55 @@ def reviewer_pool(applications, setup):
     return [Person.from_view(p) for p in applications.people(role_keys=keys)] if keys else []
 
 
-def auto_assign(store, applications, dispatch, person, campaign_id, now):
-    """Fill every application under review up to k conflict-free reviewers,
-    balancing loads; returns {"created": [...], "loads": {reviewer: n}}."""
+def check_auto_assign(store, applications, person, campaign_id):
+    """What automatic assignment needs before it starts: a campaign admin, a setup,
+    reviewers to assign (raises otherwise); returns (campaign, setup, pool)."""
     campaign = applications.campaign(campaign_id)
     require_campaign_admin(person, campaign)
     setup = campaign_setup.load(store, campaign_id)
-    epoch = store.assignment_epoch(campaign_id, now)
-    apps = applications.candidates(campaign_id)
     pool = reviewer_pool(applications, setup)
     if not pool:
         raise invalid([field_error("reviewer_ids", "There are no reviewers to assign: add some to the setup's pool "
                                    "or give people the reviewer role.", "没有可分配的评审专家：请在评审设置中添加，或为人员授予评审专家角色")])
+    return campaign, setup, pool
+
+
+ASSIGN_BATCH = 500
+
+
+def auto_assign(store, applications, dispatch, person, campaign_id, now, progress=None):
+    """Fill every application under review up to k conflict-free reviewers,
+    balancing loads; returns {"created": [...], "loads": {reviewer: n}}. Writes in
+    batches (one insert, one audit insert, one clearing update per ASSIGN_BATCH);
+    assignment ids are deterministic and a re-run fills up to k again, so running
+    it again after a crash completes it and duplicates nothing."""
+    report = progress or (lambda done, total: None)
+    _campaign, setup, pool = check_auto_assign(store, applications, person, campaign_id)
+    epoch = store.assignment_epoch(campaign_id, now)
+    apps = applications.candidates(campaign_id)
     existing = [a for a in store.assignments(campaign_id) if a.get("role", "reviewer") == "reviewer"]
     new = rules.auto_assign([application_units(a) for a in apps], [p.as_reviewer() for p in pool],
                             setup["reviewers_per_application"], conflict_policy(store, setup), existing=existing)
     by_id = {p.id: p for p in pool}
     docs = [_record(campaign_id, r["application_id"], by_id[r["reviewer_id"]], "reviewer", "auto", person, now)
             for r in new]
+    report(0, 2 * len(docs))
     if docs:
-        held = store.begin_assignment_change(campaign_id, epoch, now)
+        held = store.begin_assignment_change(campaign_id, epoch, now, lease_seconds=300)
         try:
-            docs = [doc for doc in docs if store.insert_assignment(doc)]
+            inserted = []
+            for start in range(0, len(docs), ASSIGN_BATCH):
+                batch = docs[start:start + ASSIGN_BATCH]
+                fresh = store.insert_assignments(batch)
+                inserted.extend(doc for doc in batch if doc["_id"] in fresh)
+                report(start + len(batch), 2 * len(docs))
+            docs = inserted
         finally:
             store.end_assignment_change(campaign_id, held)
-    created = []
-    for doc in docs:
-        outbox.finish(store, dispatch, "assignments", doc)
-        created.append(assignment_view(store.get_assignment(campaign_id, doc["application_id"], doc["reviewer_id"])))
+    for start in range(0, len(docs), ASSIGN_BATCH):
+        outbox.finish_many(store, dispatch, "assignments", docs[start:start + ASSIGN_BATCH])
+        report(len(docs) + start + len(docs[start:start + ASSIGN_BATCH]), 2 * len(docs))
+    created = [assignment_view({k: v for k, v in doc.items() if k not in ("outbox", "outbox_at")}) for doc in docs]
     everyone = store.assignments(campaign_id)
     return {"created": created, "loads": rules.loads(everyone, [p.id for p in pool])}
 

@@ -24,8 +24,11 @@ from core.declaration import check_declaration
 from core.entrypoints import rpc
 from core.envelope import utc_now
 from core.forms import load_or_raise
+from core.job_service import JobsMixin
 from core.mongo import Repository
-from services.scoring import campaign_setup, outbox, programs, results, reviewer_pool, reviewing, sheets, vetoing
+from services.scoring import (
+    campaign_setup, jobs, outbox, programs, results, reviewer_pool, reviewing, sheets, vetoing,
+)
 from services.scoring.access import Person, require_campaign_admin
 from services.scoring.dependencies import Applications, ProgramInputs
 from services.scoring.schemas import (
@@ -37,7 +40,7 @@ from services.scoring.views import with_id
 log = logging.getLogger(__name__)
 
 
-class ScoringService(probes.Probed):
+class ScoringService(probes.Probed, JobsMixin):
     name = "scoring"
 
     store = Repository(ScoringStore, "scoring")
@@ -107,8 +110,22 @@ class ScoringService(probes.Probed):
 
     @rpc
     def auto_assign(self, actor_id, campaign_id):
-        return reviewing.auto_assign(self.store, self.applications, self.dispatch, self._person(actor_id),
-                                     campaign_id, utc_now())
+        """Start automatic assignment (a background job; one per campaign at a time).
+        Refused at once without a setup or reviewers. The job's result is
+        {"created": [...], "loads": {reviewer: n}}."""
+        reviewing.check_auto_assign(self.store, self.applications, self._person(actor_id), campaign_id)
+        return self.submit_job(jobs.AUTO_ASSIGN, {"campaign_id": campaign_id}, actor_id)
+
+    def job_handlers(self):
+        return jobs.HANDLERS
+
+    def job_visible(self, actor_id, job):
+        """The campaign's admins all follow its jobs (two admins may start the same one)."""
+        campaign_id = (job.get("params") or {}).get("campaign_id")
+        if not campaign_id:
+            return False
+        require_campaign_admin(self._person(actor_id), self.applications.campaign(campaign_id))
+        return True
 
     @rpc
     def unassign(self, actor_id, campaign_id, application_id, reviewer_id, payload):

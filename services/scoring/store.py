@@ -30,9 +30,11 @@ embedded nx-27017 server round-trips neither); booleans may come back as 0/1.
 from datetime import timedelta
 
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from core.errors import Conflict, NotFound
+from core.jobs import JobStore
+from core.mongo import count
 from core.pacing import sweep_pacer
 
 OUTBOX_COLLECTIONS = ("setups", "assignments", "sheets", "vetoes", "selections", "declared_conflicts")
@@ -53,9 +55,14 @@ class ScoringStore:
         self.db = db
         self.config = config
         self.sweep_pacer = sweep_pacer(config)
+        self.jobs = JobStore(db.jobs, "scoring")
 
     def ensure_indexes(self):
         db = self.db
+        self.jobs.ensure_indexes()
+        for name in ("assignments", "sheets", "audit"):   # nx-27017 uses single-field indexes only
+            db[name].create_index([("campaign_id", ASCENDING)])
+        db.assignments.create_index([("reviewer_id", ASCENDING)])
         db.assignments.create_index([("campaign_id", ASCENDING), ("reviewer_id", ASCENDING)])
         db.assignments.create_index([("campaign_id", ASCENDING), ("application_id", ASCENDING)])
         db.sheets.create_index([("campaign_id", ASCENDING), ("application_id", ASCENDING)])
@@ -160,6 +167,20 @@ class ScoringStore:
         except DuplicateKeyError:
             return False
 
+    def insert_assignments(self, docs):
+        """Insert a batch in one round trip; the ids inserted (a pair already
+        assigned is left as it is)."""
+        if not docs:
+            return set()
+        try:
+            self.db.assignments.insert_many(docs, ordered=False)
+            return {doc["_id"] for doc in docs}
+        except BulkWriteError as exc:
+            if any(e.get("code") != 11000 for e in exc.details.get("writeErrors", [])):
+                raise
+            taken = {e["op"]["_id"] for e in exc.details["writeErrors"]}
+            return {doc["_id"] for doc in docs if doc["_id"] not in taken}
+
     def assignments(self, campaign_id, reviewer_id=None, application_id=None):
         query = {"campaign_id": campaign_id} if campaign_id else {}
         if reviewer_id:
@@ -253,7 +274,7 @@ class ScoringStore:
                                            sort=[("round", DESCENDING)])
 
     def count_selections(self, campaign_id):
-        return self.db.selections.count_documents({"campaign_id": campaign_id})
+        return count(self.db.selections, {"campaign_id": campaign_id})
 
     # -- audit and outbox -----------------------------------------------------
     def record_audit(self, entry):
@@ -267,6 +288,18 @@ class ScoringStore:
         if application_id:
             query["application_id"] = application_id
         return list(self.db.audit.find(query, sort=[("at", ASCENDING), ("_id", ASCENDING)]))
+
+    def record_audits(self, entries):
+        """Record a batch of entries in one round trip (each once, however often)."""
+        if entries:
+            try:
+                self.db.audit.insert_many(entries, ordered=False)
+            except BulkWriteError as exc:
+                if any(e.get("code") != 11000 for e in exc.details.get("writeErrors", [])):
+                    raise
+
+    def clear_outboxes(self, collection, doc_ids):
+        self.db[collection].update_many({"_id": {"$in": list(doc_ids)}}, {"$unset": {"outbox": "", "outbox_at": ""}})
 
     def clear_outbox(self, collection, doc_id, audit_id):
         self.db[collection].update_one({"_id": doc_id, "outbox.audit._id": audit_id},

@@ -58,6 +58,7 @@ import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from core.periods import academic_year_of
+from tests.integration.helpers import finish_job
 from deploy.demo_data import COLLEGES, DEMO_PASSWORD, SCHOOL
 from services.applications.directory import make_unit
 
@@ -417,9 +418,9 @@ def test_a_whole_campaign_from_application_to_award(rpc, config, http, gateway_a
     setup = http.as_(ADMIN, "PUT", base + "/setup", json={"reviewers_per_application": 1, "aggregation": "mean",
                                                         "reviewer_ids": [f"p_{r}" for r in REVIEWERS]})
     assert setup.status_code == 200, setup.json
-    auto = http.as_(ADMIN, "POST", base + "/assignments/auto")
-    assert auto.status_code == 200 and len(auto.json["created"]) == 297, auto.json
-    loads = [auto.json["loads"].get(f"p_{r}", 0) for r in REVIEWERS]
+    auto = finish_job(http, ADMIN, http.as_(ADMIN, "POST", base + "/assignments/auto"))
+    assert auto["state"] == "succeeded" and len(auto["result"]["created"]) == 297, auto
+    loads = [auto["result"]["loads"].get(f"p_{r}", 0) for r in REVIEWERS]
     assert sum(loads) == 297 and max(loads) - min(loads) <= 1
 
     key_of = {v: k for k, v in app.items()}

@@ -57,6 +57,7 @@ from core.periods import academic_year_of
 from deploy.demo_data import DEMO_PASSWORD, SCHOOL
 from services.applications.directory import make_unit
 from tests.integration.helpers import PDF
+from tests.integration.helpers import finish_job
 
 # A whole campaign takes minutes on a busy 2-core machine (a slow run fails this test alone).
 pytestmark = pytest.mark.timeout(480)
@@ -364,8 +365,8 @@ def test_a_whole_campaign_from_application_to_title_and_recommendation(rpc, conf
     setup = http.as_(EE_ADMIN, "PUT", base + "/setup", json={
         "reviewers_per_application": 2, "reviewer_ids": [f"p_{r}" for r in REVIEWERS]})
     assert setup.status_code == 200, setup.json
-    auto = http.as_(EE_ADMIN, "POST", base + "/assignments/auto")
-    assert auto.status_code == 200 and len(auto.json["created"]) == 2 * 39, auto.json
+    auto = finish_job(http, EE_ADMIN, http.as_(EE_ADMIN, "POST", base + "/assignments/auto"))
+    assert auto["state"] == "succeeded" and len(auto["result"]["created"]) == 2 * 39, auto
 
     def review(item):
         login, key = item

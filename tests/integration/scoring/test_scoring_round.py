@@ -7,6 +7,7 @@ import json
 import pytest
 
 from tests.integration.scoring import world
+from tests.integration.helpers import finish_job
 
 ADMIN = "admin"
 
@@ -53,9 +54,8 @@ def test_a_whole_round_from_setup_to_explanations(scoring, http, mongo, config):
     recused = http.as_("rev_a", "POST", _url(cid, "/conflicts"),
                        json={"application_id": ids["em2"], "reason": "曾担任该支部指导教师"})
     assert recused.status_code == 201
-    auto = http.as_(ADMIN, "POST", _url(cid, "/assignments/auto"))
-    assert auto.status_code == 200, auto.json
-    assert len(auto.json["created"]) == 17 and all(a["source"] == "auto" for a in auto.json["created"])
+    auto = finish_job(http, ADMIN, http.as_(ADMIN, "POST", _url(cid, "/assignments/auto")))["result"]
+    assert len(auto["created"]) == 17 and all(a["source"] == "auto" for a in auto["created"])
 
     listing = http.as_(ADMIN, "GET", _url(cid, "/assignments")).json
     reviewers = {}

@@ -9,6 +9,7 @@ only test-only override."""
 import io
 import json
 import re
+import time
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -115,7 +116,17 @@ def test_admin_runs_a_campaign_to_the_certificate_through_the_pages(ready, gatew
     stale = admin.post(f"/admin/campaigns/{cid}/setup", data={"csrf_token": csrf, "reviewers_per_application": "2",
                                                               "version": "0"})
     assert stale.status_code == 409 and rpc.scoring.get_setup("p_admin", cid)["reviewers_per_application"] == 1
-    assert admin.post(f"/admin/campaigns/{cid}/auto-assign", data={"csrf_token": csrf}).status_code == 302
+    started = admin.post(f"/admin/campaigns/{cid}/auto-assign", data={"csrf_token": csrf})
+    assert started.status_code == 302 and "job=" in started.headers["Location"]
+    job_id = started.headers["Location"].split("job=")[1].split("#")[0]
+    running = text(admin.get(started.headers["Location"]))
+    assert "自动分配评审专家" in running and "jobs.js" in running
+    for _ in range(300):
+        if admin.get(f"/jobs/{job_id}.json").json["state"] == "succeeded":
+            break
+        time.sleep(0.1)
+    done = text(admin.get(started.headers["Location"]))
+    assert "已完成" in done and "新增分配：2" in done
     page = text(admin.get(f"/admin/campaigns/{cid}"))
     assert page.count("冯教授") >= 3 and "机电学院学生第一党支部" in page
 

@@ -5,7 +5,8 @@ import pypdf
 from docx import Document
 from openpyxl import load_workbook
 
-from gateway.documents import certificate, excel, word
+from core import excel
+from gateway.documents import certificate, word
 from plugins.pilot_branches.program import PROGRAM
 
 CAMPAIGN = {"id": "cmp_1", "title": "2026-2027 学年对标争先", "academic_year": "2026-2027"}
