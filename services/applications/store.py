@@ -14,6 +14,7 @@ Arrays of sub-documents are replaced whole, never $push-ed, and top-level times 
 never written with $set: the embedded Mongo wire server (nx-27017) round-trips
 neither; conditional whole-document replaces give the same guarantee.
 """
+import copy
 import uuid
 from datetime import datetime, timedelta, timezone
 
@@ -44,6 +45,7 @@ class ApplicationsStore:
         self.db = db
         self.config = config
         self.jobs = JobStore(db.jobs, "applications")
+        self._programs = {}   # "<name>@<version>" -> declaration (versions are immutable)
         self.sweep_pacer = sweep_pacer(config)
 
     def ensure_indexes(self):
@@ -105,12 +107,15 @@ class ApplicationsStore:
             if not head:
                 raise not_found("program", "项目类型", name)
             version = head["version"]
-        doc = self.db.program_versions.find_one({"_id": f"{name}@{version}"})
-        if not doc:
-            raise not_found("program", "项目类型", f"{name}@{version}")
-        doc.pop("_id")
-        doc.pop("registered_at", None)   # the declaration exactly as registered, so it registers again
-        return doc
+        key = f"{name}@{version}"
+        if key not in self._programs:   # a registered version never changes: read it once per process
+            doc = self.db.program_versions.find_one({"_id": key})
+            if not doc:
+                raise not_found("program", "项目类型", key)
+            doc.pop("_id")
+            doc.pop("registered_at", None)   # the declaration exactly as registered, so it registers again
+            self._programs[key] = doc
+        return copy.deepcopy(self._programs[key])
 
     def list_programs(self):
         return list(self.db.programs.find({}, sort=[("_id", ASCENDING)]))
@@ -295,16 +300,21 @@ class ApplicationsStore:
         left out."""
         if not items:
             return []
-        ops, ours = [], {}
+        # The audit and event ids are deterministic (the same for two finalisers at
+        # once), so this write marks its outboxes with a token of its own to tell
+        # which replaces were its.
+        token = uuid.uuid4().hex
+        ops, ids = [], []
         for application, changes, outbox in items:
             new = {k: v for k, v in application.items() if k != "outbox_claim_ts"}
-            new.update(changes, outbox=outbox, outbox_at=now, updated_at=now, version=application["version"] + 1)
+            new.update(changes, outbox=dict(outbox, token=token), outbox_at=now, updated_at=now,
+                       version=application["version"] + 1)
             ops.append(ReplaceOne({"_id": application["_id"], "version": application["version"],
                                    "state": application["state"], "outbox": None}, new))
-            ours[application["_id"]] = outbox["audit"]["_id"]
+            ids.append(application["_id"])
         self.db.applications.bulk_write(ops, ordered=False)
-        after = self.db.applications.find({"_id": {"$in": list(ours)}})
-        return [doc for doc in after if (doc.get("outbox") or {}).get("audit", {}).get("_id") == ours[doc["_id"]]]
+        return [doc for doc in self.db.applications.find({"_id": {"$in": ids}})
+                if (doc.get("outbox") or {}).get("token") == token]
 
     def record_audits(self, entries):
         """Record a batch of audit entries in one round trip, each once."""

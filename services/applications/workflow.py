@@ -175,6 +175,7 @@ def create(store, hooks, dispatch, actor, campaign, program, applicant_id, form,
     stored, created = store.insert_application(app, key)
     if created:
         outbox.finish(store, dispatch, stored)
+        return application_view({k: v for k, v in stored.items() if k not in ("outbox", "outbox_at")})
     return application_view(store.get_application(stored["_id"]))
 
 
@@ -192,10 +193,12 @@ def update_form(store, hooks, dispatch, actor, app_id, form, now):
     return application_view(_commit(store, dispatch, app, {"form": cleaned}, entry, None, now))
 
 
-def _already_done(store, app_id, action, key):
+def _already_done(store, app_id, action, key, app=None):
+    """The application if the step `action` with idempotency `key` was already made
+    (`app`: the application as just read, when the caller has it)."""
     if not key:
         return None
-    app = store.get_application(app_id)
+    app = app if app is not None else store.get_application(app_id)
     box_entry = (app.get("outbox") or {}).get("audit") or {}
     if box_entry.get("idempotency_key") == key and box_entry.get("action") == action:
         return app
@@ -210,7 +213,7 @@ def act(store, hooks, dispatch, actor, app_id, action, reason, key, now):
     the current application and neither changes it nor publishes again."""
     app = visible_application(store, actor, app_id)
     outbox.finish(store, dispatch, app)
-    done = _already_done(store, app_id, action, key)
+    done = _already_done(store, app_id, action, key, app)
     if done is not None:
         return application_view(done)
     campaign = store.get_campaign(app["campaign_id"])

@@ -1,0 +1,305 @@
+"""School scale: a school-level 文明寝室 campaign of N dorms with its roster, through the
+HTTP API, on a platform of its own (`deploy/platform up` on a fresh vhost, Mongo port,
+gateway port and run directory; nothing else running here is touched).
+
+    .venv/bin/python benchmarks/school_scale.py --quick          # N = 1,000 (a few minutes)
+    .venv/bin/python benchmarks/school_scale.py --dorms 500 1000 5000 --students-per-dorm 6
+
+For each N it prints, measured in the same run (ratios matter more than seconds on a
+shared machine):
+  * roster import: rows/s of the registrar file (N dorms x students per dorm) as a job;
+  * submit: dorm leaders create and submit their applications with C clients; the
+    throughput as a ratio to GET /api/ping throughput by the same clients;
+  * list pages p50/p95 (first page and a deep page by key, school admin and counselor),
+    the counselor's review queue (submitted, first page);
+  * automatic assignment (5 reviewers each), computing the results (the preview), and
+    the 申报汇总表 export, each as a job, in seconds;
+  * CPU at rest afterwards: the platform's processes (gateway, services, programs, the
+    Mongo server) over REST_SECONDS, from /proc, as a share of one core.
+Finalising needs a notice period to pass and every sheet scored, so it is measured by
+the integration tests' timings, not here (it prints "n/a").
+"""
+import argparse
+import csv
+import io
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta, timezone
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+import requests  # noqa: E402
+from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402
+
+import core.rpc_errors  # noqa: E402,F401
+from deploy.demo_data import DEMO_PASSWORD  # noqa: E402
+from services.applications.directory import unit_id  # noqa: E402
+from tests.platform_up import PlatformUp  # noqa: E402
+
+COLLEGES = {"me": ("college_me", "机电与信息工程学院", "counselor_me"),
+            "em": ("college_em", "经济管理学院", "counselor_em")}
+REVIEWERS = 10
+REST_SECONDS = 20
+FORM = {"types": ["environment"], "culture_theme": "寝室文化", "convention": "按时作息，互帮互助，保持整洁，节约水电。",
+        "work_basis": "寝室坚持理论学习，成员团结，积极参加学院活动。", "goals": "建设文明、和谐的示范寝室。",
+        "measures": "每周大扫除，每月一次寝室主题活动。",
+        "expected_outputs": [{"id": "o1", "description": "寝室文化墙一面"}]}
+
+
+def percentile(values, q):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))] * 1000
+
+
+class Client:
+    def __init__(self, base, login, password=DEMO_PASSWORD):
+        self.base = base
+        self.session = requests.Session()
+        token = requests.post(f"{base}/api/auth/login", json={"login": login, "password": password},
+                              timeout=60).json()["token"]
+        self.session.headers["Authorization"] = f"Bearer {token}"
+
+    def call(self, method, path, **kwargs):
+        response = self.session.request(method, self.base + path, timeout=300, **kwargs)
+        if response.status_code >= 400:
+            raise RuntimeError(f"{method} {path}: {response.status_code} {response.text[:300]}")
+        return response
+
+    def job(self, method, path, **kwargs):
+        """Start a job and wait for it; (job, seconds from the request to its end)."""
+        started = time.perf_counter()
+        job = self.call(method, path, **kwargs).json()
+        while job["state"] in ("queued", "running"):
+            time.sleep(0.2)
+            job = self.call("GET", f"/api/jobs/{job['id']}").json()
+        if job["state"] != "succeeded":
+            raise RuntimeError(f"job {job['kind']} failed: {job.get('error')}")
+        return job, time.perf_counter() - started
+
+
+def roster_csv(run, dorms, per_dorm, grade):
+    """The registrar's file: per_dorm students in each dorm, dorms split over two colleges."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["学号", "姓名", "学院", "班级", "年级", "宿舍", "政治面貌", "党支部", "退伍军人"])
+    leaders = []
+    for d in range(dorms):
+        key = "me" if d % 2 == 0 else "em"
+        college_name = COLLEGES[key][1]
+        dorm = f"压测{run}苑{d // 300 + 1}号楼{d % 300 + 1:03d}"
+        klass = f"压测{run}{key}{d // 30:03d}班"
+        for k in range(per_dorm):
+            number = f"9{run}{d:05d}{k}"
+            writer.writerow([number, f"学生{d}-{k}", college_name, klass, grade, dorm, "共青团员", "", "否"])
+            if k == 0:
+                leaders.append((number, key, dorm, klass))
+    return out.getvalue().encode("utf-8"), leaders
+
+
+def timed(fn, repeat):
+    values = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        values.append(time.perf_counter() - started)
+    return values
+
+
+def platform_pids(run_dir):
+    """The processes `up` started for this platform (its pid files), and their children."""
+    pids = set()
+    for folder, _dirs, files in os.walk(run_dir):
+        for name in files:
+            if name.endswith(".pid"):
+                try:
+                    pids.add(int(open(os.path.join(folder, name)).read().strip()))
+                except (OSError, ValueError):
+                    pass
+    children = set()
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                ppid = int(open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            if ppid in pids:
+                children.add(int(pid))
+    return pids | children
+
+
+def cpu_ticks(pids):
+    total = 0
+    for pid in pids:
+        try:
+            fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
+
+
+def cpu_at_rest(run_dir, seconds=REST_SECONDS):
+    pids = platform_pids(run_dir)
+    hz = os.sysconf(os.sysconf_names["SC_CLK_TCK"])
+    before, started = cpu_ticks(pids), time.time()
+    time.sleep(seconds)
+    used = (cpu_ticks(pids) - before) / hz
+    return used / (time.time() - started), len(pids)
+
+
+def run_school(platform, config, dorms, per_dorm, clients, report):
+    base = platform.base_url
+    run = uuid.uuid4().hex[:3]
+    run = str(int(run, 16) % 1000).zfill(3)
+    admin = Client(base, "admin")
+    now = datetime.now(timezone.utc)
+    year = f"{now.year}-{now.year + 1}"
+    grade = now.year - 1
+
+    # -- roster import (a job) -----------------------------------------------------
+    data, leaders = roster_csv(run, dorms, per_dorm, grade)
+    job, seconds = admin.job("POST", "/api/directory/students", data={"school_id": "school_demo"},
+                             files={"file": ("学生名单.csv", data, "text/csv")})
+    rows = job["result"]["imported"]
+    report(f"roster import           {rows:>7} rows  {seconds:7.1f} s  {rows / seconds:8.0f} rows/s")
+
+    # -- leaders and reviewers (over RPC: the registrar's file has no roles) ------------
+    people = []
+    for number, key, dorm_name, class_name in leaders:
+        college = COLLEGES[key][0]
+        dorm, klass = unit_id("dorm", college, dorm_name), unit_id("class", college, class_name)
+        people.append({"_id": f"p_{number}", "login": number, "name": f"寝室长{number}", "student_no": number,
+                       "school_id": "school_demo", "college_id": college, "class_id": klass, "dorm_id": dorm,
+                       "branch_id": None, "grade": grade, "political_status": "league_member", "veteran": False,
+                       "password": DEMO_PASSWORD,
+                       "roles": [{"role": "student", "unit_id": klass}, {"role": "dorm_leader", "unit_id": dorm}]})
+    with ClusterRpcProxy(config, timeout=600) as cluster:
+        reviewers = [{"_id": f"p_bench_rev_{run}_{i}", "login": f"bench_rev_{run}_{i}", "name": f"专家{i}",
+                      "school_id": "school_demo", "password": DEMO_PASSWORD,
+                      "roles": [{"role": "reviewer", "unit_id": "school_demo"}]} for i in range(REVIEWERS)]
+        for start in range(0, len(people), 500):
+            cluster.applications.seed_directory([], people[start:start + 500])
+        cluster.applications.seed_directory([], reviewers)
+
+    campaign = admin.call("POST", "/api/campaigns", json={
+        "program": "civilized_dorms", "title": f"{year} 学年文明寝室（压测 {run}）", "academic_year": year,
+        "unit_id": "school_demo", "application_opens_at": (now - timedelta(minutes=5)).isoformat(),
+        "application_closes_at": (now + timedelta(hours=6)).isoformat(),
+        "review_opens_at": (now + timedelta(hours=6, minutes=1)).isoformat(),
+        "review_closes_at": (now + timedelta(days=30)).isoformat()}).json()
+    cid = campaign["id"]
+
+    # -- submit burst vs ping --------------------------------------------------------
+    with ThreadPoolExecutor(clients) as pool:
+        sessions = list(pool.map(lambda leader: Client(base, leader[0]), leaders))
+    lock, submit_lat, app_ids = threading.Lock(), [], {}
+
+    def submit(i):
+        me = sessions[i]
+        started = time.perf_counter()
+        app = me.call("POST", f"/api/campaigns/{cid}/applications", json={"form": FORM},
+                      headers={"Idempotency-Key": f"bench-{cid}-{i}"}).json()
+        me.call("POST", f"/api/applications/{app['id']}/actions", json={"action": "submit"})
+        with lock:
+            submit_lat.append(time.perf_counter() - started)
+            app_ids[i] = app["id"]
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        list(pool.map(submit, range(len(sessions))))
+    submit_seconds = time.perf_counter() - started
+    ping_lat = []
+
+    def ping(i):
+        t = time.perf_counter()
+        sessions[i].call("GET", "/api/ping")
+        with lock:
+            ping_lat.append(time.perf_counter() - t)
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        list(pool.map(ping, [i % len(sessions) for i in range(2 * len(sessions))]))   # as many requests
+    ping_seconds = time.perf_counter() - started
+    submit_rps, ping_rps = 2 * len(sessions) / submit_seconds, len(ping_lat) / ping_seconds
+    report(f"submit (create+submit)  {len(sessions):>7} apps  {submit_rps:7.1f} req/s vs ping {ping_rps:6.1f} req/s"
+           f" = {submit_rps / ping_rps:.2f}x   p50 {percentile(submit_lat, 50):.0f} ms")
+
+    # -- lists ------------------------------------------------------------------------
+    counselors = {key: Client(base, COLLEGES[key][2]) for key in COLLEGES}
+    for who, client in (("admin", admin), ("counselor", counselors["me"])):
+        first = timed(lambda: client.call("GET", f"/api/applications?campaign_id={cid}&limit=50"), 10)
+        last_id = app_ids[max(app_ids)]
+        deep = timed(lambda: client.call("GET", f"/api/applications?campaign_id={cid}&limit=50&after={last_id}"), 10)
+        report(f"list page ({who:<9})    first p50 {percentile(first, 50):6.0f} ms p95 {percentile(first, 95):6.0f} ms"
+               f"   deep p50 {percentile(deep, 50):6.0f} ms p95 {percentile(deep, 95):6.0f} ms")
+    queue = timed(lambda: counselors["me"].call("GET", f"/api/applications?campaign_id={cid}&state=submitted&limit=50"),
+                  10)
+    report(f"review queue (counselor) p50 {percentile(queue, 50):6.0f} ms p95 {percentile(queue, 95):6.0f} ms")
+
+    # -- counselors approve (setup for assignment; not timed) ----------------------------
+    def approve(i):
+        key = "me" if i % 2 == 0 else "em"
+        counselors[key].call("POST", f"/api/applications/{app_ids[i]}/actions", json={"action": "college_approve"})
+
+    with ThreadPoolExecutor(clients) as pool:
+        list(pool.map(approve, sorted(app_ids)))
+
+    # -- bulk jobs --------------------------------------------------------------------
+    scoring = f"/api/scoring/campaigns/{cid}"
+    admin.call("PUT", scoring + "/setup", json={"reviewers_per_application": 5, "version": 0,
+                                               "reviewer_ids": [r["_id"] for r in reviewers]})
+    job, seconds = admin.job("POST", scoring + "/assignments/auto")
+    report(f"assignment (5 each)     {len(job['result']['created']):>7} made  {seconds:7.1f} s")
+    results = timed(lambda: admin.call("GET", scoring + "/results"), 1)
+    report(f"results (compute)       {len(sessions):>7} apps  {results[0]:7.1f} s")
+    job, seconds = admin.job("POST", f"/api/campaigns/{cid}/exports/summary")
+    report(f"export 申报汇总表        {job['result']['rows']:>7} rows  {seconds:7.1f} s")
+    report("finalise                      n/a (needs a notice period; see the integration tests)")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--dorms", type=int, nargs="+", default=[5000])
+    parser.add_argument("--quick", action="store_true", help="N = 1,000 only")
+    parser.add_argument("--students-per-dorm", type=int, default=6)
+    parser.add_argument("--clients", type=int, default=20)
+    args = parser.parse_args()
+    sizes = [1000] if args.quick else args.dorms
+    run_dir = tempfile.mkdtemp(prefix="cx-school-scale-")
+    platform = PlatformUp("scale", run_dir, timeout=600)
+    print(f"starting a platform of its own ({platform.base_url}, run directory {run_dir}) ...", flush=True)
+    platform.start()
+    config = {"AMQP_URI": f"amqp://guest:guest@127.0.0.1:5672/{platform.vhost}"}
+    try:
+        requests.get(f"{platform.base_url}/healthz", timeout=30)
+        print(f"load before: {open('/proc/loadavg').read().strip()}")
+        for n in sizes:
+            print(f"\n== N = {n} dorms, {n * args.students_per_dorm} students ==", flush=True)
+            run_school(platform, config, n, args.students_per_dorm, args.clients, lambda line: print(line, flush=True))
+        share, count = cpu_at_rest(run_dir)
+        print(f"\nCPU at rest: {share * 100:.2f}% of one core over {REST_SECONDS} s ({count} platform processes)")
+        print(f"load after: {open('/proc/loadavg').read().strip()}")
+    finally:
+        subprocess_stop(platform, run_dir)
+
+
+def subprocess_stop(platform, run_dir):
+    """Stop the platform this run started (its own `platform stop`), then its vhost."""
+    import subprocess
+    env = dict(os.environ, CX_RUN_DIR=run_dir)
+    subprocess.run([os.path.join(ROOT, "deploy", "platform"), "stop"], cwd=ROOT, env=env, timeout=120,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if platform.process is not None:
+        platform.process.wait(timeout=60)
+    platform.delete_vhost()
+
+
+if __name__ == "__main__":
+    main()

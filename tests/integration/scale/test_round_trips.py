@@ -1,0 +1,69 @@
+"""Database commands per request (create, upload, submit), counted with a pymongo
+CommandListener on the services' own clients: a handful each, not 9-16."""
+import io
+from collections import Counter
+
+import pytest
+from pymongo import MongoClient, monitoring
+
+from tests.integration.helpers import PDF, campaign_payload, good_form
+
+SWEEPS = ("notices", "objections", "final_lists", "awards", "jobs", "stage_reports")
+
+
+class Commands(monitoring.CommandListener):
+    def __init__(self):
+        self.seen = []
+
+    def started(self, event):
+        name = event.command_name
+        collection = event.command.get(name) if isinstance(event.command.get(name), str) else None
+        text = str(event.command.get("filter", ""))
+        if collection in SWEEPS or "outbox_at" in text:
+            return   # the timers' sweeps, not the request
+        if name in ("find", "insert", "update", "delete", "findAndModify", "aggregate", "count"):
+            self.seen.append(f"{name} {collection}")
+
+    def succeeded(self, event):
+        pass
+
+    def failed(self, event):
+        pass
+
+
+@pytest.fixture
+def commands(monkeypatch):
+    import core.mongo
+    listener = Commands()
+
+    def counted_client(config):
+        return MongoClient(config["MONGO_URI"], tz_aware=True, serverSelectionTimeoutMS=10000,
+                           event_listeners=[listener])
+
+    monkeypatch.setattr(core.mongo, "make_client", counted_client)
+    return listener
+
+
+def test_create_upload_and_submit_each_take_a_handful_of_commands(commands, http):
+    campaign = http.as_("admin", "POST", "/api/campaigns", json=campaign_payload()).json
+    secretary = "2023010101"
+    http.login(secretary)
+    counts = {}
+
+    def measure(name, method, url, **kwargs):
+        commands.seen.clear()
+        response = http.as_(secretary, method, url, **kwargs)
+        assert response.status_code in (200, 201), response.json
+        counts[name] = Counter(commands.seen)
+        return response.json
+
+    app = measure("create", "POST", f"/api/campaigns/{campaign['id']}/applications", json={"form": good_form()},
+                  headers={"Idempotency-Key": "rt-create"})
+    measure("upload", "POST", f"/api/applications/{app['id']}/attachments",
+            data={"kind": "application_form", "file": (io.BytesIO(PDF), "a.pdf")}, content_type="multipart/form-data")
+    measure("submit", "POST", f"/api/applications/{app['id']}/actions", json={"action": "submit"},
+            headers={"Idempotency-Key": "rt-submit"})
+    totals = {name: sum(c.values()) for name, c in counts.items()}
+    print("commands per request:", totals, {k: dict(v) for k, v in counts.items()})
+    assert totals["create"] <= 9 and totals["upload"] <= 9 and totals["submit"] <= 14, counts
+    assert sum(totals.values()) <= 30, counts   # 32 before (see the issue); lower as requests get leaner
