@@ -80,6 +80,7 @@ class Program:
     quota_rules: list | None = None       # scoring service (selection)
     scoring: dict | None = None           # scoring service (aggregation, tie-breaks, reviewers, vetoes)
     funding: dict | None = None           # funding service (tiers, caps, materials)
+    fact_kinds: list = field(default_factory=list)   # records service: kinds of fact this program reads
     hooks: ProgramHooks = field(default_factory=ProgramHooks)
     # Bump when the hooks' behaviour changes; hooks read the revision of the version a
     # campaign pinned in context["program"]["revision"] and may keep older behaviour.
@@ -109,6 +110,7 @@ class Program:
             "quota_rules": self.quota_rules,
             "scoring": self.scoring,
             "funding": self.funding,
+            "fact_kinds": self.fact_kinds,
         }
         canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         body["version"] = hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]

@@ -4,10 +4,11 @@
   * refuses to start when the program is not enabled in the configuration, or when
     its declaration breaks the typed contract (`core.declaration`; the message
     names every bad path),
-  * registers the program's declaration with the applications service, and with
-    scoring (criteria, quota rules) and funding (tiers) when it declares those, when
-    it starts, retrying each with backoff while that service does not answer (so the
-    start order of processes does not matter; registration is idempotent); a
+  * registers the program's declaration when it starts with the applications
+    service, and with scoring (criteria, quota rules), funding (tiers) and records
+    (its own fact kinds) when it declares those, retrying each with backoff while
+    that service does not answer (so the start order of processes does not matter;
+    registration is idempotent); a
     service that *refuses* the declaration (a typed error) stops the process with
     that service's message instead of retrying forever,
   * serves the program's hooks over RPC, each with ``context["program"]`` naming
@@ -61,6 +62,8 @@ class Registrar(DependencyProvider):
             targets.append("scoring")
         if self.program.funding:
             targets.append("funding")
+        if self.program.fact_kinds:
+            targets.append("records")
         return targets
 
     def _register(self, target):

@@ -4,7 +4,7 @@ the shared services run at registration.
 ``check_declaration(declaration)`` validates everything a program registers
 (``core.program.Program.declaration()``): the top-level keys and their types, the
 attachments, stages, settings, the form's labels, the criteria tree, the quota
-rules, the scoring policy and the funding rules. Unknown keys are refused at every
+rules, the scoring policy, the funding rules and the program's own fact kinds. Unknown keys are refused at every
 level. It raises one `ValidationFailed` whose ``details`` name every problem by its
 path (``criteria.children[2].scale.kind``, ``quota_rules.school[0].percent``) in
 English and Chinese; nothing is partially accepted.
@@ -19,7 +19,7 @@ from core.errors import field_error, invalid
 from .base import Strict, check, code, text
 from .criteria import Node
 from .funding import Funding
-from .parts import Attachment, form_label_errors, settings_errors, stage_errors
+from .parts import Attachment, FactKind, form_label_errors, settings_errors, stage_errors
 from .selection import QuotaRules, Scoring
 
 APPLICANT_KINDS = ("branch", "class", "dorm", "person")
@@ -42,6 +42,7 @@ class Declaration(Strict):
     quota_rules = QuotaRules(allow_none=True)
     scoring = fields.Nested(Scoring, allow_none=True)
     funding = fields.Nested(Funding, allow_none=True)
+    fact_kinds = fields.List(fields.Nested(FactKind))
 
 
 def declaration_errors(declaration):
@@ -56,6 +57,9 @@ def declaration_errors(declaration):
     kinds = [a.get("kind") for a in declaration.get("attachments") or [] if isinstance(a, dict)]
     if len(set(map(str, kinds))) != len(kinds):
         errors.append(field_error("attachments", "declares an attachment kind twice", "附件类型重复"))
+    codes = [k.get("code") for k in declaration.get("fact_kinds") or [] if isinstance(k, dict)]
+    if len(set(map(str, codes))) != len(codes):
+        errors.append(field_error("fact_kinds", "declares a fact kind twice", "记录类别重复"))
     if (declaration.get("quota_rules") or declaration.get("scoring")) and not declaration.get("criteria"):
         errors.append(field_error("criteria", "quota rules and a scoring policy need a criteria tree",
                                   "声明名额规则或评分策略的项目须同时声明评分指标体系"))
@@ -73,3 +77,8 @@ def check_declaration(declaration):
 def check_program(program):
     """`check_declaration` of a `core.program.Program`: what a plugin's unit test calls."""
     return check_declaration(program.declaration())
+
+
+def fact_kind_code(program, code):
+    """The records service's code of a program's own fact kind: ``<program>:<code>``."""
+    return f"{program}:{code}"

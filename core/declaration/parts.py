@@ -93,3 +93,43 @@ def form_label_errors(form_schema, where="form"):
             if nested.get("properties"):
                 errors += form_label_errors(nested, f"{where}.{name}")
     return errors
+
+
+#: The value types a program's own fact kind may use (the records service's field types).
+FACT_FIELD_TYPES = ("text", "choice", "boolean", "integer", "number", "month")
+SUBJECT_KINDS = ("person", "class", "dorm", "branch")
+
+
+class FactField(Strict):
+    """One field of a fact's value, read from a spreadsheet column (its Chinese label
+    or one of ``columns``)."""
+
+    name = code(required=True)
+    label_zh = text(20, required=True)
+    type = fields.String(required=True, validate=validate.OneOf(FACT_FIELD_TYPES))
+    required = Bool()
+    columns = fields.List(text(20))
+    choices = fields.Dict(keys=code(), values=text(20))
+    minimum = Whole()
+    maximum = Whole()
+    max_length = Whole(validate=validate.Range(1, 2000))
+
+    @validates_schema
+    def _choices(self, data, **kwargs):
+        if (data["type"] == "choice") != bool(data.get("choices")):
+            raise ValidationError(both("choices belong to (and are required by) type choice",
+                                       "仅 choice 类型需要且必须给出 choices"), "choices")
+
+
+class FactKind(Strict):
+    """A kind of fact the program reads (记录类别), registered with the records service
+    as ``<program>:<code>`` (namespaced by the program that declares it)."""
+
+    code = code(required=True)
+    label_zh = text(20, required=True)
+    label_en = text(80, required=True)
+    subjects = fields.List(fields.String(validate=validate.OneOf(SUBJECT_KINDS)), required=True,
+                           validate=validate.Length(min=1))
+    fields_ = fields.List(fields.Nested(FactField), required=True, validate=validate.Length(min=1),
+                          data_key="fields")
+    description = text(300)

@@ -18,10 +18,15 @@ def _display(doc, names):
     return {n[:-4]: format_fen(doc[n]) for n in names if isinstance(doc.get(n), int)}
 
 
-def tiers_view(rules):
-    return [{"code": t["code"], "name": t["name"], "name_en": t["name_en"], "cap_fen": t["cap_fen"],
-             "cap": format_fen(t["cap_fen"]), "closing_materials": t["closing_materials"]}
-            for t in rules["tiers"]]
+def tiers_view(rules, caps=None):
+    """The tiers with their caps: a campaign's own (``caps``) where it lowered one."""
+    caps = caps or {}
+    out = []
+    for t in rules["tiers"]:
+        cap = caps.get(t["code"], t["cap_fen"])
+        out.append({"code": t["code"], "name": t["name"], "name_en": t["name_en"], "cap_fen": cap,
+                    "cap": format_fen(cap), "closing_materials": t["closing_materials"]})
+    return out
 
 
 def rules_view(record):
@@ -40,7 +45,7 @@ def campaign_view(campaign, rules=None):
     view["display"] = _display(view, ("budget_fen", "granted_fen", "returned_fen", "available_fen"))
     view["deadlines_local"] = {k: deadlines.display(v) for k, v in (campaign.get("deadlines") or {}).items()}
     if rules is not None:
-        view["tiers"] = tiers_view(rules)
+        view["tiers"] = tiers_view(rules, campaign.get("tier_caps"))
         view["enforced_deadlines"] = rules["deadlines"]
     return view
 

@@ -137,7 +137,7 @@ def open_campaign(ctx, actor, data, now):
     rules = record["rules"]
     deadlines = {k: v for k, v in (data.get("deadlines") or {}).items() if v is not None}
     request = {"id": camp["id"], **_amount(data, "budget"), "deadlines": deadlines,
-               "reason": data.get("reason")}
+               "reason": data.get("reason"), "tiers": (camp.get("settings") or {}).get("tiers")}
     outcome = campaigns.open_campaign(request, rules, actor, now)
     existing = ctx.store.find("campaign", camp["id"])
     if existing is not None:

@@ -36,11 +36,12 @@ from nameko.events import event_handler
 
 import core.rpc_errors  # noqa: F401  (typed errors cross RPC)
 from core import probes
+from core.declaration import check_declaration
 from core.entrypoints import rpc
 from core.envelope import utc_now
 from core.forms import decode_upload, load_or_raise
 from core.mongo import Repository
-from services.records import queries, recording
+from services.records import program_kinds, queries, recording
 from services.records.directory import Directory
 from services.records.domain import kinds as catalog
 from services.records.schemas import AwardQuery, FactInput, FactQuery
@@ -68,8 +69,18 @@ class RecordsService(probes.Probed):
         return "pong"
 
     @rpc
+    def register_program(self, declaration):
+        """Keep the fact kinds a program declares (as ``<program>:<code>``);
+        idempotent. ValidationFailed naming the problem, nothing kept, when the
+        declaration breaks the contract or a kind clashes with another."""
+        check_declaration(declaration)
+        return program_kinds.register_program(self.store, declaration, utc_now())
+
+    @rpc
     def kinds(self):
-        """The fact kinds with their labels, subjects and value fields (domain/kinds.py)."""
+        """The fact kinds with their labels, subjects and value fields (domain/kinds.py),
+        the programs' own included."""
+        program_kinds.refresh(self.store)
         return catalog.catalog()
 
     # -- for plugins (internal, no actor) ------------------------------------
@@ -77,6 +88,7 @@ class RecordsService(probes.Probed):
     def facts(self, subject_ids, kinds=None, window=None):
         """[{"id", "subject_kind", "subject_id", "kind", "value", "date",
         "academic_year", "source", "source_ref", "note"}], oldest first."""
+        program_kinds.refresh(self.store)
         return queries.facts(self.store, subject_ids, kinds, window)
 
     @rpc
@@ -91,11 +103,13 @@ class RecordsService(probes.Probed):
     @rpc
     def add_fact(self, actor_id, payload):
         data = load_or_raise(FactInput, payload)
+        program_kinds.refresh(self.store)
         return recording.add_fact(self.store, self.directory, self._actor(actor_id), data, utc_now())
 
     @rpc
     def import_facts(self, actor_id, filename, data_b64):
         actor = self._actor(actor_id)
+        program_kinds.refresh(self.store)
         return recording.import_facts(self.store, self.directory, actor, filename, decode_upload(data_b64),
                                       utc_now())
 
@@ -108,6 +122,7 @@ class RecordsService(probes.Probed):
     @rpc
     def list_facts(self, actor_id, subject_id=None, kind=None):
         query = load_or_raise(FactQuery, _given(subject_id=subject_id, kind=kind))
+        program_kinds.refresh(self.store)
         return queries.list_facts(self.store, self.directory, self._actor(actor_id), **query)
 
     @rpc

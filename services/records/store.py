@@ -59,6 +59,14 @@ class RecordsStore:
         except DuplicateKeyError:
             return False
 
+    def save_program_kind(self, code, program, version, spec, now):
+        """A program's fact kind, its newest declaration (replaced whole)."""
+        self.db.program_kinds.replace_one({"_id": code}, {"_id": code, "program": program, "version": version,
+                                                          "spec": spec, "registered_at": now}, upsert=True)
+
+    def program_kinds(self):
+        return list(self.db.program_kinds.find({}))
+
     def reject_event(self, envelope, problems, now):
         key = str((envelope or {}).get("id") if isinstance(envelope, dict) else None)
         try:

@@ -42,10 +42,11 @@ def open_campaign(request, rules, actor, now):
     campaign_id = check_id(request.get("id"), "id")
     budget = parse_amount(request, "budget", allow_zero=True)
     deadlines = deadline_rules.validate_campaign_deadlines(rules, request.get("deadlines"))
+    tier_caps = campaign_tier_caps(rules, request.get("tiers"))
     at = iso_utc(deadline_rules.require_aware(now))
     who = actor_ref(actor)
     campaign = {
-        "id": campaign_id, "program": rules["program"],
+        "id": campaign_id, "program": rules["program"], "tier_caps": tier_caps,
         "rules_fingerprint": rules["fingerprint"], "budget_fen": budget, "budget_version": 1,
         "granted_fen": 0, "returned_fen": 0, "awards": {}, "deadlines": deadlines,
         "opened_by": who, "opened_at": at, "applied_ops": [],
@@ -57,6 +58,35 @@ def open_campaign(request, rules, actor, now):
              "budget_fen": budget}
     return Outcome(key=key, result=campaign, inserts=[("campaign", campaign)],
                    entries=[entry], audit=[audit])
+
+
+def campaign_tier_caps(rules, tiers):
+    """{tier code: cap_fen} of the tiers a campaign's settings give (``settings.tiers``,
+    the program's own tiers unless the campaign lowered a cap when it was opened).
+    A cap may be lowered, never raised above the program's; an unknown tier is refused.
+    Tiers the campaign does not name keep the program's cap."""
+    caps, errors = {}, []
+    by_code = {t["code"]: t for t in rules["tiers"]}
+    for i, item in enumerate(tiers or []):
+        code, cap = (item or {}).get("code"), (item or {}).get("cap_fen")
+        if code not in by_code:
+            errors.append(field_error(f"settings.tiers[{i}].code", f"unknown tier {code!r}",
+                                      f"未知的资助等级 {code!r}"))
+        elif isinstance(cap, bool) or not isinstance(cap, int) or not 0 < cap <= by_code[code]["cap_fen"]:
+            program_cap = format_fen(by_code[code]["cap_fen"])
+            errors.append(field_error(f"settings.tiers[{i}].cap_fen", f"the {code} cap must be a whole number of fen "
+                                      f"from 1 to the program's {program_cap}",
+                                      f"{by_code[code]['name']}上限须为 1 分至项目规定的 {program_cap} 之间的整数（分）"))
+        else:
+            caps[code] = cap
+    if errors:
+        raise invalid(errors)
+    return caps
+
+
+def tier_cap(campaign, tier):
+    """The cap of `tier` in this campaign: the campaign's own when it set one."""
+    return (campaign.get("tier_caps") or {}).get(tier["code"], tier["cap_fen"])
 
 
 def set_budget(campaign, request, actor, now):

@@ -28,7 +28,7 @@ from core.errors import Conflict, InvalidTransition, field_error, invalid
 
 from . import deadlines, events
 from .actors import actor_ref, require_any
-from .campaigns import available_fen, require_rules_of
+from .campaigns import available_fen, require_rules_of, tier_cap
 from .guards import AtMost, Equal, GuardedUpdate
 from .ids import check_id
 from .ledger import make_entry
@@ -81,15 +81,15 @@ def award_grant(campaign, rules, project, request, actor, now, existing=None):
     require_rules_of(campaign, rules)
     _check_project(project, campaign)
     tier = find_tier(rules, request.get("tier"))
+    cap = tier_cap(campaign, tier)   # the campaign may have lowered the program's cap
     amount = parse_amount(request, "amount")
-    if amount > tier["cap_fen"]:
+    if amount > cap:
         raise budget_exceeded(
-            tier["cap_fen"],
-            f"amount {format_fen(amount)} exceeds the {tier['name_en']} tier cap "
-            f"{format_fen(tier['cap_fen'])}",
-            f"资助金额 {format_fen(amount)} 超过{tier['name']}项目上限 {format_fen(tier['cap_fen'])}",
+            cap,
+            f"amount {format_fen(amount)} exceeds the {tier['name_en']} tier cap {format_fen(cap)}",
+            f"资助金额 {format_fen(amount)} 超过{tier['name']}项目上限 {format_fen(cap)}",
             remaining_en="tier cap", remaining_zh="该等级资助上限", field="amount_fen",
-            cap_fen=tier["cap_fen"], tier=tier["code"])
+            cap_fen=cap, tier=tier["code"])
     now = deadlines.require_aware(now)
     project_id = project["id"]
     if existing is not None:

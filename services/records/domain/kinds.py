@@ -335,6 +335,46 @@ _KINDS = (
 
 KINDS = {kind.code: kind for kind in _KINDS}
 LABELS = {kind.label_zh: kind.code for kind in _KINDS}
+BUILT_IN = frozenset(KINDS)
+
+# -- kinds a program declares (core.declaration: fact_kinds) ------------------------------
+_FIELD_TYPES = {"text": Text, "choice": Choice, "boolean": Flag, "integer": Count, "number": Score, "month": Month}
+
+
+def kind_from_spec(code, spec):
+    """A Kind from a program's declared spec (already typed by core.declaration);
+    `code` is the namespaced code ``<program>:<code>``."""
+    made = []
+    for f in spec["fields"]:
+        extra = {k: f[k] for k in ("choices", "minimum", "maximum", "max_length") if k in f}
+        made.append(_FIELD_TYPES[f["type"]](f["name"], f["label_zh"], tuple(f.get("columns") or [f["label_zh"]]),
+                                            required=f.get("required", True), **extra))
+    return Kind(code, spec["label_zh"], spec["label_en"], tuple(spec["subjects"]), tuple(made),
+                spec.get("description", ""))
+
+
+def kind_conflicts(kinds):
+    """Problems (field, en, zh) of adding `kinds`: a code may only replace a program
+    kind of its own, a Chinese label (what spreadsheets write in 类别) names one kind."""
+    problems = []
+    for kind in kinds:
+        if kind.code in BUILT_IN:
+            problems.append(("fact_kinds", f"{kind.code} is a built-in kind", f"{kind.code} 是平台内置的记录类别"))
+        holder = LABELS.get(kind.label_zh)
+        if holder is not None and holder != kind.code:
+            problems.append(("fact_kinds", f"the label {kind.label_zh} already names {holder}",
+                             f"名称「{kind.label_zh}」已被记录类别 {holder} 使用"))
+    return problems
+
+
+def register(kinds):
+    """Add (or replace) program kinds in this process's catalog; see `kind_conflicts`."""
+    for kind in kinds:
+        old = KINDS.get(kind.code)
+        if old is not None:
+            LABELS.pop(old.label_zh, None)
+        KINDS[kind.code] = kind
+        LABELS[kind.label_zh] = kind.code
 
 
 def kind_code(text):
@@ -350,7 +390,7 @@ def subject_kind_code(text):
 
 def value_columns():
     """Every column name some kind's value is read from."""
-    return {column for kind in _KINDS for f in kind.fields for column in f.columns}
+    return {column for kind in KINDS.values() for f in kind.fields for column in f.columns}
 
 
 def validate_value(kind_code_, value, prefix="value"):
@@ -420,7 +460,7 @@ def catalog():
     return {"subject_kinds": [{"code": c, "label_zh": z, "label_en": SUBJECT_LABELS_EN[c]}
                               for c, z in SUBJECT_KINDS.items()],
             "levels": [{"code": c, "label_zh": z} for c, z in LEVELS.items()],
-            "kinds": [kind.describe() for kind in _KINDS]}
+            "kinds": [kind.describe() for kind in KINDS.values()]}
 
 
 def _blank(cell):
