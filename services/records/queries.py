@@ -49,6 +49,8 @@ def awards(store, subject_ids=None, program=None, categories=None, window=None, 
 
 def list_facts(store, directory, actor, subject_id=None, kind=None):
     view = access.scope(actor)
+    if kind:
+        _kinds([kind], field="kind")
     conditions = [{"kind": kind}] if kind else []
     if subject_id:
         _require_subject(directory, view, subject_id)
@@ -116,10 +118,10 @@ def _strings(values, field):
     return sorted(set(values))
 
 
-def _kinds(values):
-    kinds = _strings(values, "kinds")
+def _kinds(values, field="kinds"):
+    kinds = _strings(values, field)
     unknown = [k for k in kinds if k not in KINDS]
     if unknown:
-        raise invalid([field_error("kinds", f"Unknown kinds {', '.join(unknown)}; see GET /api/records/kinds.",
+        raise invalid([field_error(field, f"Unknown kinds {', '.join(unknown)}; see GET /api/records/kinds.",
                                    f"未知的记录类别：{'、'.join(unknown)}")])
     return kinds
