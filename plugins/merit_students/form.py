@@ -5,13 +5,9 @@ from core.plugin_kit import meta
 
 
 class MeritForm(Schema):
-    """三好学生申请表: the 综合测评 result as the class's assessment sheet shows it (the
-    counselor checks it against the sheet before approving) and the main deeds."""
+    """三好学生申请表: the main deeds. The 综合测评 result is not typed here: the college
+    imports the class's assessment sheet as facts (program.ASSESSMENT_KIND)."""
 
-    assessment_rank = fields.Integer(required=True, strict=True, validate=validate.Range(min=1),
-                                     metadata=meta("综合测评班级排名", "Class rank in the comprehensive assessment"))
-    assessment_score = fields.Float(required=True, validate=validate.Range(0, 100),
-                                    metadata=meta("综合测评成绩", "Comprehensive assessment score"))
     phone = fields.String(validate=validate.Regexp(r"^1\d{10}$", error="Not a valid mobile number."),
                           metadata=meta("手机号", "Mobile number"))
     deeds = fields.String(required=True, validate=validate.Length(50, 1500),

@@ -6,11 +6,14 @@ The class's size comes from the directory (`self.directory`), facts from the rec
 service (`self.records`); the applicant's own directory record is
 ``context["members"][0]`` (docs/PROGRAM_LIFECYCLE.md "What hooks can read").
 """
+from core.declaration import fact_kind_code
 from core.plugin_kit import reason, year_window
 from core.program import ProgramHooks
 from plugins.merit_students import rules
 
 RECORD_KINDS = ["failed_course", "disciplinary"]
+ASSESSMENT = "assessment"                                  # this package's own fact kind (program.py)
+ASSESSMENT_FACTS = fact_kind_code("merit_students", ASSESSMENT)
 
 
 def _person(context):
@@ -28,20 +31,23 @@ class MeritHooks(ProgramHooks):
     """三好学生. Subclasses add conditions in `_extra_reasons`."""
 
     def check_eligibility(self, context):
-        """Each unmet condition is named: applies in person; the 综合测评 rank given on
-        the form lies within the class quota (``class_quota_percent`` of the class's
-        students in the directory, half up); no failed course and no disciplinary
-        sanction in the year assessed."""
+        """Each unmet condition is named: applies in person; the 综合测评 rank of the
+        year assessed (the records' 综合测评 fact) lies within the class quota
+        (``class_quota_percent`` of the class's students in the directory, half up);
+        no failed course and no disciplinary sanction in the year assessed."""
         person = _person(context)
         if person.get("kind") != "person" or not person.get("class_id"):
             return [reason("not_a_student", "Only a student of a class applies, in person.", "须由班级学生本人申报")]
         campaign = context["campaign"]
         classmates = [p for p in self.directory.members([person["class_id"]]) if p.get("class_id") == person["class_id"]]
         percent = _settings(context).get("class_quota_percent", 10)
-        reasons = rules.rank_reasons((context.get("form") or {}).get("assessment_rank", 10 ** 6), len(classmates),
-                                     percent)
         pid = person.get("_id") or person.get("id")
-        reasons += rules.record_reasons(self.records.facts([pid], RECORD_KINDS, year_window(campaign)))
+        window = year_window(campaign)
+        assessed = self.records.facts([pid], [ASSESSMENT_FACTS], window)
+        reasons = rules.rank_reasons(assessed[-1]["value"]["rank"], len(classmates), percent) if assessed else [
+            reason("no_assessment", f"No comprehensive assessment of {campaign['academic_year']} is on record.",
+                   f"没有 {campaign['academic_year']} 学年综合测评结果的记录")]
+        reasons += rules.record_reasons(self.records.facts([pid], RECORD_KINDS, window))
         return reasons + self._extra_reasons(pid, campaign)
 
     def _extra_reasons(self, person_id, campaign):

@@ -2,12 +2,13 @@
 
 Each autumn, for the academic year before (the campaign's ``academic_year``):
 
-1. 申报: a student applies in person with the 申请表 (综合测评 rank and score as on the
-   class's assessment sheet, the main deeds; for cadres the post held) — only within
-   the class quota by 综合测评 rank (三好学生 10%, 优秀学生干部 5% of the class, half up),
-   with no failed course and no disciplinary sanction in the year (hooks.py);
-2. 辅导员审核 (counselor_review): the counselor checks the form against the sheet and
-   approves (the college's pre-review);
+0. 综合测评: the college imports each class's assessment sheet (rank and score per
+   student) as facts of this program's own kind 综合测评 (``ASSESSMENT_KIND``);
+1. 申报: a student applies in person with the 申请表 (the main deeds; for cadres the
+   post held) — only within the class quota by 综合测评 rank (三好学生 10%, 优秀学生干部
+   5% of the class, half up), with no failed course and no disciplinary sanction in
+   the year (hooks.py);
+2. 辅导员审核 (counselor_review): the counselor approves (the college's pre-review);
 3. 学院评议 (college_review): the college's review group marks 德 and 表现; a total
    under 60 is not recommended; a failed course or a sanction recorded meanwhile is a
    one-vote veto;
@@ -16,7 +17,19 @@ Each autumn, for the academic year before (the campaign's ``academic_year``):
 """
 from core.program import Program
 from plugins.merit_students.form import CadreForm, MeritForm
-from plugins.merit_students.hooks import CadreHooks, MeritHooks
+from plugins.merit_students.hooks import ASSESSMENT, CadreHooks, MeritHooks
+
+# 综合测评: one fact per student and academic year, imported from the class's sheet
+# (类别 综合测评, 班级排名, 测评成绩). Registered with the records service as
+# merit_students:assessment; 优秀学生干部 reads the same facts (one import serves both).
+ASSESSMENT_KIND = {
+    "code": ASSESSMENT, "label_zh": "综合测评", "label_en": "Comprehensive assessment", "subjects": ["person"],
+    "description": "A student's 综合测评 result of an academic year: rank within the class and score",
+    "fields": [{"name": "rank", "label_zh": "班级排名", "type": "integer", "minimum": 1, "maximum": 1000,
+                "columns": ["班级排名", "测评排名"]},
+               {"name": "score", "label_zh": "测评成绩", "type": "number", "required": False,
+                "columns": ["测评成绩", "综合测评成绩"]}],
+}
 
 
 def _review(leaves):
@@ -65,6 +78,7 @@ MERIT = Program(
     criteria=MERIT_CRITERIA,
     quota_rules=QUOTA_RULES,
     scoring=_scoring("conduct"),
+    fact_kinds=[ASSESSMENT_KIND],
     hooks=MeritHooks(),
 )
 

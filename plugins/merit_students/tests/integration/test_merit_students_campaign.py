@@ -2,7 +2,8 @@
 program's own condition):
 
 1. The school opens the 2025-2026 campaign (autumn 2026). Two classes: 机电2301 (30
-   students: 3 places at 10%) and 机电2302 (35: 3.5 → 4 places, half up).
+   students: 3 places at 10%) and 机电2302 (35: 3.5 → 4 places, half up). The college
+   imports the 综合测评 sheet as facts of the program's own kind (综合测评).
 2. At submission: rank 4 of 30 is refused (outside the class quota); rank 2 with a
    failed course is refused naming the course; five submit within their quotas.
 3. The counselor approves them (the college's pre-review).
@@ -45,7 +46,7 @@ def world(rpc):
 
 def import_facts(http, rows):
     header = ["对象类型", "对象编号", "类别", "日期", "来源", "来源编号", "课程", "是否必修", "处分", "情况说明", "职务",
-              "考核结果"]
+              "考核结果", "班级排名", "测评成绩"]
     out = io.StringIO()
     csv.writer(out).writerows([header] + [[r.get(h, "") for h in header] for r in rows])
     response = http.as_(ADMIN, "POST", "/api/records/facts/import",
@@ -68,9 +69,14 @@ def open_campaign(http, program):
     return response.json["id"]
 
 
-def form(rank, **extra):
-    return {"assessment_rank": rank, "assessment_score": 90 - rank, "phone": "13800000001",
+def form(**extra):
+    return {"phone": "13800000001",
             "deeds": "本学年刻苦学习，综合测评名列前茅，积极参加志愿服务与集体活动，关心同学，乐于助人。" * 2, **extra}
+
+
+def assessment_sheet(ranks):
+    """The colleges' 综合测评 sheets: {学号: rank}."""
+    return [fact(who, "综合测评", "2026-07-01", f"ZC-{who}", 班级排名=rank, 测评成绩=95 - rank) for who, rank in ranks.items()]
 
 
 def apply(http, who, cid, body):
@@ -92,18 +98,24 @@ def wait_until(fetch, done, seconds=20):
 def test_a_whole_merit_student_campaign(http, rpc, mongo, gateway_app):
     world(rpc)
     cid = open_campaign(http, "merit_students")
-    import_facts(http, [fact(login("2301", 2), "课程不及格", "2026-01-12", "JW-1", 课程="高等数学", 是否必修="是")])
+    kinds = http.as_(ADMIN, "GET", "/api/records/kinds").json["kinds"]
+    assert {"code": "merit_students:assessment", "label_zh": "综合测评"}.items() <= next(
+        k for k in kinds if k["code"] == "merit_students:assessment").items()
+    ranks = {login("2301", i): i for i in range(1, 6)}
+    ranks.update({login("2302", i): i for i in range(1, 5)})
+    import_facts(http, assessment_sheet(ranks) + [
+        fact(login("2301", 2), "课程不及格", "2026-01-12", "JW-1", 课程="高等数学", 是否必修="是")])
 
     # -- 2. at submission -----------------------------------------------------------------
-    _, outside = apply(http, login("2301", 4), cid, form(4))
+    _, outside = apply(http, login("2301", 4), cid, form())
     assert outside.status_code == 422 and outside.json["field"] == "eligibility"
     assert "综合测评班级排名第 4 名，不在班级名额（30 人的 10%，共 3 名）之内" in outside.json["message_zh"]
-    _, failed = apply(http, login("2301", 2), cid, form(2))
+    _, failed = apply(http, login("2301", 2), cid, form())
     assert failed.status_code == 422 and "2026-01-12 课程《高等数学》不及格" in failed.json["message_zh"]
     ids = {}
-    for who, rank in ((login("2301", 1), 1), (login("2301", 3), 3), (login("2302", 1), 1), (login("2302", 2), 2),
-                      (login("2302", 4), 4)):   # 4th of 35: 3.5 places → 4
-        ids[who], submitted = apply(http, who, cid, form(rank))
+    for who in (login("2301", 1), login("2301", 3), login("2302", 1), login("2302", 2),
+                login("2302", 4)):   # 4th of 35: 3.5 places → 4
+        ids[who], submitted = apply(http, who, cid, form())
         assert submitted.status_code == 200, submitted.json
 
     # -- 3. the counselor's pre-review ---------------------------------------------------------
@@ -177,7 +189,10 @@ def test_a_whole_merit_student_campaign(http, rpc, mongo, gateway_app):
     # -- 6. 优秀学生干部: the cadre review ---------------------------------------------------------
     cadres = open_campaign(http, "outstanding_cadres")
     import_facts(http, [fact(login("2302", 1), "学生干部考核", "2026-06-30", "GB-1", 职务="班长", 考核结果="合格")])
-    _, refused = apply(http, login("2301", 1), cadres, form(1, post="团支书"))
+    _, refused = apply(http, login("2301", 1), cadres, form(post="团支书"))
     assert refused.status_code == 422 and "没有 2025-2026 学年学生干部考核合格的记录" in refused.json["message_zh"]
-    _, accepted = apply(http, login("2302", 1), cadres, form(1, post="班长"))
+    _, accepted = apply(http, login("2302", 1), cadres, form(post="班长"))
+    # Without a 综合测评 result on record, nobody may apply.
+    _, unassessed = apply(http, login("2302", 9), cadres, form(post="学习委员"))
+    assert unassessed.status_code == 422 and "没有 2025-2026 学年综合测评结果的记录" in unassessed.json["message_zh"]
     assert accepted.status_code == 200, accepted.json

@@ -39,14 +39,15 @@ def fact(kind, day, **value):
     return {"subject_id": "p_1", "kind": kind, "date": day, "value": value}
 
 
-def eligibility(program, form, facts=(), size=30):
+def eligibility(program, form, facts=(), size=30, rank=None):
+    facts = list(facts) + ([fact("merit_students:assessment", "2026-07-01", rank=rank, score=90.5)] if rank else [])
     hooks = program.hooks.bind(Records(facts), Directory(size))
     return hooks.check_eligibility({"applicant": {"kind": "person", "_id": "p_1", "class_id": "class_1"},
                                     "campaign": dict(CAMPAIGN, settings=program.settings), "form": form})
 
 
-def form(rank, **extra):
-    return {"assessment_rank": rank, "assessment_score": 88.5, "deeds": "认真学习" * 20, **extra}
+def form(**extra):
+    return {"deeds": "认真学习" * 20, **extra}
 
 
 @pytest.mark.parametrize("program", [MERIT, CADRE], ids=lambda p: p.name)
@@ -59,34 +60,42 @@ def test_the_class_quota_is_a_percentage_half_up():
     assert rules.class_quota(30, 5) == 2    # 1.5 → 2, never banker's rounding
 
 
-def test_rank_within_the_class_quota():
-    assert eligibility(MERIT, form(3)) == []
-    (outside,) = eligibility(MERIT, form(4))
+def test_rank_within_the_class_quota_from_the_records():
+    assert eligibility(MERIT, form(), rank=3) == []
+    (outside,) = eligibility(MERIT, form(), rank=4)
     assert outside["code"] == "rank_outside_quota"
     assert outside["message_zh"] == "综合测评班级排名第 4 名，不在班级名额（30 人的 10%，共 3 名）之内"
-    assert eligibility(MERIT, form(4), size=35) == []    # 3.5 → 4 places
+    assert eligibility(MERIT, form(), rank=4, size=35) == []    # 3.5 → 4 places
+    (missing,) = eligibility(MERIT, form())
+    assert missing["code"] == "no_assessment" and missing["message_zh"] == "没有 2025-2026 学年综合测评结果的记录"
+
+
+def test_the_assessment_is_the_programs_own_fact_kind():
+    (kind,) = MERIT.declaration()["fact_kinds"]
+    assert kind["code"] == "assessment" and kind["label_zh"] == "综合测评"
+    assert CADRE.declaration()["fact_kinds"] == []   # it reads merit_students:assessment
 
 
 def test_no_failed_course_and_no_sanction_in_the_year_each_named():
-    reasons = eligibility(MERIT, form(1), facts=[fact("failed_course", "2026-01-12", course="高等数学", required=True),
+    reasons = eligibility(MERIT, form(), rank=1, facts=[fact("failed_course", "2026-01-12", course="高等数学", required=True),
                                                  fact("disciplinary", "2026-03-02", severity="warning")])
     assert [r["code"] for r in reasons] == ["failed_course", "disciplinary"]
     assert reasons[0]["message_zh"] == "2026-01-12 课程《高等数学》不及格"
     records = Records()
     MERIT.hooks.bind(records, Directory(30)).check_eligibility(
-        {"applicant": {"kind": "person", "_id": "p_1", "class_id": "class_1"}, "campaign": CAMPAIGN,
-         "form": form(1)})
-    assert records.calls == [(["p_1"], ["failed_course", "disciplinary"], WINDOW)]
+        {"applicant": {"kind": "person", "_id": "p_1", "class_id": "class_1"}, "campaign": CAMPAIGN, "form": form()})
+    assert records.calls == [(["p_1"], ["merit_students:assessment"], WINDOW),
+                             (["p_1"], ["failed_course", "disciplinary"], WINDOW)]
 
 
 def test_a_cadre_needs_a_passed_review_and_the_smaller_quota():
     passed = fact("student_cadre_review", "2026-06-30", position="班长", result="passed")
-    assert eligibility(CADRE, form(2, post="班长"), facts=[passed]) == []
-    assert eligibility(CADRE, form(3, post="班长"), facts=[passed])[0]["code"] == "rank_outside_quota"   # 5% of 30
-    (none,) = eligibility(CADRE, form(1, post="班长"))
+    assert eligibility(CADRE, form(post="班长"), facts=[passed], rank=2) == []
+    assert eligibility(CADRE, form(post="班长"), facts=[passed], rank=3)[0]["code"] == "rank_outside_quota"  # 5% of 30
+    (none,) = eligibility(CADRE, form(post="班长"), rank=1)
     assert none["code"] == "no_cadre_review" and "2025-2026" in none["message_zh"]
     failed = fact("student_cadre_review", "2026-06-30", position="班长", result="failed")
-    assert eligibility(CADRE, form(1, post="班长"), facts=[failed])[0]["message_zh"] == \
+    assert eligibility(CADRE, form(post="班长"), facts=[failed], rank=1)[0]["message_zh"] == \
         "2025-2026 学年学生干部考核结果为不合格"
 
 
@@ -106,6 +115,6 @@ def test_scoring_inputs_give_the_veto_facts():
 
 
 def test_the_forms():
-    assert validate_form(MERIT.form, form(1))[1] == []
-    problems = validate_form(CADRE.form, form(0))[1]
-    assert {p["field"] for p in problems} == {"assessment_rank", "post"}
+    assert validate_form(MERIT.form, form())[1] == []
+    problems = validate_form(CADRE.form, form(deeds="太短"))[1]
+    assert {p["field"] for p in problems} == {"deeds", "post"}
