@@ -60,7 +60,8 @@ def validate_cas_ticket(settings, ticket, service_url):
                               "统一身份认证票据无效或已过期，请重新登录", field="ticket")
     user = (success.findtext(f"{CAS_NS}user") or "").strip()
     attributes = {}
-    for element in success.find(f"{CAS_NS}attributes") or ():
+    found = success.find(f"{CAS_NS}attributes")
+    for element in (found if found is not None else ()):
         name = element.tag.replace(CAS_NS, "")
         attributes.setdefault(name, (element.text or "").strip())
     return user, attributes
@@ -83,7 +84,7 @@ def ldap_number(settings, login, password):
     wrong = Unauthenticated("Wrong campus login or password.", "统一身份认证账号或密码错误", field="password")
     if not login or not password:
         raise wrong
-    timeout = float(settings.get("timeout_seconds", 5))
+    timeout = max(1, int(settings.get("timeout_seconds", 5)))  # ldap3 packs it into SO_RCVTIMEO: whole seconds
     user_attribute = settings.get("user_attribute") or "uid"
     number_attribute = settings.get("number_attribute") or user_attribute
     server = ldap3.Server(settings["url"], connect_timeout=timeout, get_info=ldap3.NONE)
