@@ -9,7 +9,7 @@ from marshmallow import Schema, fields
 
 from gateway.api import rpc
 from gateway.auth import login_required, revoke_person_here
-from services.applications.account_schemas import DisableInput, IssueReset, SetPassword
+from services.accounts.schemas import DisableInput, IssueReset, SetPassword
 
 blp = Blueprint("accounts", __name__, url_prefix="/api/accounts",
                 description="Accounts: passwords, reset links, disabling (账号管理)")

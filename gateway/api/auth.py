@@ -10,8 +10,7 @@ from gateway.auth import (
     allow_during_password_change, client_address, issue_token, login_required, revoke, revoke_person_here, sign_in_rpc,
 )
 from gateway.schemas import PersonOut, TokenOut
-from services.applications.account_schemas import CasTicket, ChangePassword, ResetInput, ResetRequest
-from services.applications.schemas import Credentials
+from services.accounts.schemas import CasTicket, ChangePassword, Credentials, ResetInput, ResetRequest
 
 blp = Blueprint("auth", __name__, url_prefix="/api", description="Log-in and who am I (登录)")
 

@@ -1,17 +1,15 @@
 """The accounts service (账号与登录): log-in, passwords, resets, disabling, log-out
-revocations and campus sign-in.
+revocations and campus sign-in (CAS, LDAP).
 
 Run with: nameko run --config deploy/config.yml services.accounts.service:AccountsService
 
-The credential side of the applications service's bounded context, run as its own
-process: a log-in storm (argon2 is slow on purpose) then never takes the CPU, the
-workers or the queue that serve everything else, and argon2 runs in eventlet's
-thread pool (``tpool``), so it never stalls this process's event loop either. It
-works on the applications database (``Repository(AccountStore, "applications")``):
-it reads `people` and is the only writer of `accounts`, `login_attempts`,
-`login_known_clients`, `reset_tokens`, `revocations` and `account_audit`
-(services/applications/account_store.py); the rules live beside the directory's in
-services/applications (accounts.py, domain/account_rules.py, campus_sign_in.py).
+A process of its own: a log-in storm (argon2 is slow on purpose) never takes the CPU,
+the workers or the queue that serve everything else, and argon2 runs in eventlet's
+thread pool (``tpool``), so it never stalls this process's event loop either. It owns
+the database ``<prefix>_accounts`` (services/accounts/store.py): credentials, log-in
+attempts, reset-token digests, revocations and the account audit; people come from
+the applications service's directory over RPC (services/accounts/people.py). The
+hashes and reset tokens never leave it.
 """
 import logging
 import time
@@ -29,15 +27,13 @@ from core.envelope import iso_utc
 from core.errors import NotFound, ValidationFailed
 from core.forms import load_or_raise
 from core.mongo import Repository
-from services.applications import accounts, campus_sign_in
-from services.applications.account_schemas import (
-    ChangePassword, DisableInput, ResetInput, ResetRequest, SetPassword,
+from services.accounts import accounts, campus_sign_in
+from services.accounts.domain.rules import RESET_TTL_SECONDS, Limits
+from services.accounts.people import People
+from services.accounts.schemas import (
+    ChangePassword, Credentials, DisableInput, ResetInput, ResetRequest, SeedPasswords, SetPassword,
 )
-from services.applications.account_store import AccountStore
-from services.applications.domain.account_rules import Limits
-from services.applications.domain.actors import Actor
-from services.applications.schemas import Credentials
-from services.applications.views import person_view
+from services.accounts.store import AccountStore
 
 log = logging.getLogger(__name__)
 
@@ -54,15 +50,14 @@ def _offload(fn, *args):
 
 
 def _login_view(person, account):
-    view = person_view(person)
-    view["must_change_password"] = bool(account.get("must_change"))
-    return view
+    return {**person, "must_change_password": bool(account.get("must_change"))}
 
 
 class AccountsService(probes.Probed):
     name = "accounts"
 
-    store = Repository(AccountStore, "applications")
+    store = Repository(AccountStore, "accounts")
+    applications = RpcProxy("applications")
     notifications = RpcProxy("notifications")
 
     # -- helpers (not entrypoints) -------------------------------------------
@@ -83,11 +78,13 @@ class AccountsService(probes.Probed):
         """Seconds a token lives: a revocation is kept that long."""
         return int((self._config.get("GATEWAY") or {}).get("TOKEN_TTL_MINUTES", 480)) * 60
 
+    @property
+    def _people(self):
+        return People(self.applications)
+
     def _actor(self, actor_id):
-        person = self.store.person(actor_id)
-        if person is None:
-            raise NotFound(f"No person {actor_id!r}.", f"人员不存在：{actor_id}", field="actor_id")
-        return Actor.from_person(person)
+        """The acting person with the roles in force (the directory decides)."""
+        return self.applications.internal_actor(actor_id)
 
     def _reset_url(self, token):
         base = (self._config.get("NOTIFICATIONS") or {}).get("PUBLIC_URL") or "http://127.0.0.1:8000"
@@ -111,7 +108,7 @@ class AccountsService(probes.Probed):
         now = time.time()
         if data["method"] == "ldap":
             return self._ldap_login(data, client, now)
-        person, account = accounts.authenticate(self.store, self._passwords, self._limits, data["login"],
+        person, account = accounts.authenticate(self.store, self._people, self._passwords, self._limits, data["login"],
                                                 data["password"], client, now)
         return _login_view(person, account)
 
@@ -125,7 +122,7 @@ class AccountsService(probes.Probed):
         attempt = self.store.begin_attempt(f"ldap:{login}", client, now)
         number = campus_sign_in.ldap_number(settings, login, data["password"])  # network-bound: green sockets
         self.store.attempt_succeeded(attempt, f"ldap:{login}", client, now)
-        return _login_view(*accounts.campus_person(self.store, number, client, now, "LDAP"))
+        return _login_view(*accounts.campus_person(self.store, self._people, number, client, now, "LDAP"))
 
     @rpc
     def cas_login(self, ticket, service_url, client=None):
@@ -137,14 +134,14 @@ class AccountsService(probes.Probed):
                                    field="ticket")
         user, attributes = campus_sign_in.validate_cas_ticket(settings, ticket, service_url)
         number = campus_sign_in.cas_number(settings, user, attributes)
-        return _login_view(*accounts.campus_person(self.store, number, client, time.time(), "CAS"))
+        return _login_view(*accounts.campus_person(self.store, self._people, number, client, time.time(), "CAS"))
 
     # -- the person's own account ---------------------------------------------
     @rpc
     def change_password(self, actor_id, payload, client=None):
         data = load_or_raise(ChangePassword, payload)
         person, account = accounts.change_password(
-            self.store, self._passwords, self._limits, actor_id, data["current_password"], data["new_password"],
+            self.store, self._people, self._passwords, self._limits, actor_id, data["current_password"], data["new_password"],
             client, time.time(), self._ttl)
         return _login_view(person, account)
 
@@ -157,17 +154,17 @@ class AccountsService(probes.Probed):
         now, login, client = time.time(), data["login"].strip(), accounts._client(client)
         accounts.check_throttle(self.store, self._limits, f"reset:{login}", client, now)
         self.store.begin_attempt(f"reset:{login}", client, now)  # counts against both limits
-        person = self.store.person_by_login(login)
-        if person and person.get("email") and not self.store.account(person["_id"]).get("disabled"):
-            self._mail_reset(person, now, created_by=person["_id"])
+        person = self._people.by_login(login)
+        if person and person.get("email") and not self.store.account(person["id"]).get("disabled"):
+            self._mail_reset(person, now, created_by=person["id"])
         return {"accepted": True}
 
     @rpc
     def reset_password(self, payload):
         data = load_or_raise(ResetInput, payload)
-        person = accounts.reset_password(self.store, self._passwords, data["token"], data["new_password"],
+        person = accounts.reset_password(self.store, self._people, self._passwords, data["token"], data["new_password"],
                                          time.time(), self._ttl)
-        return {"person_id": person["_id"], "login": person.get("login")}
+        return {"person_id": person["id"], "login": person.get("login")}
 
     @rpc
     def revoke_token(self, person_id, jti, expires):
@@ -184,16 +181,16 @@ class AccountsService(probes.Probed):
     # -- administrators ----------------------------------------------------------
     @rpc
     def find_account(self, actor_id, login):
-        person = self.store.person_by_login((login or "").strip())
+        person = self._people.by_login((login or "").strip())
         if person is None:
             raise NotFound(f"No account with login {login!r}.", f"没有账号为 {login} 的人员", field="login")
-        return accounts.get_account(self.store, self._actor(actor_id), person["_id"])
+        return accounts.get_account(self.store, self._people, self._actor(actor_id), person["id"])
 
     @rpc
     def get_account(self, actor_id, person_id):
-        view = accounts.get_account(self.store, self._actor(actor_id), person_id)
+        view = accounts.get_account(self.store, self._people, self._actor(actor_id), person_id)
         trail = self.store.audit_trail(person_id)
-        names = {p["_id"]: p.get("name") for p in self.store.people_named({e["by"] for e in trail})}
+        names = {pid: (self._people.by_id(pid) or {}).get("name", "") for pid in {e["by"] for e in trail}}
         view["history"] = [{"action": e["action"], "by": names.get(e["by"], ""), "reason": e.get("reason"),
                             "at": iso_utc(datetime.fromtimestamp(e["at"], timezone.utc))} for e in trail]
         return view
@@ -201,7 +198,7 @@ class AccountsService(probes.Probed):
     @rpc
     def set_password(self, actor_id, person_id, payload):
         data = load_or_raise(SetPassword, payload)
-        return accounts.set_password(self.store, self._passwords, self._actor(actor_id), person_id,
+        return accounts.set_password(self.store, self._people, self._passwords, self._actor(actor_id), person_id,
                                      data["password"], data["must_change"], time.time(), self._ttl)
 
     @rpc
@@ -211,16 +208,15 @@ class AccountsService(probes.Probed):
         actor = self._actor(actor_id)
         now = time.time()
         if channel == "email":
-            person = self.store.person(person_id)
-            if person is None or not person.get("email"):
+            person = accounts.get_account(self.store, self._people, actor, person_id)  # may the actor manage it?
+            if not person.get("email"):
                 raise ValidationFailed("This person has no e-mail address.", "该人员没有登记电子邮箱", field="channel")
-            accounts.get_account(self.store, actor, person_id)  # may the actor manage it?
-            return self._mail_reset(person, now, created_by=actor.id)
-        person, token = accounts.issue_reset(self.store, actor, person_id, now, created_by=actor.id)
-        return {"channel": "link", "reset_url": self._reset_url(token), "expires_at": now + accounts.rules.RESET_TTL_SECONDS}
+            return self._mail_reset(self._people.by_id(person_id), now, created_by=actor["id"])
+        person, token = accounts.issue_reset(self.store, self._people, actor, person_id, now, created_by=actor["id"])
+        return {"channel": "link", "reset_url": self._reset_url(token), "expires_at": now + RESET_TTL_SECONDS}
 
     def _mail_reset(self, person, now, created_by):
-        person, token = accounts.issue_reset(self.store, None, person["_id"], now, created_by=created_by)
+        person, token = accounts.issue_reset(self.store, self._people, None, person["id"], now, created_by=created_by)
         result = self.notifications.send_private_email(
             person["email"], "创先平台：重置密码 / Reset your password",
             f"{person.get('name', '')}：\n\n请在 24 小时内打开下面的链接设置新密码（只能使用一次）：\n"
@@ -228,7 +224,7 @@ class AccountsService(probes.Probed):
             "Open the link above within 24 hours to set a new password (it works once). "
             "If you did not ask for this, ignore this mail.\n")
         if not result.get("sent"):
-            self.store.drop_reset_tokens(person["_id"])
+            self.store.drop_reset_tokens(person["id"])
             raise ValidationFailed(f"The e-mail could not be sent: {result.get('detail')}.",
                                    "邮件发送失败，请改用站内重置链接或稍后再试", field="channel")
         return {"channel": "email", "sent_to": _mask(person["email"])}
@@ -236,8 +232,20 @@ class AccountsService(probes.Probed):
     @rpc
     def set_disabled(self, actor_id, person_id, payload):
         data = load_or_raise(DisableInput, payload)
-        return accounts.set_disabled(self.store, self._actor(actor_id), person_id, data["disabled"],
+        return accounts.set_disabled(self.store, self._people, self._actor(actor_id), person_id, data["disabled"],
                                      data.get("reason"), time.time(), self._ttl)
+
+    # -- installers and demo data (internal RPC, never exposed over HTTP) ---------
+    @rpc
+    def seed_passwords(self, payload):
+        """{"passwords": {person_id: password}}: stored as argon2 hashes (one hash per
+        distinct password per call); other account fields are left alone."""
+        data = load_or_raise(SeedPasswords, payload)
+        hashes = {}
+        for password in set(data["passwords"].values()):
+            hashes[password] = self._passwords.hash(password)
+        self.store.seed_hashes({pid: hashes[pw] for pid, pw in data["passwords"].items()})
+        return {"people": len(data["passwords"])}
 
     # -- housekeeping ----------------------------------------------------------------
     @timer(interval=600)

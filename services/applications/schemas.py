@@ -58,13 +58,6 @@ class ActionInput(Schema):
     reason = fields.String(load_default=None, validate=validate.Length(0, 1000))
 
 
-class Credentials(Schema):
-    login = fields.String(required=True, validate=validate.Length(1, 64))
-    password = fields.String(required=True, validate=validate.Length(1, 256), load_only=True)
-    method = fields.String(load_default="local", validate=validate.OneOf(["local", "ldap"]),
-                           metadata={"description": "local password (本地密码) or ldap (统一身份认证 LDAP)"})
-
-
 class ListFilter(Schema):
     campaign_id = fields.String(load_default=None)
     state = fields.String(load_default=None)

@@ -9,6 +9,7 @@ notice.closed and award.granted. It consumes scoring.results_published.
 import logging
 
 from nameko.events import EventDispatcher, event_handler
+from nameko.rpc import RpcProxy
 from nameko.timer import timer
 
 import core.rpc_errors  # noqa: F401  (typed errors cross RPC)
@@ -20,7 +21,7 @@ from core.forms import load_or_raise
 from core.job_service import JobsMixin
 from core.mongo import Repository
 from core.programs import check_enabled
-from services.applications import accounts, campaigns, directory, outbox, shortlist, workflow
+from services.applications import campaigns, directory, outbox, shortlist, workflow
 from services.applications import jobs, nominations, people
 from services.applications.people_schemas import PeopleQuery, PersonInput, RoleGrantInput, RoleRevokeInput
 from services.applications import awards, final_list, lifecycle_sweep, notices, stages
@@ -38,7 +39,6 @@ from services.applications.schemas import (
 from services.applications.nomination_store import NominationStore
 from services.applications.schemas import NominationInput
 from services.applications.store import ApplicationsStore
-from services.applications.account_store import AccountStore
 from services.applications.views import application_view, attachment_view, person_view, with_id
 
 log = logging.getLogger(__name__)
@@ -50,7 +50,7 @@ class ApplicationsService(JobsMixin, probes.Probed):
     store = Repository(ApplicationsStore, "applications")
     nomination_store = Repository(NominationStore, "applications")  # same database; nominations only
     notice_store = Repository(NoticeStore, "applications")  # same database; notices, stages, awards
-    account_store = Repository(AccountStore, "applications")  # same database; seeded credentials only
+    accounts = RpcProxy("accounts")  # passwords given to seed_directory go there
     hooks = ProgramHooks()
     dispatch = EventDispatcher()
 
@@ -91,19 +91,18 @@ class ApplicationsService(JobsMixin, probes.Probed):
     @rpc
     def seed_directory(self, units, people):
         """Bulk upsert for installers and demo data (not exposed over HTTP).
-        People may carry `password`, which is stored only as an argon2 hash, in the
-        accounts' own collection (never in the person's record)."""
+        People may carry `password`: it goes to the accounts service, which keeps only
+        its argon2 hash in its own database (never in the person's record)."""
         for unit in units:
             self.store.upsert_unit(unit)
-        hashes, credentials = {}, {}  # argon2 is slow on purpose; one hash per distinct password per call
+        passwords = {}
         for person in people:
             password = person.pop("password", None)
             if password:
-                if password not in hashes:  # not setdefault: that would hash every time
-                    hashes[password] = accounts.hash_password(password)
-                credentials[person["_id"]] = hashes[password]
+                passwords[person["_id"]] = password
             self.store.upsert_person(directory.with_roles(person, person.get("roles", [])))
-        self.account_store.seed_hashes(credentials)
+        if passwords:
+            self.accounts.seed_passwords({"passwords": passwords})
         return {"units": len(units), "people": len(people)}
 
     @rpc
@@ -350,6 +349,18 @@ class ApplicationsService(JobsMixin, probes.Probed):
         "class_id", "dorm_id", "branch_id"} of a person; raises NotFound. Other services
         authorise with this, so a role revoked here takes effect there at once."""
         return person_view(self.store.get_person(actor_id))
+
+    @rpc
+    def internal_person_by_login(self, login):
+        """The person with this login, or None (the accounts service signs them in)."""
+        person = self.store.person_by_login(login)
+        return person_view(person) if person else None
+
+    @rpc
+    def internal_person_by_number(self, number):
+        """The person whose login, 学号 or 工号 is `number`, or None (campus sign-in)."""
+        person = self.store.person_by_number(number)
+        return person_view(person) if person else None
 
     @rpc
     def internal_people(self, role_keys=None, unit_ids=None):

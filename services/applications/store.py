@@ -181,6 +181,14 @@ class ApplicationsStore:
     def person_by_login(self, login):
         return self.db.people.find_one({"login": login})
 
+    def person_by_number(self, number):
+        """By login, 学号 (student_no) or 工号 (staff_no): each is indexed."""
+        for field in ("login", "student_no", "staff_no"):
+            person = self.db.people.find_one({field: number})
+            if person:
+                return person
+        return None
+
     def find_people(self, query, limit=1000):
         return list(self.db.people.find(query, {"password_hash": 0}, sort=[("_id", ASCENDING)], limit=limit))
 

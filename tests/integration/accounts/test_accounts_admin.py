@@ -54,7 +54,7 @@ def test_initial_password_must_be_changed_at_first_login(http, mongo):
     assert [h["action"] for h in account["history"]][:2] == ["password_changed", "password_set"]
     assert account["history"][1]["by"] == "王管理员" or account["history"][1]["by"]
     _no_secrets(account, "Mine2026xyz")
-    stored = mongo("applications").accounts.find_one({"_id": REVIEWER})
+    stored = mongo("accounts").accounts.find_one({"_id": REVIEWER})
     assert stored["password_hash"].startswith("$argon2id$") and "Mine2026xyz" not in stored["password_hash"]
     assert "password_hash" not in (mongo("applications").people.find_one({"_id": REVIEWER}) or {})
 
@@ -65,7 +65,7 @@ def test_a_handed_over_reset_link_works_once(http, mongo):
     token = parse_qs(urlparse(issued.json["reset_url"]).query)["token"][0]
     assert urlparse(issued.json["reset_url"]).path == "/account/reset"
     # only a digest is stored
-    stored = list(mongo("applications").reset_tokens.find({}))
+    stored = list(mongo("accounts").reset_tokens.find({}))
     assert len(stored) == 1 and stored[0]["_id"] != token and token not in json.dumps(stored, default=str)
     _no_secrets(http.as_("admin", "GET", f"/api/accounts/{REVIEWER}").json, token)
 

@@ -1,11 +1,11 @@
-"""The accounts' repository, in the applications service's own database.
+"""The accounts service's repository over its own database (``<prefix>_accounts``).
 
-Collections (times are epoch seconds as floats: ranges on them are atomic on every
-Mongo server, and nx-27017 keeps them as numbers):
+People live in the applications service's directory (asked over RPC); this database
+holds only what signing in needs. Collections (times are epoch seconds as floats:
+ranges on them are atomic on every Mongo server, and nx-27017 keeps them as numbers):
   * accounts: one per person with a credential: {_id: person_id, password_hash,
-    must_change 0/1, disabled 0/1, disabled_reason, changed_ts}. Kept apart from
-    `people` so a directory import or re-seed never overwrites a password or a
-    disabled flag, and so a person's record can never carry the hash out;
+    must_change 0/1, disabled 0/1, disabled_reason, changed_ts}. No other service
+    can read it, so a hash never leaves this service;
   * login_attempts: {login, client, at, ok}: an attempt is written as a failure
     before the password is verified (concurrent attempts see each other) and
     removed when it succeeds;
@@ -38,26 +38,9 @@ class AccountStore:
         db.revocations.create_index([("expires", ASCENDING)])
         db.account_audit.create_index([("person_id", ASCENDING), ("at", ASCENDING)])
 
-    # -- people (read only here) ------------------------------------------------
-    def person_by_login(self, login):
-        return self.db.people.find_one({"login": login})
-
-    def person(self, person_id):
-        return self.db.people.find_one({"_id": person_id})
-
-    def people_named(self, person_ids):
-        return list(self.db.people.find({"_id": {"$in": list(person_ids)}}, {"name": 1}))
-
-    def person_by_number(self, number):
-        """The person whose login, 学号 or 工号 is `number` (campus sign-in)."""
-        return self.db.people.find_one({"$or": [{"login": number}, {"student_no": number}, {"staff_no": number}]})
-
     # -- credentials ------------------------------------------------------------
     def account(self, person_id):
         return self.db.accounts.find_one({"_id": person_id}) or {"_id": person_id}
-
-    def accounts_of(self, person_ids):
-        return {a["_id"]: a for a in self.db.accounts.find({"_id": {"$in": list(person_ids)}})}
 
     def set_account(self, person_id, **fields):
         """Sets plain fields of the person's account (created when missing)."""

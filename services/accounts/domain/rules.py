@@ -19,6 +19,7 @@ import re
 import secrets
 from dataclasses import dataclass
 
+from core import roles as role_rules
 from core.errors import PermissionDenied, RateLimited, ValidationFailed
 
 # --------------------------------------------------------------------------- passwords
@@ -140,28 +141,28 @@ def token_digest(token):
 # --------------------------------------------------------------------------- who manages whom
 
 def person_units(person):
-    """Every unit a person belongs to (their path and direct units)."""
+    """Every unit a person belongs to (their path, direct units and role units)."""
     units = set(person.get("path") or [])
     for key in ("school_id", "college_id", "class_id", "dorm_id", "branch_id"):
         if person.get(key):
             units.add(person[key])
-    for role in person.get("roles") or []:
-        units.add(role.get("unit_id"))
+    units |= {unit for _role, unit in role_rules.pairs(person.get("roles"))}
     return units
 
 
 def require_account_manager(actor, person):
     """A school administrator manages every account of the school; a college
     administrator those of people in the college (not school administrators).
-    Nobody disables or resets themselves here (they use their own password page)."""
-    if actor.id == person["_id"]:
+    Nobody resets or disables themselves here (they use their own password page).
+    `actor` and `person` are directory views with the roles in force."""
+    if actor["id"] == person["id"]:
         raise PermissionDenied("Use your own account page to change your password.", "请在“我的账号”中修改自己的密码",
                                field="person_id")
     units = person_units(person)
-    if actor.units_with("school_admin") & units:
+    if role_rules.units_with(actor.get("roles"), "school_admin") & units:
         return
-    target_is_school_admin = any(r.get("role") == "school_admin" for r in person.get("roles") or [])
-    if actor.units_with("college_admin") & units and not target_is_school_admin:
+    target_is_school_admin = bool(role_rules.units_with(person.get("roles"), "school_admin"))
+    if role_rules.units_with(actor.get("roles"), "college_admin") & units and not target_is_school_admin:
         return
     raise PermissionDenied("Only the school's or this person's college's administrator manages this account.",
                            "只有学校管理员或其所在学院的管理员可以管理该账号", field="person_id")

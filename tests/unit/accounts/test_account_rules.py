@@ -2,9 +2,8 @@
 import pytest
 
 from core.errors import PermissionDenied, RateLimited, ValidationFailed
-from services.applications.accounts import Passwords
-from services.applications.domain import account_rules as rules
-from services.applications.domain.actors import Actor
+from services.accounts.accounts import Passwords
+from services.accounts.domain import rules
 
 LIMITS = rules.Limits()
 
@@ -68,12 +67,16 @@ def test_reset_tokens_are_stored_as_digests():
 
 
 def _person(pid, college="college_me", roles=()):
-    return {"_id": pid, "school_id": "school", "college_id": college, "roles": list(roles)}
+    return {"id": pid, "school_id": "school", "college_id": college, "roles": list(roles)}
+
+
+def _actor(pid, role, unit):
+    return {"id": pid, "roles": [{"role": role, "unit_id": unit}]}
 
 
 def test_school_admin_manages_everyone_college_admin_only_their_college():
-    school_admin = Actor("p_admin", "管理员", (("school_admin", "school"),))
-    college_admin = Actor("p_ca", "学院管理员", (("college_admin", "college_me"),))
+    school_admin = _actor("p_admin", "school_admin", "school")
+    college_admin = _actor("p_ca", "college_admin", "college_me")
     rules.require_account_manager(school_admin, _person("p_1"))
     rules.require_account_manager(college_admin, _person("p_1"))
     with pytest.raises(PermissionDenied):
@@ -82,7 +85,9 @@ def test_school_admin_manages_everyone_college_admin_only_their_college():
         rules.require_account_manager(college_admin, _person("p_3", roles=[{"role": "school_admin",
                                                                              "unit_id": "school"}]))
     with pytest.raises(PermissionDenied):
-        rules.require_account_manager(Actor("p_s", "学生", (("student", "class_1"),)), _person("p_1"))
+        rules.require_account_manager(_actor("p_s", "student", "class_1"), _person("p_1"))
+    with pytest.raises(PermissionDenied):  # not oneself
+        rules.require_account_manager(school_admin, _person("p_admin"))
 
 
 def test_unknown_login_costs_a_verification_too():

@@ -4,13 +4,14 @@ Guarantees:
 * an unknown login, a known login and a disabled account cost the same work (one
   argon2 verification, against a dummy hash when there is no credential), so the
   answer time does not tell whether a login exists;
-* throttling (domain/account_rules.py) refuses early attempts with 429 before any
+* throttling (domain/rules.py) refuses early attempts with 429 before any
   verification and never blocks the right password from an address that is not
   itself attacking;
 * password hashes and reset tokens never leave this module's store: views carry
   flags only, a reset token is returned once to whoever asked and kept as a digest.
 Hashing runs through `Passwords.offload`, which the service sets to a thread pool so
-a log-in storm does not stall the event loop.
+a log-in storm does not stall the event loop. People come from `people` (the
+applications service's directory, over RPC): views with "id", "login", "roles"...
 """
 import secrets
 
@@ -18,7 +19,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from core.errors import NotFound, PermissionDenied, Unauthenticated, ValidationFailed
-from services.applications.domain import account_rules as rules
+from services.accounts.domain import rules
 
 # argon2id with OWASP's recommended cost (19 MiB, 2 passes, 1 lane): as strong against
 # offline guessing as the library default (64 MiB, 3 passes, 4 lanes) for the same
@@ -82,7 +83,7 @@ def check_throttle(store, limits, login, client, now):
         rules.refuse_throttled(wait)
 
 
-def authenticate(store, passwords, limits, login, password, client, now):
+def authenticate(store, people, passwords, limits, login, password, client, now):
     """(person, account) for valid credentials of an enabled account.
 
     Raises RateLimited, Unauthenticated (the same for an unknown login and a wrong
@@ -90,28 +91,28 @@ def authenticate(store, passwords, limits, login, password, client, now):
     login, client = login.strip(), _client(client)
     check_throttle(store, limits, login, client, now)
     attempt = store.begin_attempt(login, client, now)  # a failure until proven otherwise
-    person = store.person_by_login(login)
-    account = store.account(person["_id"]) if person else {}
-    stored = account.get("password_hash") or (person or {}).get("password_hash")
+    person = people.by_login(login)
+    account = store.account(person["id"]) if person else {}
+    stored = account.get("password_hash")
     if not passwords.verify(stored, password):
         raise Unauthenticated(*WRONG, field="password")
     store.attempt_succeeded(attempt, login, client, now)
     if account.get("disabled"):
         raise PermissionDenied(*DISABLED, field="login")
     if _hasher.check_needs_rehash(stored):
-        account = store.set_account(person["_id"], password_hash=passwords.hash(password))
+        account = store.set_account(person["id"], password_hash=passwords.hash(password))
     return person, account
 
 
-def campus_person(store, number, client, now, source):
+def campus_person(store, people, number, client, now, source):
     """(person, account) for a campus identity (学号/工号) that CAS or LDAP vouched for.
     An unknown identity or a disabled account is refused with a clear message."""
-    person = store.person_by_number(number) if number else None
+    person = people.by_number(number) if number else None
     if person is None:
         raise NotFound(f"The campus identity {number!r} ({source}) is not registered on this platform; "
                        "ask your administrator to add you to the directory.",
                        f"统一身份认证账号 {number} 尚未登记在本平台，请联系管理员将您加入人员名录", field="login")
-    account = store.account(person["_id"])
+    account = store.account(person["id"])
     if account.get("disabled"):
         raise PermissionDenied(*DISABLED, field="login")
     store.attempt_succeeded(None, person["login"], _client(client), now)
@@ -122,8 +123,8 @@ def account_view(person, account):
     """What an administrator or the person sees of an account (never the hash)."""
     account = account or {}
     return {
-        "person_id": person["_id"], "login": person.get("login"), "name": person.get("name"),
-        "has_password": bool(account.get("password_hash") or person.get("password_hash")),
+        "person_id": person["id"], "login": person.get("login"), "name": person.get("name"),
+        "has_password": bool(account.get("password_hash")),
         "must_change_password": bool(account.get("must_change")),
         "disabled": bool(account.get("disabled")),
         "disabled_reason": account.get("disabled_reason"),
@@ -142,29 +143,29 @@ def _audit(store, person_id, action, actor_id, now, reason=None):
                  "by": actor_id, "at": now, "reason": reason})
 
 
-def set_password(store, passwords, actor, person_id, password, must_change, now, ttl_seconds):
+def set_password(store, people, passwords, actor, person_id, password, must_change, now, ttl_seconds):
     """An administrator sets a password (initial or replacement). The person must
     change it at the next log-in unless `must_change` is False; their sessions end."""
-    person = _person(store, person_id)
+    person = _person(people, person_id)
     rules.require_account_manager(actor, person)
     rules.check_password_policy(password, person.get("login"), field="password")
     store.set_account(person_id, password_hash=passwords.hash(password), must_change=1 if must_change else 0,
                       changed_ts=now)
     store.drop_reset_tokens(person_id)
     _revoke_person(store, person_id, now, ttl_seconds)
-    _audit(store, person_id, "password_set", actor.id, now)
+    _audit(store, person_id, "password_set", actor["id"], now)
     return account_view(person, store.account(person_id))
 
 
-def change_password(store, passwords, limits, person_id, current, new, client, now, ttl_seconds):
+def change_password(store, people, passwords, limits, person_id, current, new, client, now, ttl_seconds):
     """The person changes their own password, proving the current one (throttled
     like a log-in). Their other sessions end."""
-    person = _person(store, person_id)
+    person = _person(people, person_id)
     account = store.account(person_id)
     login, client = person.get("login", person_id), _client(client)
     check_throttle(store, limits, login, client, now)
     attempt = store.begin_attempt(login, client, now)
-    if not passwords.verify(account.get("password_hash") or person.get("password_hash"), current or ""):
+    if not passwords.verify(account.get("password_hash"), current or ""):
         raise Unauthenticated("The current password is wrong.", "当前密码不正确", field="current_password")
     store.attempt_succeeded(attempt, login, client, now)
     if current == new:
@@ -178,10 +179,10 @@ def change_password(store, passwords, limits, person_id, current, new, client, n
     return person, store.account(person_id)
 
 
-def issue_reset(store, actor, person_id, now, created_by=None):
+def issue_reset(store, people, actor, person_id, now, created_by=None):
     """A one-time reset token for the person (valid 24 hours, replaces any earlier
     one). `actor` None: a self-service request (the caller checked the channel)."""
-    person = _person(store, person_id)
+    person = _person(people, person_id)
     if actor is not None:
         rules.require_account_manager(actor, person)
     token, digest = rules.new_reset_token()
@@ -190,7 +191,7 @@ def issue_reset(store, actor, person_id, now, created_by=None):
     return person, token
 
 
-def reset_password(store, passwords, token, new, now, ttl_seconds):
+def reset_password(store, people, passwords, token, new, now, ttl_seconds):
     """Sets a new password with a one-time token; the token is spent either way
     only when the new password is acceptable."""
     digest = rules.token_digest(token)
@@ -198,20 +199,20 @@ def reset_password(store, passwords, token, new, now, ttl_seconds):
     if not open_token:
         raise ValidationFailed("This reset link is invalid, used or expired; ask for a new one.",
                                "重置链接无效、已使用或已过期，请重新申请", field="token")
-    person = _person(store, open_token["person_id"])
+    person = _person(people, open_token["person_id"])
     rules.check_password_policy(new, person.get("login"))
     if not store.use_reset_token(digest, now):
         raise ValidationFailed("This reset link was just used.", "该重置链接刚刚已被使用", field="token")
-    store.set_account(person["_id"], password_hash=passwords.hash(new), must_change=0, changed_ts=now)
-    _revoke_person(store, person["_id"], now, ttl_seconds)
-    _audit(store, person["_id"], "password_reset", person["_id"], now)
+    store.set_account(person["id"], password_hash=passwords.hash(new), must_change=0, changed_ts=now)
+    _revoke_person(store, person["id"], now, ttl_seconds)
+    _audit(store, person["id"], "password_reset", person["id"], now)
     return person
 
 
-def set_disabled(store, actor, person_id, disabled, reason, now, ttl_seconds):
+def set_disabled(store, people, actor, person_id, disabled, reason, now, ttl_seconds):
     """Disables (every session ends at once) or enables an account. The person and
     their history stay; only log-in is refused."""
-    person = _person(store, person_id)
+    person = _person(people, person_id)
     rules.require_account_manager(actor, person)
     if disabled:
         store.set_account(person_id, disabled=1, disabled_reason=(reason or "")[:500], disabled_ts=now)
@@ -219,13 +220,13 @@ def set_disabled(store, actor, person_id, disabled, reason, now, ttl_seconds):
         _revoke_person(store, person_id, now, ttl_seconds)
     else:
         store.set_account(person_id, disabled=0, disabled_reason=None)
-    _audit(store, person_id, "disabled" if disabled else "enabled", actor.id, now, reason)
+    _audit(store, person_id, "disabled" if disabled else "enabled", actor["id"], now, reason)
     return account_view(person, store.account(person_id))
 
 
-def get_account(store, actor, person_id):
-    person = _person(store, person_id)
-    if actor.id != person_id:
+def get_account(store, people, actor, person_id):
+    person = _person(people, person_id)
+    if actor["id"] != person_id:
         rules.require_account_manager(actor, person)
     return account_view(person, store.account(person_id))
 
@@ -236,8 +237,8 @@ def revoke_token(store, person_id, jti, expires, now):
         store.revoke({"_id": f"token:{jti}", "sub": person_id, "jti": jti, "expires": float(expires), "at": now})
 
 
-def _person(store, person_id):
-    person = store.person(person_id)
+def _person(people, person_id):
+    person = people.by_id(person_id)
     if person is None:
         raise NotFound(f"No person {person_id!r}.", f"人员不存在：{person_id}", field="person_id")
     return person

@@ -5,6 +5,18 @@ from marshmallow import Schema, fields, validate
 _password = dict(required=True, load_only=True, validate=validate.Length(1, 256))
 
 
+class Credentials(Schema):
+    login = fields.String(required=True, validate=validate.Length(1, 64))
+    password = fields.String(required=True, validate=validate.Length(1, 256), load_only=True)
+    method = fields.String(load_default="local", validate=validate.OneOf(["local", "ldap"]),
+                           metadata={"description": "local password (本地密码) or ldap (统一身份认证 LDAP)"})
+
+
+class SeedPasswords(Schema):
+    passwords = fields.Dict(keys=fields.String(validate=validate.Length(1, 80)),
+                            values=fields.String(validate=validate.Length(1, 256)), required=True)
+
+
 class ChangePassword(Schema):
     current_password = fields.String(**_password, metadata={"description": "当前密码"})
     new_password = fields.String(**_password, metadata={"description": "新密码（至少 8 位，含字母和数字）"})
