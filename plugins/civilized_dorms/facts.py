@@ -12,12 +12,11 @@ violation {"violation", "description"} (a dorm with none has no such fact), a
 Every window here ends with the application deadline's day (Asia/Shanghai), so the
 same campaign always sees the same facts however late it is computed.
 """
-from datetime import datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 from core.errors import field_error, invalid
+from core.plugin_kit import local_date
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 PARTY_STATUSES = ("party_member", "probationary_member")   # 中共党员、中共预备党员
 CADRE_PASSED = ("passed", "excellent")                      # 考核合格（含优秀）
 
@@ -29,10 +28,7 @@ def deadline_day(campaign):
     if not raw:
         raise invalid([field_error("campaign.application_closes_at", "The campaign has no application deadline.",
                                    "评选活动未设置申报截止时间")])
-    moment = raw if isinstance(raw, datetime) else datetime.fromisoformat(str(raw).replace("Z", "+00:00"))
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(SHANGHAI).date()
+    return local_date(raw)   # a naive deadline is UTC (core.plugin_kit)
 
 
 def window_until(campaign):

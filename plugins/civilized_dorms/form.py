@@ -8,14 +8,12 @@ to ten outcomes with unique ids) is checked by hooks.validate_application.
 """
 from marshmallow import Schema, fields, validate
 
+from core.plugin_kit import meta as _meta
+
 from plugins.civilized_dorms.dorm_types import TYPE_CODES, TYPE_NAMES_ZH
 
 PATENT_KINDS = ["invention", "utility_model", "design", "software_copyright", "other"]
 MAX_OUTPUTS = 10
-
-
-def _meta(zh, en, **extra):
-    return {"title": zh, "description": en, **extra}
 
 
 class ExpectedOutput(Schema):

@@ -10,6 +10,7 @@ can be had the hooks never guess: a submission is refused, the marks about membe
 are not given (so results cannot be computed), a veteran title is not decided.
 """
 from core.errors import field_error, invalid
+from core.plugin_kit import reason as _reason
 from core.program import ProgramHooks
 from plugins.civilized_dorms import facts as F
 from plugins.civilized_dorms.dorm_types import (
@@ -33,10 +34,6 @@ def members_of(*holders):
             if isinstance(candidate, list):
                 return candidate
     return None
-
-
-def _reason(code, en, zh):
-    return {"code": code, "message": en, "message_zh": zh}
 
 
 class CivilizedDormHooks(ProgramHooks):
