@@ -10,6 +10,7 @@ and ``honour`` carry ``value.level`` (college | school | province | national |
 ministry), ``secretary_review`` ``value.grade`` (好 | 较好 | 一般 | 差), ``incident``
 ``value.severity`` (prominent_problem | major_incident | serious_violation).
 """
+from core.plugin_kit import reason as _reason
 from plugins.benchmark_branches.duties import BRANCH_TYPE_EN, BRANCH_TYPE_ZH, DUTIES, duty_en, duty_zh
 
 LEVEL_ZH = {"college": "院级", "school": "校级", "province": "省级", "national": "国家级", "ministry": "部级"}
@@ -19,10 +20,6 @@ LIFE_ZH = {"member_meetings": "支部党员大会", "committee_meetings": "支�
 LIFE_EN = {"member_meetings": "member meetings", "committee_meetings": "committee meetings",
            "party_lessons": "Party lessons", "theme_days": "theme Party days",
            "life_meetings": "organisational life meetings"}
-
-
-def _reason(code, en, zh):
-    return {"code": code, "message": en, "message_zh": zh}
 
 
 def _value(fact, name):

@@ -9,6 +9,8 @@ deadline for every measure, and the expected outputs of the 2-year creation cycl
 """
 from marshmallow import Schema, fields, validate
 
+from core.plugin_kit import meta as _meta
+
 from plugins.benchmark_branches.duties import ALL_DUTIES, BRANCH_TYPES
 
 # The forms of output the notice lists (成果形式包括但不限于 1-5), plus "other".
@@ -21,10 +23,6 @@ OUTPUT_CATEGORY_ZH = {
     "research": "基层党建研究课题、论文和专著",
     "other": "其他成果",
 }
-
-
-def _meta(zh, en, **extra):
-    return {"title": zh, "description": en, **extra}
 
 
 def _text(lo, hi, zh, en, required=True):

@@ -14,17 +14,16 @@ branch is the applicant and whoever holds branch_secretary there; for scoring,
 (支部党员名单), which lists each person by their directory id and post.
 """
 import calendar
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 from core.errors import field_error
 from core.periods import as_date, years_before
+from core.plugin_kit import closing_date, local_date
 from core.program import ProgramHooks
 from plugins.benchmark_branches import conditions
 from plugins.benchmark_branches.duties import BRANCH_TYPE_EN, BRANCH_TYPE_ZH, BRANCH_TYPES, DUTIES, duty_en, duty_zh
 from plugins.benchmark_branches.settings import campaign_settings
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 OUTPUT_ID_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
 LEADER_KINDS = ("commendation", "honour", "secretary_review")
 # 表彰 (commendation) is condition 4's first half, of the branch or its secretary; a
@@ -32,19 +31,6 @@ LEADER_KINDS = ("commendation", "honour", "secretary_review")
 MEMBER_KINDS = ("honour",)
 INCIDENT_FACT = "serious_incident"   # the scoring veto rule's fact (program.py)
 TITLE_LEVEL_ZH = {"school": "校级", "college": "院级", "province": "省级", "national": "国家级", "ministry": "部级"}
-
-
-def local_date(moment):
-    """The Asia/Shanghai calendar date of an ISO 8601 instant (naive = UTC, as stored)."""
-    if isinstance(moment, str):
-        moment = datetime.fromisoformat(moment.replace("Z", "+00:00"))
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=ZoneInfo("UTC"))
-    return moment.astimezone(SHANGHAI).date()
-
-
-def closing_date(campaign):
-    return local_date(campaign["application_closes_at"])
 
 
 def creation_cycle(campaign, months):
