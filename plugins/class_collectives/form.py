@@ -10,9 +10,7 @@ The class's roster is part of the form because the hooks cannot read the directo
 """
 from marshmallow import Schema, fields, validate
 
-
-def _meta(zh, en, **extra):
-    return {"title": zh, "description": en, **extra}
+from core.plugin_kit import meta as _meta
 
 
 class ExpectedOutput(Schema):

@@ -34,6 +34,7 @@ the population to the campaign's scoring setup.
 from decimal import ROUND_HALF_UP, Decimal
 
 from core.errors import field_error
+from core.plugin_kit import reason as _reason
 from core.plugin_kit import until_after_closing
 from core.program import ProgramHooks
 
@@ -44,10 +45,6 @@ DEFAULT_LEVEL_UNITS = {"college": 1, "school": 2, "province": 3, "national": 3}
 EXAM_OFFENCE_WORDS = ("作弊", "替考", "考试违纪", "exam cheating")
 DORM_PROGRAM = "civilized_dorms"
 TITLE_CODE = "advanced_class"   # award id: award:<application_id>:advanced_class
-
-
-def _reason(code, en, zh):
-    return {"code": code, "message": en, "message_zh": zh}
 
 
 def year_of_study(grade, academic_year):
