@@ -2,6 +2,7 @@
 from marshmallow import Schema, fields, validate
 
 from core.forms import Yuan
+from core.plugin_kit import meta as _meta
 
 THEMES = [
     "学思践悟·固本强基",
@@ -12,10 +13,6 @@ THEMES = [
 ]
 
 LEAD_ROLES = ["secretary", "deputy_secretary"]
-
-
-def _meta(zh, en, **extra):
-    return {"title": zh, "description": en, **extra}
 
 
 class FacultyAdvisor(Schema):
