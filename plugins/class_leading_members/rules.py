@@ -11,12 +11,11 @@ Dates: facts are read in windows that end on the day after the campaign's closin
 date does not, and the same campaign always sees the same facts.
 """
 import re
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 from core.errors import field_error
+from core.plugin_kit import closing_date, start_year, year_of_study  # noqa: F401  (part of this module's API)
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 POLITICAL_STATUS_ZH = {
     "party_member": "中共党员", "probationary_member": "中共预备党员", "development_target": "发展对象",
@@ -34,25 +33,7 @@ THIRD_CLASS = 3
 
 
 # -- years and windows ------------------------------------------------------------------
-def start_year(academic_year):
-    """2026 for "2026-2027"; ValueError for anything else."""
-    match = re.fullmatch(r"(\d{4})\s*[-—–]\s*(\d{4})", str(academic_year or "").strip())
-    if not match or int(match.group(2)) != int(match.group(1)) + 1:
-        raise ValueError(f"not an academic year: {academic_year!r}")
-    return int(match.group(1))
-
-
-def year_of_study(entry_year, academic_year):
-    """1 in the year of entry, 2 the year after, ...: 2024 in "2026-2027" → 3."""
-    return start_year(academic_year) - int(entry_year) + 1
-
-
-def closing_date(campaign):
-    """The Asia/Shanghai date of the campaign's application deadline."""
-    closes = campaign.get("application_closes_at")
-    if isinstance(closes, str):
-        closes = datetime.fromisoformat(closes.replace("Z", "+00:00"))
-    return closes.astimezone(SHANGHAI).date()
+# start_year, year_of_study and closing_date: core.plugin_kit (a naive deadline is UTC).
 
 
 def _until(campaign, end):
