@@ -18,7 +18,11 @@ def _git(*args, root=ROOT):
 
 
 def _distributions():
-    return sorted(p.parent.name for p in (ROOT / "plugins").glob("*/pyproject.toml"))
+    """Self-contained program distributions: a pyproject.toml and their own tests in the
+    folder. (The first five programs are distributions whose tests still live under
+    tests/; they join this check when their tests move into their folders.)"""
+    return sorted(p.parent.name for p in (ROOT / "plugins").glob("*/pyproject.toml")
+                  if (p.parent / "tests").is_dir())
 
 
 def outside_files(package, root=ROOT):
@@ -42,7 +46,7 @@ def outside_files(package, root=ROOT):
 
 
 def test_there_is_a_program_distribution_to_check():
-    assert _distributions(), "no plugins/*/pyproject.toml"
+    assert "merit_students" in _distributions()
 
 
 @pytest.mark.parametrize("package", _distributions())
