@@ -87,6 +87,11 @@ def person_page(store, viewer, person_id):
 def grant(store, granter, person_id, data):
     """Grant `data` (RoleGrantInput) to a person; returns the person page row of the role."""
     unit = _unit(store, data["unit_id"])
+    if data.get("program"):
+        try:
+            store.get_program(data["program"])
+        except NotFound:
+            raise invalid([field_error("program", "No such program.", "评选项目不存在")]) from None
     if data.get("campaign_id"):
         try:
             campaign = store.get_campaign(data["campaign_id"])

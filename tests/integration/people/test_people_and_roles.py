@@ -1,4 +1,6 @@
 """People directory and role grants through the gateway: real services, bus and database."""
+from tests.integration.helpers import campaign_payload
+
 ADMIN, COLLEGE_ADMIN, COUNSELOR_ME, SECRETARY = "admin", "college_admin_me", "counselor_me", "2023010101"
 
 
@@ -29,6 +31,11 @@ def test_search_person_page_and_scope(http):
     assert http.as_(SECRETARY, "GET", "/api/people/p_2023010102").status_code == 403
     bad = http.as_(ADMIN, "GET", "/api/people?role=king")
     assert bad.status_code == 422 and "role" in str(bad.json)
+    # a person's applications: their own (drafts included) to them, only what others may see to others
+    campaign = http.as_(ADMIN, "POST", "/api/campaigns", json=campaign_payload()).json
+    draft = http.as_(SECRETARY, "POST", f"/api/campaigns/{campaign['id']}/applications", json={"form": {}}).json
+    assert draft["id"] in [a["id"] for a in http.as_(SECRETARY, "GET", "/api/people/me").json["applications"]]
+    assert http.as_(ADMIN, "GET", "/api/people/p_2023010101").json["applications"] == []
 
 
 def test_grants_take_effect_at_once_are_audited_and_bad_input_changes_nothing(http):
@@ -116,3 +123,56 @@ def test_school_admin_grants_college_admin_who_grants_counselor(http, rpc):
     everyone = http.as_(ADMIN, "GET", "/api/people/grants?all=true").json
     assert {(e["person_name"], e["label"]) for e in everyone} >= {("钱老师", "学院管理员"), ("孙老师", "辅导员")}
     assert http.as_("T1001", "GET", "/api/people/grants?all=true").status_code == 403
+
+
+def test_concurrent_grants_to_one_person_are_all_kept_once(http):
+    """Five grants at once to the same person: each conditional write either wins or
+    is retried on fresh data, so none overwrites another; repeating one is refused."""
+    import eventlet
+    target = "p_2023010202"
+    grants = [("counselor", "college_me"), ("reviewer", "college_me"), ("league_branch", "college_me"),
+              ("course_teacher", "college_me"), ("advisor", "college_me")]
+    http.login(COLLEGE_ADMIN)
+    pool = eventlet.GreenPool(5)
+    statuses = list(pool.imap(lambda g: _grant(http, COLLEGE_ADMIN, target, role=g[0], unit_id=g[1],
+                                               reason="批量任命").status_code, grants))
+    assert statuses == [201] * 5
+    page = http.as_(COLLEGE_ADMIN, "GET", f"/api/people/{target}").json
+    assert sorted(r["role"] for r in page["roles"]) == sorted(["student"] + [g[0] for g in grants])
+    assert len(page["history"]) == 5 and len({e["grant_id"] for e in page["history"]}) == 5
+    assert len(http.as_(COLLEGE_ADMIN, "GET", "/api/people/grants").json) == 5
+    bad_program = _grant(http, COLLEGE_ADMIN, target, role="course_teacher", unit_id="class_me1", reason="任课",
+                         program="no_such_program")
+    assert bad_program.status_code == 422 and "program" in str(bad_program.json)
+
+
+def test_roster_posts_set_roles_and_a_bad_post_imports_nothing(http):
+    import io
+
+    from tests.integration.helpers import finish_job
+
+    def upload(text):
+        return http.as_(ADMIN, "POST", "/api/directory/students",
+                        data={"school_id": "school_demo", "file": (io.BytesIO(text.encode("utf-8-sig")), "名单.csv")},
+                        content_type="multipart/form-data")
+
+    header = "学号,姓名,学院,班级,年级,宿舍,党支部,职务"
+    bad = finish_job(http, ADMIN, upload("\n".join([
+        header, "2025990101,林一,机电与信息工程学院,软件2501班,2025,北苑9号楼101,,寝室长",
+        "2025990102,林二,机电与信息工程学院,软件2501班,2025,,,寝室长"])))
+    assert bad["state"] == "failed" and "宿舍" in str(bad["error"])
+    assert http.as_(ADMIN, "GET", "/api/people?q=2025990101").json["items"] == []
+    good = finish_job(http, ADMIN, upload("\n".join([
+        header, "2025990101,林一,机电与信息工程学院,软件2501班,2025,北苑9号楼101,,寝室长、团支书",
+        "2025990102,林二,机电与信息工程学院,软件2501班,2025,北苑9号楼101,机电学院学生第九党支部,班长、支部副书记"])))
+    assert good["state"] == "succeeded", good
+    lin1 = http.as_(ADMIN, "GET", "/api/people/p_2025990101").json
+    assert {(r["role"], r["unit_name"]) for r in lin1["roles"]} == {
+        ("student", "软件2501班"), ("dorm_leader", "北苑9号楼101"), ("league_secretary", "软件2501班")}
+    lin2 = http.as_(ADMIN, "GET", "/api/people/p_2025990102").json
+    assert {r["role"] for r in lin2["roles"]} == {"student", "class_monitor", "branch_deputy"}
+    # a later import without the post takes it away (posts come from the registrar's export)
+    finish_job(http, ADMIN, upload("\n".join([
+        header, "2025990101,林一,机电与信息工程学院,软件2501班,2025,北苑9号楼101,,"])))
+    lin1 = http.as_(ADMIN, "GET", "/api/people/p_2025990101").json
+    assert [r["role"] for r in lin1["roles"]] == ["student"]
