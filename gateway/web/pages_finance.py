@@ -137,10 +137,9 @@ def _project(grant_id, error=None, status=200, ticked=None):
 
 def _row_count(form):
     """How many item rows the posted form has (rows may be added in the browser)."""
-    count = 0
-    while any(f"item{count}.{key}" in form for key in ("description", "amount_yuan")):
-        count += 1
-    return count
+    import re
+    indexes = [int(m.group(1)) for m in (re.match(r"item(\d+)\.", key) for key in form.keys()) if m]
+    return min(max(indexes) + 1, 200) if indexes else 0
 
 
 @blp.route("/projects/<grant_id>")
