@@ -12,6 +12,7 @@ from gateway.api import rpc
 from gateway.web import blp, i18n, menu, session
 from gateway.web.page_helpers import field_errors, form_nonce, with_message
 from gateway.web.pages_jobs import job_of
+from gateway.web.schema_form import normalise_time
 from gateway.web.pages_common import load_me
 
 i18n.add({
@@ -101,7 +102,7 @@ def campaign_payload(form):
     problems = []
     for name in TIME_FIELDS:
         if (form.get(name) or "").strip():
-            payload[name] = form[name].strip()
+            payload[name] = normalise_time(form[name])   # "2026-12-11 17:00" (Beijing) -> ISO
         elif name.startswith("application"):
             # (the service skips an empty time instead of refusing it: say so here)
             problems.append(field_error(name, "Required.", "必填"))
@@ -111,7 +112,9 @@ def campaign_payload(form):
             settings = json.loads(raw)
         except ValueError as exc:
             settings = None
-            problems.append(field_error("settings", f"Not valid JSON: {exc}", f"不是有效的 JSON：{exc}"))
+            # (the parser's own words stay out of the page: line and column are enough)
+            problems.append(field_error("settings", f"Not valid settings (line {exc.lineno}, column {exc.colno}).",
+                                        f"设置格式有误（第 {exc.lineno} 行第 {exc.colno} 列附近）"))
         if settings is not None and not isinstance(settings, dict):
             problems.append(field_error("settings", "Must be a JSON object.", "须为 JSON 对象"))
         elif settings:
