@@ -11,9 +11,9 @@ from core.errors import ChuangxianError, NotFound, field_error, invalid
 from gateway.api import rpc
 from gateway.web import blp, i18n, menu, session
 from gateway.web.page_helpers import field_errors, form_nonce, with_message
+from gateway.web.pages_common import load_me
 from gateway.web.pages_jobs import job_of
 from gateway.web.schema_form import normalise_time
-from gateway.web.pages_common import load_me
 
 i18n.add({
     "setup_saved_ok": ("评审设置已保存：每份申报由 {k} 位评审专家评分", "Scoring set up: {k} reviewer(s) per application"),
