@@ -12,9 +12,9 @@ import subprocess
 import pypdf
 import pytest
 
-from core import labels
+from core import excel, labels
 from core.programs import installed_programs
-from gateway.documents import certificate, excel, word
+from gateway.documents import certificate, word
 
 A4 = (595.3, 841.9)            # points
 SNAKE = re.compile(r"\b[a-z]+_[a-z0-9_]+\b")
