@@ -95,7 +95,9 @@ def revoke(claims):
 def revoke_person_here(person_id):
     """Every token of the person issued until now stops in this process at once
     (the accounts service recorded it for the other processes)."""
-    revocations().add({"sub": person_id, "not_before": time.time()})
+    ttl = int(current_app.config["CX"]["GATEWAY"].get("TOKEN_TTL_MINUTES", 480)) * 60
+    now = time.time()
+    revocations().add({"sub": person_id, "not_before": now, "expires": now + ttl})
 
 
 PASSWORD_CHANGE_FIRST = ("Change your password first (POST /api/auth/password).", "请先修改初始密码")

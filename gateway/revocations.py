@@ -22,7 +22,7 @@ class Revocations:
         self.fetch = fetch  # at -> [{"sub", "jti"?, "not_before"?, "expires", "at"}]
         self.refresh_seconds = refresh_seconds
         self.tokens = {}     # jti -> expires
-        self.people = {}     # sub -> latest not_before
+        self.people = {}     # sub -> (latest not_before, until when it matters)
         self.cursor = 0.0
         self.checked = 0.0
         self.lock = threading.Lock()
@@ -31,13 +31,15 @@ class Revocations:
         if entry.get("jti"):
             self.tokens[entry["jti"]] = float(entry.get("expires") or 0)
         if entry.get("not_before") is not None:
-            self.people[entry["sub"]] = max(self.people.get(entry["sub"], 0.0), float(entry["not_before"]))
+            before, until = self.people.get(entry["sub"], (0.0, 0.0))
+            expires = float(entry.get("expires") or time.time() + 86400)
+            self.people[entry["sub"]] = (max(before, float(entry["not_before"])), max(until, expires))
 
     def is_revoked(self, claims):
         self._refresh()
         if claims.get("jti") in self.tokens:
             return True
-        not_before = self.people.get(claims.get("sub"))
+        not_before, _until = self.people.get(claims.get("sub"), (None, None))
         return not_before is not None and float(claims.get("ts", claims.get("iat", 0))) < not_before
 
     def _refresh(self):
@@ -51,6 +53,7 @@ class Revocations:
                 self.add(entry)
                 self.cursor = max(self.cursor, float(entry.get("at") or 0))
             self.tokens = {jti: exp for jti, exp in self.tokens.items() if exp > now}
+            self.people = {sub: kept for sub, kept in self.people.items() if kept[1] > now}
         except Exception:  # noqa: BLE001  (a dead accounts service must not fail every request)
             log.warning("could not refresh the revoked tokens; using the last known list", exc_info=True)
         finally:

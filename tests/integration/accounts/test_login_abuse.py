@@ -114,3 +114,25 @@ def test_logout_revokes_the_api_token_and_the_page_cookie(http):
     page.set_cookie("cx_token", cookie)  # the old cookie, kept by a thief
     again = page.get("/")
     assert again.status_code == 302 and "/login" in again.headers["Location"]
+
+
+def test_another_gateway_process_learns_of_a_log_out_within_seconds(http, config):
+    """A second gateway (another gunicorn worker, another machine) refuses the token
+    once its revocation list refreshes (every 2 s), without a call per request."""
+    from gateway.app import create_app
+
+    other_app = create_app(config)
+    other = other_app.test_client()
+    try:
+        token = login(http, "finance", DEMO_PASSWORD, USER_HOME).json["token"]
+        auth = {"Authorization": f"Bearer {token}"}
+        assert other.get("/api/me", headers=auth).status_code == 200
+        assert http.client.post("/api/auth/logout", headers=auth).status_code == 204
+        deadline = time.monotonic() + 6
+        while other.get("/api/me", headers=auth).status_code == 200:
+            assert time.monotonic() < deadline, "the other gateway still accepts the revoked token"
+            eventlet.sleep(0.2)
+    finally:
+        for pool in ("rpc_pool", "sign_in_rpc_pool"):
+            if pool in other_app.extensions:
+                other_app.extensions[pool].close()
