@@ -36,9 +36,16 @@ CHECK_TIMEOUT = 1.5  # seconds a readiness check may take
 
 
 def probe_port(config):
-    """The HTTP probe port of this process, or None (config PROBE_PORT, env PROBE_PORT)."""
+    """The HTTP probe port of this process, or None: PROBE_PORT (environment or config),
+    else PROBE_PORT_BASE + CX_COPY - 1 (the process manager gives each process a base
+    and each copy its number, deploy/supervision.py)."""
     value = os.environ.get("PROBE_PORT") or config.get("PROBE_PORT")
-    return int(value) if value not in (None, "", 0, "0") else None
+    if value not in (None, "", 0, "0"):
+        return int(value)
+    base = os.environ.get("PROBE_PORT_BASE")
+    if base:
+        return int(base) + int(os.environ.get("CX_COPY") or 1) - 1
+    return None
 
 
 class Health(DependencyProvider):
@@ -65,7 +72,10 @@ class Health(DependencyProvider):
                 self.container.service_name, lambda: {k: v for s in stores for k, v in s.metrics().items()})
         port = probe_port(self.container.config)
         if port is not None:
-            self._serve(port)
+            try:
+                self._serve(port)
+            except OSError as exc:  # the RPC probes still work; a taken port must not stop the service
+                log.error("cannot serve probes and metrics on port %s (%s): RPC live/ready only", port, exc)
 
     # -- metrics: each entrypoint's time ------------------------------------------
     def worker_setup(self, worker_ctx):

@@ -2,20 +2,29 @@
 
     .venv/bin/python -m deploy.processes --config deploy/config.yml
 
-prints `NAME<TAB>COMMAND` lines (run from the repository root):
+prints `NAME<TAB>COPIES<TAB>COMMAND` lines (run from the repository root):
 
 * one `nameko run` per `services/<name>/service.py` that exists;
 * one `nameko run` per program name in the `PROGRAMS` list of the config: the
   service class named ``program_<name>`` in the ``service`` module of the package
   its entry point lives in (a package may declare several programs);
-* the gateway under gunicorn, last.
+* the gateway under gunicorn, last (one copy: scale it with GATEWAY_WORKERS, or run
+  more gateways behind the proxy).
 
-COMMAND is a shell command line that `deploy/platform` runs with `exec`, so it
-must start with the program (use `env VAR=value prog ...` to set variables).
+COPIES is how many copies of the process run: ``<NAME>_COPIES`` in the environment
+(e.g. ``APPLICATIONS_COPIES=3``, ``PILOT_BRANCHES_COPIES=2``), 1 by default; copies of
+a service compete for its queue. COMMAND is a shell command line run with `exec`, so
+it must start with the program (use `env VAR=value prog ...` to set variables).
+
+This is the one list: `deploy/supervision.py` turns it into supervisord's
+configuration (which `./deploy/platform up` runs) and into systemd units
+(`./deploy/platform export supervisor|systemd`).
 """
 import argparse
 import os
+import re
 import sys
+from typing import NamedTuple
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -54,7 +63,22 @@ def program_service(name):
     return _class_named(f"{package}.service", f"program_{name}")
 
 
-def processes(config_path):
+class Process(NamedTuple):
+    name: str
+    command: str
+    copies: int = 1
+
+
+def copies_of(name, environ=None):
+    """How many copies of process `name` to run: env ``<NAME>_COPIES`` (1 to 32)."""
+    key = f"{re.sub(r'[^A-Za-z0-9]', '_', name).upper()}_COPIES"
+    value = (environ if environ is not None else os.environ).get(key, "1")
+    if not str(value).isdigit() or not 1 <= int(value) <= 32:
+        raise SystemExit(f"deploy.processes: {key}={value!r} is not a number of copies from 1 to 32")
+    return int(value)
+
+
+def processes(config_path, environ=None):
     from core.programs import enabled_names
     from core.topology import service_names
 
@@ -64,20 +88,23 @@ def processes(config_path):
              for name in service_names()]
     for name in enabled_names(config):
         lines.append((str(name), f"{nameko} run --config {config_path} {program_service(name)}"))
-    lines.append(("gateway", f"{_bin('gunicorn')} -c deploy/gunicorn.conf.py gateway.wsgi:app"))
-    names = [name for name, _ in lines]
+    names = [name for name, _ in lines] + ["gateway"]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise SystemExit(f"deploy.processes: duplicate process names: {', '.join(duplicates)}")
-    return lines
+    listed = [Process(name, command, copies_of(name, environ)) for name, command in lines]
+    if copies_of("gateway", environ) != 1:
+        raise SystemExit("deploy.processes: run one gateway per host (GATEWAY_WORKERS sets its workers)")
+    listed.append(Process("gateway", f"{_bin('gunicorn')} -c deploy/gunicorn.conf.py gateway.wsgi:app"))
+    return listed
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--config", default="deploy/config.yml")
     args = parser.parse_args(argv)
-    for name, command in processes(args.config):
-        print(f"{name}\t{command}")
+    for process in processes(args.config):
+        print(f"{process.name}\t{process.copies}\t{process.command}")
 
 
 if __name__ == "__main__":

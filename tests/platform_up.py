@@ -26,7 +26,7 @@ class PlatformUp:
     """`start()` returns the lines `up` printed until it said how to stop it (or
     exited); `vhost`, `process` and `base_url` stay available; `delete_vhost()` after."""
 
-    def __init__(self, name, run_dir, timeout=300, mongo_port=None, gateway_port=None):
+    def __init__(self, name, run_dir, timeout=300, mongo_port=None, gateway_port=None, env=None):
         mongo_port = mongo_port or free_port()
         gateway_port = gateway_port or free_port()
         self.mongo_uri = f"mongodb://127.0.0.1:{mongo_port}"
@@ -34,6 +34,7 @@ class PlatformUp:
         self.base_url = f"http://127.0.0.1:{gateway_port}"
         self.mongo_port, self.gateway_port, self.run_dir, self.timeout = mongo_port, gateway_port, run_dir, timeout
         self.process = None
+        self.extra_env = dict(env or {})
 
     def start(self):
         requests.put(f"{MGMT}/api/vhosts/{self.vhost}", auth=AUTH, timeout=10).raise_for_status()
@@ -43,6 +44,7 @@ class PlatformUp:
                    MONGO_PORT=str(self.mongo_port), GATEWAY_PORT=str(self.gateway_port), CX_RUN_DIR=str(self.run_dir),
                    GATEWAY_SECRET_KEY=f"{self.vhost}-secret-key-of-32-bytes-or-more")
         env.pop("MONGO_URI", None)
+        env.update(self.extra_env)
         self.process = subprocess.Popen([os.path.join(ROOT, "deploy", "platform"), "up"], cwd=ROOT, env=env,
                                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                         start_new_session=True)
@@ -56,6 +58,18 @@ class PlatformUp:
             if "Ctrl-C" in line:
                 break
         return "".join(output)
+
+    def supervised(self):
+        """{process name: pid} of what supervisord runs (0 when not running)."""
+        out = subprocess.run([os.path.join(ROOT, ".venv/bin/supervisorctl"), "-c",
+                              os.path.join(str(self.run_dir), "supervisord.conf"), "pid", "all"],
+                             capture_output=True, text=True, timeout=30).stdout
+        status = subprocess.run([os.path.join(ROOT, ".venv/bin/supervisorctl"), "-c",
+                                 os.path.join(str(self.run_dir), "supervisord.conf"), "status"],
+                                capture_output=True, text=True, timeout=30).stdout
+        names = [line.split()[0].split(":")[-1] for line in status.splitlines() if line.strip()]
+        pids = [int(p) if p.strip().isdigit() else 0 for p in out.splitlines()]
+        return dict(zip(names, pids))
 
     def delete_vhost(self):
         requests.delete(f"{MGMT}/api/vhosts/{self.vhost}", auth=AUTH, timeout=10)

@@ -1,6 +1,7 @@
 """The README's first command as a newcomer runs it: `./deploy/platform up` installs
 and starts everything, loads the demo data, prints the URL and logins, serves the
-API under gunicorn; Ctrl-C ends every process it started and only those.
+API under gunicorn, every process supervised (a killed service comes back, copies
+run as asked); Ctrl-C ends every process it started and only those.
 
 It runs on its own RabbitMQ vhost, Mongo port, gateway port and run directory, so it
 does not disturb a platform already running on this machine.
@@ -9,6 +10,7 @@ import os
 import signal
 import time
 
+import pytest
 import requests
 
 from tests.platform_up import AUTH, MGMT, PlatformUp
@@ -22,11 +24,14 @@ def _alive(pid):
     return True
 
 
+@pytest.mark.timeout(300)
 def test_up_runs_the_platform_and_ctrl_c_stops_it(tmp_path):
-    platform = PlatformUp("e2e", tmp_path / "run", timeout=240)
+    began = time.monotonic()
+    platform = PlatformUp("e2e", tmp_path / "run", timeout=240, env={"APPLICATIONS_COPIES": "2"})
     base = platform.base_url
     try:
         text = platform.start()
+        print(f"up printed its banner after {time.monotonic() - began:.1f} s")
         assert f"{base}/" in text, text
         assert "Demo@2026" in text and "2023010101" in text, text
 
@@ -39,16 +44,35 @@ def test_up_runs_the_platform_and_ctrl_c_stops_it(tmp_path):
         programs = {c["program"] for c in campaigns}
         assert {"pilot_branches", "civilized_dorms", "benchmark_branches"} <= programs, programs
 
+        supervised = platform.supervised()
+        # 5 services (applications twice), 7 programs, the gateway
+        assert len(supervised) == 14 and {"applications-1", "applications-2", "scoring", "gateway"} <= set(supervised)
+        assert all(pid and _alive(pid) for pid in supervised.values()), supervised
+
+        # A service killed outright is started again by the supervisor, and the platform is whole again.
+        os.kill(supervised["scoring"], signal.SIGKILL)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            again = platform.supervised().get("scoring")
+            if again and again != supervised["scoring"] and \
+                    requests.get(f"{base}/healthz", timeout=10).status_code == 200:
+                break
+            time.sleep(0.5)
+        assert again and again != supervised["scoring"] and _alive(again), again
+        assert requests.get(f"{base}/healthz", timeout=10).status_code == 200
+        restarted_in = 60 - (deadline - time.time())
+        print(f"scoring was restarted and the platform healthy again {restarted_in:.1f} s after kill -9")
+        pids = [pid for pid in platform.supervised().values() if pid]
         pid_dir = tmp_path / "run" / "pids"
-        pids = [int(p.read_text().split()[0]) for p in pid_dir.glob("*.pid") if p.name != "up.pid"]
-        assert len(pids) >= 13  # 5 services, 7 programs, the gateway (and the Mongo server)
-        assert all(_alive(pid) for pid in pids)
+        pids += [int(p.read_text().split()[0]) for p in pid_dir.glob("*.pid") if p.name != "up.pid"]
     finally:
         up = platform.process
         if up is not None:
+            print(f"Ctrl-C after {time.monotonic() - began:.1f} s")
             os.killpg(up.pid, signal.SIGINT)
             up.wait(timeout=60)
         platform.delete_vhost()
+    print(f"up, checks and stop took {time.monotonic() - began:.1f} s")
     assert up.returncode == 0
     time.sleep(1)
     assert not [pid for pid in pids if _alive(pid)]
