@@ -26,7 +26,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from services.scoring.domain import bulk  # noqa: E402
 from services.scoring.domain.category_selection import select_by_category  # noqa: E402
-from services.scoring.domain.criteria import CriteriaTree  # noqa: E402
+from core.declaration.criteria_tree import CriteriaTree  # noqa: E402
 from services.scoring.domain.quota import select_from_ranking  # noqa: E402
 
 WEIGHTS = [15, 15, 10, 10, 10, 10, 10, 10, 5, 5]

@@ -9,17 +9,22 @@ level. It raises one `ValidationFailed` whose ``details`` name every problem by 
 path (``criteria.children[2].scale.kind``, ``quota_rules.school[0].percent``) in
 English and Chinese; nothing is partially accepted.
 
-What only a service can judge (weights adding up to 100, a tier's materials among
-the known kinds) is checked by that service right after, with the same paths.
+The criteria tree's arithmetic (weights adding up to 100 at every node, unique ids,
+scorer roles; `criteria_tree.py`) and the quota rules' whole-list rules
+(`quota_rules.py`) are checked here too, with the code the scoring service uses.
+What needs a service's own data (a tier's materials among the funding service's
+kinds, a tie-break naming a node) is checked by that service right after.
 """
 from marshmallow import fields, validate
 
-from core.errors import field_error, invalid
+from core.errors import ValidationFailed, field_error, invalid
 
 from .base import Strict, check, code, text
 from .criteria import Node
+from .criteria_tree import CriteriaTree
 from .funding import Funding
 from .parts import Attachment, FactKind, form_label_errors, settings_errors, stage_errors
+from .quota_rules import validate_quota_rules
 from .selection import QuotaRules, Scoring
 
 APPLICANT_KINDS = ("branch", "class", "dorm", "person")
@@ -60,10 +65,26 @@ def declaration_errors(declaration):
     codes = [k.get("code") for k in declaration.get("fact_kinds") or [] if isinstance(k, dict)]
     if len(set(map(str, codes))) != len(codes):
         errors.append(field_error("fact_kinds", "declares a fact kind twice", "记录类别重复"))
+    errors += _rule_errors(declaration, errors)
     if (declaration.get("quota_rules") or declaration.get("scoring")) and not declaration.get("criteria"):
         errors.append(field_error("criteria", "quota rules and a scoring policy need a criteria tree",
                                   "声明名额规则或评分策略的项目须同时声明评分指标体系"))
     return errors
+
+
+def _rule_errors(declaration, typed):
+    """The criteria tree's arithmetic (weights adding up to 100, unique ids, scorer
+    roles) and the quota rules' whole-list rules, for parts whose types are right:
+    the same code the scoring service runs (criteria_tree.py, quota_rules.py)."""
+    out = []
+    for part, check in (("criteria", CriteriaTree.from_dict), ("quota_rules", validate_quota_rules)):
+        if declaration.get(part) is None or any(e["field"].startswith(part) for e in typed):
+            continue
+        try:
+            check(declaration[part])
+        except ValidationFailed as exc:
+            out += exc.details or [field_error(part, exc.message_en, exc.message_zh)]
+    return out
 
 
 def check_declaration(declaration):

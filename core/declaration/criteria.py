@@ -2,9 +2,9 @@
 
 A node is ``{"id", "name", "weight"?}`` plus exactly one of
 ``children`` (inner node), ``scale`` (leaf, scored by ``scorer_role`` or by several
-roles in ``role_weights``) or ``by_category`` (one subtree per category). The scoring
-service adds the arithmetic rules on top (weights adding up to 100, unique ids,
-roles a program declared): `services/scoring/domain/criteria.py`.
+roles in ``role_weights``) or ``by_category`` (one subtree per category). The
+arithmetic on top (weights adding up to 100, unique ids, roles) is `criteria_tree.py`,
+which the scoring service uses too.
 """
 from marshmallow import ValidationError, fields, validate, validates_schema
 

@@ -10,10 +10,10 @@ name every offending node or rule; nothing of it is stored. Each version is stor
 """
 from dataclasses import dataclass
 
+from core.declaration.criteria_tree import CriteriaTree
+from core.declaration.quota_rules import validate_quota_rules
 from core.errors import ValidationFailed, field_error, invalid
 from services.scoring.domain.aggregation import AggregationPolicy
-from services.scoring.domain.criteria import CriteriaTree
-from services.scoring.domain.quota import validate_quota_rules
 from services.scoring.domain.ranking import validate_tie_breaks
 from services.scoring.domain.vetoes import validate_veto_rules
 

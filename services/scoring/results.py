@@ -47,7 +47,7 @@ from core.errors import Conflict, field_error, invalid
 from services.scoring import campaign_setup, outbox, programs, vetoing
 from services.scoring.access import hidden, require_campaign_admin
 from services.scoring.domain import computation, plugin_inputs, quota
-from services.scoring.domain.criteria import canonical_json
+from core.declaration.criteria_tree import canonical_json
 from services.scoring.domain.explain import explain as explain_score
 from services.scoring.views import jsonable, rounded
 

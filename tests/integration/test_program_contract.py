@@ -15,27 +15,33 @@ def test_a_refused_registration_stops_the_program_process_with_the_message(confi
     from services.applications.service import ApplicationsService
     from services.scoring.service import ScoringService
 
-    criteria = copy.deepcopy(PROGRAM.criteria)
-    criteria["children"][0]["weight"] += 10     # the typed contract passes; the weights add up to 110
-    broken = make_program_service(dataclasses.replace(PROGRAM, criteria=criteria))
+    # The contract holds (a tie-break names an indicator by a valid key); only the
+    # scoring service knows the tree has no node "nope".
+    scoring = dict(copy.deepcopy(PROGRAM.scoring), tie_breaks=[{"indicator": "nope", "order": "desc"}])
+    broken = make_program_service(dataclasses.replace(PROGRAM, scoring=scoring))
     runner = runner_factory(config, ApplicationsService, ScoringService, broken)
     runner.start()
     with eventlet.Timeout(30), pytest.raises(RegistrationRefused) as stopped:
         runner.wait()
     assert "scoring refused program pilot_branches" in stopped.value.message_en
-    assert "not 100" in stopped.value.message_en and "应为 100" in stopped.value.message_zh
-    assert stopped.value.details[0]["field"].startswith("criteria")
+    assert "'nope' is not a node of the criteria tree" in stopped.value.message_en
+    assert "不在评分指标体系中" in stopped.value.message_zh
+    assert stopped.value.details[0]["field"] == "scoring.tie_breaks[0]"
 
 
 def test_a_declaration_breaking_the_contract_does_not_start(config, runner_factory):
     from plugins.pilot_branches.program import PROGRAM
     from core.errors import ValidationFailed
 
-    bad = make_program_service(dataclasses.replace(PROGRAM, stages=["application", "reveiw"]))
+    criteria = copy.deepcopy(PROGRAM.criteria)
+    criteria["children"][0]["weight"] += 10     # the weights add up to 110
+    bad = make_program_service(dataclasses.replace(PROGRAM, stages=["application", "reveiw"], criteria=criteria))
     runner = runner_factory(config, bad)
     with pytest.raises(ValidationFailed) as refused:
         runner.start()
-    assert refused.value.details[0]["field"] == "stages[1]" and "reveiw" in refused.value.message_en
+    fields = [d["field"] for d in refused.value.details]
+    assert fields[0] == "stages[1]" and "reveiw" in refused.value.message_en
+    assert any(f.startswith("criteria") for f in fields) and "应为 100" in refused.value.message_zh
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ database. One module per rule family:
 from .aggregation import AggregationPolicy, Mark, aggregate, score_application, score_campaign
 from .assignment import ConflictPolicy, assign, auto_assign, blind_view, conflicts, ensure_assigned
 from .category_selection import select_by_category
-from .criteria import SCORER_ROLES, CriteriaTree
+from core.declaration.criteria_tree import SCORER_ROLES, CriteriaTree
 from .explain import explain
 from .quota import apportion, percent_of, quota_size, round_half_up, select, select_from_ranking
 from .ranking import rank

@@ -66,7 +66,7 @@ from scipy.sparse import coo_matrix, vstack
 from core.errors import field_error, invalid
 
 from .ranking import SCORE_SCALE
-from .scales import is_number
+from core.declaration.scales import is_number
 from .vetoes import vetoed_ids
 
 MAX_ENUMERATED_CATEGORIES = 16

@@ -80,3 +80,13 @@ def test_expected_outputs_field_names_a_form_field_and_form_fields_have_labels()
         "settings.expected_outputs_field"]
     errors = _broken(COLLECTIVES, lambda d: d["form_schema"]["properties"]["goals"].pop("title"))
     assert _fields(errors) == ["form.goals"] and "title（中文）" in errors[0]["message_zh"]
+
+
+def test_the_criteria_arithmetic_and_whole_quota_lists_are_checked_with_the_scoring_code():
+    def heavier(d):
+        d["criteria"]["children"][0]["weight"] += 10
+    errors = _broken(COLLECTIVES, heavier)
+    assert errors[0]["field"] == "criteria/class_collective" and "add up to 110, not 100" in errors[0]["message"]
+    two_counts = [{"kind": "percent", "percent": 30, "of": "population"}, {"kind": "fixed", "count": 3}]
+    errors = _broken(COLLECTIVES, lambda d: d.update(quota_rules=two_counts))
+    assert errors[0]["field"] == "quota_rules" and "exactly one of percent, fixed" in errors[0]["message"]

@@ -3,7 +3,7 @@ import copy
 
 import pytest
 
-from services.scoring.domain.criteria import CriteriaTree
+from core.declaration.criteria_tree import CriteriaTree
 
 CLASS_TREE = {
     "id": "root", "name": "先进班集体", "children": [

@@ -7,7 +7,7 @@ import pytest
 from core.errors import ValidationFailed
 from services.scoring.domain import bulk
 from services.scoring.domain.aggregation import marks_from_sheets, score_campaign, zscore_adjust
-from services.scoring.domain.criteria import SCORER_ROLES
+from core.declaration.criteria_tree import SCORER_ROLES
 from services.scoring.domain.ranking import rank
 
 

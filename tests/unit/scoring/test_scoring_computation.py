@@ -7,7 +7,7 @@ import pytest
 from core.errors import Conflict, ValidationFailed
 from services.scoring.domain import quota
 from services.scoring.domain.computation import compute_results
-from services.scoring.domain.criteria import CriteriaTree
+from core.declaration.criteria_tree import CriteriaTree
 from services.scoring.results import summary
 from tests.unit.scoring.conftest import DORM_TREE
 

@@ -4,8 +4,8 @@ import copy
 import pytest
 
 from core.errors import PermissionDenied, ValidationFailed
-from services.scoring.domain.criteria import CriteriaTree
-from services.scoring.domain.scales import Scale
+from core.declaration.criteria_tree import CriteriaTree
+from core.declaration.scales import Scale
 
 
 def test_weights_must_add_up_to_100_and_the_node_is_named(class_data):

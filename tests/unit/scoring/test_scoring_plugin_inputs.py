@@ -6,7 +6,7 @@ import pytest
 from core.errors import PermissionDenied, ValidationFailed
 from services.scoring.access import Person
 from services.scoring.domain import plugin_inputs
-from services.scoring.domain.criteria import CriteriaTree
+from core.declaration.criteria_tree import CriteriaTree
 from services.scoring.domain.explain import explain
 from services.scoring.domain.score_sheet import new_sheet, save_draft
 from tests.unit.scoring.conftest import CLASS_TREE

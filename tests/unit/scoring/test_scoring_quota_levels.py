@@ -6,7 +6,7 @@ import pytest
 
 from core.errors import ValidationFailed
 from services.scoring import programs
-from services.scoring.domain.criteria import CriteriaTree
+from core.declaration.criteria_tree import CriteriaTree
 from services.scoring.domain.quota import (
     parse_quota_rules, quota_size, rules_for_level, select, validate_quota_rules)
 from tests.unit.scoring.conftest import CLASS_TREE, DORM_TREE

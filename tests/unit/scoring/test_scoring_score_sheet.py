@@ -3,7 +3,7 @@ import pytest
 
 from core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from services.scoring.domain.aggregation import score_campaign
-from services.scoring.domain.criteria import CriteriaTree
+from core.declaration.criteria_tree import CriteriaTree
 from services.scoring.domain.score_sheet import (
     ScoreSheet, admin_change, missing_leaves, new_sheet, reopen, save_draft, submit)
 

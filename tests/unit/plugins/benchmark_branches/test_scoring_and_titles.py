@@ -87,7 +87,7 @@ def test_the_declaration_names_the_expected_outputs_field_and_its_shape():
 
 
 def test_the_criteria_weights_and_the_scoring_registration():
-    from services.scoring.domain.criteria import CriteriaTree
+    from core.declaration.criteria_tree import CriteriaTree
     from services.scoring.programs import definition_from_declaration
 
     tree = CriteriaTree.from_dict(PROGRAM.criteria)

@@ -10,7 +10,7 @@ import pytest
 from core.errors import ValidationFailed
 from plugins.civilized_dorms.program import PROGRAM
 from services.scoring.domain import aggregation
-from services.scoring.domain.criteria import CriteriaTree
+from core.declaration.criteria_tree import CriteriaTree
 from services.scoring.domain.vetoes import apply_veto_rules
 
 from tests.unit.plugins.civilized_dorms.support import FakeDirectory, FakeRecords, campaign, fact, hooks, person

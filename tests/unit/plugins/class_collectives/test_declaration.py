@@ -6,7 +6,7 @@ from core.errors import ValidationFailed
 from plugins.class_collectives.hooks import ClassCollectiveHooks
 from plugins.class_collectives.program import CRITERIA, PROGRAM, QUOTA_RULES, SCORING
 from services.scoring.domain import aggregation, quota, ranking
-from services.scoring.domain.criteria import CriteriaTree
+from core.declaration.criteria_tree import CriteriaTree
 from services.scoring.domain.vetoes import apply_veto_rules
 from services.scoring.programs import definition_from_declaration
 

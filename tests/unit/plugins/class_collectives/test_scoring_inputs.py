@@ -11,7 +11,7 @@ from plugins.class_collectives.hooks import (
     ClassCollectiveHooks, facts_window, failure_rate_percent, is_exam_offence,
 )
 from plugins.class_collectives.program import PROGRAM, SETTINGS
-from services.scoring.domain.criteria import CriteriaTree
+from core.declaration.criteria_tree import CriteriaTree
 from services.scoring.domain.plugin_inputs import normalise
 from tests.unit.plugins.class_collectives.fake_records import FakeRecords
 
