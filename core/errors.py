@@ -54,6 +54,12 @@ class ValidationFailed(ChuangxianError):
     code = "validation_failed"
 
 
+class BadRequest(ChuangxianError):
+    """The request itself is malformed (a header, the body's JSON syntax), not a field's value."""
+
+    code = "bad_request"
+
+
 class NotFound(ChuangxianError):
     code = "not_found"
 
@@ -127,7 +133,7 @@ class PasswordChangeRequired(PermissionDenied):
 
 
 ALL_ERRORS = (
-    ChuangxianError, ValidationFailed, NotFound, Unauthenticated, PermissionDenied,
+    ChuangxianError, ValidationFailed, BadRequest, NotFound, Unauthenticated, PermissionDenied,
     InvalidTransition, Conflict, DeadlinePassed, QuotaExceeded, BudgetExceeded,
     RateLimited, PayloadTooLarge, UnsupportedMediaType, ProgramNotAvailable,
     CampusSignInUnavailable, PasswordChangeRequired,

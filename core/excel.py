@@ -13,6 +13,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from core.labels import label
+from gateway.documents.text import scrubbed
 
 HEADER_FILL = PatternFill("solid", fgColor="DDE3EA")
 SUBTOTAL_FILL = PatternFill("solid", fgColor="F2F4F7")
@@ -126,6 +127,7 @@ def _subtotal(name, rows):
     return row
 
 
+@scrubbed
 def application_summary(campaign, applications, college_names, unit=""):
     """申报汇总表: the whole campaign on the first sheet, college by college with a
     小计 row after each and a 合计 row at the end; then one sheet per college."""
@@ -163,6 +165,7 @@ def _two(value):
     return round(float(value), 2) if value is not None else None
 
 
+@scrubbed
 def ranking(campaign, published):
     """评审结果: every ranked application with its total, rank, grade/category, and
     the rest with the reason they are out; the cut line in the title row's note."""
@@ -186,6 +189,7 @@ def ranking(campaign, published):
 
 
 
+@scrubbed
 def grants_and_claims(campaign_title, grants, claims_by_grant):
     """立项经费与报销: one row per grant (yuan as numbers), one per claim."""
     wb = Workbook()

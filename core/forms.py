@@ -97,7 +97,9 @@ class Yuan(fields.Decimal):
     decimals (no fractions of a fen), dumped as a string like "1234.50".
     Stored amounts elsewhere are integer fen; this is only the form's view."""
 
-    default_error_messages = {"fen": "At most two decimal places (no fractions of a fen)."}
+    default_error_messages = {"fen": "At most two decimal places (no fractions of a fen).",
+                              "too_large": "Too many digits."}
+    MAX_DIGITS = 15  # integer digits: 10^15 yuan in fen still fits MongoDB's int64
 
     def __init__(self, minimum=0, maximum=None, **kwargs):
         metadata = dict(kwargs.pop("metadata", {}), minimum=minimum)
@@ -110,6 +112,8 @@ class Yuan(fields.Decimal):
         if isinstance(value, bool):
             raise self.make_error("invalid")
         number = super()._deserialize(value, attr, data, **kwargs)
+        if number.adjusted() >= self.MAX_DIGITS:  # quantize would raise InvalidOperation (e.g. 1e400)
+            raise self.make_error("too_large")
         if number.as_tuple().exponent < -2 and number != number.quantize(Decimal("0.01")):
             raise self.make_error("fen")
         return number.quantize(Decimal("0.01"))

@@ -1,13 +1,14 @@
 """Upload rules (applications' attachments, funding's receipts and materials): what
 is accepted, checked from the bytes, not the name. Plain Python, shared by services.
 
-A file's type is recognised from its first bytes (PDF, Word .doc/.docx, Excel
-.xls/.xlsx, JPEG, PNG); the file name's extension must agree, so a renamed
+A file's type is recognised from its bytes (a PDF from its structure; Word
+.doc/.docx, Excel .xls/.xlsx, JPEG, PNG from their signatures); the file name's extension must agree, so a renamed
 executable is refused. Size and per-kind counts come from configuration and the
 program's declaration.
 """
 import hashlib
 import io
+import re
 import zipfile
 
 from core.errors import PayloadTooLarge, UnsupportedMediaType, ValidationFailed, field_error
@@ -24,13 +25,27 @@ CONTENT_TYPES = {
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
+_PDF_HEADER = re.compile(rb"%PDF-[12]\.\d")
+_PDF_OBJECT = re.compile(rb"\d+\s+\d+\s+obj\b.*?\bendobj\b", re.S)
+_PDF_XREF = re.compile(rb"\btrailer\b|\bstartxref\b|/Type\s*/XRef\b")
+
+
+def is_pdf(data):
+    """A PDF by its structure, not its first bytes: the header, at least one complete
+    indirect object (`n g obj … endobj`), a cross-reference (a trailer, `startxref`
+    or an xref stream) and the end-of-file marker in the last kilobyte. A text file
+    that merely starts with `%PDF-` is not one."""
+    return (_PDF_HEADER.match(data) is not None and b"%%EOF" in data[-1024:]
+            and _PDF_XREF.search(data) is not None and _PDF_OBJECT.search(data) is not None)
+
+
 def sniff(data, filename):
     """The file's type ('pdf', 'docx', …) from its bytes, or None when unknown."""
     ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     if ext == "jpeg":
         ext = "jpg"
     if data.startswith(b"%PDF-"):
-        return "pdf"
+        return "pdf" if is_pdf(data) else None
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
         return "png"
     if data.startswith(b"\xff\xd8\xff"):
@@ -95,6 +110,24 @@ def check_upload(declared_kinds, kind, filename, data, max_bytes, existing):
         "kind": kind, "filename": filename, "type": found, "content_type": CONTENT_TYPES[found],
         "size": len(data), "sha256": hashlib.sha256(data).hexdigest(),
     }
+
+
+def upload_id(prefix, owner_id, kind, sha256, idempotency_key=None):
+    """The id an upload is stored under: from the Idempotency-Key when one is sent,
+    else from the content, so a retried upload (a lost response, a double click)
+    lands on the attachment the first one stored instead of a second copy."""
+    basis = f"key|{idempotency_key}" if idempotency_key else f"sha|{kind}|{sha256}"
+    return f"{prefix}_{hashlib.sha256(f'{owner_id}|{basis}'.encode('utf-8')).hexdigest()[:24]}"
+
+
+def already_uploaded(existing, attachment_id, kind, sha256):
+    """The stored attachment a retry of this upload refers to: the one with its id, or
+    the same bytes already in the same slot (kind); None for a new upload. `existing`
+    holds the stored metadata (with "_id" or "id")."""
+    for a in existing:
+        if (a.get("_id") or a.get("id")) == attachment_id:
+            return a
+    return next((a for a in existing if a["kind"] == kind and a.get("sha256") == sha256), None)
 
 
 def missing_required(declared_kinds, existing):

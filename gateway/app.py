@@ -5,14 +5,13 @@ default); the API document is at /api/openapi.json and its Swagger UI at /api/do
 with Swagger UI's files served from this server (campus intranets have no CDN).
 """
 from flask import Flask, send_from_directory
-from flask_smorest import Api
 from swagger_ui_bundle import swagger_ui_path
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core.config import load_config
 from core.programs import check_enabled
 from core.security import check_settings
-from gateway import errors, observability, web
+from gateway import boundary, errors, observability, security_headers, web
 from gateway.api import applications, auth, campaigns, directory, funding, notifications, programs, scoring
 from gateway.api import notices
 from gateway.api import records
@@ -20,6 +19,7 @@ from gateway.api import documents
 from gateway.api import jobs
 from gateway.api import people
 from gateway.api import accounts
+from gateway.openapi import Api
 from gateway.rpc import RpcPool
 
 
@@ -55,6 +55,8 @@ def create_app(config=None):
     for module in (auth, programs, campaigns, applications, directory, scoring, funding, notifications, notices,
                    records, documents, jobs, people, accounts):
         api.register_blueprint(module.blp)
+    boundary.register(app)
+    security_headers.register(app)
     errors.register(app)
     observability.register(app)
     web.register(app)

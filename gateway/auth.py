@@ -109,20 +109,27 @@ def allow_during_password_change(view):
     return view
 
 
-def login_required(view):
+def authenticate(allow_during_password_change=False):
     """Sets g.actor_id and g.claims from a valid token; raises Unauthenticated
     otherwise, and PasswordChangeRequired while the password must be changed."""
+    claims = bearer_claims()
+    if claims.get("pwc") and not allow_during_password_change:
+        raise PasswordChangeRequired(*PASSWORD_CHANGE_FIRST, field="password")
+    g.claims = claims
+    g.actor_id = claims["sub"]
+
+
+def login_required(view):
+    """`authenticate` before the view. The mark `login_required` lets
+    gateway/boundary.py check the token before webargs parses the body."""
     allowed = getattr(view, "allow_during_password_change", False)
 
     @functools.wraps(view)
     def wrapped(*args, **kwargs):
-        claims = bearer_claims()
-        if claims.get("pwc") and not allowed:
-            raise PasswordChangeRequired(*PASSWORD_CHANGE_FIRST, field="password")
-        g.claims = claims
-        g.actor_id = claims["sub"]
+        authenticate(allowed)
         return view(*args, **kwargs)
 
+    wrapped.login_required = True
     return wrapped
 
 

@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 
 STATUS = {
     errors.ValidationFailed: 422,
+    errors.BadRequest: 400,
     errors.NotFound: 404,
     errors.Unauthenticated: 401,
     errors.PermissionDenied: 403,

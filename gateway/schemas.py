@@ -11,6 +11,12 @@ class ErrorOut(Schema):
     details = fields.Raw()
 
 
+IDEMPOTENCY_HEADER = {
+    "in": "header", "name": "Idempotency-Key", "required": False, "schema": {"type": "string", "maxLength": 200},
+    "description": "Any unique string per intended change (e.g. a UUID), at most 200 characters: a retry with "
+                   "the same key returns the first result and changes nothing more."}
+
+
 class PersonOut(Schema):
     id = fields.String()
     login = fields.String()
@@ -70,6 +76,17 @@ class CampaignOut(Schema):
     level = fields.String(metadata={"description": "school | college: the kind of the campaign's unit"})
     parent_campaign_id = fields.String(allow_none=True)
     nomination_quota = fields.Dict(allow_none=True, metadata={"description": '{"per_college": n}'})
+    state = fields.String(metadata={"description": "open | withdrawn"})
+    version = fields.Integer()
+
+
+class CampaignHistoryOut(Schema):
+    seq = fields.Integer()
+    action = fields.String(metadata={"description": "edited | withdrawn"})
+    by = fields.Dict()
+    at = fields.String()
+    reason = fields.String(allow_none=True)
+    changes = fields.Dict()
 
 
 class NominatedFromOut(Schema):

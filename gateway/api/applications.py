@@ -5,7 +5,7 @@ from flask_smorest import Blueprint
 
 from gateway.api import idempotency_key, multipart, rpc
 from gateway.auth import login_required
-from gateway.schemas import ApplicationOut, AttachmentOut, AuditOut, ListQuery
+from gateway.schemas import IDEMPOTENCY_HEADER, ApplicationOut, AttachmentOut, AuditOut, ListQuery
 from services.applications.schemas import ActionInput, ApplicationUpdate
 
 blp = Blueprint("applications", __name__, url_prefix="/api/applications", description="Applications (申报)")
@@ -66,12 +66,16 @@ def audit(application_id):
     "type": "object", "required": ["file", "kind"],
     "properties": {"file": {"type": "string", "format": "binary"},
                    "kind": {"type": "string", "description": "application_form, photo, other"}}}}}})
+@blp.doc(parameters=[IDEMPOTENCY_HEADER])
 @login_required
 def upload(application_id):
-    """Upload an attachment (multipart: `file`, `kind`). Type is checked from the bytes."""
+    """Upload an attachment (multipart: `file`, `kind`). Type is checked from the bytes.
+    A retry (the same Idempotency-Key, or the same file for the same kind) returns the
+    attachment stored the first time instead of a second copy."""
     filename, data, fields = multipart("file", "kind")
     with rpc() as cluster:
-        return cluster.applications.add_attachment(g.actor_id, application_id, fields["kind"], filename, data)
+        return cluster.applications.add_attachment(g.actor_id, application_id, fields["kind"], filename, data,
+                                                   idempotency_key())
 
 
 @blp.route("/<application_id>/attachments/<attachment_id>")

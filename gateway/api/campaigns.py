@@ -3,8 +3,12 @@ from flask_smorest import Blueprint
 
 from gateway.api import idempotency_key, rpc
 from gateway.auth import login_required
-from gateway.schemas import ApplicationOut, CampaignOut, CampaignQuery, NominateOut, NominationsOut
-from services.applications.schemas import ApplicationCreate, CampaignInput, NominationInput
+from gateway.schemas import (
+    IDEMPOTENCY_HEADER, ApplicationOut, CampaignHistoryOut, CampaignOut, CampaignQuery, NominateOut, NominationsOut,
+)
+from services.applications.schemas import (
+    ApplicationCreate, CampaignInput, CampaignUpdate, CampaignWithdraw, NominationInput,
+)
 
 blp = Blueprint("campaigns", __name__, url_prefix="/api/campaigns", description="Campaigns (评选活动)")
 
@@ -12,14 +16,49 @@ blp = Blueprint("campaigns", __name__, url_prefix="/api/campaigns", description=
 @blp.route("", methods=["POST"])
 @blp.arguments(CampaignInput)
 @blp.response(201, CampaignOut)
+@blp.doc(parameters=[IDEMPOTENCY_HEADER])
 @login_required
 def open_campaign(payload):
     """Open a campaign (school admin; a college's admin for a college-level one).
-    Times without an offset are Asia/Shanghai. A college-level campaign may name the
+    Times without an offset are Asia/Shanghai; both application times are required
+    and the times must be in order. A college-level campaign may name the
     school-level one it nominates to (`parent_campaign_id`); a school-level one may
-    set `nomination_quota`."""
+    set `nomination_quota`. With an Idempotency-Key a double submit opens one."""
     with rpc() as cluster:
-        return cluster.applications.open_campaign(g.actor_id, payload)
+        return cluster.applications.open_campaign(g.actor_id, payload, idempotency_key())
+
+
+@blp.route("/<campaign_id>", methods=["PATCH"])
+@blp.arguments(CampaignUpdate)
+@blp.response(200, CampaignOut)
+@blp.alt_response(409, description="Withdrawn, settings after a submission, or changed meanwhile")
+@login_required
+def edit_campaign(payload, campaign_id):
+    """Correct a campaign (its admin): title, academic year, times, settings (until an
+    application is submitted), nomination quota; `reason` goes into its history."""
+    with rpc() as cluster:
+        return cluster.applications.edit_campaign(g.actor_id, campaign_id, payload)
+
+
+@blp.route("/<campaign_id>/withdraw", methods=["POST"])
+@blp.arguments(CampaignWithdraw)
+@blp.response(200, CampaignOut)
+@blp.alt_response(409, description="Applications were submitted in it")
+@login_required
+def withdraw_campaign(payload, campaign_id):
+    """Withdraw a campaign opened by mistake (its admin, with a reason): it is no
+    longer listed and accepts nothing. Repeating it is a no-op."""
+    with rpc() as cluster:
+        return cluster.applications.withdraw_campaign(g.actor_id, campaign_id, payload)
+
+
+@blp.route("/<campaign_id>/history")
+@blp.response(200, CampaignHistoryOut(many=True))
+@login_required
+def campaign_history(campaign_id):
+    """Who opened, edited or withdrew the campaign, when, what and why (its admin)."""
+    with rpc() as cluster:
+        return cluster.applications.campaign_history(g.actor_id, campaign_id)
 
 
 @blp.route("")

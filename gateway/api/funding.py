@@ -16,7 +16,7 @@ from marshmallow import Schema, fields, validate
 
 from gateway.api import idempotency_key, multipart, rpc
 from gateway.auth import login_required
-from gateway.schemas import AttachmentOut
+from gateway.schemas import IDEMPOTENCY_HEADER, AttachmentOut
 from services.funding.schemas import (
     REPORT_LEVELS, AwardInput, BudgetInput, ClaimActionInput, ClaimInput, CloseInput, FundingCampaignInput,
     MaterialInput,
@@ -363,13 +363,15 @@ def grant_ledger(grant_id):
     "properties": {"file": {"type": "string", "format": "binary"},
                    "kind": {"type": "string", "description": "receipt (PDF/JPG/PNG; the lead), or a closing "
                                                              "material: closing_report, work_case, activity_summary"}}}}}})
+@blp.doc(parameters=[IDEMPOTENCY_HEADER])
 @login_required
 def upload(grant_id):
     """Upload a receipt or a closing material (multipart `file`, `kind`). The type is
-    checked from the bytes; size and count are limited."""
+    checked from the bytes; size and count are limited. A retry (the same
+    Idempotency-Key, or the same file for the same kind) returns the first upload."""
     filename, data, form = multipart("file", "kind")
     with rpc() as cluster:
-        return cluster.funding.add_attachment(g.actor_id, grant_id, form["kind"], filename, data)
+        return cluster.funding.add_attachment(g.actor_id, grant_id, form["kind"], filename, data, idempotency_key())
 
 
 @blp.route("/grants/<grant_id>/attachments/<attachment_id>")
@@ -394,7 +396,7 @@ def submit_material(payload, grant_id):
 
 
 @blp.route("/grants/<grant_id>/close", methods=["POST"])
-@blp.arguments(CloseInput)
+@blp.arguments(CloseInput, required=False)
 @blp.response(200, GrantOut)
 @blp.alt_response(409, description="Claims still pending, or closed already")
 @blp.doc(parameters=[IDEMPOTENCY])

@@ -182,7 +182,7 @@ class StagesOut(Schema):
 
 # -- notices -----------------------------------------------------------------------
 @blp.route("/campaigns/<campaign_id>/notice", methods=["POST"])
-@blp.arguments(NoticeOpen)
+@blp.arguments(NoticeOpen, required=False)
 @blp.response(201, NoticeOut)
 @blp.alt_response(409, description="No results published yet")
 @login_required

@@ -156,7 +156,7 @@ def unread_count():
 
 
 @blp.route("/inbox/read", methods=["POST"])
-@blp.arguments(MarkRead)
+@blp.arguments(MarkRead, required=False)
 @blp.response(200, MarkReadOut)
 @login_required
 def mark_read(payload):

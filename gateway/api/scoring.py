@@ -351,7 +351,7 @@ def save_sheet(payload, campaign_id, application_id):
 
 
 @blp.route(APPLICATION + "/sheet/submit", methods=["POST"])
-@blp.arguments(SheetInput)
+@blp.arguments(SheetInput, required=False)
 @blp.response(200, SheetOut)
 @login_required
 def submit_sheet(payload, campaign_id, application_id):
@@ -429,7 +429,7 @@ def results(campaign_id):
 
 
 @blp.route(CAMPAIGN + "/results/publish", methods=["POST"])
-@blp.arguments(PublishInput)
+@blp.arguments(PublishInput, required=False)
 @blp.response(200, ResultsOut)
 @blp.alt_response(409, description="Sheets still missing, or the round was published from other inputs")
 @login_required

@@ -4,6 +4,8 @@ import os
 
 from fpdf import FPDF
 
+from gateway.documents.text import scrubbed
+
 FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",     # Debian fonts-wqy-microhei (deploy/platform installs it)
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
@@ -28,6 +30,7 @@ def certificate_number(prefix, year, sequence):
     return f"{prefix}〔{year}〕{int(sequence):03d}号"
 
 
+@scrubbed
 def certificate(award, school_name, issued_on, number="", issuer=""):
     """One certificate: the recipient (unit or project name), the title, the
     campaign's year, the issuing department (`issuer`, from configuration) over the

@@ -16,6 +16,8 @@ from docx.shared import Cm, Pt, RGBColor
 
 from core.labels import label, label_any
 
+from gateway.documents.text import scrubbed
+
 TITLES = {"application": "申请表", "approval": "考核审批表"}
 LABEL_WIDTH = Cm(3.6)
 VALUE_WIDTH = Cm(12.4)     # A4 (21 cm) less 2.5 cm margins each side
@@ -132,6 +134,7 @@ def _opinions(trail, actions):
     return lines
 
 
+@scrubbed
 def application_form(campaign, program, application, kind="application", trail=None, unit_name=""):
     """The filled 项目申请表 / 申报书 (kind="application") or 考核审批表 (kind="approval")."""
     document = Document()

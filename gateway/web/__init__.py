@@ -115,7 +115,8 @@ def _typed_error(error):
 def register(app):
     from gateway.web import pages_applicant, pages_college, pages_common, pages_reviewer  # noqa: F401  (routes register on import)
     from gateway.web import (  # noqa: F401  (routes register on import)
-        pages_admin, pages_admin_notice, pages_dashboard, pages_documents, pages_finance, pages_jobs, pages_notice,
+        pages_admin, pages_admin_campaign_edit, pages_admin_notice, pages_dashboard, pages_documents, pages_finance,
+        pages_jobs, pages_notice,
         pages_status)
     from gateway.web import pages_people, pages_reviewer_pool  # noqa: F401  (routes register on import)
     from gateway.web import pages_account  # noqa: F401  (routes register on import)

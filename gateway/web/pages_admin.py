@@ -10,7 +10,7 @@ from flask import g, redirect, render_template, request, url_for
 from core.errors import ChuangxianError, NotFound, field_error, invalid
 from gateway.api import rpc
 from gateway.web import blp, i18n, menu, session
-from gateway.web.page_helpers import field_errors, form_nonce, with_message
+from gateway.web.page_helpers import field_errors, form_nonce, idempotency_key, with_message
 from gateway.web.pages_common import load_me
 from gateway.web.pages_jobs import job_of
 from gateway.web.schema_form import normalise_time
@@ -135,19 +135,21 @@ def campaign_payload(form):
 @blp.route("/admin/campaigns", methods=["GET", "POST"])
 @session.page_login_required
 def admin_campaigns():
-    load_me()
+    load_me(ADMIN_ROLES)
     error = None
     with rpc() as cluster:
         if request.method == "POST":
             try:
-                created = cluster.applications.open_campaign(g.actor_id, campaign_payload(request.form))
+                created = cluster.applications.open_campaign(g.actor_id, campaign_payload(request.form),
+                                                             idempotency_key("open-campaign"))
             except ChuangxianError as exc:
                 error = exc.to_dict()
             else:
                 return redirect(url_for("web.admin_campaign", campaign_id=created["id"]))
         context = _open_form_context(cluster)
     return render_template("admin_campaigns.html", error=error, errors=field_errors(error) if error else {},
-                           values=request.form, **context), (422 if error else 200)
+                           values=request.form, nonce=request.form.get("nonce") or form_nonce(),
+                           message=request.args.get("message"), **context), (422 if error else 200)
 
 
 def ranking_rows(results):
@@ -168,7 +170,7 @@ def _optional(call, *args):
 @blp.route("/admin/campaigns/<campaign_id>")
 @session.page_login_required
 def admin_campaign(campaign_id):
-    load_me()
+    load_me(ADMIN_ROLES)
     with rpc() as cluster:
         campaign = cluster.applications.get_campaign(g.actor_id, campaign_id)
         setup = cluster.scoring.get_setup(g.actor_id, campaign_id)

@@ -9,6 +9,7 @@ from gateway.api import rpc
 from gateway.errors import status_of
 from gateway.web import blp, i18n, session
 from gateway.web.page_helpers import field_errors, form_nonce, idempotency_key, with_message
+from gateway.web.pages_admin import ADMIN_ROLES
 from gateway.web.pages_common import load_me
 
 i18n.add({
@@ -72,7 +73,7 @@ def _nominations(cluster, campaign):
 
 
 def _render(campaign_id, error=None, objection_id=None, status=200):
-    load_me()
+    load_me(ADMIN_ROLES)
     with rpc() as cluster:
         campaign = cluster.applications.get_campaign(g.actor_id, campaign_id)
         notice = _optional(cluster.applications.get_notice, g.actor_id, campaign_id)

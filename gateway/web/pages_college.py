@@ -37,13 +37,14 @@ i18n.add({
 })
 REVIEW_ROLES = ["counselor", "college_admin", "school_admin"]
 menu.add("web.review_queue", "review_queue", REVIEW_ROLES)
-menu.add("web.import_roster", "import_roster", ["school_admin", "college_admin", "counselor"])
+ROSTER_ROLES = ["school_admin", "college_admin", "counselor"]
+menu.add("web.import_roster", "import_roster", ROSTER_ROLES)
 
 
 @blp.route("/review")
 @session.page_login_required
 def review_queue():
-    load_me()
+    load_me(REVIEW_ROLES)
     filters = {"state": request.args.get("state") or "submitted", "limit": 500}
     for key in ("campaign_id", "college_id"):
         if request.args.get(key):
@@ -91,7 +92,7 @@ def review_bulk():
 def import_roster():
     """Upload a roster: the import runs as a background job; the page then shows its
     progress (?job=<id>) and, when done, the count or every bad row."""
-    me = load_me()
+    me = load_me(ROSTER_ROLES)
     error, job = None, None
     if request.method == "POST":
         upload = request.files.get("file")

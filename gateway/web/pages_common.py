@@ -3,7 +3,7 @@ from urllib.parse import urlparse
 
 from flask import g, make_response, redirect, render_template, request, url_for
 
-from core.errors import ChuangxianError
+from core.errors import ChuangxianError, PermissionDenied
 from gateway.api import rpc
 from gateway.auth import client_address, issue_token, revoke, sign_in_rpc
 from gateway.web import blp, i18n, session
@@ -79,11 +79,16 @@ def logout():
     return session.clear_login(redirect(url_for("web.login")))
 
 
-def load_me():
-    """The logged-in person (roles decide which menu items the layout shows)."""
-    with rpc() as cluster:
-        g.me = cluster.applications.whoami(g.actor_id)
-    g.my_roles = {r["role"] for r in g.me.get("roles", [])}
+def load_me(roles=None):
+    """The logged-in person (roles decide which menu items the layout shows). With
+    `roles`, the page is for those roles only: anyone else gets the 403 page, not an
+    empty shell of a page they cannot use (the services still decide every action)."""
+    if g.get("me") is None:
+        with rpc() as cluster:
+            g.me = cluster.applications.whoami(g.actor_id)
+        g.my_roles = {r["role"] for r in g.me.get("roles", [])}
+    if roles is not None and not g.my_roles & set(roles):
+        raise PermissionDenied("This page is for other roles.", "您的角色无权使用此页面", field="role")
     return g.me
 
 

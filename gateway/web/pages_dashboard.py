@@ -36,7 +36,8 @@ i18n.add({
     "no_funding": ("本活动尚未设置经费。", "No funding is set up for this campaign."),
     "truncated": ("仅统计前 %d 份申报。", "Only the first %d applications are counted."),
 })
-menu.add("web.dashboard", "dashboard", ["school_admin"])
+DASHBOARD_ROLES = ["school_admin"]
+menu.add("web.dashboard", "dashboard", DASHBOARD_ROLES)
 LIMIT = 300   # applications whose audit trails and explanations are read per view
 
 
@@ -106,9 +107,7 @@ def charts(data):
 @blp.route("/dashboard")
 @session.page_login_required
 def dashboard():
-    me = load_me()
-    if "school_admin" not in {r["role"] for r in me.get("roles", [])}:
-        raise PermissionDenied("The dashboard is for school administrators.", "数据看板仅供学校管理员使用")
+    load_me(DASHBOARD_ROLES)
     with rpc() as cluster:
         campaigns = cluster.applications.list_campaigns(g.actor_id, False)
         chosen = next((c for c in campaigns if c["id"] == request.args.get("campaign_id")),

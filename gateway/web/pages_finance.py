@@ -66,7 +66,8 @@ CLAIM_STATES = {
     "paid": ("已支付", "Paid"), "returned": ("已退回", "Returned"), "rejected": ("已驳回", "Rejected"),
     "withdrawn": ("已撤回", "Withdrawn"),
 }
-menu.add("web.finance_queue", "finance_queue", ["finance", "school_admin", "college_admin"])
+FINANCE_ROLES = ["finance", "school_admin", "college_admin"]
+menu.add("web.finance_queue", "finance_queue", FINANCE_ROLES)
 menu.add("web.my_projects", "my_projects")
 ITEM_ROWS = 3
 
@@ -85,7 +86,7 @@ def _claim_state(status):
 @blp.route("/finance")
 @session.page_login_required
 def finance_queue():
-    load_me()
+    load_me(FINANCE_ROLES)
     with rpc() as cluster:
         waiting = cluster.funding.pending_approvals(g.actor_id)
         grants = cluster.funding.list_grants(g.actor_id, None)

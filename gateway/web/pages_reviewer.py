@@ -23,13 +23,14 @@ i18n.add({
     "blind_review": ("匿名评审：申报对象信息已隐藏", "Blind review: the applicant is hidden"),
     "share_of_total": ("占总分", "Share of total"),
 })
-menu.add("web.my_reviews", "my_reviews", ["reviewer", "counselor"])
+REVIEWER_ROLES = ["reviewer", "counselor"]
+menu.add("web.my_reviews", "my_reviews", REVIEWER_ROLES)
 
 
 @blp.route("/reviews")
 @session.page_login_required
 def my_reviews():
-    load_me()
+    load_me(REVIEWER_ROLES)
     with rpc() as cluster:
         assignments = cluster.scoring.my_assignments(g.actor_id, None)
     return render_template("my_reviews.html", assignments=assignments)
@@ -75,7 +76,7 @@ def _sheet_context(cluster, campaign_id, application_id):
 @blp.route("/reviews/<campaign_id>/<application_id>", methods=["GET", "POST"])
 @session.page_login_required
 def score_sheet(campaign_id, application_id):
-    load_me()
+    load_me(REVIEWER_ROLES)
     error, values = None, None
     with rpc() as cluster:
         assigned, sheet, leaves = _sheet_context(cluster, campaign_id, application_id)

@@ -1,11 +1,14 @@
-"""Opening and listing campaigns (评选活动): one program's run for one cycle at one unit."""
+"""Opening and listing campaigns (评选活动): one program's run for one cycle at one unit.
+Editing and withdrawing one are in campaign_edits.py."""
+from datetime import datetime, timezone
+
 from core.errors import NotFound, ProgramNotAvailable, field_error, invalid
 from services.applications.domain import nomination_rules, permissions, windows
-from services.applications.store import new_id
+from services.applications.store import keyed_id, new_id
 from services.applications.views import with_id
 
 
-def _merge_settings(defaults, overrides):
+def merge_settings(defaults, overrides):
     """A campaign may override the program's settings, not invent new ones; each
     override keeps the type of its default."""
     problems = []
@@ -19,22 +22,6 @@ def _merge_settings(defaults, overrides):
     if problems:
         raise invalid(problems)
     return {**defaults, **overrides}
-
-
-def _windows(payload):
-    times = {}
-    for name in ("application_opens_at", "application_closes_at", "review_opens_at", "review_closes_at"):
-        if payload.get(name):
-            times[name] = windows.parse_local(payload[name], name)
-    order = [n for n in ("application_opens_at", "application_closes_at", "review_opens_at", "review_closes_at")
-             if n in times]
-    problems = [
-        field_error(later, f"Must be after {earlier}.", f"须晚于 {earlier}")
-        for earlier, later in zip(order, order[1:]) if times[later] <= times[earlier]
-    ]
-    if problems:
-        raise invalid(problems)
-    return times
 
 
 def _nomination_settings(store, level, unit, payload):
@@ -53,12 +40,14 @@ def _nomination_settings(store, level, unit, payload):
     return parent_id, quota
 
 
-def open_campaign(store, actor, payload, enabled, now):
+def open_campaign(store, actor, payload, enabled, now, idempotency_key=None):
     """Raises PermissionDenied unless the campaign admin it would have (a school
     admin above its unit, or the college admin of a college-level one),
     ProgramNotAvailable for a program not enabled and registered, ValidationFailed
-    (also for a unit that is neither a school nor a college, naming unit_id).
-    The campaign's `level` is the kind of its unit."""
+    (also for a unit that is neither a school nor a college, naming unit_id; for a
+    missing application time; for times out of order). The campaign's `level` is the
+    kind of its unit. With an idempotency key the campaign's id derives from the
+    actor and the key, so a double submit opens one campaign and gets it back."""
     if payload["program"] not in enabled:
         raise ProgramNotAvailable(
             f"Program {payload['program']!r} is not enabled here. Enabled: {', '.join(enabled) or '(none)'}",
@@ -67,30 +56,49 @@ def open_campaign(store, actor, payload, enabled, now):
     level = nomination_rules.level_of(unit)
     permissions.require_campaign_admin(actor, {"level": level, "unit_id": unit["_id"], "unit_path": unit["path"]})
     program = store.get_program(payload["program"])
-    times = _windows(payload)
+    times = windows.campaign_times(payload)
     parent_id, quota = _nomination_settings(store, level, unit, payload)
     campaign = {
-        "_id": new_id("cmp"), "program": payload["program"], "program_version": program["version"],
+        "_id": keyed_id("cmp", actor.id, idempotency_key) if idempotency_key else new_id("cmp"), "program": payload["program"], "program_version": program["version"],
         "title": payload["title"], "academic_year": payload["academic_year"], "unit_id": unit["_id"],
         "unit_name": unit["name"], "unit_path": unit["path"], "level": level,
         "parent_campaign_id": parent_id, "nomination_quota": quota,
-        "settings": _merge_settings(program["settings"], payload.get("settings") or {}),
-        "review_opens_at": None, "review_closes_at": None, **times,
+        "settings": merge_settings(program["settings"], payload.get("settings") or {}),
+        **times, "state": "open", "version": 1, "history": [],
         "created_by": actor.ref(), "created_at": now,
     }
-    return with_id(store.insert_campaign(campaign))
+    return campaign_view(store.insert_campaign(campaign), now)
 
 
 def campaign_view(campaign, now):
+    """What callers see of a campaign. Never fails on an old or partial record (one
+    stored without its window or title by an earlier version): what is missing shows
+    as missing, and such a campaign is not open."""
     view = with_id(campaign)
+    view.pop("history", None)
     view["level"] = permissions.campaign_level(campaign)  # campaigns from before levels: school
-    view.setdefault("parent_campaign_id", None)
-    view.setdefault("nomination_quota", None)
-    opens, closes = campaign["application_opens_at"], campaign["application_closes_at"]
-    view["application_open"] = opens <= now < closes
+    view.setdefault("state", "open")
+    for name in ("title", "academic_year", "unit_id", "unit_name", "program", "program_version"):
+        view[name] = str(view.get(name) or "")
+    view["settings"] = view.get("settings") if isinstance(view.get("settings"), dict) else {}
+    for name in ("parent_campaign_id", "nomination_quota", *windows.TIME_FIELDS):
+        view.setdefault(name, None)
+    opens, closes = _moment(campaign.get("application_opens_at")), _moment(campaign.get("application_closes_at"))
+    if opens is None or closes is None:
+        view["application_open"], view["seconds_to_deadline"] = False, 0
+        view["application_window_local"] = ""
+        return view
+    view["application_open"] = view["state"] != "withdrawn" and opens <= now < closes
     view["application_window_local"] = f"{windows.shanghai_text(opens)} – {windows.shanghai_text(closes)} (Asia/Shanghai)"
-    view["seconds_to_deadline"] = max(0, int((closes - now).total_seconds()))
+    view["seconds_to_deadline"] = max(0, int((closes - now).total_seconds())) if view["application_open"] else 0
     return view
+
+
+def _moment(value):
+    """A stored time as an aware datetime, or None for a missing or unreadable one."""
+    if not isinstance(value, datetime):
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
 def visible_campaigns(store, actor, person, open_only, now):
@@ -105,7 +113,8 @@ def visible_campaigns(store, actor, person, open_only, now):
     mine = sorted(filter(None, units))
     # Up: campaigns of a unit above me (my college's, my school's); down: campaigns
     # inside a unit I administer.
-    query = {"$or": [{"unit_id": {"$in": sorted(reach)}}, {"unit_path": {"$in": mine}}]}
+    query = {"$or": [{"unit_id": {"$in": sorted(reach)}}, {"unit_path": {"$in": mine}}],
+             "state": {"$ne": "withdrawn"}}
     if open_only:
         query["application_closes_at"] = {"$gt": now}
         query["application_opens_at"] = {"$lte": now}

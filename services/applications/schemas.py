@@ -23,10 +23,12 @@ class CampaignInput(Schema):
     academic_year = fields.String(required=True, validate=_academic_year)
     unit_id = fields.String(required=True, validate=validate.Length(1, 60),
                             metadata={"description": "Scope: the school or a college (评选范围)"})
-    application_opens_at = fields.String(required=True, metadata={"description": "ISO 8601; naive = Asia/Shanghai"})
-    application_closes_at = fields.String(required=True)
-    review_opens_at = fields.String(load_default=None)
-    review_closes_at = fields.String(load_default=None)
+    application_opens_at = fields.String(required=True, validate=validate.Length(1, 40),
+                                         metadata={"description": "ISO 8601; naive = Asia/Shanghai"})
+    application_closes_at = fields.String(required=True, validate=validate.Length(1, 40),
+                                          metadata={"description": "After application_opens_at"})
+    review_opens_at = fields.String(load_default=None, allow_none=True, validate=validate.Length(0, 40))
+    review_closes_at = fields.String(load_default=None, allow_none=True, validate=validate.Length(0, 40))
     settings = fields.Dict(load_default=dict, metadata={"description": "Overrides of the program's settings"})
     parent_campaign_id = fields.String(
         load_default=None, validate=validate.Length(1, 60),
@@ -35,6 +37,27 @@ class CampaignInput(Schema):
     nomination_quota = fields.Nested(
         NominationQuotaInput, load_default=None,
         metadata={"description": "A school-level campaign: nominees accepted per college (每个学院推荐名额)"})
+
+
+class CampaignUpdate(Schema):
+    """An edit of a campaign opened by mistake: any of these; the rest stays."""
+
+    title = fields.String(validate=validate.Length(2, 100))
+    academic_year = fields.String(validate=_academic_year)
+    application_opens_at = fields.String(validate=validate.Length(1, 40),
+                                         metadata={"description": "ISO 8601; naive = Asia/Shanghai"})
+    application_closes_at = fields.String(validate=validate.Length(1, 40))
+    review_opens_at = fields.String(allow_none=True, validate=validate.Length(0, 40))
+    review_closes_at = fields.String(allow_none=True, validate=validate.Length(0, 40))
+    settings = fields.Dict(metadata={"description": "Overrides of the program's settings (until a submission)"})
+    nomination_quota = fields.Nested(NominationQuotaInput, allow_none=True)
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(0, 500),
+                           metadata={"description": "Why (kept in the campaign's history)"})
+
+
+class CampaignWithdraw(Schema):
+    reason = fields.String(required=True, validate=validate.Length(1, 500),
+                           metadata={"description": "Why the campaign is withdrawn (撤销原因)"})
 
 
 class NominationInput(Schema):

@@ -21,7 +21,7 @@ from core.forms import load_or_raise
 from core.job_service import JobsMixin
 from core.mongo import Repository
 from core.programs import check_enabled
-from services.applications import campaigns, directory, outbox, shortlist, workflow
+from services.applications import campaign_edits, campaigns, directory, outbox, shortlist, workflow
 from services.applications import jobs, nominations, people
 from services.applications.people_schemas import PeopleQuery, PersonInput, RoleGrantInput, RoleRevokeInput
 from services.applications import awards, final_list, lifecycle_sweep, notices, stages
@@ -34,7 +34,7 @@ from services.applications.dependencies import ProgramHooks
 from services.applications.domain import permissions
 from services.applications.domain.actors import Actor
 from services.applications.schemas import (
-    ActionInput, ApplicationCreate, ApplicationUpdate, CampaignInput, ListFilter,
+    ActionInput, ApplicationCreate, ApplicationUpdate, CampaignInput, CampaignUpdate, CampaignWithdraw, ListFilter,
 )
 from services.applications.nomination_store import NominationStore
 from services.applications.schemas import NominationInput
@@ -164,10 +164,28 @@ class ApplicationsService(JobsMixin, probes.Probed):
 
     # -- campaigns -----------------------------------------------------------
     @rpc
-    def open_campaign(self, actor_id, payload):
+    def open_campaign(self, actor_id, payload, idempotency_key=None):
         data = load_or_raise(CampaignInput, payload)
         return campaigns.open_campaign(self.store, self._actor(actor_id), data, check_enabled(self._config),
-                                       utc_now())
+                                       utc_now(), idempotency_key)
+
+    @rpc
+    def edit_campaign(self, actor_id, campaign_id, payload):
+        data = load_or_raise(CampaignUpdate, payload)
+        actor = self._actor(actor_id)
+        campaign = self.store.get_campaign(campaign_id)
+        program = self.store.get_program(campaign["program"], campaign.get("program_version"))
+        return campaign_edits.edit_campaign(self.store, actor, campaign_id, data, program["settings"], utc_now())
+
+    @rpc
+    def withdraw_campaign(self, actor_id, campaign_id, payload):
+        data = load_or_raise(CampaignWithdraw, payload)
+        return campaign_edits.withdraw_campaign(self.store, self._actor(actor_id), campaign_id, data["reason"],
+                                                utc_now())
+
+    @rpc
+    def campaign_history(self, actor_id, campaign_id):
+        return campaign_edits.campaign_history(self.store, self._actor(actor_id), campaign_id)
 
     @rpc
     def list_campaigns(self, actor_id, open_only=False):
@@ -218,10 +236,10 @@ class ApplicationsService(JobsMixin, probes.Probed):
 
     # -- attachments ---------------------------------------------------------
     @rpc
-    def add_attachment(self, actor_id, application_id, kind, filename, data_b64):
+    def add_attachment(self, actor_id, application_id, kind, filename, data_b64, idempotency_key=None):
         max_bytes = int(self._config.get("ATTACHMENTS", {}).get("MAX_BYTES", 10 * 1024 * 1024))
         stored = workflow.add_attachment(self.store, self.dispatch, self._actor(actor_id), application_id, kind,
-                                         filename, data_b64, max_bytes, utc_now())
+                                         filename, data_b64, max_bytes, utc_now(), idempotency_key)
         return attachment_view(stored)
 
     @rpc

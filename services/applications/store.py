@@ -15,6 +15,7 @@ never written with $set: the embedded Mongo wire server (nx-27017) round-trips
 neither; conditional whole-document replaces give the same guarantee.
 """
 import copy
+import hashlib
 import uuid
 from datetime import datetime, timedelta, timezone
 
@@ -34,6 +35,11 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 def new_id(prefix):
     return f"{prefix}_{uuid.uuid4().hex[:20]}"
+
+
+def keyed_id(prefix, actor_id, idempotency_key):
+    """The id of what `actor_id` creates with `idempotency_key`: the same both times."""
+    return f"{prefix}_{hashlib.sha256(f'{actor_id}|{idempotency_key}'.encode('utf-8')).hexdigest()[:20]}"
 
 
 def not_found(what, what_zh, ident):
@@ -246,8 +252,30 @@ class ApplicationsStore:
 
     # -- campaigns ----------------------------------------------------------
     def insert_campaign(self, campaign):
-        self.db.campaigns.insert_one(campaign)
+        """Inserts, or returns the campaign already stored under the same (keyed) id
+        when its creator is the same; raises Conflict otherwise."""
+        try:
+            self.db.campaigns.insert_one(campaign)
+        except DuplicateKeyError:
+            existing = self.get_campaign(campaign["_id"])
+            if (existing.get("created_by") or {}).get("id") != campaign["created_by"]["id"]:
+                raise Conflict("This idempotency key was used for another campaign.",
+                               "该幂等键已用于其他评选活动", field="Idempotency-Key") from None
+            return existing
         return campaign
+
+    def replace_campaign(self, campaign, expected_version):
+        """Replace the whole campaign if it is still at `expected_version` (0: an old
+        record without a version); raises Conflict when someone changed it meanwhile."""
+        guard = {"_id": campaign["_id"]}
+        guard.update({"version": expected_version} if expected_version else {"version": {"$exists": False}})
+        if self.db.campaigns.replace_one(guard, campaign).matched_count != 1:
+            raise Conflict("The campaign changed meanwhile; reload and try again.", "评选活动已被他人修改，请刷新后重试",
+                           field="version")
+        return campaign
+
+    def count_applications(self, campaign_id, states):
+        return self.db.applications.count_documents({"campaign_id": campaign_id, "state": {"$in": list(states)}})
 
     def get_campaign(self, campaign_id):
         campaign = self.db.campaigns.find_one({"_id": campaign_id})
@@ -447,11 +475,16 @@ class ApplicationsStore:
         )
 
     # -- attachments --------------------------------------------------------
-    def add_attachment(self, application, meta, data, max_count, now):
+    def add_attachment(self, application, meta, data, max_count, now, attachment_id=None):
         """Store the bytes, then take a slot of the kind's count atomically; a lost
-        race for the last slot removes the bytes again and returns None."""
-        doc = dict(meta, _id=new_id("att"), application_id=application["_id"], data=Binary(data), uploaded_at=now)
-        self.db.attachments.insert_one(doc)
+        race for the last slot removes the bytes again and returns None. A second
+        upload under the same `attachment_id` (a concurrent retry) returns the first."""
+        doc = dict(meta, _id=attachment_id or new_id("att"), application_id=application["_id"], data=Binary(data),
+                   uploaded_at=now)
+        try:
+            self.db.attachments.insert_one(doc)
+        except DuplicateKeyError:
+            return self.get_attachment(application["_id"], doc["_id"])
         taken = self.db.applications.update_one(
             {"_id": application["_id"], "state": {"$in": ["draft", "returned"]},
              f"attachment_counts.{meta['kind']}": {"$lt": max_count}},

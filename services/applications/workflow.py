@@ -4,6 +4,7 @@ Each operation rebuilds the actor from the directory, checks the domain rules,
 then makes one atomic change whose audit entry and event travel in the outbox
 (see outbox.py). Program-specific checks are the plugin's hooks, called over RPC.
 """
+import hashlib
 from datetime import datetime, timezone
 
 from core import roles as role_rules
@@ -273,7 +274,9 @@ def _plain(doc):
     return jsonable(doc)
 
 
-def add_attachment(store, dispatch, actor, app_id, kind, filename, data_b64, max_bytes, now):
+def add_attachment(store, dispatch, actor, app_id, kind, filename, data_b64, max_bytes, now, idempotency_key=None):
+    """Store one upload. A retry (same Idempotency-Key, or the same bytes for the same
+    kind) returns the attachment stored first, also for a one-file kind that is full."""
     app = visible_application(store, actor, app_id)
     permissions.require_applicant(actor, app)
     if app["state"] not in ("draft", "returned"):
@@ -282,12 +285,17 @@ def add_attachment(store, dispatch, actor, app_id, kind, filename, data_b64, max
     campaign = store.get_campaign(app["campaign_id"])
     windows.require_editable_window(campaign, app, now)
     data = decode_upload(data_b64)
+    existing = store.list_attachments(app_id)
+    digest = hashlib.sha256(data).hexdigest()
+    attachment_id = attachment_rules.upload_id("att", app_id, kind, digest, idempotency_key)
+    retried = attachment_rules.already_uploaded(existing, attachment_id, kind, digest)
+    if retried is not None:
+        return retried
     program = store.get_program(campaign["program"], campaign["program_version"])
-    meta = attachment_rules.check_upload(program["attachments"], kind, filename, data, max_bytes,
-                                         store.list_attachments(app_id))
+    meta = attachment_rules.check_upload(program["attachments"], kind, filename, data, max_bytes, existing)
     spec = next(k for k in program["attachments"] if k["kind"] == kind)
     meta["uploaded_by"] = actor.ref()
-    stored = store.add_attachment(app, meta, data, spec.get("max_count", 10), now)
+    stored = store.add_attachment(app, meta, data, spec.get("max_count", 10), now, attachment_id)
     if stored is None:
         raise Conflict(f"At most {spec.get('max_count', 10)} file(s) of this kind, or the application is no longer editable.",
                        f"{spec['label_zh']}数量已达上限，或申报已不可修改", field="kind")

@@ -31,14 +31,19 @@ def declared_kinds(rules):
     return kinds
 
 
-def check(rules, grant, actor, kind, filename, data, max_bytes, existing):
-    """Validate one upload; returns its metadata (see check_upload). Raises
-    PermissionDenied, InvalidTransition (closed project), ValidationFailed,
-    PayloadTooLarge, UnsupportedMediaType."""
+def check_uploader(grant, actor, kind):
+    """Raises PermissionDenied unless `actor` may upload this kind to the grant."""
     if kind == "receipt":
         actors.require_any(actor, grant, ("lead",), "upload receipts", "上传报销凭证")
     else:
         actors.require_any(actor, grant, ("lead", "advisor"), "upload closing materials", "上传结项材料")
+
+
+def check(rules, grant, actor, kind, filename, data, max_bytes, existing):
+    """Validate one upload; returns its metadata (see check_upload). Raises
+    PermissionDenied, InvalidTransition (closed project), ValidationFailed,
+    PayloadTooLarge, UnsupportedMediaType."""
+    check_uploader(grant, actor, kind)
     if grant["status"] != "active":
         raise InvalidTransition(f"project {grant['project_id']} is closed; nothing can be uploaded",
                                 f"项目 {grant['project_id']} 已结项，不能再上传附件", field="grant_id")

@@ -119,11 +119,12 @@ class FundingService(probes.Probed):
         return workflow.grant_ledger(self._ctx, self._actor(actor_id), grant_id)
 
     @rpc
-    def add_attachment(self, actor_id, grant_id, kind, filename, data_b64):
-        """A receipt (kind ``receipt``) or a closing material file; bytes as base64."""
+    def add_attachment(self, actor_id, grant_id, kind, filename, data_b64, idempotency_key=None):
+        """A receipt (kind ``receipt``) or a closing material file; bytes as base64. A
+        retry (same key, or the same bytes for the same kind) returns the first."""
         max_bytes = int(self.store.config.get("ATTACHMENTS", {}).get("MAX_BYTES", 10 * 1024 * 1024))
         return workflow.add_attachment(self._ctx, self._actor(actor_id), grant_id, kind, filename, data_b64,
-                                       max_bytes, utc_now())
+                                       max_bytes, utc_now(), idempotency_key)
 
     @rpc
     def get_attachment(self, actor_id, grant_id, attachment_id):

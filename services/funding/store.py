@@ -164,13 +164,17 @@ class FundingStore:
                                                       sort=[("at", ASCENDING), ("_id", ASCENDING)])]
 
     # -- attachments ------------------------------------------------------
-    def add_attachment(self, grant, meta, data, max_count, now_iso):
+    def add_attachment(self, grant, meta, data, max_count, now_iso, attachment_id=None):
         """Store the bytes, then take a slot of the kind's count on the grant with one
         conditional increment (only while the grant is active); a lost race for the
-        last slot removes the bytes again and returns None."""
-        doc = dict(meta, _id=new_id("fatt"), grant_id=grant["id"], data=Binary(data),
+        last slot removes the bytes again and returns None. A second upload under the
+        same `attachment_id` (a concurrent retry) returns the first."""
+        doc = dict(meta, _id=attachment_id or new_id("fatt"), grant_id=grant["id"], data=Binary(data),
                    uploaded_at=now_iso)
-        self.db.attachments.insert_one(doc)
+        try:
+            self.db.attachments.insert_one(doc)
+        except DuplicateKeyError:
+            return self.get_attachment(grant["id"], doc["_id"])
         taken = self.db.grants.update_one(
             # $or inside $and: nx-27017 applies a top-level $or beside _id to the
             # first document matching the $or alone (core/mongo.py).

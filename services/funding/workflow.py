@@ -20,6 +20,7 @@ from core.declaration import check_declaration
 from core.envelope import iso_utc
 from core.errors import Conflict, NotFound, PermissionDenied, ProgramNotAvailable, field_error, invalid
 from core.forms import decode_upload
+from services.applications.domain.attachments import already_uploaded, upload_id
 from services.funding import attachments as upload_rules
 from services.funding import directory, idempotency, outbox
 from services.funding.domain import actors, campaigns, claims, closing, grants, ledger, reports
@@ -237,14 +238,22 @@ def campaign_ledger(ctx, actor, campaign_id):
 
 # --------------------------------------------------------- attachments ---
 
-def add_attachment(ctx, actor, grant_id, kind, filename, data_b64, max_bytes, now):
+def add_attachment(ctx, actor, grant_id, kind, filename, data_b64, max_bytes, now, idempotency_key=None):
+    """Store one upload. A retry (same Idempotency-Key, or the same bytes for the same
+    kind) returns the attachment stored first, also when the kind is full."""
     grant = _visible_grant(ctx, actor, grant_id)
     rules = _rules_of(ctx, _campaign(ctx, grant["campaign_id"]), now)
     data = decode_upload(data_b64)
     existing = ctx.store.list_attachments(grant_id, kind) if isinstance(kind, str) else []
+    digest = hashlib.sha256(data).hexdigest()
+    attachment_id = upload_id("fatt", grant_id, kind, digest, idempotency_key)
+    retried = already_uploaded(existing, attachment_id, kind, digest)
+    if retried is not None:
+        upload_rules.check_uploader(grant, actor, kind)
+        return attachment_view(retried)
     meta, spec = upload_rules.check(rules, grant, actor, kind, filename, data, max_bytes, existing)
     meta["uploaded_by"] = actors.actor_ref(actor)
-    stored = ctx.store.add_attachment(grant, meta, data, spec["max_count"], iso_utc(now))
+    stored = ctx.store.add_attachment(grant, meta, data, spec["max_count"], iso_utc(now), attachment_id)
     if stored is None:
         raise upload_rules.full(spec)
     return attachment_view(stored)

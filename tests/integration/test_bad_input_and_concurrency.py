@@ -100,9 +100,14 @@ def test_attachment_limits(http, draft):
     assert too_big.status_code == 413
     assert upload("nonsense", "a.pdf", PDF).status_code == 422
     assert upload("application_form", "a.pdf", b"").status_code == 422
-    assert upload("application_form", "a.pdf", PDF).status_code == 201
-    second = upload("application_form", "b.pdf", PDF)
+    first = upload("application_form", "a.pdf", PDF)
+    assert first.status_code == 201
+    other_pdf = PDF.replace(b"1 0 obj", b"2 0 obj")
+    second = upload("application_form", "b.pdf", other_pdf)
     assert second.status_code == 422 and "最多 1 个" in second.json["message_zh"]
+    # The same file again (a retry after a lost response) is recognised, not refused.
+    again = upload("application_form", "a.pdf", PDF)
+    assert again.status_code == 201 and again.json["id"] == first.json["id"]
     stored = http.as_(SECRETARY, "GET", f"/api/applications/{app_id}").json["attachments"]
     assert [a["filename"] for a in stored] == ["a.pdf"]
 

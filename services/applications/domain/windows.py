@@ -9,7 +9,7 @@ return came from the reviewers, not the applicant.
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
-from core.errors import DeadlinePassed, ValidationFailed, field_error
+from core.errors import DeadlinePassed, ValidationFailed, field_error, invalid
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -31,6 +31,40 @@ def parse_local(value, field):
     return moment.astimezone(timezone.utc)
 
 
+TIME_FIELDS = ("application_opens_at", "application_closes_at", "review_opens_at", "review_closes_at")
+REQUIRED_TIMES = TIME_FIELDS[:2]
+
+
+def campaign_times(values):
+    """The four window times of a campaign from `values` (strings in ISO 8601, naive
+    = Asia/Shanghai, or datetimes; a review time may be None): {name: UTC datetime or
+    None}. Raises ValidationFailed naming each missing application time and each time
+    not after the one before it (opens < closes < review opens < review closes)."""
+    problems, times = [], {}
+    for name in TIME_FIELDS:
+        value = values.get(name)
+        if value in (None, ""):
+            times[name] = None
+            if name in REQUIRED_TIMES:
+                problems.append(field_error(name, "Required.", "必填"))
+            continue
+        try:
+            times[name] = parse_local(value, name)
+        except ValidationFailed as exc:
+            problems.extend(exc.details)
+    present = [n for n in TIME_FIELDS if times.get(n) is not None]
+    for earlier, later in zip(present, present[1:]):
+        if times[later] <= times[earlier]:
+            problems.append(field_error(later, f"Must be after {earlier}.", f"须晚于{_LABELS_ZH[earlier]}"))
+    if problems:
+        raise invalid(problems)
+    return times
+
+
+_LABELS_ZH = {"application_opens_at": "申报开始时间", "application_closes_at": "申报截止时间",
+              "review_opens_at": "评审开始时间", "review_closes_at": "评审截止时间"}
+
+
 def shanghai_text(moment):
     """'2023-10-18 17:00' in Beijing time."""
     if moment.tzinfo is None:
@@ -43,8 +77,13 @@ def _aware(moment):
 
 
 def require_application_window(campaign, now):
-    """Raises DeadlinePassed unless the application window is open at `now`."""
-    opens, closes = _aware(campaign["application_opens_at"]), _aware(campaign["application_closes_at"])
+    """Raises DeadlinePassed unless the application window is open at `now` (never for
+    a withdrawn campaign, nor one stored without its window by an old version)."""
+    opens, closes = campaign.get("application_opens_at"), campaign.get("application_closes_at")
+    if campaign.get("state") == "withdrawn" or not opens or not closes:
+        raise DeadlinePassed("This campaign was withdrawn or has no application window.",
+                             "该评选活动已撤销或未设置申报时间", field="campaign_id")
+    opens, closes = _aware(opens), _aware(closes)
     if now < opens:
         raise DeadlinePassed(
             f"The application window opens at {shanghai_text(opens)} (Beijing time).",
@@ -61,7 +100,10 @@ def require_application_window(campaign, now):
 
 def require_resubmission_window(campaign, now):
     """A returned application may be resubmitted until the review window closes."""
-    closes = campaign.get("review_closes_at") or campaign["application_closes_at"]
+    closes = campaign.get("review_closes_at") or campaign.get("application_closes_at")
+    if campaign.get("state") == "withdrawn" or not closes:
+        raise DeadlinePassed("This campaign was withdrawn or has no application window.",
+                             "该评选活动已撤销或未设置申报时间", field="campaign_id")
     closes = _aware(closes)
     if now >= closes:
         raise DeadlinePassed(

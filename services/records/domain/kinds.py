@@ -206,9 +206,10 @@ class Fen(Field):
         text = _cell_text(cell).replace(",", "").replace("¥", "").replace("元", "")
         try:
             yuan = Decimal(text)
+            exact = yuan == yuan.quantize(Decimal("0.01"))  # InvalidOperation past 28 digits (1e400) or NaN
         except InvalidOperation:
             raise FieldError("Must be an amount in yuan, e.g. 1200.50.", "须为金额（元），如 1200.50") from None
-        if yuan != yuan.quantize(Decimal("0.01")):
+        if not exact:
             raise FieldError("At most two decimal places (no fractions of a fen).", "最多两位小数（不能有不足一分的金额）")
         return self.load(int(yuan * 100))
 

@@ -82,8 +82,9 @@ def test_an_objection_needs_a_bounded_reason_and_an_entry_on_the_notice():
 
 
 def test_evidence_is_recognised_from_its_bytes():
-    meta = rules.check_evidence("证明.pdf", b"%PDF-1.4 hello", 1000)
-    assert meta["type"] == "pdf" and meta["content_type"] == "application/pdf" and meta["size"] == 14
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    meta = rules.check_evidence("证明.pdf", pdf, 1000)
+    assert meta["type"] == "pdf" and meta["content_type"] == "application/pdf" and meta["size"] == len(pdf)
     with pytest.raises(UnsupportedMediaType):
         rules.check_evidence("证明.pdf", b"MZ\x90\x00 not a pdf", 1000)
 

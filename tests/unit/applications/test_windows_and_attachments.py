@@ -44,8 +44,12 @@ def _docx():
     return buffer.getvalue()
 
 
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
 @pytest.mark.parametrize("data,name,expected", [
-    (b"%PDF-1.7 ...", "a.pdf", "pdf"), (_docx(), "a.docx", "docx"), (b"\xff\xd8\xff\xe0", "p.jpeg", "jpg"),
+    (PDF, "a.pdf", "pdf"), (b"%PDF-1.7 ...", "a.pdf", None), (b"%PDF-1.4\n%%EOF\n", "fake.pdf", None),
+    (b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n", "no-xref.pdf", None), (_docx(), "a.docx", "docx"), (b"\xff\xd8\xff\xe0", "p.jpeg", "jpg"),
     (b"\x89PNG\r\n\x1a\n", "p.png", "png"), (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "old.doc", "doc"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "old.exe", None), (b"MZ\x90", "a.pdf", None),
     (b"PK\x03\x04garbage", "a.docx", None),
@@ -55,15 +59,17 @@ def test_types_come_from_the_bytes(data, name, expected):
 
 
 def test_upload_rules():
-    meta = attachments.check_upload(KINDS, "application_form", "C:\\x\\项目申请表.pdf", b"%PDF-1.4", 100, [])
+    meta = attachments.check_upload(KINDS, "application_form", "C:\\x\\项目申请表.pdf", PDF, 100, [])
     assert meta["filename"] == "项目申请表.pdf" and meta["content_type"] == "application/pdf"
     with pytest.raises(PayloadTooLarge):
         attachments.check_upload(KINDS, "application_form", "a.pdf", b"%PDF-" + b"0" * 100, 100, [])
     with pytest.raises(UnsupportedMediaType):
         attachments.check_upload(KINDS, "application_form", "a.png", b"\x89PNG\r\n\x1a\n", 100, [])
     with pytest.raises(ValidationFailed):
-        attachments.check_upload(KINDS, "application_form", "a.pdf", b"%PDF-1.4", 100, [{"kind": "application_form"}])
+        attachments.check_upload(KINDS, "application_form", "a.pdf", PDF, 100, [{"kind": "application_form"}])
     with pytest.raises(ValidationFailed):
-        attachments.check_upload(KINDS, "video", "a.pdf", b"%PDF-1.4", 100, [])
+        attachments.check_upload(KINDS, "video", "a.pdf", PDF, 100, [])
+    with pytest.raises(UnsupportedMediaType):  # only the first bytes of a PDF
+        attachments.check_upload(KINDS, "application_form", "a.pdf", b"%PDF-1.4 <script>", 100, [])
     assert attachments.missing_required(KINDS, [{"kind": "photo"}])[0]["field"] == "attachments.application_form"
     assert attachments.missing_required(KINDS, [{"kind": "application_form"}]) == []

@@ -1,0 +1,50 @@
+"""The OpenAPI document says what the API really answers.
+
+* Every error response (flask-smorest's default one, each status it registers, and
+  each `alt_response` declared with a description only) carries the platform's
+  error body, `ErrorOut`: {code, message, message_zh, field, details}.
+* A request body declared required is required: gateway/boundary.py refuses a
+  missing one (`body_required`), so the document and the server agree; an endpoint
+  whose body may be empty declares `required=False`.
+* /api/docs (Swagger UI) starts from a static file, not an inline script.
+"""
+import flask
+from apispec import BasePlugin
+from flask_smorest import Api as SmorestApi
+
+from gateway.schemas import ErrorOut
+
+ERROR_REF = {"$ref": "#/components/schemas/ErrorOut"}  # registered with DEFAULT_ERROR, used by all
+
+
+class ErrorBodies(BasePlugin):
+    """Gives every 4xx/5xx response of an operation without content the error body."""
+
+    def operation_helper(self, path=None, operations=None, **kwargs):
+        for operation in (operations or {}).values():
+            if not isinstance(operation, dict):
+                continue
+            for code, response in (operation.get("responses") or {}).items():
+                if str(code).isdigit() and int(code) >= 400 and isinstance(response, dict) \
+                        and "content" not in response and "$ref" not in response:
+                    response["content"] = {"application/json": {"schema": dict(ERROR_REF)}}
+
+
+class Api(SmorestApi):
+    ERROR_SCHEMA = ErrorOut
+
+    def __init__(self, app, **kwargs):
+        super().__init__(app, spec_kwargs={"extra_plugins": [ErrorBodies()]}, **kwargs)
+
+    def _openapi_swagger_ui(self):
+        """Swagger UI without flask-smorest's inline script (the pages' CSP forbids it)."""
+        return flask.render_template("api_docs.html", title=self.spec.title, swagger_ui_url=self._swagger_ui_url,
+                                     spec_url=flask.url_for(f"{self._make_doc_blueprint_name()}.openapi_json"))
+
+
+def body_required(view):
+    """True when the view declares a required JSON (or form) body."""
+    for parameter in (getattr(view, "_apidoc", {}).get("arguments") or {}).get("parameters", []):
+        if parameter.get("in") in ("json", "form") and parameter.get("required"):
+            return True
+    return False
