@@ -66,8 +66,7 @@ CLAIM_STATES = {
     "paid": ("已支付", "Paid"), "returned": ("已退回", "Returned"), "rejected": ("已驳回", "Rejected"),
     "withdrawn": ("已撤回", "Withdrawn"),
 }
-FINANCE_ROLES = ["finance", "school_admin", "college_admin"]
-menu.add("web.finance_queue", "finance_queue", FINANCE_ROLES)
+menu.add("web.finance_queue", "finance_queue", ["finance", "school_admin", "college_admin"])
 menu.add("web.my_projects", "my_projects")
 ITEM_ROWS = 3
 
@@ -86,7 +85,7 @@ def _claim_state(status):
 @blp.route("/finance")
 @session.page_login_required
 def finance_queue():
-    load_me(FINANCE_ROLES)
+    load_me()  # not only roles: a faculty advisor approves their own projects' claims here
     with rpc() as cluster:
         waiting = cluster.funding.pending_approvals(g.actor_id)
         grants = cluster.funding.list_grants(g.actor_id, None)

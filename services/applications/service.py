@@ -202,7 +202,7 @@ class ApplicationsService(JobsMixin, probes.Probed):
     def create_application(self, actor_id, campaign_id, payload, idempotency_key=None):
         data = load_or_raise(ApplicationCreate, payload)
         campaign = self.store.get_campaign(campaign_id)
-        program = self.store.get_program(campaign["program"], campaign["program_version"])
+        program = self.store.get_program(campaign["program"], campaign.get("program_version"))
         return workflow.create(self.store, self.hooks, self.dispatch, self._actor(actor_id), campaign, program,
                                data["applicant_id"], data["form"], idempotency_key, utc_now())
 

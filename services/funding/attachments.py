@@ -32,11 +32,15 @@ def declared_kinds(rules):
 
 
 def check_uploader(grant, actor, kind):
-    """Raises PermissionDenied unless `actor` may upload this kind to the grant."""
+    """Raises PermissionDenied unless `actor` may upload this kind to the grant, and
+    InvalidTransition once the project is closed."""
     if kind == "receipt":
         actors.require_any(actor, grant, ("lead",), "upload receipts", "上传报销凭证")
     else:
         actors.require_any(actor, grant, ("lead", "advisor"), "upload closing materials", "上传结项材料")
+    if grant["status"] != "active":
+        raise InvalidTransition(f"project {grant['project_id']} is closed; nothing can be uploaded",
+                                f"项目 {grant['project_id']} 已结项，不能再上传附件", field="grant_id")
 
 
 def check(rules, grant, actor, kind, filename, data, max_bytes, existing):
@@ -44,9 +48,6 @@ def check(rules, grant, actor, kind, filename, data, max_bytes, existing):
     PermissionDenied, InvalidTransition (closed project), ValidationFailed,
     PayloadTooLarge, UnsupportedMediaType."""
     check_uploader(grant, actor, kind)
-    if grant["status"] != "active":
-        raise InvalidTransition(f"project {grant['project_id']} is closed; nothing can be uploaded",
-                                f"项目 {grant['project_id']} 已结项，不能再上传附件", field="grant_id")
     kinds = declared_kinds(rules)
     meta = check_upload(kinds, kind, filename, data, max_bytes, existing)
     spec = next(k for k in kinds if k["kind"] == kind)

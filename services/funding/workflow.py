@@ -14,6 +14,7 @@ and advisor, its college's admins and counselors, finance and school admins
 applications service).
 """
 import base64
+import hashlib
 from dataclasses import dataclass
 
 from core.declaration import check_declaration

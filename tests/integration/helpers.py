@@ -1,10 +1,18 @@
 """Small builders shared by integration tests."""
 import base64
 import io
+import itertools
 import zipfile
 from datetime import datetime, timedelta, timezone
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+_PDFS = itertools.count(1)
+
+
+def another_pdf():
+    """A PDF whose bytes differ from every other one made here: a different receipt,
+    not the same file sent again (which the services recognise as a retry)."""
+    return PDF.replace(b"\n1 0 obj", f"\n%receipt {next(_PDFS)}\n1 0 obj".encode("ascii"), 1)
 
 
 def docx_bytes():

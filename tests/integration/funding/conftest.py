@@ -8,7 +8,7 @@ import eventlet
 import pytest
 from kombu import Connection, Exchange, Queue
 
-from tests.integration.helpers import PDF, b64, campaign_payload, good_form
+from tests.integration.helpers import PDF, another_pdf, b64, campaign_payload, good_form
 
 ADMIN = "p_admin"
 FINANCE = "p_finance"
@@ -83,7 +83,7 @@ def award(rpc, campaign_id, application_id, tier="key", amount_yuan="5000", advi
 
 
 def receipt(rpc, grant_id, lead=LEAD, name="发票.pdf"):
-    return rpc.funding.add_attachment(lead, grant_id, "receipt", name, b64(PDF))["id"]
+    return rpc.funding.add_attachment(lead, grant_id, "receipt", name, b64(another_pdf()))["id"]
 
 
 def claim_body(receipts, *amounts_yuan, purpose="主题党日活动物料"):

@@ -7,7 +7,7 @@ from core.errors import BudgetExceeded
 from deploy.demo_data import COLLEGES
 from services.applications.directory import make_unit
 from services.funding.domain import ledger
-from tests.integration.helpers import PDF, b64, good_form
+from tests.integration.helpers import PDF, another_pdf, b64, good_form
 
 from .conftest import (
     ADMIN, ADVISOR, COUNSELOR_ME, FINANCE, LEAD, approved_application, award, claim_body, new_campaign,
@@ -95,7 +95,7 @@ def test_fifty_parallel_claims_never_overspend_a_grant(rpc, mongo, funding_event
     grant = award(rpc, campaign["id"], app["id"], "key", "5000")
     gid = grant["id"]
     receipts = [r.result()["id"] for r in [rpc.funding.add_attachment.call_async(
-        LEAD, gid, "receipt", f"发票{i}.pdf", b64(PDF)) for i in range(51)]]
+        LEAD, gid, "receipt", f"发票{i}.pdf", b64(another_pdf())) for i in range(51)]]
 
     # 50 claims of ¥150 (¥7,500 in all) against ¥5,000: exactly 33 fit (¥4,950).
     replies = [rpc.funding.file_claim.call_async(LEAD, gid, claim_body([receipts[i]], "150"), f"claim-{i}")

@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 
-from tests.integration.helpers import PDF
+from tests.integration.helpers import PDF, another_pdf
 
 from .conftest import LEAD, approved_application, new_campaign
 
@@ -21,9 +21,11 @@ def post(http, who, url, body, headers=None):
     return http.as_(who, "POST", url, json=body, headers=headers if headers is not None else key())
 
 
-def upload(http, who, grant_id, kind="receipt", name="发票.pdf", data=PDF):
+def upload(http, who, grant_id, kind="receipt", name="发票.pdf", data=None):
+    """Each call a different file unless `data` is given (the same bytes again are a retry)."""
     return http.as_(who, "POST", f"/api/funding/grants/{grant_id}/attachments",
-                    data={"kind": kind, "file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+                    data={"kind": kind, "file": (io.BytesIO(data or another_pdf()), name)},
+                    content_type="multipart/form-data")
 
 
 @pytest.fixture
@@ -76,7 +78,7 @@ def test_http_flow_idempotency_and_roles(http, setup, mongo):
     assert [g["id"] for g in http.as_(SECRETARY, "GET", "/api/funding/grants").json] == [gid]
     assert http.as_(OTHER_SECRETARY, "GET", "/api/funding/grants").json == []
 
-    receipt = upload(http, SECRETARY, gid)
+    receipt = upload(http, SECRETARY, gid, data=PDF)
     assert receipt.status_code == 201 and receipt.json["type"] == "pdf"
     claim_key = key()
     claim = {"items": [{"description": "横幅印刷", "amount_fen": 12_000}], "receipts": [receipt.json["id"]],
