@@ -55,6 +55,7 @@ def create_app(config=None):
     for module in (auth, programs, campaigns, applications, directory, scoring, funding, notifications, notices,
                    records, documents, jobs, people, accounts):
         api.register_blueprint(module.blp)
+    api.mark_public_operations(app)
     boundary.register(app)
     security_headers.register(app)
     errors.register(app)

@@ -6,8 +6,12 @@
 * A request body declared required is required: gateway/boundary.py refuses a
   missing one (`body_required`), so the document and the server agree; an endpoint
   whose body may be empty declares `required=False`.
+* An operation that needs no log-in says so (`security: []`); every other one
+  inherits the document's bearer token.
 * /api/docs (Swagger UI) starts from a static file, not an inline script.
 """
+import re
+
 import flask
 from apispec import BasePlugin
 from flask_smorest import Api as SmorestApi
@@ -35,6 +39,19 @@ class Api(SmorestApi):
 
     def __init__(self, app, **kwargs):
         super().__init__(app, spec_kwargs={"extra_plugins": [ErrorBodies()]}, **kwargs)
+
+    def mark_public_operations(self, app):
+        """`security: []` on the operations whose view is not `login_required`."""
+        paths = self.spec._paths  # apispec keeps the registered paths here; there is no public accessor
+        for rule in app.url_map.iter_rules():
+            view = app.view_functions.get(rule.endpoint)
+            path = re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule.rule)
+            if view is None or getattr(view, "login_required", False) or path not in paths:
+                continue
+            for method in rule.methods - {"HEAD", "OPTIONS"}:
+                operation = paths[path].get(method.lower())
+                if isinstance(operation, dict):
+                    operation["security"] = []
 
     def _openapi_swagger_ui(self):
         """Swagger UI without flask-smorest's inline script (the pages' CSP forbids it)."""
