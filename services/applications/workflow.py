@@ -8,13 +8,13 @@ import hashlib
 from datetime import datetime, timezone
 
 from core import roles as role_rules
+from core import uploads as attachment_rules
 from core.envelope import make_event
 from core.errors import (
     Conflict, NotFound, PermissionDenied, ValidationFailed, field_error, invalid,
 )
 from core.forms import decode_upload
 from services.applications import outbox
-from core import uploads as attachment_rules
 from services.applications.domain import permissions, windows
 from services.applications.domain.state_machine import audit_entry, plan_transition
 from services.applications.store import new_id

@@ -21,7 +21,7 @@ from core.declaration import check_declaration
 from core.envelope import iso_utc
 from core.errors import Conflict, NotFound, PermissionDenied, ProgramNotAvailable, field_error, invalid
 from core.forms import decode_upload
-from services.applications.domain.attachments import already_uploaded, upload_id
+from core.uploads import already_uploaded, upload_id
 from services.funding import attachments as upload_rules
 from services.funding import directory, idempotency, outbox
 from services.funding.domain import actors, campaigns, claims, closing, grants, ledger, reports
