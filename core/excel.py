@@ -12,8 +12,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from core.document_text import scrubbed
 from core.labels import label
-from gateway.documents.text import scrubbed
 
 HEADER_FILL = PatternFill("solid", fgColor="DDE3EA")
 SUBTOTAL_FILL = PatternFill("solid", fgColor="F2F4F7")

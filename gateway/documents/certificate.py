@@ -4,7 +4,7 @@ import os
 
 from fpdf import FPDF
 
-from gateway.documents.text import scrubbed
+from core.document_text import scrubbed
 
 FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",     # Debian fonts-wqy-microhei (deploy/platform installs it)

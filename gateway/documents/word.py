@@ -16,7 +16,7 @@ from docx.shared import Cm, Pt, RGBColor
 
 from core.labels import label, label_any
 
-from gateway.documents.text import scrubbed
+from core.document_text import scrubbed
 
 TITLES = {"application": "申请表", "approval": "考核审批表"}
 LABEL_WIDTH = Cm(3.6)

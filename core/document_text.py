@@ -1,5 +1,5 @@
-"""Text as documents can hold it: Excel and Word are XML, which cannot carry control
-characters (other than tab, newline and carriage return), lone surrogates or
+"""Text as documents (core/excel.py, gateway/documents) can hold it: Excel and Word
+are XML, which cannot carry control characters (other than tab, newline and carriage return), lone surrogates or
 U+FFFE/U+FFFF. Input is refused at the gateway's boundary (gateway/boundary.py), but
 records stored before that rule, or imported, may hold them: a document drops them
 rather than fail."""
