@@ -53,6 +53,7 @@ i18n.add({
     "no_people": ("没有符合条件的人员", "Nobody matches"),
     "roster_import_source": ("名单导入", "Roster import"),
     "role_state": ("状态", "Status"),
+    "role_scope": ("适用范围", "For"),
 })
 ADMIN_ROLES = ["school_admin", "college_admin", "counselor"]
 GRANTER_ROLES = ["school_admin", "college_admin"]

@@ -2,12 +2,14 @@
 import csv
 import hashlib
 import io
+from datetime import datetime, timezone
 
 from openpyxl import load_workbook
 
 from core import roles as role_rules
+from core.envelope import iso_utc
 from core.errors import ValidationFailed, field_error, invalid
-from services.applications.domain import directory_import, permissions
+from services.applications.domain import directory_import, permissions, role_grants
 from services.applications.domain.actors import ROLES
 
 UNIT_KINDS = ("school", "college", "class", "dorm", "branch")
@@ -122,9 +124,11 @@ def import_students(store, actor, school_id, filename, data, progress=None):
     for chunk in _chunks(list(units.values()), BATCH):
         store.replace_units([{**existing.get(u["_id"], {}), **u} for u in chunk])
     done = 0
+    now = datetime.now(timezone.utc)
+    now_iso = iso_utc(now)
     for chunk in _chunks(records, BATCH):   # one read and one write per batch of people
         olds = store.people_by_ids(f"p_{rec['student_no']}" for rec in chunk)
-        batch = []
+        batch, audit = [], []
         for rec in chunk:
             person_id = f"p_{rec['student_no']}"
             old = olds.get(person_id, {})
@@ -135,8 +139,11 @@ def import_students(store, actor, school_id, filename, data, progress=None):
                 "grade": rec["grade"], "political_status": rec["political_status"], "veteran": rec["veteran"],
                 "password_hash": old.get("password_hash"), **rec["_units"],
             }
+            person, entries = role_grants.roster_changes(person, roles, actor.ref(), now_iso)
+            audit += entries
             batch.append(with_roles(person, roles))
         store.replace_people(batch)
+        store.record_role_audit(audit, now)   # the copies the grant logs list; the person holds the originals
         done += len(chunk)
         report(done, total)
     return {"imported": len(records), "units_touched": len(units)}

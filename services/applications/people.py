@@ -13,6 +13,7 @@ Guarantees:
 import re
 from datetime import datetime, timezone
 
+from core import labels
 from core import roles as role_rules
 from core.envelope import iso_utc
 from core.errors import Conflict, NotFound, PermissionDenied, field_error, invalid
@@ -74,6 +75,7 @@ def person_page(store, viewer, person_id):
     view = _row(person, names)
     view["roles"] = role_grants.role_rows(person["_id"], person.get("roles"), now, names)
     for row in view["roles"]:
+        row["scope_zh"], row["scope_en"] = _scope_label(store, row)
         row["grantable"] = row["current"] and role_rules.grant_problem(
             viewer_roles, row["role"], _unit_or_empty(store, row["unit_id"])) is None
     view["history"] = [_history_row(e, names) for e in reversed(person.get("role_history") or [])]
@@ -150,6 +152,19 @@ def add_person(store, adder, data):
               "added_by": {"id": adder["_id"], "name": adder.get("name")}}
     store.upsert_person(person)
     return person_view(person)
+
+
+def _scope_label(store, row):
+    """(zh, en) of a role's program or campaign scope: names, never codes; ("", "") when none."""
+    if row.get("campaign_id"):
+        try:
+            title = store.get_campaign(row["campaign_id"])["title"]
+        except NotFound:
+            title = ""
+        return title, title
+    if row.get("program"):
+        return labels.pair("program", row["program"])
+    return "", ""
 
 
 def _school_and_colleges(store, school_id):

@@ -243,6 +243,16 @@ class ApplicationsStore:
                 pass
         return saved
 
+    def record_role_audit(self, entries, now):
+        """Copy audit entries (ids deterministic) to `role_audit`; a copy made before is kept once."""
+        if not entries:
+            return
+        try:
+            self.db.role_audit.insert_many([dict(e, at_utc=now) for e in entries], ordered=False)
+        except BulkWriteError as exc:  # duplicates are copies made before (a job resumed after a crash)
+            if any(e.get("code") != 11000 for e in exc.details.get("writeErrors", [])):
+                raise
+
     def role_audit(self, query, limit=200):
         return list(self.db.role_audit.find(query, sort=[("at_utc", DESCENDING)], limit=limit))
 

@@ -85,6 +85,26 @@ def _audit(action, person, role, by, now_iso, reason):
             **{f: role[f] for f in SCOPE_FIELDS if role.get(f)}, "by": by, "at": now_iso, "reason": reason}
 
 
+def roster_changes(person, new_roles, by, now_iso):
+    """(person with `new_roles`, its role history and version advanced; the new audit
+    entries) for an import that set the posts of the registrar's export: one "grant"
+    entry per post the row added and one "revoke" per post it no longer carries, by
+    the importer, with the reason 名单导入."""
+    old_ids = {id_of(person["_id"], r): r for r in person.get("roles") or [] if r.get("source") == "roster"}
+    new_ids = {id_of(person["_id"], r): r for r in new_roles if r.get("source") == "roster"}
+    changes = [("grant", new_ids[g]) for g in sorted(set(new_ids) - set(old_ids))]
+    changes += [("revoke", old_ids[g]) for g in sorted(set(old_ids) - set(new_ids))]
+    version = person.get("roles_version", 0)
+    entries = []
+    for action, role in changes:
+        version += 1
+        entry = _audit(action, person, dict(role, grant_id=id_of(person["_id"], role)), by, now_iso, "名单导入 roster import")
+        entries.append(dict(entry, _id=f"{person['_id']}:{version:06d}", seq=version))
+    updated = dict(person, roles=new_roles, roles_version=version,
+                   role_history=list(person.get("role_history") or []) + entries)
+    return updated, entries
+
+
 def _parse(iso):
     from datetime import datetime
     return datetime.fromisoformat(iso.replace("Z", "+00:00"))

@@ -169,6 +169,8 @@ def test_roster_posts_set_roles_and_a_bad_post_imports_nothing(http):
     lin1 = http.as_(ADMIN, "GET", "/api/people/p_2025990101").json
     assert {(r["role"], r["unit_name"]) for r in lin1["roles"]} == {
         ("student", "软件2501班"), ("dorm_leader", "北苑9号楼101"), ("league_secretary", "软件2501班")}
+    assert sorted((e["action"], e["label"], e["reason"]) for e in lin1["history"]) == [
+        ("grant", "团支书", "名单导入 roster import"), ("grant", "寝室长", "名单导入 roster import")]
     lin2 = http.as_(ADMIN, "GET", "/api/people/p_2025990102").json
     assert {r["role"] for r in lin2["roles"]} == {"student", "class_monitor", "branch_deputy"}
     # a later import without the post takes it away (posts come from the registrar's export)
@@ -176,3 +178,8 @@ def test_roster_posts_set_roles_and_a_bad_post_imports_nothing(http):
         header, "2025990101,林一,机电与信息工程学院,软件2501班,2025,北苑9号楼101,,"])))
     lin1 = http.as_(ADMIN, "GET", "/api/people/p_2025990101").json
     assert [r["role"] for r in lin1["roles"]] == ["student"]
+    assert sorted((e["action"], e["label"]) for e in lin1["history"]) == [
+        ("grant", "团支书"), ("grant", "寝室长"), ("revoke", "团支书"), ("revoke", "寝室长")]
+    assert all(e["by"]["name"] == "校学工部管理员" for e in lin1["history"])
+    logged = http.as_(ADMIN, "GET", "/api/people/grants?all=true").json
+    assert sum(1 for e in logged if e["person_id"] == "p_2025990101") == 4

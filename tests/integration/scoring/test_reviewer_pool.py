@@ -34,7 +34,7 @@ def test_pool_from_people_of_any_role_with_conflicts_shown_before_assignment(htt
     record = http.as_("admin", "GET", "/api/people/p_2023010102").json
     granted = [r for r in record["roles"] if r["role"] == "reviewer"]
     assert granted[0]["campaign_id"] == campaign["id"] and granted[0]["academic_year"] == campaign["academic_year"]
-    assert "评审专家库" in record["history"][0]["reason"]
+    assert "评审专家库" in record["history"][0]["reason"] and granted[0]["scope_zh"] == campaign["title"]
     assert "p_2023010102" not in [p["id"] for p in scoring.applications.internal_people(["reviewer@school_demo"])]
 
     # the page says who is short of conflict-free reviewers, in words
