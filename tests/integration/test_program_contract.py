@@ -54,3 +54,37 @@ def test_healthz_names_an_enabled_program_that_is_not_registered(http):
     assert health.status_code == 503, health.json
     assert health.json["services"]["program_civilized_dorms"] is False   # its process never registered
     assert health.json["services"]["program_pilot_branches"] is True
+
+
+def test_hooks_get_the_version_and_revision_the_campaign_pinned(config, runner_factory):
+    """A campaign opened under revision 1 keeps revision 1's behaviour after the
+    program moved to revision 2: the hook is told which one the campaign pinned."""
+    from nameko.standalone.rpc import ClusterRpcProxy
+
+    from core.plugin_kit import reason
+    from plugins.pilot_branches.hooks import PilotBranchHooks
+    from plugins.pilot_branches.program import PROGRAM
+    from services.applications.service import ApplicationsService
+
+    class Versioned(PilotBranchHooks):
+        def check_eligibility(self, context):
+            program = context["program"]
+            if program["revision"] < 2:
+                return []                        # the old rule: anyone may apply
+            return [reason("closed", f"revision {program['revision']} ({program['version']})", "新规则")]
+
+    newer = dataclasses.replace(PROGRAM, revision=2, hooks=Versioned())
+    runner = runner_factory(config, ApplicationsService, make_program_service(newer))
+    runner.start()
+    with ClusterRpcProxy(config, timeout=20) as cluster:
+        for _ in range(100):
+            if cluster.applications.list_programs():
+                break
+            eventlet.sleep(0.1)
+        old = dict(PROGRAM.declaration())          # what campaigns opened last year pinned
+        cluster.applications.register_program(old)
+        hooks = getattr(cluster, "program_pilot_branches")
+        assert hooks.check_eligibility({"campaign": {"program_version": old["version"]}}) == []
+        current = newer.declaration()["version"]
+        (refused,) = hooks.check_eligibility({"campaign": {"program_version": current}})
+        assert refused["message"] == f"revision 2 ({current})"
