@@ -19,6 +19,7 @@ class AccountOut(Schema):
     person_id = fields.String()
     login = fields.String()
     name = fields.String()
+    number = fields.String(allow_none=True, metadata={"description": "学号/工号"})
     has_password = fields.Boolean()
     must_change_password = fields.Boolean()
     disabled = fields.Boolean()

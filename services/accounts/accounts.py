@@ -124,6 +124,7 @@ def account_view(person, account):
     account = account or {}
     return {
         "person_id": person["id"], "login": person.get("login"), "name": person.get("name"),
+        "number": person.get("student_no") or person.get("staff_no"),
         "has_password": bool(account.get("password_hash")),
         "must_change_password": bool(account.get("must_change")),
         "disabled": bool(account.get("disabled")),
