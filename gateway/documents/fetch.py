@@ -4,7 +4,7 @@ Both the REST API and the web pages serve these."""
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
-from core.errors import Conflict, NotFound
+from core.errors import ChuangxianError, Conflict, NotFound
 from core import excel
 from gateway.documents import certificate, word
 
@@ -106,3 +106,29 @@ def _sequence(cluster, actor_id, award):
         if other.get("id") == award.get("id"):
             return index
     return len(ordered) + 1
+
+
+def grant_notice(cluster, actor_id, grant_id):
+    """立项通知书 of one funded project, as `actor_id` may see the grant; numbered
+    like certificates (创先〔2026〕立字003号) in the order grants were awarded."""
+    grant = cluster.funding.get_grant(actor_id, grant_id)
+    campaign = cluster.applications.get_campaign(actor_id, grant["campaign_id"])
+    settings = _document_settings()
+    grants = sorted(cluster.funding.list_grants(actor_id, grant["campaign_id"]),
+                    key=lambda g: (g.get("awarded_at") or "", g.get("id") or ""))
+    position = next((i for i, g in enumerate(grants, start=1) if g.get("id") == grant["id"]), len(grants) + 1)
+    awarded = grant.get("awarded_at")
+    year = datetime.fromisoformat(str(awarded).replace("Z", "+00:00")).astimezone(ZoneInfo("Asia/Shanghai")).year \
+        if awarded else datetime.now(timezone.utc).year
+    number = certificate.certificate_number(f"{settings.get('CERTIFICATE_PREFIX') or '创先'}", year, position) \
+        .replace("〕", "〕立字")
+    unit = _college_names(cluster, actor_id).get(grant.get("college_id"), "")
+    try:
+        deadlines = {k: str(v).replace(" (Asia/Shanghai)", "") for k, v in
+                     ((cluster.funding.get_campaign(actor_id, grant["campaign_id"]) or {}).get("deadlines_local")
+                      or {}).items()}
+    except ChuangxianError:  # the lead may not read the funding campaign: the letter says it generally
+        deadlines = None
+    data = word.project_notice(grant, campaign, unit, settings.get("ISSUER") or "",
+                               _school_name(cluster, actor_id, campaign), number, deadlines)
+    return data, f"立项通知书-{grant.get('project_title') or ''}.docx", DOCX

@@ -170,3 +170,47 @@ def application_form(campaign, program, application, kind="application", trail=N
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def project_notice(grant, campaign, unit_name, issuer, school_name, number, deadlines_local=None):
+    """立项通知书: the letter a funded project receives at 立项 (A4, 黑体 title, 宋体
+    text): the unit, the project, its tier and amount, the implementation period
+    when known, the issuing department over a space for its seal, and the date."""
+    document = Document()
+    _page(document)
+    title = document.add_paragraph()
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _fonts(title.add_run("立项通知书"), "黑体", 22, True)
+    numbered = document.add_paragraph()
+    numbered.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _fonts(numbered.add_run(number), size=12)
+    greeting = document.add_paragraph()
+    _fonts(greeting.add_run(f"{unit_name}："), size=14)
+    amount = (grant.get("display") or {}).get("granted") or f"¥{(grant.get('granted_fen') or 0) / 100:,.2f}"
+    tier = grant.get("tier_name") or label("tier", grant.get("tier"))
+    body = (f"　　经学院推荐、学校评审，你单位申报的“{grant.get('project_title') or ''}”项目"
+            f"获批立项为{campaign.get('title', '')}{tier}项目，资助经费 {amount}。")
+    paragraph = document.add_paragraph()
+    paragraph.paragraph_format.line_spacing = 1.5
+    _fonts(paragraph.add_run(body), size=14)
+    period = deadlines_local or {}
+    if period.get("implementation_end"):
+        more = document.add_paragraph()
+        more.paragraph_format.line_spacing = 1.5
+        _fonts(more.add_run(f"　　请按申报书认真组织实施，于 {period['implementation_end']} 前完成建设任务，"
+                            f"结项材料于 {period.get('closing_deadline') or period['implementation_end']} 前提交。"),
+               size=14)
+    else:
+        more = document.add_paragraph()
+        more.paragraph_format.line_spacing = 1.5
+        _fonts(more.add_run("　　请按申报书认真组织实施，按期完成建设任务并提交结项材料。经费按学校有关规定报销。"), size=14)
+    for _ in range(3):
+        document.add_paragraph()
+    for text in (school_name, issuer, "（盖章）", _local(grant.get("awarded_at")).split(" ")[0]):
+        if text:
+            line = document.add_paragraph()
+            line.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            _fonts(line.add_run(text), size=14)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()

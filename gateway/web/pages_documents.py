@@ -45,3 +45,11 @@ def doc_form(application_id):
     kind = "approval" if request.args.get("kind") == "approval" else "application"
     with rpc() as cluster:
         return send_document(fetch.application_form(cluster, g.actor_id, application_id, kind))
+
+
+@blp.route("/projects/<grant_id>/notice.docx")
+@session.page_login_required
+def doc_grant_notice(grant_id):
+    """立项通知书 of a funded project (its lead, advisor, college and the offices)."""
+    with rpc() as cluster:
+        return send_document(fetch.grant_notice(cluster, g.actor_id, grant_id))

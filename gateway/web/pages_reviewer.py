@@ -73,6 +73,20 @@ def _sheet_context(cluster, campaign_id, application_id):
     return assigned, sheet, leaves
 
 
+def _save_valid_scores(cluster, campaign_id, application_id, payload, error):
+    """A draft sheet that breaks a rule: save it without the refused scores, so what
+    was valid is kept (the page still shows every score as typed)."""
+    refused = {str(d.get("field", ""))[7:] for d in error.get("details") or []
+               if isinstance(d, dict) and str(d.get("field", "")).startswith("scores.")}
+    if not refused:
+        return
+    rest = {leaf: (None if leaf in refused else value) for leaf, value in payload["scores"].items()}
+    try:
+        cluster.scoring.save_sheet(g.actor_id, campaign_id, application_id, dict(payload, scores=rest))
+    except ChuangxianError:
+        pass  # nothing more can be kept; the page shows the errors
+
+
 @blp.route("/reviews/<campaign_id>/<application_id>", methods=["GET", "POST"])
 @session.page_login_required
 def score_sheet(campaign_id, application_id):
@@ -101,6 +115,8 @@ def score_sheet(campaign_id, application_id):
                     cluster.scoring.save_sheet(g.actor_id, campaign_id, application_id, payload)
             except ChuangxianError as exc:
                 error = exc.to_dict()
+                if request.form.get("intent") != "submit":
+                    _save_valid_scores(cluster, campaign_id, application_id, payload, error)
             else:
                 return redirect(url_for("web.score_sheet", campaign_id=campaign_id, application_id=application_id))
     field_errors = {}

@@ -95,6 +95,12 @@ def converted(tmp_path_factory):
     grants = [{"id": f"g{i}", "project_title": f"项目{i}", "tier": ("key", "featured", "general")[i % 3],
                "granted_fen": 300000, "paid_fen": 12345, "remaining_fen": 287655, "status": "active"} for i in range(6)]
     claims = {"g1": [{"purpose": "宣传展板", "total_fen": 12345, "status": "paid", "filed_at": "2026-10-10T02:00:00Z"}]}
+    grant = {"id": "grant-app_1", "project_title": "先锋领航进宿舍", "tier": "key", "tier_name": "重点",
+             "granted_fen": 500000, "display": {"granted": "¥5,000.00"}, "awarded_at": "2026-10-08T02:00:00Z"}
+    files["notice.docx"] = word.project_notice(grant, CAMPAIGN, "机电与信息工程学院", "党委学生工作部", "示范大学",
+                                               "创先〔2026〕立字003号",
+                                               {"implementation_end": "2027-06-30 17:00",
+                                                "closing_deadline": "2027-07-15 17:00"})
     files["summary.xlsx"] = excel.application_summary(CAMPAIGN, _apps(40), COLLEGES, unit="党委学生工作部")
     files["ranking.xlsx"] = excel.ranking(CAMPAIGN, published)
     files["grants.xlsx"] = excel.grants_and_claims(CAMPAIGN["title"], grants, claims)
@@ -167,6 +173,19 @@ def test_workbooks_print_a4_landscape_one_page_wide_with_their_title_and_no_code
     assert "申报汇总表" in text and "小计" in text and "合计" in text and "指导教师" in text
     assert "87.33" in text and "87.3333" not in text      # totals rounded to two decimals
     assert "重点" in _text(converted["grants.xlsx"])
+
+
+def test_the_project_approval_letter_is_one_a4_page(converted):
+    reader = converted["notice.docx"]
+    assert len(reader.pages) == 1
+    width, height = _size(reader.pages[0])
+    assert _close(width, A4[0]) and _close(height, A4[1])
+    text = _text(reader)
+    flat = re.sub(r"\s+", "", text)     # PDF text extraction spaces Chinese and digits its own way
+    for expected in ("立项通知书", "创先〔2026〕立字003号", "先锋领航进宿舍", "重点", "¥5,000.00", "2027-06-30",
+                     "党委学生工作部", "盖章"):
+        assert expected in flat, expected
+    assert not _codes_in(text)
 
 
 def test_the_certificate_is_one_a4_landscape_page_with_a_readable_number(converted):

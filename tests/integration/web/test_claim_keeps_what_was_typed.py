@@ -35,6 +35,15 @@ def test_a_refused_claim_keeps_its_rows_and_its_receipts_ticked(rpc, gateway_app
     [claim] = rpc.funding.list_claims("p_2023010101", grant["id"])
     assert claim["total_fen"] == 130050 and claim["receipts"] == ticked
 
+    # The 立项通知书 of the project, from its page.
+    page = text(lead.get(f"/projects/{grant['id']}"))
+    assert f"/projects/{grant['id']}/notice.docx" in page
+    letter = lead.get(f"/projects/{grant['id']}/notice.docx")
+    assert letter.status_code == 200 and letter.mimetype.endswith("wordprocessingml.document")
+    from docx import Document
+    body = "\n".join(p.text for p in Document(io.BytesIO(letter.data)).paragraphs)
+    assert "立项通知书" in body and "获批立项" in body and "〕立字001号" in body and "Asia/Shanghai" not in body
+
     advisor, _ = client_of(gateway_app, "advisor_me")
     queue = text(advisor.get("/finance"))
     assert re.search(r'value="approve"[^>]*data-confirm="批准「主题党日活动物料」的报销 ¥1,300.50', queue)
