@@ -50,8 +50,10 @@ def login():
         else:
             return signed_in(person, request.args.get("next"))
     status = 200 if error is None else status_of_code(error["code"])
+    wait = ((error or {}).get("details") or {}) if isinstance((error or {}).get("details"), dict) else {}
+    headers = {"Retry-After": str(wait["retry_after_seconds"])} if wait.get("retry_after_seconds") else {}
     return render_template("login.html", error=error, login=request.form.get("login", ""), options=options,
-                           method=method, next=request.args.get("next", "")), status
+                           method=method, next=request.args.get("next", "")), status, headers
 
 
 def status_of_code(code):

@@ -92,8 +92,8 @@ def authenticate(store, people, passwords, limits, login, password, client, now)
     check_throttle(store, limits, login, client, now)
     attempt = store.begin_attempt(login, client, now)  # a failure until proven otherwise
     person = people.by_login(login)
-    account = store.account(person["id"]) if person else {}
-    stored = account.get("password_hash")
+    account = store.account(person["id"] if person else "\x00unknown")  # the same reads either way
+    stored = account.get("password_hash") if person else None
     if not passwords.verify(stored, password):
         raise Unauthenticated(*WRONG, field="password")
     store.attempt_succeeded(attempt, login, client, now)

@@ -26,6 +26,13 @@ def test_wrong_passwords_never_lock_the_real_user_out(http):
     limited = next(a for a in answers if a.status_code == 429)
     assert int(limited.headers["Retry-After"]) >= 1 and limited.json["field"] == "login"
     assert "秒后再试" in limited.json["message_zh"]
+    # the log-in page says the same, in words and in Retry-After
+    http.client.get("/login", environ_overrides={"REMOTE_ADDR": ATTACKER})
+    csrf = http.client.get_cookie("cx_csrf").value
+    page = http.client.post("/login", data={"login": "admin", "password": "guess", "csrf_token": csrf},
+                            environ_overrides={"REMOTE_ADDR": ATTACKER})
+    assert page.status_code == 429 and int(page.headers["Retry-After"]) >= 1
+    assert "秒后再试" in page.get_data(as_text=True)
     # the right password from the admin's own address still works at once
     ok = login(http, "admin", DEMO_PASSWORD, USER_HOME)
     assert ok.status_code == 200, ok.json
