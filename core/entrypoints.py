@@ -4,14 +4,14 @@
 `core.errors` (a 4xx for the gateway: bad input, not found, conflict, ...). Nameko
 logs an expected error at WARNING *with* its traceback; the filter installed here
 turns that record into one INFO line without the traceback, so the services' logs
-hold tracebacks only for what is really unexpected. Import `rpc` from here in every
-service shell.
+hold tracebacks only for what is really unexpected. It is core.bus's resilient
+entrypoint, so a reply that cannot reach the broker never kills the service. Import
+`rpc` from here in every service shell.
 """
 import logging
 import types
 
-from nameko.rpc import Rpc
-
+from core.bus import ResilientRpc as Rpc
 from core.errors import ChuangxianError
 
 EXPECTED = (ChuangxianError,)

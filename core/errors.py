@@ -132,11 +132,35 @@ class PasswordChangeRequired(PermissionDenied):
     code = "password_change_required"
 
 
+class ServiceUnavailable(ChuangxianError):
+    """A service (or the message broker between services) cannot be reached now:
+    nothing was changed by this request, or the change was kept and a retry with the
+    same Idempotency-Key returns it. The gateway answers 503 with Retry-After."""
+
+    code = "service_unavailable"
+
+
+class ProgramNotAnswering(ServiceUnavailable):
+    """A program's own process is dead, slow or at its share of workers: only that
+    program's requests fail; `details` carries {"program": name}."""
+
+    code = "program_not_answering"
+
+
+def program_not_answering(name, title_zh=None, title_en=None):
+    """ProgramNotAnswering naming the program by its titles (its name when unknown)."""
+    zh, en = title_zh or name, title_en or title_zh or name
+    return ProgramNotAnswering(f"The program {en} is not answering; try again in a little while.",
+                               f"项目「{zh}」的服务暂不可用，请稍后重试", field="program",
+                               details={"program": name})
+
+
 ALL_ERRORS = (
     ChuangxianError, ValidationFailed, BadRequest, NotFound, Unauthenticated, PermissionDenied,
     InvalidTransition, Conflict, DeadlinePassed, QuotaExceeded, BudgetExceeded,
     RateLimited, PayloadTooLarge, UnsupportedMediaType, ProgramNotAvailable,
     CampusSignInUnavailable, PasswordChangeRequired,
+    ServiceUnavailable, ProgramNotAnswering,
 )
 
 

@@ -5,6 +5,8 @@ person reads the message in Chinese or English, a program reads the code and fie
 `respond` sends it as JSON to API clients and as the error page of
 gateway/web/error_page.py (in the layout, with a way back) to a browser's page
 request, so every status and every typed error has both forms from one table.
+A 503 (a service, a program or the broker cannot be reached) also carries
+`Retry-After` (GATEWAY.RETRY_AFTER_SECONDS, 5 by default).
 """
 import logging
 
@@ -15,7 +17,7 @@ from werkzeug.exceptions import HTTPException
 
 from core import errors
 from core.forms import flatten_errors
-from gateway.rpc import PoolExhausted
+from gateway.rpc import timed_out
 
 log = logging.getLogger(__name__)
 
@@ -35,11 +37,12 @@ STATUS = {
     errors.UnsupportedMediaType: 415,
     errors.ProgramNotAvailable: 404,
     errors.CampusSignInUnavailable: 503,
+    errors.ServiceUnavailable: 503,
 }
 
 _HTTP_ZH = {
     400: "请求无效", 401: "请先登录", 403: "无权访问", 404: "资源不存在", 405: "不支持该请求方法",
-    413: "上传内容过大", 415: "不支持的内容类型", 422: "输入有误", 429: "请求过于频繁",
+    413: "上传内容过大", 415: "不支持的内容类型", 422: "输入有误", 429: "请求过于频繁", 503: "服务暂时不可用",
 }
 
 
@@ -50,10 +53,11 @@ def status_of(error):
     return 400
 
 
-def retry_after_header(error):
-    """{"Retry-After": seconds} when a typed error says how long to wait (a 429)."""
+def retry_after_header(error, default=None):
+    """{"Retry-After": seconds} when a typed error says how long to wait (a 429), or
+    `default` when given (every 503: the service may be back in a few seconds)."""
     details = error.details if isinstance(error.details, dict) else {}
-    seconds = details.get("retry_after_seconds")
+    seconds = details.get("retry_after_seconds") or default
     return {"Retry-After": str(int(seconds))} if seconds else {}
 
 
@@ -76,18 +80,16 @@ def respond(payload, status):
 
 
 def register(app):
+    retry_after = int(app.config.get("CX", {}).get("GATEWAY", {}).get("RETRY_AFTER_SECONDS", 5))
+
     @app.errorhandler(errors.ChuangxianError)
     def typed(error):
         response, status = respond(error.to_dict(), status_of(error))
-        return response, status, retry_after_header(error)
+        return response, status, retry_after_header(error, default=retry_after if status == 503 else None)
 
     @app.errorhandler(RpcTimeout)
-    def timeout(_error):
-        return respond(body("timeout", "A service did not answer in time; try again.", "服务响应超时，请重试"), 504)
-
-    @app.errorhandler(PoolExhausted)
-    def busy(_error):
-        return respond(body("busy", "The server is busy; try again.", "服务器繁忙，请稍后重试"), 503)
+    def timeout(_error):  # a proxy used outside the pool (the pool turns these into ServiceUnavailable)
+        return typed(timed_out())
 
     @app.errorhandler(RemoteError)
     def remote(error):

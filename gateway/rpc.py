@@ -5,6 +5,10 @@ duration of its calls and gives it back; at most `size` are open per process and
 request waits up to `timeout` seconds for one. Proxies are opened lazily, so nothing
 connects before gunicorn forks. A proxy whose connection failed or timed out is
 closed instead of returned; a typed error from a service leaves it healthy.
+
+A service that cannot be reached — the broker is down or drops the connection, no
+answer within `timeout`, no proxy free — is a `ServiceUnavailable` (503 with
+Retry-After at the gateway), never a 500 or 504.
 """
 import queue
 import threading
@@ -14,11 +18,23 @@ from nameko.exceptions import RpcTimeout
 from nameko.standalone.rpc import ClusterRpcProxy
 
 import core.rpc_errors  # noqa: F401  (typed errors cross RPC)
-from core.errors import ChuangxianError
+from core.bus import BROKER_ERRORS
+from core.errors import ChuangxianError, ServiceUnavailable
 
 
-class PoolExhausted(Exception):
-    pass
+class PoolExhausted(ServiceUnavailable):
+    def __init__(self):
+        super().__init__("The server is busy; try again in a few seconds.", "服务器繁忙，请稍后重试")
+
+
+def unreachable():
+    return ServiceUnavailable("A service cannot be reached right now; try again in a few seconds.",
+                              "服务暂时无法访问，请稍后重试")
+
+
+def timed_out():
+    return ServiceUnavailable("A service did not answer in time; try again in a few seconds.",
+                              "服务响应超时，请稍后重试")
 
 
 class RpcPool:
@@ -36,22 +52,27 @@ class RpcPool:
     def cluster(self):
         """Borrow a proxy: ``with pool.cluster() as rpc: rpc.applications.ping()``."""
         if not self._slots.acquire(timeout=self.timeout):
-            raise PoolExhausted("no RPC connection free")
+            raise PoolExhausted()
         entry = None
         healthy = False
         try:
             try:
                 entry = self._idle.get_nowait()
             except queue.Empty:
-                entry = self._open()
+                try:
+                    entry = self._open()
+                except BROKER_ERRORS as exc:
+                    raise unreachable() from exc
             try:
                 yield entry[1]
                 healthy = True
-            except (ChuangxianError, PoolExhausted):
+            except ChuangxianError:
                 healthy = True
                 raise
-            except RpcTimeout:
-                raise
+            except RpcTimeout as exc:
+                raise timed_out() from exc
+            except BROKER_ERRORS as exc:
+                raise unreachable() from exc
             except Exception as exc:  # a remote bug (RemoteError) leaves the link usable
                 healthy = exc.__class__.__name__ == "RemoteError"
                 raise
@@ -76,3 +97,4 @@ def _close(entry):
         entry[0].stop()
     except Exception:  # closing a broken connection may itself fail; nothing to do
         pass
+

@@ -1,26 +1,20 @@
 """Dependencies of the applications service beyond its repository."""
-from nameko.extensions import DependencyProvider
-from nameko.rpc import ReplyListener, ServiceProxy
-
-from core.errors import ProgramNotAvailable
+from core.program_calls import ProgramCalls
 
 
-class ProgramHooks(DependencyProvider):
-    """RPC to the plugin services: ``self.hooks["pilot_branches"].check_eligibility(...)``.
+def _titles(service, program):
+    declared = service.store.get_program(program)
+    return declared.get("title_zh"), declared.get("title_en")
+
+
+class ProgramHooks(ProgramCalls):
+    """RPC to the plugin services: ``self.hooks["pilot_branches"].check_eligibility(...)``,
+    each call with a timeout and within the program's share of workers
+    (core/program_calls.py), failing as a 503 that names the program.
 
     Program services are named ``program_<name>``; which exist is only known at run
-    time from registrations, so this is a dynamic RpcProxy.
+    time from registrations, so the proxy is made per call.
     """
 
-    rpc_reply_listener = ReplyListener()
-
-    def get_dependency(self, worker_ctx):
-        listener = self.rpc_reply_listener
-
-        class _Hooks:
-            def __getitem__(self, program):
-                if not program or not program.replace("_", "").isalnum():
-                    raise ProgramNotAvailable(f"Bad program name {program!r}.", f"项目名称无效：{program}")
-                return ServiceProxy(worker_ctx, f"program_{program}", listener)
-
-        return _Hooks()
+    def __init__(self, **kwargs):
+        super().__init__(title_of=_titles, **kwargs)

@@ -7,10 +7,18 @@ outbox. If the process dies in between, the periodic sweep takes over once the c
 is older than LEASE_SECONDS. Events are therefore published at least once (twice
 only when a finisher died after publishing and before clearing), and a subscriber
 de-duplicates on the envelope id, which is fixed when the change is made.
+
+When the event cannot be published (the broker is down), the change stands and its
+caller is answered: the claim is released and the outbox left for the sweep, which
+publishes the event within seconds of the broker's return.
 """
+import logging
 import time
 
+log = logging.getLogger(__name__)
+
 LEASE_SECONDS = 30
+PUBLISH_FAILED = "publish_failed"  # what `finish` returns when the event could not go out
 
 
 def finish(store, dispatch, application):
@@ -22,7 +30,12 @@ def finish(store, dispatch, application):
     store.record_audit(outbox["audit"])
     event = outbox.get("event")
     if event:
-        dispatch(event["type"], event)
+        try:
+            dispatch(event["type"], event)
+        except Exception as exc:  # noqa: BLE001 - the broker is out of reach: the sweep publishes it later
+            log.warning("event %s not published (%s); the outbox sweep publishes it", event.get("id"), exc)
+            store.release_outbox(application["_id"], outbox["audit"]["_id"])
+            return PUBLISH_FAILED
     store.clear_outbox(application["_id"], outbox["audit"]["_id"])
 
 
@@ -47,5 +60,6 @@ def sweep(store, dispatch, older_than):
     """Finish every outbox older than `older_than`; returns how many."""
     stale = store.stale_outboxes(older_than)
     for application in stale:
-        finish(store, dispatch, application)
+        if finish(store, dispatch, application) == PUBLISH_FAILED:
+            break  # the broker is out of reach: the next sweep tries again, not each one in turn
     return len(stale)

@@ -8,12 +8,12 @@ notice.closed and award.granted. It consumes scoring.results_published.
 """
 import logging
 
-from nameko.events import EventDispatcher, event_handler
-from nameko.rpc import RpcProxy
+from nameko.events import EventDispatcher
 from nameko.timer import timer
 
 import core.rpc_errors  # noqa: F401  (typed errors cross RPC)
 from core import probes
+from core.bus import RpcProxy, event_handler
 from core.declaration import check_declaration
 from core.entrypoints import rpc
 from core.envelope import utc_now

@@ -397,6 +397,11 @@ class ApplicationsStore:
         )
         return claimed.modified_count == 1
 
+    def release_outbox(self, application_id, audit_id):
+        """Give up a claim (publishing failed), so the next sweep finishes the outbox."""
+        self.db.applications.update_one(
+            {"_id": application_id, "outbox.audit._id": audit_id}, {"$set": {"outbox_claim_ts": None}})
+
     def clear_outbox(self, application_id, audit_id):
         self.db.applications.update_one(
             {"_id": application_id, "outbox.audit._id": audit_id},

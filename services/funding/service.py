@@ -15,11 +15,11 @@ service on every call (``internal_actor``).
 import logging
 
 from nameko.events import EventDispatcher
-from nameko.rpc import RpcProxy
 from nameko.timer import timer
 
 import core.rpc_errors  # noqa: F401  (typed errors cross RPC)
 from core import probes
+from core.bus import RpcProxy
 from core.entrypoints import rpc
 from core.envelope import utc_now
 from core.forms import load_or_raise

@@ -21,13 +21,12 @@ import logging
 import time
 
 import eventlet
-from nameko.events import event_handler
-from nameko.rpc import RpcProxy
 from nameko.timer import timer
 
 import core.rpc_errors  # noqa: F401  (typed errors cross RPC)
 from core import probes
 from core.declaration import check_declaration
+from core.bus import RpcProxy, event_handler
 from core.entrypoints import rpc
 from core.envelope import utc_now
 from core.errors import field_error, invalid

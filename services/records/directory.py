@@ -7,8 +7,9 @@ role revoked there takes effect here at once.
 that worker's call context (typed errors from the far side arrive as themselves).
 """
 from nameko.extensions import DependencyProvider
-from nameko.rpc import ReplyListener, ServiceProxy
+from nameko.rpc import ServiceProxy
 
+from core.bus import ReplyListener
 from core.errors import NotFound
 
 BATCH = 50  # concurrent lookups in flight; an import of thousands of rows stays fast

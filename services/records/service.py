@@ -32,10 +32,10 @@ Guarantees:
 import logging
 
 import eventlet
-from nameko.events import event_handler
 
 import core.rpc_errors  # noqa: F401  (typed errors cross RPC)
 from core import probes
+from core.bus import event_handler
 from core.declaration import check_declaration
 from core.entrypoints import rpc
 from core.envelope import utc_now

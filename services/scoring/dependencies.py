@@ -7,9 +7,11 @@ a typed error from the far side (NotFound, ...) arrives as itself.
 """
 from nameko.exceptions import UnknownService
 from nameko.extensions import DependencyProvider
-from nameko.rpc import ReplyListener, ServiceProxy
+from nameko.rpc import ServiceProxy
 
+from core.bus import ReplyListener
 from core.errors import ProgramNotAvailable
+from core.program_calls import ProgramCalls
 from core.views import jsonable
 
 # Applications in these states are reviewed and ranked by the scoring service: the
@@ -51,31 +53,30 @@ class Applications(DependencyProvider):
 
 class ProgramInputsClient:
     """The program plugins' ``scoring_inputs`` hook (core/program.py), over RPC to the
-    service ``program_<name>``; which programs exist is only known at run time, so
-    the proxy is made per call (like the applications service's ProgramHooks)."""
+    service ``program_<name>`` with a timeout and a bulkhead (core/program_calls.py)."""
 
-    def __init__(self, worker_ctx, listener):
-        self.worker_ctx = worker_ctx
-        self.listener = listener
+    def __init__(self, programs):
+        self.programs = programs
 
     def scoring_inputs(self, campaign, applications):
         """What the program adds to a computation for these application views (see
-        `domain.plugin_inputs`). ProgramNotAvailable when its service is not running."""
+        `domain.plugin_inputs`). ProgramNotAvailable when its service is not running,
+        ProgramNotAnswering when it does not answer in time."""
         program = campaign.get("program") or ""
-        if not program.replace("_", "").isalnum():
-            raise ProgramNotAvailable(f"Bad program name {program!r}.", f"项目名称无效：{program}", field="program")
-        proxy = ServiceProxy(self.worker_ctx, f"program_{program}", self.listener)
         context = jsonable({"campaign": campaign, "applications": list(applications)})
         try:
-            return proxy.scoring_inputs(context)
+            return self.programs[program].scoring_inputs(context)
         except UnknownService:
             raise ProgramNotAvailable(f"The service of program {program!r} is not running; its scoring inputs "
                                       "cannot be read.", f"项目 {program} 的服务未运行，无法读取其评分输入",
                                       field="program") from None
 
 
-class ProgramInputs(DependencyProvider):
-    rpc_reply_listener = ReplyListener()
+class ProgramInputs(ProgramCalls):
+    """Whole campaigns go to the hook at once: the batch timeout applies."""
+
+    def __init__(self):
+        super().__init__(batch=True)
 
     def get_dependency(self, worker_ctx):
-        return ProgramInputsClient(worker_ctx, self.rpc_reply_listener)
+        return ProgramInputsClient(super().get_dependency(worker_ctx))
