@@ -31,7 +31,7 @@ from core.errors import ProgramNotAvailable, program_not_answering
 
 log = logging.getLogger(__name__)
 
-DEFAULTS = {"TIMEOUT_SECONDS": 5, "BATCH_TIMEOUT_SECONDS": 60, "MAX_SHARE": 0.3, "COOLDOWN_SECONDS": 5}
+DEFAULTS = {"TIMEOUT_SECONDS": 8, "BATCH_TIMEOUT_SECONDS": 60, "MAX_SHARE": 0.3, "COOLDOWN_SECONDS": 5}
 
 
 def check_program_name(program):
