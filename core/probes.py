@@ -24,10 +24,10 @@ import os
 import time
 
 from nameko.extensions import DependencyProvider
-from nameko.rpc import rpc
 from pymongo import MongoClient
 
 from core import metrics
+from core.entrypoints import rpc  # the same RPC entrypoint as the service's own: one consumer per queue
 from core.security import check_settings
 
 log = logging.getLogger(__name__)

@@ -17,11 +17,11 @@ from datetime import datetime, timezone
 
 from eventlet import tpool
 from eventlet.semaphore import Semaphore
-from nameko.rpc import RpcProxy
 from nameko.timer import timer
 
 import core.rpc_errors  # noqa: F401  (typed errors cross RPC)
 from core import probes
+from core.bus import RpcProxy
 from core.entrypoints import rpc
 from core.envelope import iso_utc
 from core.errors import NotFound, ValidationFailed
