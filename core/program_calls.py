@@ -11,8 +11,12 @@ Guarantees (configuration ``PROGRAM_CALLS``, defaults in `DEFAULTS`):
     message expires in the program's queue after the same time, so a program that
     comes back does not work through a pile of requests nobody waits for;
   * bulkhead: at most MAX_SHARE of this service's workers (at least one) wait on
-    one program at a time; a call beyond that fails at once, so a dead program
-    cannot take the workers that serve log-ins, other programs and everything else;
+    one program at a time. A call beyond that queues for a slot (as many may queue
+    as run) while the program answers promptly — a burst on a healthy program is
+    served — but fails at once when the oldest call in flight has waited longer
+    than PATIENCE_SECONDS (a quarter of the timeout for batch hooks) or the queue
+    is full, so a dead program cannot take the
+    workers that serve log-ins, other programs and everything else;
   * after a timeout the program is given up on for COOLDOWN_SECONDS: its calls fail
     at once, then go through again (still within the bulkhead) to see if it is back;
   * errors the program raises (typed errors, RemoteError, UnknownService when it has
@@ -31,7 +35,8 @@ from core.errors import ProgramNotAvailable, program_not_answering
 
 log = logging.getLogger(__name__)
 
-DEFAULTS = {"TIMEOUT_SECONDS": 8, "BATCH_TIMEOUT_SECONDS": 60, "MAX_SHARE": 0.3, "COOLDOWN_SECONDS": 5}
+DEFAULTS = {"TIMEOUT_SECONDS": 8, "BATCH_TIMEOUT_SECONDS": 60, "MAX_SHARE": 0.3, "COOLDOWN_SECONDS": 5,
+            "PATIENCE_SECONDS": 1}
 
 
 def check_program_name(program):
@@ -53,12 +58,16 @@ class ProgramCalls(DependencyProvider):
         self.title_of = title_of
         self.batch = batch
         self.gates = {}
+        self.in_flight = {}       # program -> {call token: monotonic start}
+        self.queued = {}          # program -> calls waiting for a slot
         self.given_up_until = {}
 
     def setup(self):
         settings = dict(DEFAULTS, **(self.container.config.get("PROGRAM_CALLS") or {}))
         self.timeout = float(settings["BATCH_TIMEOUT_SECONDS" if self.batch else "TIMEOUT_SECONDS"])
         self.cooldown = float(settings["COOLDOWN_SECONDS"])
+        # a hook that reads a whole campaign may take seconds when all is well
+        self.patience = max(float(settings["PATIENCE_SECONDS"]), self.timeout / 4 if self.batch else 0)
         self.share = max(1, int(self.container.max_workers * float(settings["MAX_SHARE"])))
 
     def get_dependency(self, worker_ctx):
@@ -67,31 +76,55 @@ class ProgramCalls(DependencyProvider):
     def call(self, worker_ctx, program, method, args, kwargs):
         if time.monotonic() < self.given_up_until.get(program, 0):
             raise self._not_answering(worker_ctx, program)
-        gate = self.gates.setdefault(program, Semaphore(self.share))
-        if not gate.acquire(blocking=False):
-            log.warning("program %s is at its share of %d workers; failing the call at once", program, self.share)
-            raise self._not_answering(worker_ctx, program)
+        self._enter(worker_ctx, program)
+        token = object()
+        self.in_flight.setdefault(program, {})[token] = time.monotonic()
         try:
-            proxy = ServiceProxy(worker_ctx, f"program_{program}", self.rpc_reply_listener,
-                                 expiration=self.timeout)
-            # publishing is not cut short (it holds a pooled connection); waiting is
-            reply = getattr(proxy, method).call_async(*args, **kwargs)
-            timer = eventlet.Timeout(self.timeout)
-            try:
-                result = reply.result()
-            except eventlet.Timeout as expired:
-                if expired is not timer:
-                    raise
-                self._forget(reply)
-                self.given_up_until[program] = time.monotonic() + self.cooldown
-                log.warning("program %s did not answer %s within %.1f s", program, method, self.timeout)
-                raise self._not_answering(worker_ctx, program) from None
-            finally:
-                timer.cancel()
-            self.given_up_until.pop(program, None)
-            return result
+            return self._call(worker_ctx, program, method, args, kwargs)
         finally:
+            self.in_flight[program].pop(token, None)
+            self.gates[program].release()
+
+    def _enter(self, worker_ctx, program):
+        """Take one of the program's slots, queueing only while it answers promptly."""
+        gate = self.gates.setdefault(program, Semaphore(self.share))
+        if gate.acquire(blocking=False):
+            return
+        started = self.in_flight.get(program, {}).values()
+        stalled = bool(started) and time.monotonic() - min(started) > self.patience
+        if stalled or self.queued.get(program, 0) >= self.share:
+            log.warning("program %s has %d calls in flight and is slow; failing the call at once",
+                        program, self.share)
+            raise self._not_answering(worker_ctx, program)
+        self.queued[program] = self.queued.get(program, 0) + 1
+        try:
+            acquired = gate.acquire(timeout=self.timeout)
+        finally:
+            self.queued[program] -= 1
+        if not acquired:
+            raise self._not_answering(worker_ctx, program)
+        if time.monotonic() < self.given_up_until.get(program, 0):  # it timed out while we queued
             gate.release()
+            raise self._not_answering(worker_ctx, program)
+
+    def _call(self, worker_ctx, program, method, args, kwargs):
+        proxy = ServiceProxy(worker_ctx, f"program_{program}", self.rpc_reply_listener, expiration=self.timeout)
+        # publishing is not cut short (it holds a pooled connection); waiting is
+        reply = getattr(proxy, method).call_async(*args, **kwargs)
+        timer = eventlet.Timeout(self.timeout)
+        try:
+            result = reply.result()
+        except eventlet.Timeout as expired:
+            if expired is not timer:
+                raise
+            self._forget(reply)
+            self.given_up_until[program] = time.monotonic() + self.cooldown
+            log.warning("program %s did not answer %s within %.1f s", program, method, self.timeout)
+            raise self._not_answering(worker_ctx, program) from None
+        finally:
+            timer.cancel()
+        self.given_up_until.pop(program, None)
+        return result
 
     def _forget(self, reply):
         """Drop the reply we stopped waiting for from the listener's table."""
