@@ -99,10 +99,26 @@ def processes(config_path, environ=None):
     return listed
 
 
+def exec_process(config_path, name):
+    """Replace this process by process `name` of the list (a container's entry point:
+    the same image runs any process, `... --exec scoring`)."""
+    import shlex
+
+    listed = {p.name: p for p in processes(config_path)}
+    if name not in listed:
+        raise SystemExit(f"deploy.processes: no process named {name!r}; the list has: {', '.join(listed)}")
+    argv = shlex.split(listed[name].command)
+    os.chdir(ROOT)
+    os.execvp(argv[0], argv)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--config", default="deploy/config.yml")
+    parser.add_argument("--exec", metavar="NAME", help="run process NAME of the list in this process")
     args = parser.parse_args(argv)
+    if args.exec:
+        exec_process(args.config, args.exec)
     for process in processes(args.config):
         print(f"{process.name}\t{process.copies}\t{process.command}")
 
