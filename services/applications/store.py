@@ -54,6 +54,10 @@ class ApplicationsStore:
         self._programs = {}   # "<name>@<version>" -> declaration (versions are immutable)
         self.sweep_pacer = sweep_pacer(config)
 
+    def metrics(self):
+        """Changes whose audit entry and event are not out yet (cx_backlog, core/metrics.py)."""
+        return {"outbox": count(self.db.applications, {"outbox_at": {"$ne": None}}, limit=100_000)}
+
     def ensure_indexes(self):
         db = self.db
         self.jobs.ensure_indexes()

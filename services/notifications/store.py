@@ -126,6 +126,11 @@ class NotificationsStore:
         self.sender_pacer = Pacer(idle_max=5.0)
         self.replan_pacer = Pacer(idle_min=10.0, idle_max=30.0)
 
+    def metrics(self):
+        """Deliveries waiting (pending or failed, to be retried) and dead (cx_backlog)."""
+        return {"deliveries_pending": count(self.db.deliveries, {"state": {"$in": list(dl.WAITING)}}),
+                "deliveries_dead": count(self.db.deliveries, {"state": dl.DEAD})}
+
     def ensure_indexes(self):
         db = self.db
         db.deliveries.create_index([("due_ts", ASCENDING)])

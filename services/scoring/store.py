@@ -305,6 +305,11 @@ class ScoringStore:
         self.db[collection].update_one({"_id": doc_id, "outbox.audit._id": audit_id},
                                        {"$unset": {"outbox": "", "outbox_at": ""}})
 
+    def metrics(self):
+        """Changes whose audit entry and event are not out yet (cx_backlog, core/metrics.py)."""
+        return {"outbox": sum(count(self.db[name], {"outbox_at": {"$ne": None}}, limit=100_000)
+                              for name in OUTBOX_COLLECTIONS)}
+
     def stale_outboxes(self, older_than):
         """[(collection, document)] whose outbox is older than `older_than`."""
         out = []
