@@ -40,7 +40,7 @@ class PersonOut(Schema):
 class PeoplePage(Schema):
     items = fields.List(fields.Nested(PersonOut))
     next = fields.String(allow_none=True, metadata={"description": "Pass as `after` for the next page"})
-    total = fields.Integer()
+    total = fields.Integer(allow_none=True, metadata={"description": "On the first page only (None after)"})
     total_capped = fields.Boolean(metadata={"description": "True when there are more than `total`"})
 
 

@@ -2,8 +2,8 @@
 
 Guarantees:
   * search is index-backed and paged by a keyset cursor (`next`, the last id), so
-    page 1000 costs what page 1 does; `total` is counted no further than
-    COUNT_CAP (an index count; the page says "1000+" beyond it);
+    page 1000 costs what page 1 does; `total` is counted on the first page only and
+    no further than COUNT_CAP (the page says "1000+" beyond it; None on later pages);
   * who sees whom is domain/people_scope.py; who grants what is core.roles;
   * a grant or revoke is one conditional write of the person's roles with its audit
     entry (who, when, why); a concurrent change is retried on fresh data, so two
@@ -37,9 +37,11 @@ def search(store, viewer, filters):
                   {"role_keys": {"$in": [f"{r}@{u}" for r in people_scope.PUBLIC_ROLES
                                          for u in _school_and_colleges(store, scope["public_in"])]}}]
     else:
-        ors = [{"school_id": {"$in": scope["schools"]}}] if scope["schools"] else []
-        if scope["colleges"]:
-            ors += [{"college_id": {"$in": scope["colleges"]}},
+        # plain equalities where one value will do: each is one index range (an $or or
+        # $in costs more on every server, much more on the embedded one)
+        ors = [_one_of("school_id", scope["schools"])] if scope["schools"] else []
+        if scope["colleges"] and not scope["schools"]:   # a school admin sees the colleges' people already
+            ors += [_one_of("college_id", scope["colleges"]),
                     {"role_keys": {"$in": people_scope.college_staff_keys(scope["colleges"])}}]
         parts.append(ors[0] if len(ors) == 1 else {"$or": ors})
     for field in ("college_id", "class_id", "dorm_id", "branch_id"):
@@ -50,18 +52,39 @@ def search(store, viewer, filters):
     if filters.get("q"):
         q = filters["q"].strip()
         prefix = {"$regex": "^" + re.escape(q)}
-        parts.append({"$or": [{"name": prefix}, {"student_no": prefix}, {"staff_no": prefix}, {"login": q}]})
-    query = parts[0] if len(parts) == 1 else {"$and": parts}
+        if re.fullmatch(r"[0-9A-Za-z_]+", q):   # a 学号 / 工号 / login (or a name in letters)
+            parts.append({"$or": [{"student_no": prefix}, {"staff_no": prefix}, {"login": q}, {"name": prefix}]})
+        else:                                     # a Chinese name: one prefix range of the name index
+            parts.append({"name": prefix})
+    query = flat(parts)
     limit = filters.get("limit", 50)
     found = store.search_people(query, filters.get("after"), limit + 1)
     page, more = found[:limit], len(found) > limit
-    total = store.count_people(query, COUNT_CAP + 1)
+    # counted on the first page only: a page further on says where it is by its cursor
+    total = store.count_people(query, COUNT_CAP + 1) if not filters.get("after") else None
     names = _unit_names(store, page)
     items = [_row(p, names) for p in page]
     if "public_in" in scope:
         items = [{k: v for k, v in item.items() if k in _PUBLIC_FIELDS} for item in items]
     return {"items": items, "next": page[-1]["_id"] if more else None,
-            "total": min(total, COUNT_CAP), "total_capped": total > COUNT_CAP}
+            "total": None if total is None else min(total, COUNT_CAP),
+            "total_capped": total is not None and total > COUNT_CAP}
+
+
+def flat(parts):
+    """One query dict of the conditions in `parts` where their fields differ (servers
+    plan a flat query's index use more simply than an $and), else an $and."""
+    merged, rest = {}, []
+    for part in parts:
+        if set(part) & set(merged):
+            rest.append(part)
+        else:
+            merged.update(part)
+    return {"$and": [merged, *rest]} if rest else merged
+
+
+def _one_of(field, values):
+    return {field: values[0]} if len(values) == 1 else {field: {"$in": list(values)}}
 
 
 def person_page(store, viewer, person_id):

@@ -218,7 +218,7 @@ class ApplicationsStore:
         """One page of people matching `query`, in _id order after the keyset
         cursor `after` (no skip: every page costs the same however deep)."""
         if after:
-            query = {"$and": [query, {"_id": {"$gt": after}}]}
+            query = dict(query, _id={"$gt": after}) if "_id" not in query else {"$and": [query, {"_id": {"$gt": after}}]}
         return self.find_people(query, limit=limit)
 
     def count_people(self, query, cap):
