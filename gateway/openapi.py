@@ -1,5 +1,7 @@
 """The OpenAPI document says what the API really answers.
 
+* An operation without a declared success response declares a 200 (any JSON), so
+  its success is never checked against the error body.
 * Every error response (flask-smorest's default one, each status it registers, and
   each `alt_response` declared with a description only) carries the platform's
   error body, `ErrorOut`: {code, message, message_zh, field, details}.
@@ -28,7 +30,13 @@ class ErrorBodies(BasePlugin):
         for operation in (operations or {}).values():
             if not isinstance(operation, dict):
                 continue
-            for code, response in (operation.get("responses") or {}).items():
+            responses = operation.setdefault("responses", {})
+            if not any(str(code)[:1] in "23" for code in responses):
+                # A view without @blp.response answers 200 with its own JSON (or a file):
+                # say so, rather than leave `default` (the error body) to describe it.
+                responses["200"] = {"description": "OK (see the operation's description)",
+                                    "content": {"application/json": {"schema": {}}}}
+            for code, response in responses.items():
                 if str(code).isdigit() and int(code) >= 400 and isinstance(response, dict) \
                         and "content" not in response and "$ref" not in response:
                     response["content"] = {"application/json": {"schema": dict(ERROR_REF)}}
