@@ -53,7 +53,8 @@ def _run(base_url, token):
              "--suppress-health-check", "all", "--header", f"Authorization: Bearer {token}",
              # Not the calls that end the session being tested (log-out, changing one's password).
              "--exclude-path-regex", "^/api/auth/(login|logout|password)$"],
-            stdout=output, stderr=subprocess.STDOUT, env=dict(os.environ, NO_COLOR="1", SCHEMATHESIS_TELEMETRY="0"))
+            stdout=output, stderr=subprocess.STDOUT, env=dict(os.environ, NO_COLOR="1", SCHEMATHESIS_TELEMETRY="0"),
+            cwd=tempfile.mkdtemp(prefix="schemathesis-"))  # its own cache (.schemathesis/) stays out of the repo
         while process.poll() is None:
             eventlet.sleep(0.5)
         output.seek(0)
