@@ -7,9 +7,14 @@ final evaluation) into the document's `outbox` in the same insert or replace.
 LEASE_SECONDS is taken over), records the audit entries (deterministic ids, so
 once), runs the follow-up (idempotent), dispatches the events and clears the
 outbox. Events are therefore published at least once, with ids fixed when the change
-was made, so subscribers de-duplicate them.
+was made, so subscribers de-duplicate them. When the broker is out of reach the change
+stands: the claim is released and the outbox left for the sweep, which publishes the
+events within seconds of the broker's return.
 """
+import logging
 import time
+
+log = logging.getLogger(__name__)
 
 LEASE_SECONDS = 30
 
@@ -44,8 +49,13 @@ def finish(store, dispatch, collection, doc, follow_up=None):
     store.record_audit(box.get("audit") or [])
     if box.get("then") and follow_up is not None:
         follow_up(doc, box["then"])
-    for event in box.get("events") or []:
-        dispatch(event["type"], event)
+    try:
+        for event in box.get("events") or []:
+            dispatch(event["type"], event)
+    except Exception as exc:  # noqa: BLE001 - the broker is out of reach: the sweep publishes them later
+        log.warning("events of %s %s not published (%s); the sweep publishes them", collection, doc["_id"], exc)
+        store.release(collection, doc["_id"], box["token"])
+        return False
     store.clear(collection, doc["_id"], box["token"])
     return True
 

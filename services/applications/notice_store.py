@@ -86,6 +86,10 @@ class NoticeStore:
         )
         return claimed.modified_count == 1
 
+    def release(self, collection, doc_id, token):
+        """Give up a claim (publishing failed), so the next sweep finishes the outbox."""
+        self.db[collection].update_one({"_id": doc_id, "outbox.token": token}, {"$set": {"outbox_claim_ts": None}})
+
     def clear(self, collection, doc_id, token):
         self.db[collection].update_one({"_id": doc_id, "outbox.token": token},
                                        {"$unset": {"outbox": "", "outbox_at": "", "outbox_claim_ts": ""}})

@@ -28,6 +28,11 @@ class FakeStore:
             self.audit.setdefault(entry["_id"], entry)
         self.log.append("audit")
 
+    def release(self, collection, doc_id, token):
+        doc = self.docs[doc_id]
+        if (doc.get("outbox") or {}).get("token") == token:
+            doc["outbox_claim_ts"] = None
+
     def clear(self, collection, doc_id, token):
         doc = self.docs[doc_id]
         if (doc.get("outbox") or {}).get("token") == token:
@@ -82,3 +87,18 @@ def test_a_failing_follow_up_keeps_the_outbox_for_the_sweep():
     assert sent == [] and store.docs["obj_1"]["outbox"]["token"] == "obj_1:2"
     assert lifecycle_outbox.audit_entry("award", "award:app_1:key", 1, "grant", None, "t", "cmp_1")["_id"] == \
         "award:app_1:key:1"
+
+
+def test_events_the_broker_refuses_stay_in_the_outbox_for_the_next_sweep():
+    doc = _doc()
+    store, sent = FakeStore(doc), []
+
+    def broker_down(_type, _event):
+        raise ConnectionRefusedError(111, "ECONNREFUSED")
+
+    assert not lifecycle_outbox.finish(store, broker_down, "objections", doc)
+    assert store.docs["obj_1"]["outbox"]["token"] == "obj_1:2"      # the change stands, its events wait
+    assert list(store.audit) == ["obj_1:2"]
+    # the claim was given up: the very next sweep publishes, without waiting out the lease
+    assert lifecycle_outbox.finish(store, lambda t, e: sent.append(e["id"]), "objections", store.docs["obj_1"])
+    assert sent == ["notice.published:cmp_1:v2"] and "outbox" not in store.docs["obj_1"]
