@@ -8,8 +8,15 @@ Every page visited passes axe-core and is shot at desktop and phone widths
 (test-artifacts/screenshots/people-*.png)."""
 from datetime import datetime, timezone
 
+import pytest
+
 from deploy import demo_people
 from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, login, shoot
+from tests.browser.test_whole_flow import settle
+
+
+# Four people, five pages checked at two widths: bounded well above a quiet run's ~40 s.
+pytestmark = pytest.mark.timeout(300)
 
 
 def academic_year(now):
@@ -22,9 +29,11 @@ def check(page, name):
     assert_accessible(page)
     shoot(page, f"people-{name}-desktop")
     page.set_viewport_size(PHONE)
+    settle(page)
     shoot(page, f"people-{name}-phone")
     page.set_viewport_size(DESKTOP)
     page.evaluate("() => window.scrollTo(0, 0)")
+    settle(page)
 
 
 def open_person(page, query, name):
