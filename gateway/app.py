@@ -9,6 +9,7 @@ from swagger_ui_bundle import swagger_ui_path
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core.config import load_config
+from core.filestore import LazyFileStore
 from core.programs import check_enabled
 from core.security import check_settings
 from gateway import boundary, errors, observability, security_headers, web
@@ -51,6 +52,7 @@ def create_app(config=None):
     app.json.ensure_ascii = False
     app.extensions["rpc_pool"] = RpcPool(cx, size=int(gateway.get("RPC_POOL_SIZE", 8)),
                                          timeout=float(gateway.get("RPC_TIMEOUT_SECONDS", 30)))
+    app.extensions["files"] = LazyFileStore(cx)   # uploads' bytes travel by reference (core/filestore.py)
     api = Api(app)
     for module in (auth, programs, campaigns, applications, directory, scoring, funding, notifications, notices,
                    records, documents, jobs, people, accounts):

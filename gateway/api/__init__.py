@@ -15,9 +15,10 @@ def idempotency_key():
     return key.strip() or None if key else None
 
 
-def multipart(file_field, *form_fields):
-    """(filename, base64 content, {form field: value}) of a multipart upload; raises
-    ValidationFailed naming every missing part. Bytes cross RPC as base64 text."""
+def multipart(file_field, *form_fields, raw=False):
+    """(filename, content, {form field: value}) of a multipart upload; raises
+    ValidationFailed naming every missing part. Content is base64 text, or with `raw`
+    the bytes (for gateway/files.py, which sends a file store reference instead)."""
     import base64
 
     from core.errors import field_error, invalid
@@ -28,7 +29,8 @@ def multipart(file_field, *form_fields):
     problems += [field_error(name, "Required.", "必填") for name, value in values.items() if not value]
     if problems:
         raise invalid(problems)
-    return upload.filename, base64.b64encode(upload.read()).decode("ascii"), values
+    data = upload.read()
+    return upload.filename, (data if raw else base64.b64encode(data).decode("ascii")), values
 
 
 def accepted(job):

@@ -1,8 +1,7 @@
-import base64
-
 from flask import Response, g
 from flask_smorest import Blueprint
 
+from gateway import files
 from gateway.api import idempotency_key, multipart, rpc
 from gateway.auth import login_required
 from gateway.schemas import IDEMPOTENCY_HEADER, ApplicationOut, AttachmentOut, AuditOut, ListQuery
@@ -72,9 +71,10 @@ def upload(application_id):
     """Upload an attachment (multipart: `file`, `kind`). Type is checked from the bytes.
     A retry (the same Idempotency-Key, or the same file for the same kind) returns the
     attachment stored the first time instead of a second copy."""
-    filename, data, fields = multipart("file", "kind")
+    filename, data, fields = multipart("file", "kind", raw=True)
+    reference = files.put(data)   # the RPC carries the reference, not 10 MB of base64
     with rpc() as cluster:
-        return cluster.applications.add_attachment(g.actor_id, application_id, fields["kind"], filename, data,
+        return cluster.applications.add_attachment(g.actor_id, application_id, fields["kind"], filename, reference,
                                                    idempotency_key())
 
 
@@ -85,7 +85,7 @@ def download(application_id, attachment_id):
     with rpc() as cluster:
         doc = cluster.applications.get_attachment(g.actor_id, application_id, attachment_id)
     from urllib.parse import quote
-    return Response(base64.b64decode(doc["data_b64"]), mimetype=doc["content_type"], headers={
+    return Response(files.content_of(doc), mimetype=doc["content_type"], headers={
         "Content-Disposition": f"attachment; filename*=UTF-8''{quote(doc['filename'])}"})
 
 

@@ -2,13 +2,13 @@
 a campaign, applying, the form from the program's JSON Schema with inline errors,
 attachments with progress, drafts, submitting before the deadline, the status and
 audit trail, explain-my-score."""
-import base64
 
 from flask import Response, g, redirect, render_template, request, url_for
 
 from core import labels
 from core import roles as role_rules
 from core.errors import ChuangxianError
+from gateway import files
 from gateway.api import rpc
 from gateway.web import blp, i18n, menu, schema_form, session
 from gateway.web.page_helpers import with_message
@@ -196,8 +196,7 @@ def _attach(cluster, application_id):
     upload_file = request.files.get("file")
     data = upload_file.read() if upload_file else b""
     cluster.applications.add_attachment(g.actor_id, application_id, request.form.get("kind", ""),
-                                        upload_file.filename if upload_file else "",
-                                        base64.b64encode(data).decode("ascii"))
+                                        upload_file.filename if upload_file else "", files.put(data))
 
 
 @blp.route("/applications/<application_id>/attachments", methods=["POST"])
@@ -216,7 +215,7 @@ def download(application_id, attachment_id):
     with rpc() as cluster:
         doc = cluster.applications.get_attachment(g.actor_id, application_id, attachment_id)
     filename = doc.get("filename", attachment_id)
-    return Response(base64.b64decode(doc["data_b64"]), mimetype=doc.get("content_type") or "application/octet-stream",
+    return Response(files.content_of(doc), mimetype=doc.get("content_type") or "application/octet-stream",
                     headers={"Content-Disposition": f"attachment; filename*=UTF-8''{_quote(filename)}"})
 
 

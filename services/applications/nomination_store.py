@@ -70,7 +70,7 @@ class NominationStore:
         return self.db.applications.find_one({"campaign_id": campaign_id, "applicant_id": applicant_id})
 
     def copy_attachments(self, source_application_id, nominee_id):
-        """Copy every attachment (with its bytes) of the source to the nominee, under
+        """Copy every attachment (its bytes by reference: core/filestore.py) of the source to the nominee, under
         deterministic ids: a second copy of the same attachment is not stored."""
         copied = 0
         for doc in self.db.attachments.find({"application_id": source_application_id}):

@@ -244,12 +244,16 @@ class ApplicationsService(JobsMixin, probes.Probed):
 
     @rpc
     def get_attachment(self, actor_id, application_id, attachment_id):
-        """Metadata plus the content as base64 (`data_b64`)."""
+        """Metadata plus where the bytes are: `file_id` in the file store (core/filestore.py),
+        or `data_b64` for an attachment stored inside its document before the file store."""
         import base64
         workflow.visible_application(self.store, self._actor(actor_id), application_id)
         doc = self.store.get_attachment(application_id, attachment_id, with_data=True)
         view = attachment_view(doc)
-        view["data_b64"] = base64.b64encode(bytes(doc["data"])).decode("ascii")
+        if doc.get("file_id"):
+            view["file_id"] = doc["file_id"]
+        else:
+            view["data_b64"] = base64.b64encode(bytes(doc["data"])).decode("ascii")
         return view
 
     @rpc

@@ -19,13 +19,13 @@ import hashlib
 import uuid
 from datetime import datetime, timedelta, timezone
 
-from bson import Binary
 from pymongo import ASCENDING, DESCENDING, ReplaceOne, ReturnDocument
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from core import roles as role_rules
 from core.errors import Conflict, NotFound
 from core.jobs import JobStore
+from core.filestore import file_store
 from core.mongo import count
 from core.pacing import sweep_pacer
 
@@ -51,6 +51,7 @@ class ApplicationsStore:
         self.db = db
         self.config = config
         self.jobs = JobStore(db.jobs, "applications")
+        self.files = file_store(config, client=db.client)   # attachments' bytes (core/filestore.py)
         self._programs = {}   # "<name>@<version>" -> declaration (versions are immutable)
         self.sweep_pacer = sweep_pacer(config)
 
@@ -495,10 +496,13 @@ class ApplicationsStore:
 
     # -- attachments --------------------------------------------------------
     def add_attachment(self, application, meta, data, max_count, now, attachment_id=None):
-        """Store the bytes, then take a slot of the kind's count atomically; a lost
-        race for the last slot removes the bytes again and returns None. A second
-        upload under the same `attachment_id` (a concurrent retry) returns the first."""
-        doc = dict(meta, _id=attachment_id or new_id("att"), application_id=application["_id"], data=Binary(data),
+        """Store the bytes in the file store (core/filestore.py: content-addressed, so a
+        retry stores nothing new) and the attachment with their `file_id`, then take a
+        slot of the kind's count atomically; a lost race for the last slot removes the
+        attachment again and returns None. A second upload under the same
+        `attachment_id` (a concurrent retry) returns the first."""
+        file_id = self.files.put(data)["file_id"]
+        doc = dict(meta, _id=attachment_id or new_id("att"), application_id=application["_id"], file_id=file_id,
                    uploaded_at=now)
         try:
             self.db.attachments.insert_one(doc)
@@ -514,7 +518,6 @@ class ApplicationsStore:
         if taken.modified_count != 1:
             self.db.attachments.delete_one({"_id": doc["_id"]})
             return None
-        doc.pop("data")
         return doc
 
     def list_attachments(self, application_id):

@@ -13,7 +13,7 @@ from core.envelope import make_event
 from core.errors import (
     Conflict, NotFound, PermissionDenied, ValidationFailed, field_error, invalid,
 )
-from core.forms import decode_upload
+from core.filestore import upload_bytes
 from services.applications import outbox
 from services.applications.domain import permissions, windows
 from services.applications.domain.state_machine import audit_entry, plan_transition
@@ -275,7 +275,7 @@ def _plain(doc):
 
 
 def add_attachment(store, dispatch, actor, app_id, kind, filename, data_b64, max_bytes, now, idempotency_key=None):
-    """Store one upload. A retry (same Idempotency-Key, or the same bytes for the same
+    """Store one upload (`data_b64`: ``{"file_id"}`` of the bytes in the file store, or base64). A retry (same Idempotency-Key, or the same bytes for the same
     kind) returns the attachment stored first, also for a one-file kind that is full."""
     app = visible_application(store, actor, app_id)
     permissions.require_applicant(actor, app)
@@ -284,7 +284,7 @@ def add_attachment(store, dispatch, actor, app_id, kind, filename, data_b64, max
                        "只有草稿或已退回的申报可以修改附件", field="state")
     campaign = store.get_campaign(app["campaign_id"])
     windows.require_editable_window(campaign, app, now)
-    data = decode_upload(data_b64)
+    data = upload_bytes(data_b64, store.files)   # a file store reference, or base64 from older callers
     existing = store.list_attachments(app_id)
     digest = hashlib.sha256(data).hexdigest()
     attachment_id = attachment_rules.upload_id("att", app_id, kind, digest, idempotency_key)
