@@ -128,7 +128,11 @@ def test_a_whole_merit_student_campaign(http, rpc, mongo, gateway_app):
     base = f"/api/scoring/campaigns/{cid}"
     assert http.as_(ADMIN, "PUT", base + "/setup", json={"reviewers_per_application": 1,
                                                           "reviewer_ids": [f"p_{REVIEWER}"]}).status_code == 200
-    assert len(http.as_(ADMIN, "POST", base + "/assignments/auto").json["created"]) == 5
+    started = http.as_(ADMIN, "POST", base + "/assignments/auto")     # a background job
+    assert started.status_code == 202, started.json
+    job = wait_until(lambda: http.as_(ADMIN, "GET", f"/api/jobs/{started.json['id']}").json,
+                     lambda j: j["state"] not in ("queued", "running"), seconds=60)
+    assert job["state"] == "succeeded" and len(job["result"]["created"]) == 5, job
     marks = {login("2301", 1): 90, login("2301", 3): 95, login("2302", 1): 85, login("2302", 2): 55,
              login("2302", 4): 80}
     for who, mark in marks.items():
