@@ -11,12 +11,12 @@ Guarantees (configuration ``PROGRAM_CALLS``, defaults in `DEFAULTS`):
     message expires in the program's queue after the same time, so a program that
     comes back does not work through a pile of requests nobody waits for;
   * bulkhead: at most MAX_SHARE of this service's workers (at least one) wait on
-    one program at a time. A call beyond that queues for a slot (as many may queue
-    as run) while the program answers promptly — a burst on a healthy program is
-    served — but fails at once when the oldest call in flight has waited longer
-    than PATIENCE_SECONDS (a quarter of the timeout for batch hooks) or the queue
-    is full, so a dead program cannot take the
-    workers that serve log-ins, other programs and everything else;
+    one program at a time. A call beyond that queues for a slot while the program
+    answers promptly — a burst on a healthy program is served — but fails as soon as
+    the oldest call in flight has waited longer than PATIENCE_SECONDS (a quarter of
+    the timeout for batch hooks), and at once while the program's last call timed
+    out, so a dead program holds more than its share only for PATIENCE_SECONDS after
+    it dies, and never the workers that serve log-ins, other programs and the rest;
   * after a timeout the program is given up on for COOLDOWN_SECONDS: its calls fail
     at once, then go through again (still within the bulkhead) to see if it is back;
   * errors the program raises (typed errors, RemoteError, UnknownService when it has
@@ -36,7 +36,7 @@ from core.errors import ProgramNotAvailable, program_not_answering
 log = logging.getLogger(__name__)
 
 DEFAULTS = {"TIMEOUT_SECONDS": 8, "BATCH_TIMEOUT_SECONDS": 60, "MAX_SHARE": 0.3, "COOLDOWN_SECONDS": 5,
-            "PATIENCE_SECONDS": 1}
+            "PATIENCE_SECONDS": 3}
 
 
 def check_program_name(program):
@@ -59,7 +59,7 @@ class ProgramCalls(DependencyProvider):
         self.batch = batch
         self.gates = {}
         self.in_flight = {}       # program -> {call token: monotonic start}
-        self.queued = {}          # program -> calls waiting for a slot
+        self.suspect = set()      # programs whose last call timed out: no queueing for them
         self.given_up_until = {}
 
     def setup(self):
@@ -88,21 +88,16 @@ class ProgramCalls(DependencyProvider):
     def _enter(self, worker_ctx, program):
         """Take one of the program's slots, queueing only while it answers promptly."""
         gate = self.gates.setdefault(program, Semaphore(self.share))
-        if gate.acquire(blocking=False):
-            return
-        started = self.in_flight.get(program, {}).values()
-        stalled = bool(started) and time.monotonic() - min(started) > self.patience
-        if stalled or self.queued.get(program, 0) >= self.share:
-            log.warning("program %s has %d calls in flight and is slow; failing the call at once",
-                        program, self.share)
-            raise self._not_answering(worker_ctx, program)
-        self.queued[program] = self.queued.get(program, 0) + 1
-        try:
-            acquired = gate.acquire(timeout=self.timeout)
-        finally:
-            self.queued[program] -= 1
-        if not acquired:
-            raise self._not_answering(worker_ctx, program)
+        deadline = time.monotonic() + self.timeout
+        may_queue = program not in self.suspect
+        while not (gate.acquire(timeout=0.2) if may_queue else gate.acquire(blocking=False)):
+            if not may_queue:
+                raise self._not_answering(worker_ctx, program)
+            started = self.in_flight.get(program, {}).values()
+            stalled = bool(started) and time.monotonic() - min(started) > self.patience
+            if stalled or time.monotonic() > deadline:
+                log.warning("program %s has %d calls in flight and is slow; failing the call", program, self.share)
+                raise self._not_answering(worker_ctx, program)
         if time.monotonic() < self.given_up_until.get(program, 0):  # it timed out while we queued
             gate.release()
             raise self._not_answering(worker_ctx, program)
@@ -118,13 +113,21 @@ class ProgramCalls(DependencyProvider):
             if expired is not timer:
                 raise
             self._forget(reply)
+            self.suspect.add(program)
             self.given_up_until[program] = time.monotonic() + self.cooldown
             log.warning("program %s did not answer %s within %.1f s", program, method, self.timeout)
             raise self._not_answering(worker_ctx, program) from None
+        except Exception:  # the program answered, with an error: it is alive
+            self._answered(program)
+            raise
         finally:
             timer.cancel()
-        self.given_up_until.pop(program, None)
+        self._answered(program)
         return result
+
+    def _answered(self, program):
+        self.given_up_until.pop(program, None)
+        self.suspect.discard(program)
 
     def _forget(self, reply):
         """Drop the reply we stopped waiting for from the listener's table."""
