@@ -149,7 +149,9 @@ def test_apply_review_select_notice_object_finalise_certificate_and_claim(new_pa
     admin.fill("#k", "1")
     click(admin, "button", "保存设置")
     click(admin, "button", "自动分配评审专家")
-    expect(admin.locator("section[aria-labelledby=assignments]").get_by_text("冯教授").first).to_be_visible()
+    # Assignment is a background job: the page reloads itself when it ends (static/jobs.js).
+    expect(admin.locator("section[aria-labelledby=assignments]").get_by_text("冯教授").first).to_be_visible(
+        timeout=60000)
     check(admin, "admin-campaign-assigned")
 
     # -- the reviewer scores ---------------------------------------------------------------------------
