@@ -428,10 +428,12 @@ _EMPTY_BRACKETS = re.compile(r"「\s*」|（\s*）|\(\s*\)|''|\"\"")
 
 
 def scrub_ids(text):
-    """`text` without internal ids: "申报不存在：app_3f…" -> "申报不存在"."""
+    """`text` without internal ids or zone codes: "申报不存在：app_3f…" -> "申报不存在",
+    "17:00 (Asia/Shanghai)" -> "17:00" (pages say all times are Beijing time)."""
     if not text:
         return text or ""
-    cleaned = _EMPTY_BRACKETS.sub("", ID_PATTERN.sub("", str(text)))
+    cleaned = str(text).replace(" (Asia/Shanghai)", "").replace("(Asia/Shanghai)", "")
+    cleaned = _EMPTY_BRACKETS.sub("", ID_PATTERN.sub("", cleaned))
     cleaned = re.sub(r"[：:，,]\s*(?=[；;。.]|$)", "", cleaned)
     return re.sub(r"\s{2,}", " ", cleaned).strip()
 

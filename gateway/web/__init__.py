@@ -81,6 +81,13 @@ def _number(value, digits=2):
     return labels.number(value, digits)
 
 
+@blp.app_template_filter("beijing")
+def _beijing(text):
+    """A service's local-time text without its zone code ("… 17:00 (Asia/Shanghai)"):
+    every page's footer already says times are Beijing time."""
+    return str(text or "").replace(" (Asia/Shanghai)", "").replace("(Asia/Shanghai)", "")
+
+
 @blp.app_template_filter("local_input")
 def _local_input(value, kind="datetime"):
     """A stored date or UTC time as typed in the form: '2026-12-11' or

@@ -57,6 +57,8 @@ def problems_on(page):
     if stripped.startswith("{") or stripped.startswith("[{") or '"message_zh"' in text or '"code":' in text:
         found.append("raw JSON")
     found += [f"id {m.group(0)}" for m in labels.ID_PATTERN.finditer(text)]
+    if "Asia/Shanghai" in text:
+        found.append("the zone code Asia/Shanghai (pages say 北京时间)")
     found += [f"code {w}" for w in sorted(set(WORD.findall(text)) & labels.KNOWN_CODES)]
     found += [f"code {w}" for w in sorted(set(SNAKE.findall(text))) if not DEMO_STAFF_NO.match(w)]
     for box in page.locator(".alert, .field-error").all():
