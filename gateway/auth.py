@@ -44,6 +44,15 @@ def sign_in_rpc():
     return pool.cluster()
 
 
+def sign_in_options():
+    """Which ways to sign in this installation offers, from the configuration (no
+    call: the log-in page stays up even when the accounts service does not)."""
+    from services.accounts import campus_sign_in
+    config = current_app.config["CX"]
+    return {"local": True, "cas": campus_sign_in.cas_settings(config) is not None,
+            "ldap": campus_sign_in.ldap_settings(config) is not None}
+
+
 def revocations():
     """This process's revocation list (made on first use)."""
     found = current_app.extensions.get("revocations")

@@ -7,7 +7,8 @@ from marshmallow import Schema, fields
 from core.envelope import iso_utc
 from gateway.api import rpc
 from gateway.auth import (
-    allow_during_password_change, client_address, issue_token, login_required, revoke, revoke_person_here, sign_in_rpc,
+    allow_during_password_change, client_address, issue_token, login_required, revoke, revoke_person_here, sign_in_options,
+    sign_in_rpc,
 )
 from gateway.schemas import PersonOut, TokenOut
 from services.accounts.schemas import CasTicket, ChangePassword, Credentials, ResetInput, ResetRequest
@@ -65,8 +66,7 @@ def cas_login(data):
 def options():
     """The ways to sign in here (no log-in needed)."""
     from flask import url_for
-    with rpc() as cluster:
-        found = cluster.accounts.sign_in_options()
+    found = sign_in_options()
     found["cas_login_url"] = url_for("web.cas_login", _external=True) if found["cas"] else None
     return found
 

@@ -8,7 +8,7 @@ from flask import g, redirect, render_template, request, url_for
 from core.errors import ChuangxianError
 from gateway.api import rpc
 from gateway.auth import (
-    allow_during_password_change, client_address, issue_token, revoke_person_here, sign_in_rpc,
+    allow_during_password_change, client_address, issue_token, revoke_person_here, sign_in_options, sign_in_rpc,
 )
 from gateway.web import blp, i18n, menu, session
 from gateway.web.pages_common import _safe_next, load_me, signed_in, status_of_code
@@ -154,9 +154,8 @@ def _cas_service_url(next_url):
 @blp.route("/auth/cas/login")
 def cas_login():
     """Sends the browser to the campus CAS server's log-in page."""
-    with rpc() as cluster:
-        if not cluster.accounts.sign_in_options()["cas"]:
-            return redirect(url_for("web.login"))
+    if not sign_in_options()["cas"]:
+        return redirect(url_for("web.login"))
     from flask import current_app
     server = current_app.config["CX"]["CAMPUS_SIGN_IN"]["CAS"]["server_url"].rstrip("/")
     next_url = _safe_next(request.args.get("next")) if request.args.get("next") else None

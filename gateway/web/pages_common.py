@@ -5,7 +5,7 @@ from flask import g, make_response, redirect, render_template, request, url_for
 
 from core.errors import ChuangxianError, PermissionDenied
 from gateway.api import rpc
-from gateway.auth import client_address, issue_token, revoke, sign_in_rpc
+from gateway.auth import client_address, issue_token, revoke, sign_in_options, sign_in_rpc
 from gateway.web import blp, i18n, session
 from gateway.web.assets import send_vendor
 
@@ -35,8 +35,7 @@ def set_language(code):
 def login():
     """Local password or campus LDAP, plus a link to 统一身份认证 (CAS) when configured."""
     error = None
-    with rpc() as cluster:
-        options = cluster.accounts.sign_in_options()
+    options = sign_in_options()
     method = request.form.get("method", "ldap" if options["ldap"] else "local")
     if request.method == "POST":
         session.check_csrf()

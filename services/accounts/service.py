@@ -96,12 +96,6 @@ class AccountsService(probes.Probed):
 
     # -- sign-in ---------------------------------------------------------------
     @rpc
-    def sign_in_options(self):
-        """Which ways to sign in this installation offers (local passwords always)."""
-        return {"local": True, "cas": campus_sign_in.cas_settings(self._config) is not None,
-                "ldap": campus_sign_in.ldap_settings(self._config) is not None}
-
-    @rpc
     def authenticate(self, credentials, client=None):
         """The person (with `must_change_password`) for a local or LDAP log-in."""
         data = load_or_raise(Credentials, credentials)
@@ -151,9 +145,10 @@ class AccountsService(probes.Probed):
         address and e-mail is configured. The answer is the same either way (no
         enumeration); requests are throttled per address and login."""
         data = load_or_raise(ResetRequest, payload)
-        now, login, client = time.time(), data["login"].strip(), accounts._client(client)
+        now, login = time.time(), data["login"].strip()
+        client = "reset@" + accounts._client(client)  # its own budget: asking for links never blocks log-ins
         accounts.check_throttle(self.store, self._limits, f"reset:{login}", client, now)
-        self.store.begin_attempt(f"reset:{login}", client, now)  # counts against both limits
+        self.store.begin_attempt(f"reset:{login}", client, now)  # limits the requests per address and login
         person = self._people.by_login(login)
         if person and person.get("email") and not self.store.account(person["id"]).get("disabled"):
             self._mail_reset(person, now, created_by=person["id"])

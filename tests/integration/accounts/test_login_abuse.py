@@ -143,3 +143,10 @@ def test_another_gateway_process_learns_of_a_log_out_within_seconds(http, config
         for pool in ("rpc_pool", "sign_in_rpc_pool"):
             if pool in other_app.extensions:
                 other_app.extensions[pool].close()
+
+
+def test_reset_requests_are_limited_without_blocking_log_ins(http):
+    codes = [http.client.post("/api/auth/password-reset-request", json={"login": f"someone{n}"},
+                              environ_overrides={"REMOTE_ADDR": "10.77.0.1"}).status_code for n in range(14)]
+    assert codes[:10] == [202] * 10 and codes[-1] == 429, codes
+    assert login(http, "admin", DEMO_PASSWORD, "10.77.0.1").status_code == 200
