@@ -7,13 +7,13 @@ with the same key gets the first answer and books nothing twice. Amounts are int
 fen (``*_fen``) or decimal yuan (``*_yuan``), never both; responses carry fen plus a
 ``display`` string. Who sees what is decided by the funding service on every call.
 """
-import base64
 from urllib.parse import quote
 
 from flask import Response, g
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from gateway import files
 from gateway.api import idempotency_key, multipart, rpc
 from gateway.auth import login_required
 from gateway.schemas import IDEMPOTENCY_HEADER, AttachmentOut
@@ -369,9 +369,11 @@ def upload(grant_id):
     """Upload a receipt or a closing material (multipart `file`, `kind`). The type is
     checked from the bytes; size and count are limited. A retry (the same
     Idempotency-Key, or the same file for the same kind) returns the first upload."""
-    filename, data, form = multipart("file", "kind")
+    filename, data, form = multipart("file", "kind", raw=True)
+    reference = files.put(data)   # the RPC carries the reference (core/filestore.py)
     with rpc() as cluster:
-        return cluster.funding.add_attachment(g.actor_id, grant_id, form["kind"], filename, data, idempotency_key())
+        return cluster.funding.add_attachment(g.actor_id, grant_id, form["kind"], filename, reference,
+                                              idempotency_key())
 
 
 @blp.route("/grants/<grant_id>/attachments/<attachment_id>")
@@ -380,7 +382,7 @@ def download(grant_id, attachment_id):
     """Download a receipt or material."""
     with rpc() as cluster:
         doc = cluster.funding.get_attachment(g.actor_id, grant_id, attachment_id)
-    return Response(base64.b64decode(doc["data_b64"]), mimetype=doc["content_type"], headers={
+    return Response(files.content_of(doc), mimetype=doc["content_type"], headers={
         "Content-Disposition": f"attachment; filename*=UTF-8''{quote(doc['filename'])}"})
 
 

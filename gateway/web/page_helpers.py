@@ -37,14 +37,20 @@ def idempotency_key(*parts):
     return "web-" + hashlib.sha256("|".join([nonce, *map(str, parts)]).encode("utf-8")).hexdigest()[:40]
 
 
-def upload_b64(name, required=False):
-    """(filename, base64) of an uploaded file, or (None, None) when none was chosen."""
+def upload_bytes(name, required=False):
+    """(filename, bytes) of an uploaded file, or (None, None) when none was chosen."""
     upload = request.files.get(name)
     if upload is None or not upload.filename:
         if required:
             raise invalid([field_error(name, "Choose a file.", "请选择文件")])
         return None, None
-    return upload.filename, base64.b64encode(upload.read()).decode("ascii")
+    return upload.filename, upload.read()
+
+
+def upload_b64(name, required=False):
+    """(filename, base64) of an uploaded file, or (None, None) when none was chosen."""
+    filename, data = upload_bytes(name, required)
+    return filename, (base64.b64encode(data).decode("ascii") if filename else None)
 
 
 def send_file(data, filename, mimetype):

@@ -6,10 +6,11 @@ funding service moves it, once per form (the form's nonce is the idempotency key
 from flask import g, redirect, render_template, request, url_for
 
 from core.errors import ChuangxianError, field_error, invalid
+from gateway import files
 from gateway.api import rpc
 from gateway.errors import status_of
 from gateway.web import blp, i18n, menu, session
-from gateway.web.page_helpers import field_errors, form_nonce, idempotency_key, upload_b64, yuan_to_text
+from gateway.web.page_helpers import field_errors, form_nonce, idempotency_key, upload_bytes, yuan_to_text
 from gateway.web.pages_common import load_me
 
 i18n.add({
@@ -169,11 +170,11 @@ def file_claim(grant_id):
     receipts = request.form.getlist("receipt")
     try:
         items = claim_items(request.form)
-        filename, data_b64 = upload_b64("new_receipt")
+        filename, data = upload_bytes("new_receipt")
         with rpc() as cluster:
             if filename:
                 receipts.append(cluster.funding.add_attachment(g.actor_id, grant_id, "receipt", filename,
-                                                               data_b64)["id"])
+                                                               files.put(data))["id"])
             cluster.funding.file_claim(g.actor_id, grant_id, {"items": items, "receipts": receipts,
                                                               "purpose": request.form.get("purpose") or ""},
                                        idempotency_key(grant_id))

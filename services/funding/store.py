@@ -43,10 +43,10 @@ import random
 import time
 import uuid
 
-from bson import Binary
 from pymongo import ASCENDING, DESCENDING
 from pymongo.errors import DuplicateKeyError
 
+from core.filestore import file_store
 from core.errors import ChuangxianError, Conflict, NotFound
 from core.pacing import sweep_pacer
 from services.funding.domain import guards
@@ -80,6 +80,7 @@ class FundingStore:
         self.db = db
         self.config = config
         self.sweep_pacer = sweep_pacer(config)
+        self.files = file_store(config, client=db.client)   # receipts' and materials' bytes
 
     def ensure_indexes(self):
         db = self.db
@@ -165,11 +166,13 @@ class FundingStore:
 
     # -- attachments ------------------------------------------------------
     def add_attachment(self, grant, meta, data, max_count, now_iso, attachment_id=None):
-        """Store the bytes, then take a slot of the kind's count on the grant with one
-        conditional increment (only while the grant is active); a lost race for the
-        last slot removes the bytes again and returns None. A second upload under the
-        same `attachment_id` (a concurrent retry) returns the first."""
-        doc = dict(meta, _id=attachment_id or new_id("fatt"), grant_id=grant["id"], data=Binary(data),
+        """Store the bytes in the file store (core/filestore.py; content-addressed) and
+        the attachment with their `file_id`, then take a slot of the kind's count on the
+        grant with one conditional increment (only while the grant is active); a lost
+        race for the last slot removes the attachment again and returns None. A second
+        upload under the same `attachment_id` (a concurrent retry) returns the first."""
+        file_id = self.files.put(data)["file_id"]
+        doc = dict(meta, _id=attachment_id or new_id("fatt"), grant_id=grant["id"], file_id=file_id,
                    uploaded_at=now_iso)
         try:
             self.db.attachments.insert_one(doc)
@@ -185,7 +188,6 @@ class FundingStore:
         if taken.matched_count != 1:
             self.db.attachments.delete_one({"_id": doc["_id"]})
             return None
-        doc.pop("data")
         return _plain(doc) | {"id": doc["_id"]}
 
     def list_attachments(self, grant_id, kind=None):

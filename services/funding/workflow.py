@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from core.declaration import check_declaration
 from core.envelope import iso_utc
 from core.errors import Conflict, NotFound, PermissionDenied, ProgramNotAvailable, field_error, invalid
-from core.forms import decode_upload
+from core.filestore import upload_bytes
 from core.uploads import already_uploaded, upload_id
 from services.funding import attachments as upload_rules
 from services.funding import directory, idempotency, outbox
@@ -244,7 +244,7 @@ def add_attachment(ctx, actor, grant_id, kind, filename, data_b64, max_bytes, no
     kind) returns the attachment stored first, also when the kind is full."""
     grant = _visible_grant(ctx, actor, grant_id)
     rules = _rules_of(ctx, _campaign(ctx, grant["campaign_id"]), now)
-    data = decode_upload(data_b64)
+    data = upload_bytes(data_b64, ctx.store.files)   # a file store reference, or base64 from older callers
     existing = ctx.store.list_attachments(grant_id, kind) if isinstance(kind, str) else []
     digest = hashlib.sha256(data).hexdigest()
     attachment_id = upload_id("fatt", grant_id, kind, digest, idempotency_key)
@@ -264,7 +264,10 @@ def get_attachment(ctx, actor, grant_id, attachment_id):
     _visible_grant(ctx, actor, grant_id)
     doc = ctx.store.get_attachment(grant_id, attachment_id, with_data=True)
     view = attachment_view(doc)
-    view["data_b64"] = base64.b64encode(bytes(doc["data"])).decode("ascii")
+    if doc.get("file_id"):
+        view["file_id"] = doc["file_id"]   # the bytes stay in the file store (core/filestore.py)
+    else:
+        view["data_b64"] = base64.b64encode(bytes(doc["data"])).decode("ascii")
     return view
 
 
