@@ -105,6 +105,9 @@ def test_http_flow_idempotency_and_roles(http, setup, mongo):
     assert (report["paid_fen"], report["available_fen"], report["display"]["paid"]) == (12_000, 749_950, "¥120.00")
     download = http.as_(FINANCE, "GET", f"/api/funding/grants/{gid}/attachments/{receipt.json['id']}")
     assert download.status_code == 200 and download.data == PDF
+    # the receipt's bytes live in the file store; the funding database keeps the reference
+    stored = mongo("funding").attachments.find_one({"_id": receipt.json["id"]})
+    assert "data" not in stored and mongo("files")["uploads.files"].find_one({"_id": stored["file_id"]})
 
 
 def test_bad_input_gets_a_clear_4xx_and_changes_nothing(http, setup, mongo):
