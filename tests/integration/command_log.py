@@ -1,0 +1,42 @@
+"""Counting the database commands the services send (pymongo CommandListener on
+the services' own clients, installed before the platform starts)."""
+from pymongo import MongoClient, monitoring
+
+WRITES_AND_READS = ("find", "insert", "update", "delete", "findAndModify", "aggregate", "count")
+
+
+class Commands(monitoring.CommandListener):
+    """`seen`: "<command> <database>.<collection> <filter>" of every command, except
+    those `skip(collection, filter text)` says are not of interest."""
+
+    def __init__(self, skip=None):
+        self.seen = []
+        self.skip = skip or (lambda collection, text: False)
+
+    def started(self, event):
+        name = event.command_name
+        if name not in WRITES_AND_READS:
+            return
+        collection = event.command.get(name) if isinstance(event.command.get(name), str) else None
+        text = str(event.command.get("filter", ""))
+        if not self.skip(collection, text):
+            self.seen.append(f"{name} {event.database_name}.{collection} {text}")
+
+    def succeeded(self, event):
+        pass
+
+    def failed(self, event):
+        pass
+
+
+def count_commands(monkeypatch, skip=None):
+    """A `Commands` listening to every client `core.mongo.make_client` makes from now on."""
+    import core.mongo
+    listener = Commands(skip)
+
+    def counted_client(config):
+        return MongoClient(config["MONGO_URI"], tz_aware=True, serverSelectionTimeoutMS=10000,
+                           event_listeners=[listener])
+
+    monkeypatch.setattr(core.mongo, "make_client", counted_client)
+    return listener
