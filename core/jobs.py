@@ -111,6 +111,7 @@ class JobStore:
         digest = fingerprint(kind, params)
         doc = {"_id": f"{self.service}.{uuid.uuid4().hex}", "kind": kind, "params": params,
                "fingerprint": digest, "active_key": f"{kind}:{digest}", "state": QUEUED, "done": 0,
+               "campaign_id": params.get("campaign_id") if isinstance(params, dict) else None,
                "total": total, "result": None, "error": None, "created_by": actor_id, "owner": None,
                "attempts": 0, "checkpoint": None, "created_ts": now, "started_ts": None,
                "heartbeat_ts": None, "lease_until_ts": None, "finished_ts": None}
@@ -125,7 +126,8 @@ class JobStore:
         return doc
 
     def get(self, job_id):
-        doc = self.jobs.find_one({"_id": job_id})
+        """The job without its params (an upload may be megabytes; pages poll this)."""
+        doc = self.jobs.find_one({"_id": job_id}, {"params": 0})
         if doc is None:
             raise NotFound(f"No job {job_id!r}.", "没有这个任务", field="job_id")
         return doc

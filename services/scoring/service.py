@@ -121,7 +121,7 @@ class ScoringService(probes.Probed, JobsMixin):
 
     def job_visible(self, actor_id, job):
         """The campaign's admins all follow its jobs (two admins may start the same one)."""
-        campaign_id = (job.get("params") or {}).get("campaign_id")
+        campaign_id = job.get("campaign_id")
         if not campaign_id:
             return False
         require_campaign_admin(self._person(actor_id), self.applications.campaign(campaign_id))
