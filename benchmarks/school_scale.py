@@ -256,7 +256,7 @@ def run_school(platform, config, dorms, per_dorm, clients, report):
     admin.call("PUT", scoring + "/setup", json={"reviewers_per_application": 5, "version": 0,
                                                "reviewer_ids": [r["_id"] for r in reviewers]})
     job, seconds = admin.job("POST", scoring + "/assignments/auto")
-    report(f"assignment (5 each)     {len(job['result']['created']):>7} made  {seconds:7.1f} s")
+    report(f"assignment (5 each)     {job['result'].get('created_count', len(job['result']['created'])):>7} made  {seconds:7.1f} s")
     results = timed(lambda: admin.call("GET", scoring + "/results"), 1)
     report(f"results (compute)       {len(sessions):>7} apps  {results[0]:7.1f} s")
     job, seconds = admin.job("POST", f"/api/campaigns/{cid}/exports/summary")
@@ -276,6 +276,8 @@ def main():
     platform = PlatformUp("scale", run_dir, timeout=600)
     print(f"starting a platform of its own ({platform.base_url}, run directory {run_dir}) ...", flush=True)
     platform.start()
+    # Keep reading what `up` prints, so that it never blocks on a full pipe.
+    threading.Thread(target=lambda: [None for _ in platform.process.stdout], daemon=True).start()
     config = {"AMQP_URI": f"amqp://guest:guest@127.0.0.1:5672/{platform.vhost}"}
     try:
         requests.get(f"{platform.base_url}/healthz", timeout=30)

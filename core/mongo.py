@@ -44,6 +44,7 @@ Speed on nx-27017 (measured; see docs/DEVELOPING.md "Queries that scale"):
 """
 from nameko.extensions import DependencyProvider
 from pymongo import MongoClient
+from pymongo.errors import BulkWriteError
 
 
 def database_name(config, database):
@@ -57,6 +58,22 @@ def count(collection, query, limit=None):
     pipeline = [{"$match": query}] + ([{"$limit": int(limit)}] if limit else []) + [{"$count": "n"}]
     rows = list(collection.aggregate(pipeline))
     return rows[0]["n"] if rows else 0
+
+
+def insert_new(collection, docs):
+    """Insert in one round trip what is not there yet: a document whose _id (or
+    other unique key) is taken is left as it is. The ids inserted."""
+    if not docs:
+        return set()
+    try:
+        collection.insert_many(docs, ordered=False)
+        return {doc["_id"] for doc in docs}
+    except BulkWriteError as exc:
+        errors = exc.details.get("writeErrors", [])
+        if any(error.get("code") != 11000 for error in errors):
+            raise
+        taken = {error["index"] for error in errors}
+        return {doc["_id"] for i, doc in enumerate(docs) if i not in taken}
 
 
 def make_client(config):

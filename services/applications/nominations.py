@@ -135,7 +135,7 @@ def _store_nominee(store, nominations, actor, parent, campaign, source, entry, n
         "applicant_id": source["applicant_id"], "applicant_name": source["applicant_name"],
         "unit_path": source["unit_path"], "college_id": source.get("college_id"), "state": NOMINATED_STATE,
         "form": source.get("form") or {}, "version": 1, "created_by": actor.ref(), "created_at": now,
-        "updated_at": now, "submitted_at": source.get("submitted_at"),
+        "updated_at": now, "updated_ts": now.timestamp(), "submitted_at": source.get("submitted_at"),
         "first_submitted_at": source.get("first_submitted_at"), "created_key": None,
         "attachment_counts": dict(source.get("attachment_counts") or {}),
         "nominated_from": rules.nominated_from(campaign, entry),

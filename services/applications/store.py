@@ -26,11 +26,8 @@ from core import roles as role_rules
 from core.errors import Conflict, NotFound
 from core.jobs import JobStore
 from core.filestore import file_store
-from core.mongo import count
+from core.mongo import count, insert_new
 from core.pacing import sweep_pacer
-
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 def new_id(prefix):
@@ -68,11 +65,16 @@ class ApplicationsStore:
         )
         # Lists: a single-field index on each field a list leads with (nx-27017 uses
         # those only), and for MongoDB the compound index of each filter + sort.
-        for field in ("campaign_id", "college_id", "applicant_id", "updated_at"):
+        # Lists sort and page on updated_ts (epoch seconds beside updated_at: nx-27017
+        # compares numbers in SQL, datetimes in Python).
+        for field in ("campaign_id", "college_id", "applicant_id", "updated_ts"):
             db.applications.create_index([(field, ASCENDING)])
         for field in ("campaign_id", "college_id", "applicant_id"):
             # (not ", _id": nx-27017 then refuses every insert with "JSON path error near '_id'")
-            db.applications.create_index([(field, ASCENDING), ("updated_at", DESCENDING)])
+            db.applications.create_index([(field, ASCENDING), ("updated_ts", DESCENDING)])
+        for doc in db.applications.find({"updated_ts": {"$exists": False}}, {"updated_at": 1}):   # once
+            stamp = doc.get("updated_at")
+            db.applications.update_one({"_id": doc["_id"]}, {"$set": {"updated_ts": stamp.timestamp() if stamp else 0.0}})
         db.applications.create_index([("college_id", ASCENDING), ("state", ASCENDING)])
         db.applications.create_index([("campaign_id", ASCENDING), ("state", ASCENDING)])
         db.applications.create_index([("outbox_at", ASCENDING)])
@@ -335,7 +337,8 @@ class ApplicationsStore:
         A conditional whole-document replace rather than $set: the embedded wire
         server stores a top-level datetime written by $set as text."""
         new = {k: v for k, v in application.items() if k not in ("_id", "outbox_claim_ts")}
-        new.update(changes, outbox=outbox, outbox_at=now, updated_at=now, version=application["version"] + 1)
+        new.update(changes, outbox=outbox, outbox_at=now, updated_at=now, updated_ts=now.timestamp(),
+                   version=application["version"] + 1)
         return self.db.applications.find_one_and_replace(
             # outbox None: the previous change's audit entry and event are out, so
             # this change cannot overwrite them before they are.
@@ -359,6 +362,7 @@ class ApplicationsStore:
         for application, changes, outbox in items:
             new = {k: v for k, v in application.items() if k != "outbox_claim_ts"}
             new.update(changes, outbox=dict(outbox, token=token), outbox_at=now, updated_at=now,
+                       updated_ts=now.timestamp(),
                        version=application["version"] + 1)
             ops.append(ReplaceOne({"_id": application["_id"], "version": application["version"],
                                    "state": application["state"], "outbox": None}, new))
@@ -369,12 +373,7 @@ class ApplicationsStore:
 
     def record_audits(self, entries):
         """Record a batch of audit entries in one round trip, each once."""
-        if entries:
-            try:
-                self.db.audit.insert_many(entries, ordered=False)
-            except BulkWriteError as exc:
-                if any(e.get("code") != 11000 for e in exc.details.get("writeErrors", [])):
-                    raise
+        insert_new(self.db.audit, entries)
 
     def clear_outboxes(self, application_ids):
         self.db.applications.update_many({"_id": {"$in": list(application_ids)}},
@@ -419,7 +418,7 @@ class ApplicationsStore:
     def list_applications(self, visible, campaign_id=None, state=None, college_id=None, limit=100, skip=0,
                           after=None):
         """Only what `visible` (permissions.visible_filter) allows, newest first
-        (updated_at, then id, both descending). `after` (an application id: the last
+        (updated_ts, then id, both descending). `after` (an application id: the last
         one of the previous page) pages by key, as fast on page 1,000 as on page 1;
         `skip` pages by count.
 
@@ -441,28 +440,28 @@ class ApplicationsStore:
             if "$nin" in branch.get("state", {}) and filters.get("state") in hidden:
                 continue   # a reviewer never sees another unit's drafts
             wanted.append({**branch, **filters})
-        mark = self.db.applications.find_one({"_id": after}, {"updated_at": 1}) if after else None
+        mark = self.db.applications.find_one({"_id": after}, {"updated_ts": 1}) if after else None
         if after and mark is None:
             return []
         found = {}
         for query in wanted:
             for doc in self._newest(query, skip + limit, mark):
                 found[doc["_id"]] = doc
-        ordered = sorted(found.values(), key=lambda d: (d.get("updated_at") or _EPOCH, d["_id"]), reverse=True)
+        ordered = sorted(found.values(), key=lambda d: (d.get("updated_ts") or 0.0, d["_id"]), reverse=True)
         return ordered[skip:skip + limit]
 
     def _newest(self, query, limit, mark=None):
         """Up to `limit` of `query`'s applications, newest first, after `mark` (a
-        document's updated_at and id) when given: an equality and a range query, no $or."""
+        document's updated_ts and id) when given: an equality and a range query, no $or."""
         fields = {"outbox": 0}
-        sort = [("updated_at", DESCENDING), ("_id", DESCENDING)]
+        sort = [("updated_ts", DESCENDING), ("_id", DESCENDING)]
         if mark is None:
             return list(self.db.applications.find(query, fields, sort=sort, limit=limit))
         # Those changed at the very same moment (a bulk decision): few, read whole and
         # cut by id here (nx-27017 scans for a range on _id).
-        same = [d for d in self.db.applications.find(dict(query, updated_at=mark["updated_at"]), fields, sort=sort)
+        same = [d for d in self.db.applications.find(dict(query, updated_ts=mark.get("updated_ts")), fields, sort=sort)
                 if d["_id"] < mark["_id"]][:limit]
-        older = list(self.db.applications.find(dict(query, updated_at={"$lt": mark["updated_at"]}), fields,
+        older = list(self.db.applications.find(dict(query, updated_ts={"$lt": mark.get("updated_ts") or 0.0}), fields,
                                                sort=sort, limit=limit - len(same))) if len(same) < limit else []
         return same + older
 

@@ -22,10 +22,10 @@ flags as 0/1, never booleans; no ``$push`` of sub-documents.
 from datetime import datetime, timezone
 
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.errors import DuplicateKeyError
 
 from core.errors import Conflict, NotFound
-from core.mongo import count
+from core.mongo import count, insert_new
 from core.pacing import Pacer
 
 from .channels.base import InboxStore
@@ -195,15 +195,8 @@ class NotificationsStore:
     def insert_deliveries(self, deliveries):
         """Insert each new delivery; one already there (same id) is left as it is.
         Returns how many were new."""
-        docs = [_with_queue_times(dict(_doc(delivery), rev=0)) for delivery in deliveries]
-        if not docs:
-            return 0
-        try:
-            created = len(self.db.deliveries.insert_many(docs, ordered=False).inserted_ids)
-        except BulkWriteError as exc:
-            if any(e.get("code") != 11000 for e in exc.details.get("writeErrors", [])):
-                raise
-            created = exc.details.get("nInserted", 0)
+        created = len(insert_new(self.db.deliveries,
+                                 [_with_queue_times(dict(_doc(delivery), rev=0)) for delivery in deliveries]))
         if created:
             self.sender_pacer.wake()
         return created

@@ -30,11 +30,11 @@ embedded nx-27017 server round-trips neither); booleans may come back as 0/1.
 from datetime import timedelta
 
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.errors import DuplicateKeyError
 
 from core.errors import Conflict, NotFound
 from core.jobs import JobStore
-from core.mongo import count
+from core.mongo import count, insert_new
 from core.pacing import sweep_pacer
 
 OUTBOX_COLLECTIONS = ("setups", "assignments", "sheets", "vetoes", "selections", "declared_conflicts")
@@ -170,16 +170,7 @@ class ScoringStore:
     def insert_assignments(self, docs):
         """Insert a batch in one round trip; the ids inserted (a pair already
         assigned is left as it is)."""
-        if not docs:
-            return set()
-        try:
-            self.db.assignments.insert_many(docs, ordered=False)
-            return {doc["_id"] for doc in docs}
-        except BulkWriteError as exc:
-            if any(e.get("code") != 11000 for e in exc.details.get("writeErrors", [])):
-                raise
-            taken = {e["op"]["_id"] for e in exc.details["writeErrors"]}
-            return {doc["_id"] for doc in docs if doc["_id"] not in taken}
+        return insert_new(self.db.assignments, docs)
 
     def assignments(self, campaign_id, reviewer_id=None, application_id=None):
         query = {"campaign_id": campaign_id} if campaign_id else {}
@@ -291,12 +282,7 @@ class ScoringStore:
 
     def record_audits(self, entries):
         """Record a batch of entries in one round trip (each once, however often)."""
-        if entries:
-            try:
-                self.db.audit.insert_many(entries, ordered=False)
-            except BulkWriteError as exc:
-                if any(e.get("code") != 11000 for e in exc.details.get("writeErrors", [])):
-                    raise
+        insert_new(self.db.audit, entries)
 
     def clear_outboxes(self, collection, doc_ids):
         self.db[collection].update_many({"_id": {"$in": list(doc_ids)}}, {"$unset": {"outbox": "", "outbox_at": ""}})

@@ -62,7 +62,8 @@ def test_application_lists_audit_and_people_are_index_served(world):
     docs = [{"_id": f"app_{i:04d}", "campaign_id": f"c{i // 20}", "college_id": f"college_{i % 2}",
              "applicant_id": f"branch_{i % 20}", "unit_path": ["school_demo", f"college_{i % 2}"],
              "state": ["draft", "submitted", "approved"][i % 3], "submitted_at": None if i % 3 == 0 else now,
-             "updated_at": now - timedelta(seconds=i // 2), "version": 1} for i in range(60)]
+             "updated_at": now - timedelta(seconds=i // 2), "updated_ts": (now - timedelta(seconds=i // 2)).timestamp(),
+             "version": 1} for i in range(60)]
     apps.db.applications.insert_many(docs)
     admin = {"applicant_ids": ["p_admin"], "college_ids": [], "school_units": ["school_demo"],
              "hidden_states": ["draft", "withdrawn"]}
