@@ -50,11 +50,16 @@ class GridFSStore:
         file_id = file_id_of(data)
         # GridFS writes the chunks, then the files document: a files document means a whole file
         if self.files.find_one({"_id": file_id}, {"_id": 1}) is None:
-            from pymongo.errors import DuplicateKeyError
+            from pymongo.errors import DuplicateKeyError, OperationFailure
             try:
                 self.bucket.upload_from_stream_with_id(file_id, file_id, data)
             except DuplicateKeyError:
                 pass  # stored meanwhile by a concurrent upload of the same bytes
+            except OperationFailure as exc:
+                # nx-27017 reports a duplicate chunk of the bulk insert as "UNIQUE constraint
+                # failed", without MongoDB's code 11000: the same concurrent upload
+                if "UNIQUE constraint failed" not in str(exc):
+                    raise
         return {"file_id": file_id, "size": len(data)}
 
     def get(self, file_id):
