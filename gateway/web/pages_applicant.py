@@ -153,12 +153,15 @@ def save_form(application_id):
         except ChuangxianError as exc:
             error = exc.to_dict()
             saved_part = _save_what_is_valid(cluster, application_id, values, error)
-        if error is None and intent == "upload" and request.files.get("file") and request.files["file"].filename:
+        chosen = request.files.get("file")
+        if error is None and chosen is not None and chosen.filename:
+            # A file chosen is attached whichever button was pressed (save, upload or
+            # submit), before submitting, so nothing chosen is silently dropped.
             try:
                 _attach(cluster, application_id)
             except ChuangxianError as exc:
                 error = exc.to_dict()
-        elif error is None and intent == "submit":
+        if error is None and intent == "submit":
             try:
                 cluster.applications.act(g.actor_id, application_id, {"action": "submit"},
                                          f"web-submit-{application_id}-{app['version']}")
