@@ -154,7 +154,8 @@ def save_form(application_id):
             error = exc.to_dict()
             saved_part = _save_what_is_valid(cluster, application_id, values, error)
         chosen = request.files.get("file")
-        if error is None and chosen is not None and chosen.filename:
+        attached = error is None and chosen is not None and bool(chosen.filename)
+        if attached:
             # A file chosen is attached whichever button was pressed (save, upload or
             # submit), before submitting, so nothing chosen is silently dropped.
             try:
@@ -175,7 +176,7 @@ def save_form(application_id):
                                                                                           error["message"])},
                                        message=message,
                                        status=422 if error["code"] == "validation_failed" else 409)
-    message = {"submit": "submitted_ok", "upload": "uploaded_ok"}.get(intent, "saved_draft_ok")
+    message = "submitted_ok" if intent == "submit" else "uploaded_ok" if attached else "saved_draft_ok"
     return redirect(url_for("web.application_page", application_id=application_id, message=message))
 
 
