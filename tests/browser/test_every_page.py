@@ -21,7 +21,7 @@ from tests.browser.conftest import DESKTOP, PHONE, login
 
 ROLES = ("admin", "counselor_me", "college_admin_me", "2023010101", "2023010102", "reviewer", "advisor_me",
          "finance")
-PAGES_PER_ROLE = 10
+PAGES_PER_ROLE = 16
 SECONDS_PER_ROLE = 16    # a busy machine sees fewer pages per role (menu pages first), never a timeout
 SKIP = ("/logout", "/lang/", "/static/", "/api/", "/login")
 DOWNLOADS = (".xlsx", ".docx", ".pdf", ".csv", ".zip")
