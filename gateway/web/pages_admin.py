@@ -132,6 +132,16 @@ def campaign_payload(form):
     return payload
 
 
+def _manageable(campaigns):
+    """Ids of the campaigns this person may manage (a link to any other would only
+    lead to 403): all for a school admin, their college's for a college admin."""
+    roles = g.me.get("roles", [])
+    if any(r["role"] == "school_admin" for r in roles):
+        return {c["id"] for c in campaigns}
+    colleges = {r.get("unit_id") for r in roles if r["role"] == "college_admin"}
+    return {c["id"] for c in campaigns if c.get("unit_id") in colleges}
+
+
 @blp.route("/admin/campaigns", methods=["GET", "POST"])
 @session.page_login_required
 def admin_campaigns():
@@ -148,6 +158,7 @@ def admin_campaigns():
                 return redirect(url_for("web.admin_campaign", campaign_id=created["id"]))
         context = _open_form_context(cluster)
     return render_template("admin_campaigns.html", error=error, errors=field_errors(error) if error else {},
+                           manageable=_manageable(context["campaigns"]),
                            values=request.form, nonce=request.form.get("nonce") or form_nonce(),
                            message=request.args.get("message"), **context), (422 if error else 200)
 
