@@ -57,7 +57,9 @@ def revocations():
     """This process's revocation list (made on first use)."""
     found = current_app.extensions.get("revocations")
     if found is None:
-        pool = current_app.extensions["rpc_pool"]
+        # its own one-connection pool with a short wait: a refresh never takes a
+        # connection a request needs, nor holds a request up when the bus is busy
+        pool = current_app.extensions["revocations_rpc_pool"] = RpcPool(current_app.config["CX"], size=1, timeout=3)
 
         def fetch(at):
             with pool.cluster() as cluster:

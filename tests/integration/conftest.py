@@ -140,7 +140,7 @@ def gateway_app(config, platform):
     from gateway.app import create_app
     app = create_app(config)
     yield app
-    for pool in ("rpc_pool", "sign_in_rpc_pool"):
+    for pool in ("rpc_pool", "sign_in_rpc_pool", "revocations_rpc_pool"):
         if pool in app.extensions:
             app.extensions[pool].close()
 

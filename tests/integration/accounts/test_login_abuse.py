@@ -140,7 +140,7 @@ def test_another_gateway_process_learns_of_a_log_out_within_seconds(http, config
             assert time.monotonic() < deadline, "the other gateway still accepts the revoked token"
             eventlet.sleep(0.2)
     finally:
-        for pool in ("rpc_pool", "sign_in_rpc_pool"):
+        for pool in ("rpc_pool", "sign_in_rpc_pool", "revocations_rpc_pool"):
             if pool in other_app.extensions:
                 other_app.extensions[pool].close()
 
