@@ -182,6 +182,10 @@ def _optional(call, *args):
 @session.page_login_required
 def admin_campaign(campaign_id):
     load_me(ADMIN_ROLES)
+    # The job first: when it has finished, the lists read next already hold its work; when it
+    # has not, static/jobs.js reloads the page once it has (read after the lists, a job that
+    # ended meanwhile showed as done above lists without its work, and nothing reloaded).
+    job = job_of(request.args["job"]) if request.args.get("job") else None
     with rpc() as cluster:
         campaign = cluster.applications.get_campaign(g.actor_id, campaign_id)
         setup = cluster.scoring.get_setup(g.actor_id, campaign_id)
@@ -190,7 +194,6 @@ def admin_campaign(campaign_id):
         apps = cluster.applications.list_applications(g.actor_id, {"campaign_id": campaign_id, "limit": 500})
         notice = _optional(cluster.applications.get_notice, g.actor_id, campaign_id)
         program = cluster.applications.get_program(campaign["program"], campaign.get("program_version"))
-    job = job_of(request.args["job"]) if request.args.get("job") else None
     apps = [a for a in apps if a["state"] != "draft"]
     names = {a["reviewer_id"]: a.get("reviewer_name") or "—"
              for a in (assignments or {}).get("assignments", [])}
