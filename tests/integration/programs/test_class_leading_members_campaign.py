@@ -37,6 +37,11 @@ COLLEGE_ADMIN = {"me": "college_admin_me", "em": "college_admin_em"}
 COUNSELOR = {"me": "counselor_me", "em": "counselor_em"}
 REVIEWER = {"me": "rev_clm_me", "em": "rev_clm_em", "school": "rev_clm_school"}
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def png(name):
+    """A distinct photo per name: the same bytes re-sent for a slot count once (idempotent uploads)."""
+    return PNG + name.encode()
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 SELECTION_LEAVES = ("political", "character", "knowledge", "organising", "standing")
@@ -476,7 +481,7 @@ def _cases(http, college, campaign_id, authors, photos=3):
         app = create(http, login, campaign_id, case_form(f"案例{college}{i:02d}"))
         assert app.status_code == 201, app.json
         for n in range(photos):
-            assert upload(http, login, app.json["id"], "photo", f"{n}.png", PNG).status_code == 201
+            assert upload(http, login, app.json["id"], "photo", f"{n}.png", png(f"{n}.png")).status_code == 201
         done = act(http, login, app.json["id"], "submit")
         assert done.status_code == 200, done.json
         assert act(http, COUNSELOR[college], app.json["id"], "college_approve").status_code == 200
@@ -503,19 +508,19 @@ def test_case_collection_from_colleges_to_school_prizes(http, world, mongo):
     assert http.as_(member_login("me", 1), "GET", "/api/applications").json == []
     two = create(http, member_login("me", 2), me["id"], case_form("两张图片")).json
     for n in range(2):
-        upload(http, member_login("me", 2), two["id"], "photo", f"{n}.png", PNG)
+        upload(http, member_login("me", 2), two["id"], "photo", f"{n}.png", png(f"{n}.png"))
     short = act(http, member_login("me", 2), two["id"], "submit")
     assert short.status_code == 422 and short.json["field"] == "attachments.photo"
     assert "案例图片至少需要 3 个，已上传 2 个" in short.json["message_zh"]
     stranger = create(http, "2023019099", me["id"], case_form("非带班党员")).json
     for n in range(3):
-        upload(http, "2023019099", stranger["id"], "photo", f"{n}.png", PNG)
+        upload(http, "2023019099", stranger["id"], "photo", f"{n}.png", png(f"{n}.png"))
     refused = act(http, "2023019099", stranger["id"], "submit")
     assert refused.status_code == 422 and "仅 2025-2026 学年的学生带班党员可参加" in refused.json["message_zh"]
 
     # The 2-photo draft gets its third photo and goes through like the others.
-    assert upload(http, member_login("me", 2), two["id"], "photo", "2.png", PNG).status_code == 201
-    sixth = [upload(http, member_login("me", 2), two["id"], "photo", f"x{n}.png", PNG) for n in range(3)]
+    assert upload(http, member_login("me", 2), two["id"], "photo", "2.png", png("2.png")).status_code == 201
+    sixth = [upload(http, member_login("me", 2), two["id"], "photo", f"x{n}.png", png(f"x{n}.png")) for n in range(3)]
     assert [r.status_code for r in sixth[:2]] == [201, 201] and sixth[2].status_code == 422
     assert "案例图片最多 5 个" in sixth[2].json["message_zh"]
     assert act(http, member_login("me", 2), two["id"], "submit").status_code == 200
