@@ -2,6 +2,7 @@
 port, gateway port and run directory, so it never disturbs a platform already running
 here. Used by the e2e test of `up` and by the browser tests."""
 import os
+import signal
 import socket
 import subprocess
 import time
@@ -12,6 +13,15 @@ import requests
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MGMT = os.environ.get("RABBIT_MGMT", "http://127.0.0.1:15672")
 AUTH = ("guest", "guest")
+
+
+def _default_interrupt():
+    """In the child: Ctrl-C (SIGINT) stops `up` as it does in a terminal. A test run started in
+    the background of a non-interactive shell (as CI may be) inherits SIGINT ignored, and bash
+    cannot trap a signal ignored at its start: `up` then never stopped, and its processes
+    outlived the test."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGQUIT, signal.SIG_DFL)
 
 
 def free_port():
@@ -47,7 +57,7 @@ class PlatformUp:
         env.update(self.extra_env)
         self.process = subprocess.Popen([os.path.join(ROOT, "deploy", "platform"), "up"], cwd=ROOT, env=env,
                                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                        start_new_session=True)
+                                        start_new_session=True, preexec_fn=_default_interrupt)
         output = []
         deadline = time.time() + self.timeout
         while time.time() < deadline:
