@@ -166,6 +166,12 @@ class ApplicationOut(Schema):
     first_submitted_at = fields.String(allow_none=True)
     attachments = fields.List(fields.Nested(AttachmentOut))
     nominated_from = fields.Dict(allow_none=True, metadata={"description": "Set on a nominee (推荐上报)"})
+    resubmitted_at = fields.String(allow_none=True,
+                                   metadata={"description": "When it was last resubmitted after a return (退回后重新提交)"})
+    since_return = fields.Dict(allow_none=True, metadata={
+        "description": "One application: what changed since its last return, {\"fields\": [{\"field\", \"old\", "
+                       "\"new\"}], \"added\", \"removed\" (attachments), \"returned_at\", \"resubmitted_at\"}; "
+                       "null if never returned"})
 
 
 class AuditOut(Schema):

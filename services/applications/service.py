@@ -31,7 +31,7 @@ from services.applications.notice_schemas import (
 )
 from services.applications.notice_store import NoticeStore
 from services.applications.dependencies import ProgramHooks
-from services.applications.domain import permissions
+from services.applications.domain import permissions, resubmission
 from services.applications.domain.actors import Actor
 from services.applications.schemas import (
     ActionInput, ApplicationCreate, ApplicationUpdate, CampaignInput, CampaignUpdate, CampaignWithdraw, ListFilter,
@@ -39,7 +39,7 @@ from services.applications.schemas import (
 from services.applications.nomination_store import NominationStore
 from services.applications.schemas import NominationInput
 from services.applications.store import ApplicationsStore
-from services.applications.views import application_view, attachment_view, person_view, with_id
+from services.applications.views import application_view, attachment_view, jsonable, person_view, with_id
 
 log = logging.getLogger(__name__)
 
@@ -220,8 +220,13 @@ class ApplicationsService(JobsMixin, probes.Probed):
 
     @rpc
     def get_application(self, actor_id, application_id):
+        """The application with its attachments and, once it was returned, `since_return`:
+        what changed since (domain/resubmission.py), else None."""
         app = workflow.visible_application(self.store, self._actor(actor_id), application_id)
-        return application_view(app, self.store.list_attachments(application_id))
+        attachments = self.store.list_attachments(application_id)
+        view = application_view(app, attachments)
+        view["since_return"] = jsonable(resubmission.changes_of(app, attachments))
+        return view
 
     @rpc
     def list_applications(self, actor_id, filters=None):

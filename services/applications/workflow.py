@@ -9,13 +9,14 @@ from datetime import datetime, timezone
 
 from core import roles as role_rules
 from core import uploads as attachment_rules
+from core.decision_rules import DIRECT_DECISIONS, require_direct_decision_allowed
 from core.envelope import make_event
 from core.errors import (
     Conflict, NotFound, PermissionDenied, ValidationFailed, field_error, invalid,
 )
 from core.filestore import upload_bytes
 from services.applications import outbox
-from services.applications.domain import permissions, windows
+from services.applications.domain import permissions, resubmission, windows
 from services.applications.domain.state_machine import audit_entry, plan_transition
 from services.applications.store import new_id
 from services.applications.views import application_view
@@ -220,6 +221,9 @@ def act(store, hooks, dispatch, actor, app_id, action, reason, key, now):
         return application_view(done)
     campaign = store.get_campaign(app["campaign_id"])
     step, entry = plan_transition(app, action, actor, reason, now, campaign)
+    if action in DIRECT_DECISIONS:
+        require_direct_decision_allowed(store.get_program(campaign["program"], campaign.get("program_version")),
+                                        action, app["state"])
     entry["idempotency_key"] = key
     changes = {"state": step.target}
     if action == "submit":
@@ -227,6 +231,12 @@ def act(store, hooks, dispatch, actor, app_id, action, reason, key, now):
         changes["submitted_at"] = now
         if not app.get("first_submitted_at"):
             changes["first_submitted_at"] = now
+        if app["state"] == "returned":
+            changes["resubmitted_at"] = now
+    elif action == "return":
+        # The application as it was sent back, kept in the same write as the step, so
+        # the reviewer later sees what the applicant changed (resubmission.changes).
+        changes["returned_snapshot"] = resubmission.snapshot(app, store.list_attachments(app["_id"]), now)
     elif action == "reopen":
         windows.require_application_window(campaign, now)
     try:

@@ -24,6 +24,20 @@ def docx_bytes():
     return buffer.getvalue()
 
 
+def png_bytes(rgb=(200, 30, 30), size=8):
+    """A real PNG (a square of one colour) that browsers draw: a photo to preview."""
+    import struct
+    import zlib
+
+    def chunk(kind, body):
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+
+    rows = b"".join(b"\x00" + bytes(rgb) * size for _ in range(size))
+    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows))
+            + chunk(b"IEND", b""))
+
+
 def b64(data):
     return base64.b64encode(data).decode("ascii")
 
