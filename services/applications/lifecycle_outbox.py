@@ -1,22 +1,13 @@
-"""Finishing a change to a notice, objection, final list, stage report or award.
+"""Finishing a change to a notice, objection, final list, stage report or award, by
+the one outbox protocol of core/outbox.py.
 
-Same pattern as outbox.py for applications: a change writes its audit entries, its
-events and what must follow it (`then`, e.g. a re-notice or the awards of a passed
-final evaluation) into the document's `outbox` in the same insert or replace.
-`finish` claims the outbox (one finisher at a time; a claim older than
-LEASE_SECONDS is taken over), records the audit entries (deterministic ids, so
-once), runs the follow-up (idempotent), dispatches the events and clears the
-outbox. Events are therefore published at least once, with ids fixed when the change
-was made, so subscribers de-duplicate them. When the broker is out of reach the change
-stands: the claim is released and the outbox left for the sweep, which publishes the
-events within seconds of the broker's return.
+A change writes its audit entries, its events and what must follow it (`then`, e.g.
+a re-notice or the awards of a passed final evaluation) into the document's `outbox`
+in the same insert or replace. `finish` claims it, records the entries (once), runs
+the follow-up (idempotent), dispatches the events and clears it; when the broker is
+out of reach the change stands and the sweep publishes the events later.
 """
-import logging
-import time
-
-log = logging.getLogger(__name__)
-
-LEASE_SECONDS = 30
+from core import outbox as core_outbox
 
 
 def outbox(token, audit=(), events=(), then=None):
@@ -41,21 +32,4 @@ def audit_view(entry):
 def finish(store, dispatch, collection, doc, follow_up=None):
     """Finish `doc`'s outbox if it has one and no one else is finishing it.
     `follow_up(doc, then)` runs before the events go out. Returns True if it finished."""
-    box = (doc or {}).get("outbox")
-    if not box:
-        return False
-    if not store.claim(collection, doc["_id"], box["token"], time.time(), LEASE_SECONDS):
-        return False
-    store.record_audit(box.get("audit") or [])
-    if box.get("then") and follow_up is not None:
-        follow_up(doc, box["then"])
-    try:
-        for event in box.get("events") or []:
-            dispatch(event["type"], event)
-    except Exception as exc:  # noqa: BLE001 - the broker is out of reach: the sweep publishes them later
-        log.warning("events of %s %s not published (%s); the sweep publishes them", collection, doc["_id"], exc)
-        store.release(collection, doc["_id"], box["token"])
-        return False
-    store.clear(collection, doc["_id"], box["token"])
-    return True
-
+    return core_outbox.finish(store.outboxes, dispatch, collection, doc, follow_up) == core_outbox.FINISHED

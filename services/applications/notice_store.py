@@ -25,6 +25,7 @@ top-level datetimes through $set).
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
+from core.outbox import Outboxes
 from core.pacing import sweep_pacer
 
 from services.applications.store import not_found
@@ -37,6 +38,7 @@ class NoticeStore:
         self.db = db
         self.config = config
         self.sweep_pacer = sweep_pacer(config)
+        self.outboxes = Outboxes(db, "lifecycle_audit")   # outboxes and the trail (core/outbox.py)
 
     def ensure_indexes(self):
         db = self.db
@@ -76,34 +78,8 @@ class NoticeStore:
     def get(self, collection, doc_id):
         return self.db[collection].find_one({"_id": doc_id})
 
-    def claim(self, collection, doc_id, token, now_ts, lease_seconds):
-        """The right to finish an outbox (see store.ApplicationsStore.claim_outbox)."""
-        claimed = self.db[collection].update_one(
-            {"$and": [{"_id": doc_id, "outbox.token": token},  # $and: see core/mongo.py
-                      {"$or": [{"outbox_claim_ts": {"$exists": False}}, {"outbox_claim_ts": None},
-                               {"outbox_claim_ts": {"$lt": now_ts - lease_seconds}}]}]},
-            {"$set": {"outbox_claim_ts": now_ts}},
-        )
-        return claimed.modified_count == 1
-
-    def release(self, collection, doc_id, token):
-        """Give up a claim (publishing failed), so the next sweep finishes the outbox."""
-        self.db[collection].update_one({"_id": doc_id, "outbox.token": token}, {"$set": {"outbox_claim_ts": None}})
-
-    def clear(self, collection, doc_id, token):
-        self.db[collection].update_one({"_id": doc_id, "outbox.token": token},
-                                       {"$unset": {"outbox": "", "outbox_at": "", "outbox_claim_ts": ""}})
-
     def stale(self, collection, older_than, limit=100):
-        return list(self.db[collection].find({"outbox_at": {"$lt": older_than}}, limit=limit))
-
-    def record_audit(self, entries):
-        """Append-only; deterministic ids, so recording an entry twice keeps one."""
-        for entry in entries:
-            try:
-                self.db.lifecycle_audit.insert_one(entry)
-            except DuplicateKeyError:
-                pass
+        return self.outboxes.stale(collection, older_than, limit)
 
     def campaign_audit(self, campaign_id):
         return list(self.db.lifecycle_audit.find({"campaign_id": campaign_id},

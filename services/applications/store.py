@@ -26,7 +26,8 @@ from core import roles as role_rules
 from core.errors import Conflict, NotFound
 from core.jobs import JobStore
 from core.filestore import file_store
-from core.mongo import count, insert_new
+from core.mongo import count
+from core.outbox import Outboxes
 from core.pacing import sweep_pacer
 
 
@@ -48,6 +49,7 @@ class ApplicationsStore:
         self.db = db
         self.config = config
         self.jobs = JobStore(db.jobs, "applications")
+        self.outboxes = Outboxes(db, "audit")   # changes' outboxes and the audit trail (core/outbox.py)
         self.files = file_store(config, client=db.client)   # attachments' bytes (core/filestore.py)
         self._programs = {}   # "<name>@<version>" -> declaration (versions are immutable)
         self.sweep_pacer = sweep_pacer(config)
@@ -371,46 +373,9 @@ class ApplicationsStore:
         return [doc for doc in self.db.applications.find({"_id": {"$in": ids}})
                 if (doc.get("outbox") or {}).get("token") == token]
 
-    def record_audits(self, entries):
-        """Record a batch of audit entries in one round trip, each once."""
-        insert_new(self.db.audit, entries)
-
-    def clear_outboxes(self, application_ids):
-        self.db.applications.update_many({"_id": {"$in": list(application_ids)}},
-                                         {"$unset": {"outbox": "", "outbox_at": "", "outbox_claim_ts": ""}})
-
-    def stale_outboxes(self, older_than):
-        return list(self.db.applications.find({"outbox_at": {"$lt": older_than}}, limit=200))
-
     def record_audit(self, entry):
-        try:
-            self.db.audit.insert_one(entry)
-        except DuplicateKeyError:
-            pass  # finishing an outbox twice records its entry once
-
-    def claim_outbox(self, application_id, audit_id, now_ts, lease_seconds):
-        """Take the right to finish an outbox, so one process publishes it; a claim
-        older than `lease_seconds` (its holder died) may be taken over. The claim
-        time is epoch seconds: a number, which every Mongo server stores as such."""
-        claimed = self.db.applications.update_one(
-            # $or inside $and: see core/mongo.py (nx-27017 update with _id beside $or).
-            {"$and": [{"_id": application_id, "outbox.audit._id": audit_id},
-                      {"$or": [{"outbox_claim_ts": {"$exists": False}}, {"outbox_claim_ts": None},
-                               {"outbox_claim_ts": {"$lt": now_ts - lease_seconds}}]}]},
-            {"$set": {"outbox_claim_ts": now_ts}},
-        )
-        return claimed.modified_count == 1
-
-    def release_outbox(self, application_id, audit_id):
-        """Give up a claim (publishing failed), so the next sweep finishes the outbox."""
-        self.db.applications.update_one(
-            {"_id": application_id, "outbox.audit._id": audit_id}, {"$set": {"outbox_claim_ts": None}})
-
-    def clear_outbox(self, application_id, audit_id):
-        self.db.applications.update_one(
-            {"_id": application_id, "outbox.audit._id": audit_id},
-            {"$unset": {"outbox": "", "outbox_at": "", "outbox_claim_ts": ""}},
-        )
+        """Append-only; deterministic ids, so recording an entry twice keeps one."""
+        self.outboxes.record([entry])
 
     def audit_trail(self, application_id):
         return list(self.db.audit.find({"application_id": application_id}, sort=[("seq", ASCENDING)]))

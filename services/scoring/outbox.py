@@ -1,13 +1,14 @@
 """Finishing a change: its audit entry into the trail, its event onto the bus.
 
 A change writes ``outbox = {"audit": entry, "event": envelope or None}`` into the
-document it changes, in the same insert or conditional replace as the change itself.
-`finish` then records the entry (deterministic id, so once however often it runs),
-dispatches the event and clears the outbox; if the process dies in between, the
-periodic sweep finishes it. Events are therefore published at least once, and a
-subscriber de-duplicates on the envelope id, which is fixed when the change is made.
+document it changes, in the same insert or conditional replace as the change itself;
+the one outbox protocol of core/outbox.py finishes it (claim, record once, publish at
+least once, release at once when the broker is out of reach, sweep what a dead
+process left).
 """
+from core import outbox as core_outbox
 from core.envelope import iso_utc
+from services.scoring.store import OUTBOX_COLLECTIONS
 
 
 def audit_entry(campaign_id, subject, subject_id, seq, action, by, at, reason=None, application_id=None,
@@ -23,33 +24,15 @@ def box(entry, event=None):
 
 
 def finish(store, dispatch, collection, doc):
-    outbox = (doc or {}).get("outbox")
-    if not outbox:
-        return
-    store.record_audit(outbox["audit"])
-    event = outbox.get("event")
-    if event:
-        dispatch(event["type"], event)
-    store.clear_outbox(collection, doc["_id"], outbox["audit"]["_id"])
+    return core_outbox.finish(store.outboxes, dispatch, collection, doc)
 
 
 def finish_many(store, dispatch, collection, docs):
     """`finish` for a batch: one insert of the audit entries, the events, one update
     clearing the outboxes."""
-    boxed = [doc for doc in docs if doc.get("outbox")]
-    if not boxed:
-        return
-    store.record_audits([doc["outbox"]["audit"] for doc in boxed])
-    for doc in boxed:
-        event = doc["outbox"].get("event")
-        if event:
-            dispatch(event["type"], event)
-    store.clear_outboxes(collection, [doc["_id"] for doc in boxed])
+    return core_outbox.finish_many(store.outboxes, dispatch, collection, docs)
 
 
 def sweep(store, dispatch, older_than):
     """Finish every outbox older than `older_than`; returns how many."""
-    stale = store.stale_outboxes(older_than)
-    for collection, doc in stale:
-        finish(store, dispatch, collection, doc)
-    return len(stale)
+    return core_outbox.sweep(store.outboxes, dispatch, OUTBOX_COLLECTIONS, older_than)

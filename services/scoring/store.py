@@ -35,6 +35,7 @@ from pymongo.errors import DuplicateKeyError
 from core.errors import Conflict, NotFound
 from core.jobs import JobStore
 from core.mongo import count, insert_new
+from core.outbox import Outboxes
 from core.pacing import sweep_pacer
 
 OUTBOX_COLLECTIONS = ("setups", "assignments", "sheets", "vetoes", "selections", "declared_conflicts")
@@ -56,6 +57,7 @@ class ScoringStore:
         self.config = config
         self.sweep_pacer = sweep_pacer(config)
         self.jobs = JobStore(db.jobs, "scoring")
+        self.outboxes = Outboxes(db, "audit")   # changes' outboxes and the audit trail (core/outbox.py)
 
     def ensure_indexes(self):
         db = self.db
@@ -269,10 +271,8 @@ class ScoringStore:
 
     # -- audit and outbox -----------------------------------------------------
     def record_audit(self, entry):
-        try:
-            self.db.audit.insert_one(entry)
-        except DuplicateKeyError:
-            pass  # finishing an outbox twice records its entry once
+        """Append-only; deterministic ids, so recording an entry twice keeps one."""
+        self.outboxes.record([entry])
 
     def audit_trail(self, campaign_id, application_id=None):
         query = {"campaign_id": campaign_id}
@@ -280,28 +280,10 @@ class ScoringStore:
             query["application_id"] = application_id
         return list(self.db.audit.find(query, sort=[("at", ASCENDING), ("_id", ASCENDING)]))
 
-    def record_audits(self, entries):
-        """Record a batch of entries in one round trip (each once, however often)."""
-        insert_new(self.db.audit, entries)
-
-    def clear_outboxes(self, collection, doc_ids):
-        self.db[collection].update_many({"_id": {"$in": list(doc_ids)}}, {"$unset": {"outbox": "", "outbox_at": ""}})
-
-    def clear_outbox(self, collection, doc_id, audit_id):
-        self.db[collection].update_one({"_id": doc_id, "outbox.audit._id": audit_id},
-                                       {"$unset": {"outbox": "", "outbox_at": ""}})
-
     def metrics(self):
         """Changes whose audit entry and event are not out yet (cx_backlog, core/metrics.py)."""
         return {"outbox": sum(count(self.db[name], {"outbox_at": {"$ne": None}}, limit=100_000)
                               for name in OUTBOX_COLLECTIONS)}
-
-    def stale_outboxes(self, older_than):
-        """[(collection, document)] whose outbox is older than `older_than`."""
-        out = []
-        for name in OUTBOX_COLLECTIONS:
-            out.extend((name, d) for d in self.db[name].find({"outbox_at": {"$lt": older_than}}, limit=200))
-        return out
 
     def since(self, now, seconds):
         return now - timedelta(seconds=seconds)

@@ -25,7 +25,7 @@ def test_a_change_waits_for_the_previous_outbox(store):
     store.db.applications.insert_one(_app("a1", box))
     now = datetime.now(timezone.utc)
     assert store.apply_change(store.get_application("a1"), {"state": "submitted"}, box, now) is None
-    store.clear_outbox("a1", "a1:000001")
+    store.outboxes.clear("applications", "a1", box)
     changed = store.apply_change(store.get_application("a1"), {"state": "submitted"}, box, now)
     assert changed["state"] == "submitted" and changed["version"] == 2
 
@@ -33,8 +33,12 @@ def test_a_change_waits_for_the_previous_outbox(store):
 def test_one_finisher_claims_an_outbox_and_only_its_own_application(store):
     store.db.applications.insert_one(_app("a1", {"audit": {"_id": "a1:000001"}, "event": None}))
     store.db.applications.insert_one(_app("a2", {"audit": {"_id": "a2:000001"}, "event": None}))
-    now = time.time()
-    assert store.claim_outbox("a2", "a2:000001", now, 30) is True
-    assert store.claim_outbox("a2", "a2:000001", now, 30) is False      # held
+    now, box = time.time(), {"audit": {"_id": "a2:000001"}, "event": None}
+    claim = store.outboxes.claim
+    assert claim("applications", "a2", box, now, 30) is True
+    assert claim("applications", "a2", box, now, 30) is False      # held
     assert store.get_application("a1").get("outbox_claim_ts") is None     # the other one untouched
-    assert store.claim_outbox("a2", "a2:000001", now + 31, 30) is True   # a dead holder's lease expires
+    assert claim("applications", "a2", box, now + 31, 30) is True   # a dead holder's lease expires
+    store.outboxes.release("applications", "a2", box)                  # publishing failed: free at once
+    assert claim("applications", "a2", box, now + 32, 30) is True
+    assert claim("applications", "a2", {"audit": {"_id": "a2:000009"}}, now + 99, 30) is False  # not its outbox

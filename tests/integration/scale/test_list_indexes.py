@@ -81,7 +81,7 @@ def test_application_lists_audit_and_people_are_index_served(world):
     served(client, finds, apps.campaign_applications, "c1")
     served(client, finds, apps.find_people, {"class_id": "class_x"})
     served(client, finds, apps.find_people, {"college_id": "college_1"})
-    served(client, finds, apps.stale_outboxes, now)
+    served(client, finds, apps.outboxes.stale, "applications", now)
 
     # Keyset pages: the same applications as one long page, in order, none twice,
     # also where many share one updated_at.
@@ -112,13 +112,14 @@ def test_notification_queues_and_lists_are_index_served(world):
 
 
 def test_scoring_review_queue_audit_and_sweeps_are_index_served(world):
-    from services.scoring.store import ScoringStore
+    from services.scoring.store import OUTBOX_COLLECTIONS, ScoringStore
     client, finds, store = world
     scoring = store(ScoringStore, "scoring")
     served(client, finds, scoring.assignments, "c1", reviewer_id="p_reviewer")
     served(client, finds, scoring.assignments, "c1")
     served(client, finds, scoring.audit_trail, "c1")
-    served(client, finds, scoring.stale_outboxes, datetime.now(timezone.utc))
+    for name in OUTBOX_COLLECTIONS:
+        served(client, finds, scoring.outboxes.stale, name, datetime.now(timezone.utc))
 
 
 def test_funding_outbox_and_jobs_are_index_served(world):
