@@ -4,7 +4,7 @@ from datetime import datetime, timezone
 
 from core.errors import NotFound, ProgramNotAvailable, field_error, invalid
 from services.applications.domain import nomination_rules, permissions, windows
-from services.applications.store import keyed_id, new_id
+from core.idempotency import keyed_id, new_id
 from services.applications.views import with_id
 
 

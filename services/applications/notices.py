@@ -23,7 +23,7 @@ from services.applications import lifecycle, lifecycle_outbox
 from services.applications.domain import notice_rules, permissions
 from services.applications.domain.lifecycle_events import notice_data
 from services.applications.domain.windows import shanghai_text
-from services.applications.store import new_id
+from core.idempotency import new_id
 from services.applications.views import jsonable
 
 log = logging.getLogger(__name__)

@@ -15,7 +15,6 @@ never written with $set: the embedded Mongo wire server (nx-27017) round-trips
 neither; conditional whole-document replaces give the same guarantee.
 """
 import copy
-import hashlib
 import uuid
 from datetime import datetime, timedelta, timezone
 
@@ -24,20 +23,12 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from core import roles as role_rules
 from core.errors import Conflict, NotFound
+from core.idempotency import new_id
 from core.jobs import JobStore
 from core.filestore import file_store
 from core.mongo import count
 from core.outbox import Outboxes
 from core.pacing import sweep_pacer
-
-
-def new_id(prefix):
-    return f"{prefix}_{uuid.uuid4().hex[:20]}"
-
-
-def keyed_id(prefix, actor_id, idempotency_key):
-    """The id of what `actor_id` creates with `idempotency_key`: the same both times."""
-    return f"{prefix}_{hashlib.sha256(f'{actor_id}|{idempotency_key}'.encode('utf-8')).hexdigest()[:20]}"
 
 
 def not_found(what, what_zh, ident):

@@ -18,7 +18,7 @@ from core.filestore import upload_bytes
 from services.applications import outbox
 from services.applications.domain import permissions, resubmission, windows
 from services.applications.domain.state_machine import audit_entry, plan_transition
-from services.applications.store import new_id
+from core.idempotency import new_id
 from services.applications.views import application_view
 
 SOURCE = "applications"

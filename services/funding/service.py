@@ -24,7 +24,8 @@ from core.entrypoints import rpc
 from core.envelope import utc_now
 from core.forms import load_or_raise
 from core.mongo import Repository
-from services.funding import directory, idempotency, outbox, workflow
+from core import idempotency
+from services.funding import directory, outbox, workflow
 from services.funding.schemas import (
     AwardInput, BudgetInput, ClaimActionInput, ClaimInput, CloseInput, FundingCampaignInput, MaterialInput,
 )

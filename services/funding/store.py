@@ -41,13 +41,13 @@ on one scalar field (``_rev``) it does check atomically, and so does MongoDB.
 import json
 import random
 import time
-import uuid
 
 from pymongo import ASCENDING, DESCENDING
 from pymongo.errors import DuplicateKeyError
 
 from core.filestore import file_store
 from core.errors import ChuangxianError, Conflict, NotFound
+from core.idempotency import new_id
 from core.pacing import sweep_pacer
 from services.funding.domain import guards
 from services.funding.domain.outcome import Outcome
@@ -56,10 +56,6 @@ COLLECTIONS = {"campaign": "campaigns", "grant": "grants", "claim": "claims"}
 _RETRIES = 400          # compare-and-set rounds; one writer wins each round
 REV = "_rev"            # revision of a campaign, grant or claim (bumped by every guarded write)
 PUBLISH_TIMEOUT_S = 60   # a "publishing" record older than this was left by a crash
-
-
-def new_id(prefix):
-    return f"{prefix}_{uuid.uuid4().hex[:20]}"
 
 
 def not_found(what, what_zh, ident, field=None):

@@ -23,7 +23,8 @@ from core.errors import Conflict, NotFound, PermissionDenied, ProgramNotAvailabl
 from core.filestore import upload_bytes
 from core.uploads import already_uploaded, upload_id
 from services.funding import attachments as upload_rules
-from services.funding import directory, idempotency, outbox
+from core import idempotency
+from services.funding import directory, outbox
 from services.funding.domain import actors, campaigns, claims, closing, grants, ledger, reports
 from services.funding.domain.rules import material_kind, rules_from_declaration
 from services.funding.views import (

@@ -1,7 +1,14 @@
-"""Idempotency-Key: a retried money-moving request gets the first answer and books
-nothing twice.
+"""Idempotency: the one home of the platform's retry-safety rules.
 
-Two layers, so that neither alone has to be perfect:
+- ``new_id(prefix)``: a fresh random id, for what has no key.
+- ``keyed_id(prefix, actor, key)``: the id of what an actor creates with an
+  Idempotency-Key: the same both times, so a retried create meets its first result
+  (applications, campaigns, objections).
+- ``derived_id`` / ``digest``: ids and request ids derived from the request's parts.
+- ``run``: the request log for money-moving requests (funding), below.
+
+A retried money-moving request gets the first answer and books nothing twice. Two
+layers, so that neither alone has to be perfect:
 
 1. The request log (``requests`` collection): the first successful request stores its
    answer under ``sha256(actor, operation, key)`` with a fingerprint of its input; a
@@ -18,6 +25,7 @@ Guarantee: every money-moving RPC requires a key (ValidationFailed naming
 """
 import hashlib
 import json
+import uuid
 
 from core.envelope import iso_utc, utc_now
 from core.errors import Conflict, field_error, invalid
@@ -36,6 +44,15 @@ def require_key(key):
         raise invalid([field_error(HEADER, f"must be at most {MAX_KEY} characters",
                                    f"不能超过 {MAX_KEY} 个字符")])
     return key
+
+
+def new_id(prefix):
+    return f"{prefix}_{uuid.uuid4().hex[:20]}"
+
+
+def keyed_id(prefix, actor_id, idempotency_key):
+    """The id of what `actor_id` creates with `idempotency_key`: the same both times."""
+    return f"{prefix}_{hashlib.sha256(f'{actor_id}|{idempotency_key}'.encode('utf-8')).hexdigest()[:20]}"
 
 
 def digest(*parts, length=32):
