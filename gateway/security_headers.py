@@ -18,6 +18,22 @@ CSP = "; ".join((
     "form-action 'self'",
     "frame-ancestors 'none'",
 ))
+# An attachment previewed inside a page (a PDF in a frame, a photo): only the
+# platform's own pages may frame it, and it may load nothing itself but what the
+# browser's viewer needs from here. Only files recognised from their bytes as PDF,
+# PNG or JPEG are served this way (gateway/web/attachment_preview.py); every other
+# response keeps `frame-ancestors 'none'`.
+PREVIEW_CSP = "; ".join((
+    "default-src 'none'",
+    "img-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "object-src 'self'",
+    "frame-ancestors 'self'",
+))
+PREVIEW_HEADERS = {
+    "Content-Security-Policy": PREVIEW_CSP,
+    "X-Frame-Options": "SAMEORIGIN",
+}
 HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Frame-Options": "DENY",  # frame-ancestors for browsers without CSP level 2

@@ -56,7 +56,13 @@ def review_queue():
         campaigns = cluster.applications.list_campaigns(g.actor_id, False)
     done = request.args.get("done", type=int)
     return render_template("review_queue.html", applications=apps, campaigns=campaigns, filters=filters,
-                           results=None, done=done, done_action=request.args.get("action"))
+                           results=None, done=done, done_action=request.args.get("action"), queue=_queue_args(filters))
+
+
+def _queue_args(filters):
+    """The queue's filters as the review page carries them, so "next" stays in this queue."""
+    return {k: v for k, v in filters.items() if k in ("campaign_id", "state", "college_id")} | (
+        {} if filters.get("state") else {"state": "all"})
 
 
 @blp.route("/review/bulk", methods=["POST"])
@@ -84,7 +90,8 @@ def review_bulk():
         apps = cluster.applications.list_applications(g.actor_id, {"state": "submitted", "limit": 500})
         campaigns = cluster.applications.list_campaigns(g.actor_id, False)
     return render_template("review_queue.html", applications=apps, campaigns=campaigns,
-                           filters={"state": "submitted"}, results={"done": done, "failed": failed}), 422
+                           filters={"state": "submitted"}, results={"done": done, "failed": failed},
+                           queue={"state": "submitted"}), 422
 
 
 @blp.route("/directory/import", methods=["GET", "POST"])
