@@ -160,10 +160,24 @@ class AssessmentOut(Schema):
     at = fields.String()
 
 
+class StageFileOut(Schema):
+    id = fields.String()
+    filename = fields.String()
+    type = fields.String()
+    content_type = fields.String()
+    size = fields.Integer()
+    uploaded_by = fields.Nested(PersonRefOut)
+    uploaded_at = fields.String()
+
+
 class StageOut(Schema):
     stage = fields.String()
     name_zh = fields.String()
-    status = fields.String(metadata={"description": "waiting, open, assessed or failed_earlier"})
+    status = fields.String(metadata={"description": "waiting, open, returned, assessed or failed_earlier"})
+    progress = fields.String(metadata={"description": "waiting, failed_earlier, to_submit, submitted, returned, "
+                                                      "passed or failed"})
+    files = fields.List(fields.Nested(StageFileOut))
+    returns = fields.List(fields.Nested(AssessmentOut), metadata={"description": "Earlier returns, oldest first"})
     report = fields.Nested(ReportOut, allow_none=True)
     assessment = fields.Nested(AssessmentOut, allow_none=True)
     unmet_outputs = fields.List(fields.String())
@@ -173,7 +187,11 @@ class StageOut(Schema):
 
 class StagesOut(Schema):
     application_id = fields.String()
+    campaign_id = fields.String()
+    applicant_name = fields.String()
     state = fields.String()
+    next_step = fields.Dict(allow_none=True, metadata={"description": "{action: submit|resubmit|await|done|closed, "
+                                                                      "stage}"})
     stages = fields.List(fields.Nested(StageOut))
     expected_outputs = fields.List(fields.Dict())
     awards_at = fields.String(metadata={"description": "final_list or final_evaluation"})
@@ -293,8 +311,8 @@ def put_stage_report(payload, application_id, stage):
 @blp.doc(**IDEMPOTENCY)
 @login_required
 def assess_stage(payload, application_id, stage):
-    """Pass or fail (campaign admin; a comment is required for fail); once per stage
-    unless `revise` with a comment."""
+    """Pass, fail, or return for resubmission (campaign admin; fail and return need a
+    comment); once per report unless `revise` with a comment."""
     with rpc() as cluster:
         return cluster.applications.assess_stage(g.actor_id, application_id, stage, payload, idempotency_key())
 
@@ -308,3 +326,6 @@ def list_awards(query):
     """A campaign's awards (anyone in its scope)."""
     with rpc() as cluster:
         return cluster.applications.list_awards(g.actor_id, query["campaign_id"])
+
+
+from gateway.api import stage_routes  # noqa: E402,F401  (the stage files and the campaign's stages, on this blueprint)

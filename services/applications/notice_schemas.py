@@ -47,7 +47,7 @@ class StageReportInput(Schema):
 
 
 class AssessInput(Schema):
-    result = fields.String(required=True, validate=validate.OneOf(("pass", "fail")))
+    result = fields.String(required=True, validate=validate.OneOf(("pass", "fail", "return")))
     comment = fields.String(load_default=None, allow_none=True, validate=validate.Length(0, 1000))
     revise = fields.Boolean(load_default=False)
 

@@ -48,6 +48,7 @@ class NoticeStore:
         db.objections.create_index([("campaign_id", ASCENDING), ("state", ASCENDING)])
         db.objections.create_index([("objector_id", ASCENDING)])
         db.stage_reports.create_index([("application_id", ASCENDING)])
+        db.stage_reports.create_index([("campaign_id", ASCENDING)])
         db.awards.create_index([("campaign_id", ASCENDING)])
         db.final_lists.create_index([("settled", ASCENDING)])
         db.lifecycle_audit.create_index([("subject_id", ASCENDING), ("at", ASCENDING)])
@@ -145,6 +146,13 @@ class NoticeStore:
     # -- stage reports -----------------------------------------------------------
     def stage_docs(self, application_id):
         return {d["stage"]: d for d in self.db.stage_reports.find({"application_id": application_id})}
+
+    def campaign_stage_docs(self, campaign_id):
+        """{application_id: {stage: doc}} of a campaign, in one query."""
+        out = {}
+        for d in self.db.stage_reports.find({"campaign_id": campaign_id}):
+            out.setdefault(d["application_id"], {})[d["stage"]] = d
+        return out
 
     # -- awards ------------------------------------------------------------------
     def campaign_awards(self, campaign_id):

@@ -24,7 +24,7 @@ from core.programs import check_enabled
 from services.applications import campaign_edits, campaigns, directory, outbox, shortlist, workflow
 from services.applications import jobs, nominations, people
 from services.applications.people_schemas import PeopleQuery, PersonInput, RoleGrantInput, RoleRevokeInput
-from services.applications import awards, final_list, lifecycle_sweep, notices, stages
+from services.applications import awards, final_list, lifecycle_sweep, notices, stage_board, stage_files, stages
 from services.applications.lifecycle import Deps
 from services.applications.notice_schemas import (
     AssessInput, NoticeOpen, ObjectionInput, ResolveInput, StageReportInput,
@@ -352,6 +352,25 @@ class ApplicationsService(JobsMixin, probes.Probed):
     @rpc
     def get_stages(self, actor_id, application_id):
         return stages.get_stages(self._deps(), actor_id, application_id)
+
+    @rpc
+    def add_stage_file(self, actor_id, application_id, stage, filename, data_ref):
+        """Attach a file (a file store reference {"file_id"}) to an open stage's report."""
+        max_bytes = int(self._config.get("ATTACHMENTS", {}).get("MAX_BYTES", 10 * 1024 * 1024))
+        return stage_files.add_file(self._deps(), actor_id, application_id, stage, filename, data_ref, max_bytes,
+                                    utc_now())
+
+    @rpc
+    def remove_stage_file(self, actor_id, application_id, stage, file_id):
+        return stage_files.remove_file(self._deps(), actor_id, application_id, stage, file_id, utc_now())
+
+    @rpc
+    def get_stage_file(self, actor_id, application_id, stage, file_id):
+        return stage_files.get_file(self._deps(), actor_id, application_id, stage, file_id)
+
+    @rpc
+    def campaign_stages(self, actor_id, campaign_id):
+        return stage_board.campaign_stages(self._deps(), actor_id, campaign_id)
 
     @rpc
     def list_awards(self, actor_id, campaign_id):

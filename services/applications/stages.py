@@ -18,9 +18,18 @@ from services.applications.workflow import visible_application
 COLLECTION = "stage_reports"
 
 
+def file_view(entry):
+    """A stage report's file as readers see it (no store reference, no digest)."""
+    return jsonable({k: v for k, v in entry.items() if k not in ("file_id", "sha256")})
+
+
 def _doc_view(doc):
     view = jsonable({k: v for k, v in doc.items()
-                     if k not in ("outbox_claim_ts", "report_key", "_id", "application_id", "campaign_id")})
+                     if k not in ("outbox_claim_ts", "report_key", "_id", "application_id", "campaign_id", "outbox",
+                                  "outbox_at")})
+    view["files"] = [file_view(f) for f in doc.get("files") or []]
+    for back in view.get("returns") or []:
+        back.pop("idempotency_key", None)
     for output in (view.get("report") or {}).get("outputs", []):
         output["achieved"] = bool(output["achieved"])  # the wire server returns 0/1
     if view.get("assessment"):
@@ -44,13 +53,17 @@ def stages_view(deps, app, campaign=None, program=None):
         item = {"stage": stage, "name_zh": stage_rules.STAGE_ZH[stage],
                 "status": stage_rules.stage_status(stage, stages, app["state"], docs),
                 "report": None, "assessment": None,
+                "files": [], "returns": [],
                 "trail": [lifecycle_outbox.audit_view(e) for e in trail if e["subject_id"] == f"{app['_id']}:{stage}"]}
         if doc:
             item.update(_doc_view(doc))
             if stage == "final_evaluation":
                 item["unmet_outputs"] = stage_rules.unmet(doc.get("report"), expected)
+        item["progress"] = stage_rules.progress(item["status"], doc)
         out.append(item)
-    return {"application_id": app["_id"], "state": app["state"], "stages": out, "expected_outputs": expected,
+    return {"application_id": app["_id"], "campaign_id": app["campaign_id"], "state": app["state"],
+            "applicant_name": app.get("applicant_name"), "stages": out, "next_step": stage_rules.next_step(out),
+            "expected_outputs": expected,
             "awards_at": stage_rules.awards_at(program.get("stages")),
             "awards": [awards.award_view(a) for a in deps.notes.application_awards(app["_id"])]}
 
@@ -104,20 +117,26 @@ def put_report(deps, actor_id, app_id, stage, payload, now):
                                                 lifecycle.setting(campaign, program, "expected_outputs_field"))
     report = stage_rules.validate_report(stage, payload.get("summary"), payload.get("outputs"), expected)
     existing = docs.get(stage)
-    if existing and _same_report(existing.get("report"), report):
+    returned = (existing or {}).get("assessment")   # only a return lets a report be assessed again
+    if existing and not returned and _same_report(existing.get("report"), report):
         return stages_view(deps, app, campaign, program)
     revision = (existing or {}).get("revision", 0) + 1
     sid = f"{app_id}:{stage}"
-    audit = lifecycle_outbox.audit_entry("stage_report", sid, revision, "report", actor.ref(), now, campaign["_id"],
-                                         app_id, stage=stage, outputs=len(report["outputs"]))
+    audit = lifecycle_outbox.audit_entry("stage_report", sid, revision, "resubmit" if returned else "report",
+                                         actor.ref(), now, campaign["_id"], app_id, stage=stage,
+                                         outputs=len(report["outputs"]), files=len((existing or {}).get("files") or []))
+    returns = list((existing or {}).get("returns") or [])
+    if returned:
+        returns.append({k: v for k, v in returned.items() if k != "idempotency_key"})
     doc = {"_id": sid, "application_id": app_id, "campaign_id": campaign["_id"], "stage": stage,
            "report": dict(report, by=actor.ref(), at=now), "assessment": None, "revision": revision,
+           "files": (existing or {}).get("files") or [], "returns": returns,
            "created_at": (existing or {}).get("created_at", now), "updated_at": now,
            "outbox": lifecycle_outbox.outbox(f"{sid}:{revision}", [audit]), "outbox_at": now}
     stored = _store(deps, existing, doc)
     if stored is None:
         again = deps.notes.stage_docs(app_id).get(stage)
-        if again and _same_report(again.get("report"), report):
+        if again and not again.get("assessment") and _same_report(again.get("report"), report):
             return stages_view(deps, app, campaign, program)
         raise Conflict("The report was changed meanwhile; reload and try again.", "报告已被他人修改，请刷新后重试",
                        field="revision")
@@ -134,8 +153,8 @@ def _same_report(stored, report):
 
 
 def assess(deps, actor_id, app_id, stage, payload, key, now):
-    """The campaign admin's pass or fail, once per stage unless revised; a retry with
-    the same idempotency key returns the current state."""
+    """The campaign admin's pass, fail or return (for resubmission), once per report
+    unless revised; a retry with the same idempotency key returns the current state."""
     actor, _person = lifecycle.who(deps.apps, actor_id)
     app = deps.apps.get_application(app_id)
     campaign = deps.apps.get_campaign(app["campaign_id"])
@@ -148,7 +167,8 @@ def assess(deps, actor_id, app_id, stage, payload, key, now):
                                        payload.get("comment"), payload.get("revise", False))
     revision = existing["revision"] + 1
     sid = existing["_id"]
-    audit = lifecycle_outbox.audit_entry("stage_report", sid, revision, "revise" if plan["revised"] else "assess",
+    action = "revise" if plan["revised"] else "return" if plan["result"] == "return" else "assess"
+    audit = lifecycle_outbox.audit_entry("stage_report", sid, revision, action,
                                          actor.ref(), now, campaign["_id"], app_id, stage=stage,
                                          result=plan["result"], comment=plan["comment"])
     grant = (stage == "final_evaluation" and plan["result"] == "pass"

@@ -4,9 +4,11 @@ evaluation (评估考核 / 结项验收).
 A program declares which of the two it has in its `stages`. For an approved
 application the applicant reports on a stage while it is open — the mid-term check
 first, then the final evaluation once the mid-term check (if declared) passed — and
-may replace the report until it is assessed. The campaign admin assesses each stage
-once, pass or fail (a comment is required for fail); a second assessment needs
-`revise` with a comment. When the program's setting `expected_outputs_field` names a
+may replace the report until it is assessed. The campaign admin assesses each stage:
+pass, fail, or return (退回) for resubmission — fail and return need a comment (the
+reason the applicant reads). A returned stage is open again: the applicant replaces
+the report (and its files) and it waits for a new assessment; pass and fail are
+final unless revised (`revise` with a comment). When the program's setting `expected_outputs_field` names a
 form field holding the expected outputs (预期成果, a list of {"id", "description"}),
 the final report must address each of them.
 """
@@ -14,7 +16,12 @@ from core.errors import Conflict, NotFound, field_error, invalid
 
 STAGES = ("midterm", "final_evaluation")
 STAGE_ZH = {"midterm": "中期检查", "final_evaluation": "评估考核（结项验收）"}
-RESULTS = ("pass", "fail")
+RESULTS = ("pass", "fail", "return")
+MAX_FILES = 5
+# What a stage report may carry (core/uploads.check_upload's spec): the 中期检查报告,
+# 结题报告, 工作案例, activity photos. One kind for every program: none declares its own.
+FILE_SPEC = {"kind": "stage_file", "label_zh": "阶段材料", "label_en": "Stage material",
+             "types": ["pdf", "doc", "docx", "jpg", "png"], "max_count": MAX_FILES}
 MAX_SUMMARY = 5000
 MAX_COMMENT = 1000
 MAX_EVIDENCE = 1000
@@ -45,7 +52,8 @@ def _result(doc):
 
 def stage_status(stage, stages, app_state, docs):
     """"waiting" (the application is not approved or an earlier stage has not
-    passed), "open" (reports accepted), "assessed" or "failed_earlier"."""
+    passed), "open" (reports accepted), "returned" (returned for resubmission:
+    reports accepted again), "assessed" (passed or failed) or "failed_earlier"."""
     if app_state != "approved":
         return "waiting"
     for earlier in stages[:stages.index(stage)]:
@@ -54,14 +62,48 @@ def stage_status(stage, stages, app_state, docs):
             return "failed_earlier"
         if result != "pass":
             return "waiting"
-    return "assessed" if _result(docs.get(stage)) else "open"
+    result = _result(docs.get(stage))
+    if result == "return":
+        return "returned"
+    return "assessed" if result else "open"
+
+
+def progress(status, doc):
+    """What a reader sees of one stage: "waiting" (未开始), "failed_earlier",
+    "to_submit" (待提交), "submitted" (待审核), "returned" (退回), "passed" (通过) or
+    "failed" (未通过)."""
+    if status in ("waiting", "failed_earlier", "returned"):
+        return status
+    if status == "assessed":
+        return "passed" if _result(doc) == "pass" else "failed"
+    return "submitted" if (doc or {}).get("report") else "to_submit"
+
+
+def next_step(items):
+    """The applicant's next step over the stages' views ({"stage", "progress"}):
+    {"action": "submit" | "resubmit" | "await", "stage"}, {"action": "done"} when
+    every stage passed, {"action": "closed"} after a fail, None before the first
+    stage opens."""
+    for item in items:
+        state = item["progress"]
+        if state == "to_submit":
+            return {"action": "submit", "stage": item["stage"]}
+        if state == "returned":
+            return {"action": "resubmit", "stage": item["stage"]}
+        if state == "submitted":
+            return {"action": "await", "stage": item["stage"]}
+        if state in ("failed", "failed_earlier"):
+            return {"action": "closed", "stage": item["stage"]}
+        if state == "waiting":
+            return None
+    return {"action": "done"} if items else None
 
 
 def require_reportable(stage, stages, app_state, docs):
     """Raises NotFound for an undeclared stage, Conflict when the stage is not open."""
     require_declared(stage, stages)
     status = stage_status(stage, stages, app_state, docs)
-    if status == "open":
+    if status in ("open", "returned"):
         return
     if app_state != "approved":
         raise Conflict("Stage reports are for approved applications.", "只有已批准的项目才能提交阶段报告",
@@ -148,10 +190,17 @@ def plan_assessment(stage, stages, app_state, docs, result, comment, revise):
         raise Conflict(f"No {stage} report has been submitted yet.", f"尚未提交{STAGE_ZH[stage]}报告", field="stage")
     problems = []
     if result not in RESULTS:
-        problems.append(field_error("result", "Must be pass or fail.", "须为 pass（通过）或 fail（不通过）"))
+        problems.append(field_error("result", "Must be pass, fail or return.",
+                                    "须为 pass（通过）、fail（不通过）或 return（退回修改）"))
     text = (comment or "").strip()
     if result == "fail" and not text:
         problems.append(field_error("comment", "A comment is required for fail.", "评定不通过须填写意见"))
+    if result == "return" and not text:
+        problems.append(field_error("comment", "A reason is required to return the report.",
+                                    "退回修改须填写理由，申报人据此修改后重新提交"))
+    if result == "return" and revise:
+        problems.append(field_error("result", "An assessment cannot be revised into a return.",
+                                    "已评定的阶段不能改为退回"))
     if revise and not text:
         problems.append(field_error("comment", "A revision needs a comment.", "修改评定结果须填写意见"))
     if len(text) > MAX_COMMENT:
@@ -159,6 +208,10 @@ def plan_assessment(stage, stages, app_state, docs, result, comment, revise):
     if problems:
         raise invalid(problems)
     previous = _result(doc)
+    if previous == "return":
+        raise Conflict(f"The {stage} report was returned; it is assessed again once the applicant resubmits it.",
+                       f"{STAGE_ZH[stage]}报告已退回，须申报人重新提交后再评定", field="stage",
+                       details={"result": previous})
     if previous and not revise:
         raise Conflict(f"The {stage} stage was already assessed ({previous}); send revise with a comment to change it.",
                        f"{STAGE_ZH[stage]}已评定；如需修改请注明 revise 并填写意见", field="stage",

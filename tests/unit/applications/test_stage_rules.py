@@ -105,3 +105,42 @@ def test_revising_needs_a_comment_and_stops_where_it_would_undo_later_steps():
     with pytest.raises(Conflict):  # the final evaluation already built on the mid-term result
         rules.plan_assessment("midterm", stages, "approved",
                               {"midterm": doc("pass"), "final_evaluation": doc("fail")}, "fail", "撤销", True)
+
+
+def test_a_return_needs_a_reason_and_opens_the_stage_again():
+    stages = rules.declared(BOTH)
+    with pytest.raises(ValidationFailed) as error:
+        rules.plan_assessment("midterm", stages, "approved", {"midterm": doc()}, "return", "  ", False)
+    assert error.value.details[0]["field"] == "comment" and "理由" in error.value.details[0]["message_zh"]
+    assert rules.plan_assessment("midterm", stages, "approved", {"midterm": doc()}, "return", "照片不清晰", False) == {
+        "result": "return", "comment": "照片不清晰", "revised": False}
+    returned = {"midterm": doc("return")}
+    assert rules.stage_status("midterm", stages, "approved", returned) == "returned"
+    assert rules.stage_status("final_evaluation", stages, "approved", returned) == "waiting"
+    rules.require_reportable("midterm", stages, "approved", returned)   # the applicant resubmits
+    with pytest.raises(Conflict) as error:   # nothing new to assess until then
+        rules.plan_assessment("midterm", stages, "approved", returned, "pass", None, False)
+    assert error.value.details == {"result": "return"}
+    with pytest.raises(ValidationFailed):    # a final result is not revised into a return
+        rules.plan_assessment("midterm", stages, "approved", {"midterm": doc("fail")}, "return", "再交", True)
+
+
+def test_progress_and_the_next_step_say_what_comes_next():
+    stages = rules.declared(BOTH)
+
+    def items(docs, state="approved"):
+        return [{"stage": s, "progress": rules.progress(rules.stage_status(s, stages, state, docs), docs.get(s))}
+                for s in stages]
+
+    assert rules.next_step(items({}, "college_approved")) is None
+    assert [i["progress"] for i in items({})] == ["to_submit", "waiting"]
+    assert rules.next_step(items({})) == {"action": "submit", "stage": "midterm"}
+    assert rules.next_step(items({"midterm": doc()})) == {"action": "await", "stage": "midterm"}
+    assert rules.next_step(items({"midterm": doc("return")})) == {"action": "resubmit", "stage": "midterm"}
+    assert rules.next_step(items({"midterm": doc("pass")})) == {"action": "submit", "stage": "final_evaluation"}
+    assert [i["progress"] for i in items({"midterm": doc("fail")})] == ["failed", "failed_earlier"]
+    assert rules.next_step(items({"midterm": doc("fail")})) == {"action": "closed", "stage": "midterm"}
+    done = items({"midterm": doc("pass"), "final_evaluation": doc("pass")})
+    assert [i["progress"] for i in done] == ["passed", "passed"] and rules.next_step(done) == {"action": "done"}
+    # files alone (no report yet) still wait for the report
+    assert rules.progress("open", {"report": None, "files": [{"id": "f"}]}) == "to_submit"
