@@ -227,6 +227,26 @@ VOCABULARIES = {
     "stage_result": {
         "pass": ("通过", "Passed"),
         "fail": ("未通过", "Failed"),
+        "return": ("退回修改", "Returned for resubmission"),
+    },
+    # 阶段考核: what the applicant and the campaign admin read of one stage
+    "stage_progress": {
+        "waiting": ("未开始", "Not open yet"),
+        "failed_earlier": ("未开始（前一阶段未通过）", "Closed (an earlier stage failed)"),
+        "to_submit": ("待提交", "To submit"),
+        "submitted": ("待审核", "Awaiting review"),
+        "returned": ("退回修改", "Returned"),
+        "passed": ("通过", "Passed"),
+        "failed": ("未通过", "Failed"),
+    },
+    "stage_action": {
+        "report": ("提交报告", "Report submitted"),
+        "resubmit": ("重新提交报告", "Report resubmitted"),
+        "attach": ("上传材料", "File added"),
+        "detach": ("删除材料", "File removed"),
+        "assess": ("评定", "Assessed"),
+        "return": ("退回修改", "Returned"),
+        "revise": ("修改评定", "Assessment revised"),
     },
     "notice_state": {
         "open": ("公示中", "Open for objections"),

@@ -128,4 +128,5 @@ def register(app):
     from gateway.web import pages_people, pages_reviewer_pool  # noqa: F401  (routes register on import)
     from gateway.web import pages_account  # noqa: F401  (routes register on import)
     from gateway.web import pages_review  # noqa: F401  (routes register on import)
+    from gateway.web import pages_stages  # noqa: F401  (routes register on import)
     app.register_blueprint(blp)
