@@ -4,8 +4,9 @@
 
 prints `NAME<TAB>COPIES<TAB>COMMAND` lines (run from the repository root):
 
-* one `nameko run` per `services/<name>/service.py` that exists;
-* one `nameko run` per program name in the `PROGRAMS` list of the config: the
+* one `nameko run` (through deploy/nameko_process.py, which makes a refusal no
+  restart can cure final) per `services/<name>/service.py` that exists;
+* one `nameko run` (the same) per program name in the `PROGRAMS` list of the config: the
   service class named ``program_<name>`` in the ``service`` module of the package
   its entry point lives in (a package may declare several programs);
 * the gateway under gunicorn, last (one copy: scale it with GATEWAY_WORKERS, or run
@@ -83,7 +84,8 @@ def processes(config_path, environ=None):
     from core.topology import service_names
 
     config = _load_config(config_path)
-    nameko = _bin("nameko")
+    # deploy/nameko_process.py: `nameko run` whose refusals no restart can cure are final
+    nameko = f"{_bin('python')} -m deploy.nameko_process"
     lines = [(name, f"{nameko} run --config {config_path} {_class_named(f'services.{name}.service', name)}")
              for name in service_names()]
     for name in enabled_names(config):

@@ -7,7 +7,9 @@
 supervisord (chosen over circus and honcho in benchmarks/process_managers.py: honcho
 never restarts a process, circus does as well at more memory and two more native
 dependencies) runs every process:
-  * a process that dies is started again; one that dies within START_SECONDS of
+  * a process that dies is started again, except one that a refusal no restart can
+    cure stopped (a refused program declaration, insecure settings: exit code
+    REFUSED_EXIT, deploy/nameko_process.py); one that dies within START_SECONDS of
     starting is retried with a growing delay (1 s, 2 s, 3 s, ...) START_RETRIES
     times, then marked FATAL (a broken configuration does not spin);
   * stopping sends SIGTERM and waits STOP_WAIT_SECONDS: `nameko run` stops taking
@@ -17,7 +19,8 @@ dependencies) runs every process:
   * ``N`` copies of a process (``<NAME>_COPIES``) are ``NAME-1`` ... ``NAME-N``.
 The systemd export is one template unit per process (``chuangxian-NAME@.service``,
 instance = copy number) under ``chuangxian.target``, with the same restart and stop
-rules (Restart=always with RestartSteps for the growing delay).
+rules (Restart=always with RestartSteps for the growing delay,
+RestartPreventExitStatus=REFUSED_EXIT).
 """
 import argparse
 import os
@@ -27,6 +30,7 @@ import sys
 from deploy.processes import ROOT, Process, processes
 
 START_SECONDS = 5
+REFUSED_EXIT = 78   # EX_CONFIG: refused configuration (deploy/nameko_process.py); restarting cannot help
 START_RETRIES = 10
 STOP_WAIT_SECONDS = 35   # gunicorn's graceful_timeout (30 s) and a Nameko worker's longest RPC fit in it
 
@@ -94,7 +98,8 @@ def _program_section(p, directory, log_dir, probe_base=None):
         "process_name=%(program_name)s" if p.copies == 1 else "process_name=%(program_name)s-%(process_num)d",
         "numprocs_start=1",
         "autostart=true",
-        "autorestart=true",
+        "autorestart=unexpected",   # every exit but REFUSED_EXIT (0 included) restarts
+        f"exitcodes={REFUSED_EXIT}",
         f"startsecs={START_SECONDS}",
         f"startretries={START_RETRIES}",
         "stopsignal=TERM",
@@ -157,7 +162,7 @@ def systemd_units(listed, prefix, user="chuangxian", env_file="/etc/chuangxian/e
     bases = probe_bases(listed, probe_start)
     for p in listed:
         command = p.command
-        for tool in ("nameko", "gunicorn"):
+        for tool in ("nameko", "gunicorn", "python"):
             if command.startswith(f".venv/bin/{tool} ") or command.startswith(f"{ROOT}/.venv/bin/{tool} "):
                 command = f"{prefix}/.venv/bin/{tool} " + command.split(" ", 1)[1]
         argv = shlex.split(command)
@@ -177,6 +182,7 @@ def systemd_units(listed, prefix, user="chuangxian", env_file="/etc/chuangxian/e
             "Environment=PYTHONUNBUFFERED=1 CX_COPY=%i" + (f" PROBE_PORT_BASE={bases[p.name]}" if p.name in bases else ""),
             f"ExecStart={' '.join(shlex.quote(a) for a in argv)}",
             "Restart=always",
+            f"RestartPreventExitStatus={REFUSED_EXIT}",
             "RestartSec=1",
             "RestartSteps=10",
             "RestartMaxDelaySec=60",

@@ -1,7 +1,8 @@
 """Outside demo mode the processes refuse RabbitMQ's guest user and the default (or a
 short) gateway secret key, naming the setting; with a broker user of its own and a
-long secret the same processes start. Real `nameko run` and gateway processes, run as
-an IT team would start them (CX_DEMO unset)."""
+long secret the same processes start. Real service processes (the platform's
+command) and gateway processes, run as an IT team would start them (CX_DEMO unset);
+a refused service exits with the code supervision leaves stopped."""
 import os
 import subprocess
 import sys
@@ -12,6 +13,8 @@ from urllib.parse import urlparse
 import pytest
 import requests
 from nameko.standalone.rpc import ClusterRpcProxy
+
+from deploy.supervision import REFUSED_EXIT
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 STRONG = "x" * 40
@@ -25,10 +28,13 @@ def _env(config, **extra):
     return env
 
 
+# The command the platform runs a service with (deploy/processes.py).
+NAMEKO = [os.path.join(ROOT, ".venv/bin/python"), "-m", "deploy.nameko_process", "run", "--config", "deploy/config.yml",
+          "services.records.service"]
+
+
 def _nameko(env, timeout=60):
-    return subprocess.run([os.path.join(ROOT, ".venv/bin/nameko"), "run", "--config", "deploy/config.yml",
-                           "services.records.service"], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=timeout)
+    return subprocess.run(NAMEKO, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
 
 
 def _gateway(env):
@@ -55,7 +61,7 @@ def broker_user(request, config):
 
 def test_refuses_the_guest_user_and_the_default_secret_outside_demo_mode(config, broker_user):
     service = _nameko(_env(config))
-    assert service.returncode != 0
+    assert service.returncode == REFUSED_EXIT   # final: supervision does not restart it (deploy/nameko_process.py)
     assert "AMQP_URI" in service.stderr and "guest" in service.stderr, service.stderr[-2000:]
 
     gateway = _gateway(_env(config, AMQP_URI=broker_user))   # the shipped default secret key
@@ -78,9 +84,7 @@ def test_starts_with_its_own_broker_user_and_a_long_secret(config, broker_user):
     gateway = _gateway(env)
     assert gateway.returncode == 0 and "started" in gateway.stdout, gateway.stderr[-2000:]
 
-    proc = subprocess.Popen([os.path.join(ROOT, ".venv/bin/nameko"), "run", "--config", "deploy/config.yml",
-                             "services.records.service"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(NAMEKO, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         answer = None
         with ClusterRpcProxy(dict(config, AMQP_URI=broker_user), timeout=5) as cluster:

@@ -32,6 +32,8 @@ def test_the_process_list_has_every_service_program_and_one_gateway():
     assert by_name["applications"].command.endswith("services.applications.service:ApplicationsService")
     assert listed[-1].name == "gateway" and "gunicorn" in listed[-1].command
     assert {"pilot_branches", "benchmark_branches", "records", "funding", "notifications"} <= set(by_name)
+    for name in ("pilot_branches", "applications"):
+        assert " -m deploy.nameko_process run --config deploy/config.yml " in by_name[name].command
     with pytest.raises(SystemExit, match="one gateway"):
         processes("deploy/config.yml", {"GATEWAY_COPIES": "2"})
 
@@ -48,7 +50,8 @@ def test_supervisord_conf_is_accepted_by_supervisor_with_each_copy_named(tmp_pat
     procs = {p.name: p for p in groups["chuangxian"].process_configs}
     assert set(procs) == {"applications-1", "applications-2", "applications-3", "pilot_branches", "gateway"}
     app2 = procs["applications-2"]
-    assert app2.autorestart.__name__ == "RestartUnconditionally" and app2.startretries == supervision.START_RETRIES
+    assert app2.autorestart.__name__ == "RestartWhenExitUnexpected" and app2.startretries == supervision.START_RETRIES
+    assert app2.exitcodes == [supervision.REFUSED_EXIT]   # only a refused registration is final
     assert app2.stopsignal == 15 and app2.stopwaitsecs == supervision.STOP_WAIT_SECONDS
     assert app2.killasgroup and app2.directory == str(tmp_path)
     assert app2.environment == {"CX_COPY": "2", "PROBE_PORT_BASE": "9100"}
@@ -71,6 +74,7 @@ def test_systemd_units_are_templates_under_one_target():
     service = unit["Service"]
     assert service["ExecStart"].startswith("/opt/chuangxian/.venv/bin/nameko run --config deploy/config.yml ")
     assert service["Restart"] == "always" and service["KillSignal"] == "SIGTERM"
+    assert service["RestartPreventExitStatus"] == str(supervision.REFUSED_EXIT)
     assert service["TimeoutStopSec"] == str(supervision.STOP_WAIT_SECONDS)
     assert "CX_COPY=%i" in service["Environment"] and "PROBE_PORT_BASE=9100" in service["Environment"]
     assert service["EnvironmentFile"] == "/etc/chuangxian/env" and service["User"] == "chuangxian"
@@ -95,4 +99,4 @@ def test_export_writes_the_files(tmp_path, capsys):
     assert (tmp_path / "sd" / "chuangxian.target").exists()
     assert (tmp_path / "sd" / "chuangxian-gateway@.service").exists()
     conf = (tmp_path / "sv" / "supervisord.conf").read_text()
-    assert "command=/opt/cx/.venv/bin/nameko run" in conf and "user=chuangxian" in conf
+    assert "command=/opt/cx/.venv/bin/python -m deploy.nameko_process run" in conf and "user=chuangxian" in conf
