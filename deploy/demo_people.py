@@ -5,7 +5,8 @@ the tests seed on its own).
 What it adds, for the academic year the demo campaigns run in (first year Y):
   * classes and dorms of years 1-3 (grades Y, Y-1, Y-2) in both colleges, each dorm
     with a 寝室长 (dorm leader) and each class with a 班长 and a 团支书, so 文明寝室 and
-    先进班集体 have applicants whose year of study qualifies;
+    先进班集体 have applicants whose year of study qualifies; 机电学院's dorms each have a
+    veteran member, so a winner there also gets the veteran-dorm title (退伍军人寝室);
   * raters for 先进班集体's 测评: a 团总支 teacher and a course teacher per college;
   * reviewers: three school reviewers with no tie to any applicant (one an outside
     expert), and one teacher of 机电学院 who sits in its first party branch, so the
@@ -61,7 +62,10 @@ def directory(academic_year):
                     "name": SURNAMES[(grade * 7 + n + len(key)) % len(SURNAMES)] + GIVEN[index],
                     "school_id": SCHOOL["_id"], "college_id": college["_id"], "class_id": klass["_id"],
                     "dorm_id": dorm["_id"], "branch_id": None, "grade": grade,
-                    "political_status": "party_member" if n == 1 else "league_member", "veteran": False,
+                    "political_status": "party_member" if n == 1 else "league_member",
+                    # one veteran (退伍军人) in each of 机电学院's dorms: a winning dorm also
+                    # receives the veteran-dorm title (文明寝室 附件2 六)
+                    "veteran": key == "me" and n == 3,
                     "password": DEMO_PASSWORD, "roles": roles})
     me, em = COLLEGES["me"]["_id"], COLLEGES["em"]["_id"]
     people += [
