@@ -109,6 +109,7 @@ class SheetOut(Schema):
     submitted_at = fields.String(allow_none=True)
     audit = fields.List(fields.Dict())
     updated_at = fields.String()
+    comment = fields.String(allow_none=True, metadata={"description": "The reviewer's comment (评审意见)"})
 
 
 class AssignedApplicationOut(Schema):
@@ -117,6 +118,11 @@ class AssignedApplicationOut(Schema):
     category = fields.Raw(allow_none=True, metadata={"description": "The application's category or categories"})
     indicators = fields.List(fields.Dict(), metadata={"description": "The leaves you score: id, name, scale, share"})
     sheet = fields.Nested(SheetOut, allow_none=True)
+    total = fields.Dict(allow_none=True, metadata={
+        "description": "What your saved scores add up to on the 0..100 total: {\"points\", \"max\", \"shares\": "
+                       "{leaf id: percent of the total}}; null when scored in several categories"})
+    attachments = fields.List(fields.Dict(), metadata={
+        "description": "The application's attachments: id, kind, type, size, filename (null under blind review)"})
 
 
 class VetoOut(Schema):

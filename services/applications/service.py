@@ -251,15 +251,8 @@ class ApplicationsService(JobsMixin, probes.Probed):
     def get_attachment(self, actor_id, application_id, attachment_id):
         """Metadata plus where the bytes are: `file_id` in the file store (core/filestore.py),
         or `data_b64` for an attachment stored inside its document before the file store."""
-        import base64
         workflow.visible_application(self.store, self._actor(actor_id), application_id)
-        doc = self.store.get_attachment(application_id, attachment_id, with_data=True)
-        view = attachment_view(doc)
-        if doc.get("file_id"):
-            view["file_id"] = doc["file_id"]
-        else:
-            view["data_b64"] = base64.b64encode(bytes(doc["data"])).decode("ascii")
-        return view
+        return self._attachment_with_bytes(application_id, attachment_id)
 
     @rpc
     def delete_attachment(self, actor_id, application_id, attachment_id):
@@ -435,6 +428,27 @@ class ApplicationsService(JobsMixin, probes.Probed):
     def internal_application(self, application_id):
         """An application as stored (no permission check); raises NotFound."""
         return application_view(self.store.get_application(application_id))
+
+    @rpc
+    def internal_attachments(self, application_id):
+        """An application's attachments (metadata, no bytes; no permission check)."""
+        return [attachment_view(a) for a in self.store.list_attachments(application_id)]
+
+    @rpc
+    def internal_attachment(self, application_id, attachment_id):
+        """One attachment with where its bytes are (`file_id`, or `data_b64` for an old
+        one), for a service that checked the caller may see it; raises NotFound."""
+        return self._attachment_with_bytes(application_id, attachment_id)
+
+    def _attachment_with_bytes(self, application_id, attachment_id):
+        import base64
+        doc = self.store.get_attachment(application_id, attachment_id, with_data=True)
+        view = attachment_view(doc)
+        if doc.get("file_id"):
+            view["file_id"] = doc["file_id"]
+        else:
+            view["data_b64"] = base64.b64encode(bytes(doc["data"])).decode("ascii")
+        return view
 
     @rpc
     def internal_applications(self, campaign_id, states=None):

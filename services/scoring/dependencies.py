@@ -36,6 +36,14 @@ class ApplicationsClient:
     def application(self, application_id):
         return self.proxy.internal_application(application_id)
 
+    def attachments(self, application_id):
+        """The application's attachments (metadata only)."""
+        return self.proxy.internal_attachments(application_id)
+
+    def attachment(self, application_id, attachment_id):
+        """One attachment with where its bytes are (`file_id` or `data_b64`); NotFound."""
+        return self.proxy.internal_attachment(application_id, attachment_id)
+
     def candidates(self, campaign_id):
         """The campaign's applications under review (SCORED_STATES), by id."""
         return self.proxy.internal_applications(campaign_id, list(SCORED_STATES))

@@ -19,6 +19,7 @@ from services.scoring import campaign_setup, outbox, programs
 from services.scoring.access import Person, application_units, hidden, require_campaign_admin
 from services.scoring.domain import assignment as rules
 from services.scoring.domain import plugin_inputs
+from services.scoring.domain.score_sheet import sheet_points
 from services.scoring.domain.aggregation import IMPORTED
 from services.scoring.store import pair_id
 from services.scoring.views import assignment_view, reviewer_application_view, sheet_view
@@ -295,6 +296,9 @@ def assigned_application(store, applications, program_inputs, person, campaign, 
     leaves = [{"id": leaf.id, "name": leaf.name, "scale": leaf.scale.to_dict(),
                "share": 100.0 * shares[leaf.id] if leaf.id in shares else None}
               for leaf in tree.leaves(cats if tree.categories else None) if role in leaf.scorer_roles()]
+    from services.scoring import evidence   # here: evidence uses require_assigned from this module
     return {"application": reviewer_application_view(app, setup["blind_review"]), "role": role,
-            "category": category, "indicators": leaves, "sheet": sheet_view(sheet) if sheet else None}
+            "category": category, "indicators": leaves, "sheet": sheet_view(sheet) if sheet else None,
+            "total": sheet_points((sheet or {}).get("scores") or {}, tree, role, category),
+            "attachments": evidence.listing(applications, application_id, setup["blind_review"])}
 

@@ -57,6 +57,9 @@ class SheetInput(Schema):
     scores = fields.Dict(keys=fields.String(validate=validate.Length(1, 80)), values=fields.Raw(allow_none=True),
                          load_default=dict,
                          metadata={"description": "{leaf id: score}; null clears a draft score"})
+    comment = fields.String(load_default=None, allow_none=True, validate=validate.Length(0, 2000),
+                            metadata={"description": "The reviewer's comment (评审意见), locked with the sheet; "
+                                                     "\"\" clears it, absent or null keeps it"})
     version = fields.Integer(validate=validate.Range(0, 1_000_000_000),
                              metadata={"description": "The version you read (optimistic concurrency)"})
 

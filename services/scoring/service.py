@@ -27,7 +27,7 @@ from core.forms import load_or_raise
 from core.job_service import JobsMixin
 from core.mongo import Repository
 from services.scoring import (
-    campaign_setup, jobs, outbox, programs, results, reviewer_pool, reviewing, sheets, vetoing,
+    campaign_setup, evidence, jobs, outbox, programs, results, reviewer_pool, reviewing, sheets, vetoing,
 )
 from services.scoring.access import Person, require_campaign_admin
 from services.scoring.dependencies import Applications, ProgramInputs
@@ -149,6 +149,13 @@ class ScoringService(probes.Probed, JobsMixin):
         definition = programs.load(self.store, campaign["program"], campaign["program_version"])
         return reviewing.assigned_application(self.store, self.applications, self.program_inputs,
                                               self._person(actor_id), campaign, application_id, definition)
+
+    @rpc
+    def assigned_attachment(self, actor_id, campaign_id, application_id, attachment_id):
+        """An attachment of an application assigned to you (evidence.py): metadata and
+        where its bytes are; NotFound for anyone else."""
+        return evidence.assigned_attachment(self.store, self.applications, self._person(actor_id), campaign_id,
+                                            application_id, attachment_id)
 
     # -- score sheets --------------------------------------------------------
     @rpc

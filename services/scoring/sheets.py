@@ -88,7 +88,8 @@ def save_draft(store, applications, program_inputs, dispatch, person, campaign_i
     campaign, definition = _definition(store, applications, campaign_id)
     sheet, _doc = _own_sheet(store, applications, program_inputs, person, campaign, application_id, definition)
     _check_version(sheet, data)
-    new = rules.save_draft(sheet, data.get("scores") or {}, definition.tree, person.domain_actor())
+    new = rules.save_draft(sheet, data.get("scores") or {}, definition.tree, person.domain_actor(),
+                           comment=data.get("comment"))
     return _persist(store, dispatch, sheet.version, new, now, reviewer_name=person.name)
 
 
@@ -98,7 +99,9 @@ def submit(store, applications, program_inputs, dispatch, person, campaign_id, a
     sheet, _doc = _own_sheet(store, applications, program_inputs, person, campaign, application_id, definition)
     _check_version(sheet, data)
     actor = person.domain_actor()
-    drafted = rules.save_draft(sheet, data["scores"], definition.tree, actor) if data.get("scores") else sheet
+    changed = data.get("scores") or data.get("comment") is not None
+    drafted = rules.save_draft(sheet, data.get("scores") or {}, definition.tree, actor,
+                               comment=data.get("comment")) if changed else sheet
     new = rules.submit(drafted, definition.tree, actor, at=now)
     return _persist(store, dispatch, sheet.version, new, now, reviewer_name=person.name,
                     audit_action="submitted", person=person)

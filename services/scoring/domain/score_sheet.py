@@ -37,6 +37,7 @@ class ScoreSheet:
     audit: tuple = ()               # audit entries (dicts), oldest first
     id: str = None
     campaign_id: str = None
+    comment: str = None             # the reviewer's written opinion (评审意见), locked with the scores
 
     def to_dict(self):
         body = asdict(self)
@@ -114,9 +115,10 @@ def validate_scores(sheet, scores, tree):
         raise invalid(errors)
 
 
-def save_draft(sheet, scores, tree, actor):
-    """Merge `scores` into a draft (a value of None removes a score). Only the
-    sheet's reviewer; InvalidTransition once submitted."""
+def save_draft(sheet, scores, tree, actor, comment=None):
+    """Merge `scores` into a draft (a value of None removes a score) and, when
+    `comment` is given, replace the reviewer's comment ("" clears it; None keeps it).
+    Only the sheet's reviewer; InvalidTransition once submitted."""
     if audit.actor_id(actor) != sheet.reviewer_id:
         raise PermissionDenied("only the sheet's reviewer may edit a draft", "只有该评分表的评审人可以编辑草稿",
                                field="reviewer_id")
@@ -126,7 +128,26 @@ def save_draft(sheet, scores, tree, actor):
     validate_scores(sheet, scores, tree)
     merged = {**sheet.scores, **scores}
     merged = {k: v for k, v in merged.items() if v is not None}
-    return replace(sheet, scores=merged, version=sheet.version + 1)
+    kept = sheet.comment if comment is None else (comment.strip() or None)
+    return replace(sheet, scores=merged, comment=kept, version=sheet.version + 1)
+
+
+def sheet_points(scores, tree, role, category=None):
+    """What the sheet's scores add up to on the 0..100 scale of the total, as the
+    server counts it: {"points": the scored leaves' share of the total times their
+    normalised value (None when nothing is scored), "max": the share of the total
+    of every leaf the role scores, "shares": {leaf: percent of the total}}. None when
+    the application is scored in several categories (no one tree of shares)."""
+    cats = _cats(category)
+    if len(cats) > 1:
+        return None
+    shares = tree.leaf_weights(cats[0] if cats else None)
+    mine = [leaf_id for leaf_id in _role_leaves(tree, role, cats) if leaf_id in shares]
+    scored = [leaf_id for leaf_id in mine if scores.get(leaf_id) is not None
+              and tree.score_problem(leaf_id, scores[leaf_id]) is None]
+    points = sum(100.0 * shares[i] * tree.normalise(i, scores[i]) for i in scored)
+    return {"points": round(points, 6) if scored else None, "max": round(100.0 * sum(shares[i] for i in mine), 6),
+            "shares": {i: round(100.0 * shares[i], 6) for i in mine}}
 
 
 def missing_leaves(sheet, tree):
