@@ -1,12 +1,13 @@
 """Public notice (公示), objections (异议), the final list (正式名单), stages beyond the
 decision (中期检查, 评估考核) and awards (荣誉称号): docs/PROGRAM_LIFECYCLE.md."""
-import base64
 from urllib.parse import quote
 
 from flask import Response, g
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from core.forms import decode_upload
+from gateway import files
 from gateway.api import idempotency_key, rpc
 from gateway.auth import login_required
 from services.applications.notice_schemas import (
@@ -238,6 +239,10 @@ def get_final_list(campaign_id):
 @login_required
 def file_objection(payload, notice_id):
     """Object to an entry while the notice is open (anyone in scope)."""
+    evidence = payload.get("evidence")
+    if evidence and evidence.get("data_b64"):   # the bytes go to the file store, the RPC carries their id
+        data = decode_upload(evidence["data_b64"], field="evidence.data_b64")
+        payload = dict(payload, evidence={"filename": evidence.get("filename"), "file": files.put(data)})
     with rpc() as cluster:
         return cluster.applications.file_objection(g.actor_id, notice_id, payload, idempotency_key())
 
@@ -257,7 +262,7 @@ def objection_evidence(notice_id, objection_id):
     """Download an objection's evidence (the objector and the campaign admin)."""
     with rpc() as cluster:
         doc = cluster.applications.get_objection_evidence(g.actor_id, notice_id, objection_id)
-    return Response(base64.b64decode(doc["data_b64"]), mimetype=doc["content_type"], headers={
+    return Response(files.content_of(doc), mimetype=doc["content_type"], headers={
         "Content-Disposition": f"attachment; filename*=UTF-8''{quote(doc['filename'])}"})
 
 

@@ -8,11 +8,12 @@ from datetime import datetime, timezone
 from flask import g, redirect, render_template, request, url_for
 
 from core.errors import ChuangxianError, NotFound, PermissionDenied
+from gateway import files
 from gateway.api import rpc
 from gateway.documents import fetch
 from gateway.errors import status_of
 from gateway.web import blp, i18n, menu, session
-from gateway.web.page_helpers import field_errors, form_nonce, idempotency_key, send_document, send_file, upload_b64
+from gateway.web.page_helpers import field_errors, form_nonce, idempotency_key, send_document, send_file, upload_bytes
 from gateway.web.pages_common import load_me
 
 i18n.add({
@@ -101,9 +102,9 @@ def file_objection(campaign_id):
     payload = {"application_id": request.form.get("application_id") or "",
                "reason": request.form.get("reason") or ""}
     try:
-        filename, data_b64 = upload_b64("evidence")
-        if filename:
-            payload["evidence"] = {"filename": filename, "data_b64": data_b64}
+        filename, data = upload_bytes("evidence")
+        if filename:   # the bytes go to the file store, the RPC carries their id
+            payload["evidence"] = {"filename": filename, "file": files.put(data)}
         with rpc() as cluster:
             cluster.applications.file_objection(g.actor_id, request.form.get("notice_id") or "", payload,
                                                 idempotency_key(campaign_id))
@@ -115,10 +116,9 @@ def file_objection(campaign_id):
 @blp.route("/notices/<notice_id>/objections/<objection_id>/evidence")
 @session.page_login_required
 def objection_evidence(notice_id, objection_id):
-    import base64
     with rpc() as cluster:
         doc = cluster.applications.get_objection_evidence(g.actor_id, notice_id, objection_id)
-    return send_file(base64.b64decode(doc["data_b64"]), doc["filename"], doc.get("content_type") or
+    return send_file(files.content_of(doc), doc["filename"], doc.get("content_type") or
                      "application/octet-stream")
 
 

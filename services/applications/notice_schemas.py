@@ -21,6 +21,18 @@ class ObjectionInput(Schema):
     evidence = fields.Nested(EvidenceInput, load_default=None, allow_none=True)
 
 
+class EvidenceRef(Schema):
+    """Evidence as the service receives it: the gateway has put the bytes in the file
+    store (core/filestore.py) and sends their reference."""
+    filename = fields.String(required=True, validate=validate.Length(1, 200))
+    file = fields.Dict(required=True, metadata={"description": '{"file_id": ...} in the file store'})
+
+
+class ObjectionFiled(ObjectionInput):
+    """`file_objection`'s payload over RPC: the objection with its evidence by reference."""
+    evidence = fields.Nested(EvidenceRef, load_default=None, allow_none=True)
+
+
 class ChangeInput(Schema):
     remove = fields.Boolean(metadata={"description": "true: remove the entry"})
     grade = fields.String(validate=validate.Length(1, 40), metadata={"description": "the entry's new grade"})

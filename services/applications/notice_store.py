@@ -9,8 +9,8 @@ Invariants held by the database:
     re-notice happen once per objection however often it is finished;
   * `objections`: an idempotency key gives a deterministic ``_id``; a resolution is
     a conditional replace on (revision, state "pending"), so it happens once; the
-    evidence's bytes are in `objection_files` under the objection's id (nx-27017
-    cannot replace a document that holds binary data);
+    evidence's bytes are in the file store (core/filestore.py; `objection_files`
+    holds those of objections filed before it);
   * `final_lists`: ``_id = <campaign_id>``, so finalising twice or concurrently
     stores one list;
   * `stage_reports`: ``_id = <application_id>:<stage>``, changed by conditional

@@ -14,11 +14,9 @@ Finalising is in final_list.py.
 import hashlib
 import logging
 
-from bson import Binary
-
 from core.envelope import make_event
-from core.errors import Conflict, NotFound, field_error, invalid
-from core.forms import decode_upload
+from core.errors import Conflict, NotFound
+from core.filestore import upload_bytes
 from services.applications import lifecycle, lifecycle_outbox
 from services.applications.domain import notice_rules, permissions
 from services.applications.domain.lifecycle_events import notice_data
@@ -164,15 +162,14 @@ def _objection_id(notice_id, actor_id, key):
 
 
 def _evidence(deps, evidence):
+    """The evidence's metadata with its `file_id`: `evidence.file` is the reference of
+    the bytes the gateway put in the file store (core/filestore.py)."""
     if not evidence:
-        return None, None
-    problems = [field_error(f"evidence.{k}", "Required.", "必填") for k in ("filename", "data_b64")
-                if not evidence.get(k)]
-    if problems:
-        raise invalid(problems)
-    data = decode_upload(evidence["data_b64"], field="evidence.data_b64")
+        return None
+    data = upload_bytes(evidence["file"], deps.apps.files, field="evidence.file")
     max_bytes = int(deps.config.get("ATTACHMENTS", {}).get("MAX_BYTES", 10 * 1024 * 1024))
-    return notice_rules.check_evidence(evidence["filename"], data, max_bytes), Binary(data)
+    meta = notice_rules.check_evidence(evidence["filename"], data, max_bytes)
+    return dict(meta, file_id=deps.apps.files.put(data)["file_id"])
 
 
 def file_objection(deps, actor_id, notice_id, payload, key, now):
@@ -192,11 +189,7 @@ def file_objection(deps, actor_id, notice_id, payload, key, now):
                        details={"current_notice_id": latest["_id"]})
     notice_rules.require_open(notice, now)
     reason = notice_rules.validate_objection(notice, payload.get("application_id"), payload.get("reason"))
-    meta, data = _evidence(deps, payload.get("evidence"))
-    if data is not None:
-        # The bytes live beside the objection (nx-27017 cannot replace a document
-        # holding binary data, and a resolution replaces the objection whole).
-        deps.notes.insert_once("objection_files", {"_id": oid, "data": data, "created_at": now})
+    meta = _evidence(deps, payload.get("evidence"))
     entry = next(e for e in notice["entries"] if e["application_id"] == payload["application_id"])
     audit = lifecycle_outbox.audit_entry("objection", oid, 1, "object", actor.ref(), now, campaign["_id"],
                                          payload["application_id"], notice_id=notice_id, reason=reason)
@@ -219,15 +212,21 @@ def list_objections(deps, actor_id, notice_id):
 
 
 def objection_evidence(deps, actor_id, notice_id, objection_id):
-    """The evidence file (metadata and `data_b64`), for the objector and the admin."""
-    import base64
+    """The evidence file's metadata with `file_id` in the file store (for an objection
+    filed before the file store: `data_b64`), for the objector and the admin."""
     actor, notice, campaign = _notice_in_scope(deps, actor_id, notice_id)
     doc = deps.notes.get_objection(objection_id)
     allowed = doc["objector_id"] == actor.id or permissions.is_campaign_admin(actor, campaign)
-    stored = deps.notes.get("objection_files", objection_id) if doc.get("evidence") else None
-    if doc["campaign_id"] != campaign["_id"] or not allowed or stored is None:
+    evidence = doc.get("evidence")
+    if doc["campaign_id"] != campaign["_id"] or not allowed or not evidence:
         raise NotFound("No such evidence.", "证明材料不存在", field="objection_id")
-    return dict(jsonable(doc["evidence"]), data_b64=base64.b64encode(bytes(stored["data"])).decode("ascii"))
+    if evidence.get("file_id"):
+        return jsonable(evidence)
+    stored = deps.notes.get("objection_files", objection_id)   # filed before the file store
+    if stored is None:
+        raise NotFound("No such evidence.", "证明材料不存在", field="objection_id")
+    import base64
+    return dict(jsonable(evidence), data_b64=base64.b64encode(bytes(stored["data"])).decode("ascii"))
 
 
 def resolve(deps, actor_id, notice_id, objection_id, payload, key, now):

@@ -27,7 +27,7 @@ from services.applications.people_schemas import PeopleQuery, PersonInput, RoleG
 from services.applications import awards, final_list, lifecycle_sweep, notices, stage_board, stage_files, stages
 from services.applications.lifecycle import Deps
 from services.applications.notice_schemas import (
-    AssessInput, NoticeOpen, ObjectionInput, ResolveInput, StageReportInput,
+    AssessInput, NoticeOpen, ObjectionFiled, ResolveInput, StageReportInput,
 )
 from services.applications.notice_store import NoticeStore
 from services.applications.dependencies import ProgramHooks
@@ -308,7 +308,7 @@ class ApplicationsService(JobsMixin, probes.Probed):
 
     @rpc
     def file_objection(self, actor_id, notice_id, payload, idempotency_key=None):
-        data = load_or_raise(ObjectionInput, payload)
+        data = load_or_raise(ObjectionFiled, payload)
         return notices.file_objection(self._deps(), actor_id, notice_id, data, idempotency_key, utc_now())
 
     @rpc

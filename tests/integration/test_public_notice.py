@@ -84,6 +84,10 @@ def test_notice_objections_and_final_list(rpc, http, config, mongo, lifecycle_ev
     obj_b = http.as_(ZHAO, "POST", objections_url, json={"application_id": em1, "reason": "排名有疑问"}).json
     obj_c = http.as_(LIU, "POST", objections_url, json={"application_id": me1, "reason": "请核实获奖材料"}).json
     assert mongo("applications").objections.count_documents({"campaign_id": cid}) == 3
+    # The bytes went to the file store: the objection holds their id, no message or document carries them.
+    stored = mongo("applications").objections.find_one({"_id": obj_a["id"]})
+    assert stored["evidence"]["file_id"].startswith("sha256-") and "objection_files" not in \
+        mongo("applications").list_collection_names()
     download = http.as_(ADMIN, "GET", f"{objections_url}/{obj_a['id']}/evidence")
     assert download.status_code == 200 and download.data == PDF
     assert http.as_(ZHAO, "GET", f"{objections_url}/{obj_a['id']}/evidence").status_code == 404
