@@ -25,5 +25,5 @@ def menu_items(me):
     out = []
     for endpoint, key, roles in ITEMS:
         if has_page(endpoint) and (roles is None or held & set(roles)):
-            out.append({"url": url_for(endpoint), "label": i18n.t(key)})
+            out.append({"url": url_for(endpoint), "label": i18n.t(key), "endpoint": endpoint})
     return out

@@ -1,4 +1,4 @@
-"""Pages everyone uses: log-in, log-out, the language switch, home (campaigns)."""
+"""Pages everyone uses: log-in, log-out, the language switch (home: pages_home.py)."""
 from urllib.parse import urlparse
 
 from flask import g, make_response, redirect, render_template, request, url_for
@@ -91,15 +91,6 @@ def load_me(roles=None):
     if roles is not None and not g.my_roles & set(roles):
         raise PermissionDenied("This page is for other roles.", "您的角色无权使用此页面", field="role")
     return g.me
-
-
-@blp.route("/")
-@session.page_login_required
-def home():
-    load_me()
-    with rpc() as cluster:
-        campaigns = cluster.applications.list_campaigns(g.actor_id, False)
-    return render_template("home.html", campaigns=campaigns)
 
 
 def no_store(response_body, status=200):

@@ -22,7 +22,7 @@ from core.job_service import JobsMixin
 from core.mongo import Repository
 from core.programs import check_enabled
 from services.applications import campaign_edits, campaigns, directory, outbox, shortlist, workflow
-from services.applications import jobs, nominations, people
+from services.applications import jobs, nominations, people, public_board, todo
 from services.applications.people_schemas import PeopleQuery, PersonInput, RoleGrantInput, RoleRevokeInput
 from services.applications import awards, final_list, lifecycle_sweep, notices, stage_board, stage_files, stages
 from services.applications.lifecycle import Deps
@@ -290,6 +290,18 @@ class ApplicationsService(JobsMixin, probes.Probed):
         """A school campaign's nominations by college (with used/quota), or a
         college campaign's own nominations to its parent."""
         return nominations.listing(self.store, self.nomination_store, self._actor(actor_id), campaign_id)
+
+    # -- the home page's to-do list and the public notice board ---------------
+    @rpc
+    def todo_counts(self, actor_id):
+        """{item: count} of what waits for the person here (services/applications/todo.py)."""
+        return todo.todo_counts(self.store, self.notice_store, self._actor(actor_id))
+
+    @rpc
+    def public_board(self):
+        """The current public notices and final lists as anyone may read them (no
+        actor: the gateway decides who may open the board; public_board.py)."""
+        return public_board.board(self.store, self.notice_store, utc_now())
 
     # -- notices, stages, awards --------------------------------------------
     # 公示, 异议, 正式名单, 中期检查/评估考核, 荣誉称号: docs/PROGRAM_LIFECYCLE.md; the

@@ -25,7 +25,7 @@ from core.envelope import utc_now
 from core.forms import load_or_raise
 from core.mongo import Repository
 from core import idempotency
-from services.funding import directory, outbox, workflow
+from services.funding import directory, outbox, todo, workflow
 from services.funding.schemas import (
     AwardInput, BudgetInput, ClaimActionInput, ClaimInput, CloseInput, FundingCampaignInput, MaterialInput,
 )
@@ -173,6 +173,11 @@ class FundingService(probes.Probed):
     @rpc
     def list_claims(self, actor_id, grant_id):
         return workflow.list_claims(self._ctx, self._actor(actor_id), grant_id)
+
+    @rpc
+    def todo_counts(self, actor_id):
+        """{"claims_to_approve": n} for approvers and finance, else {} (services/funding/todo.py)."""
+        return todo.todo_counts(self.store, self._actor(actor_id))
 
     @rpc
     def pending_approvals(self, actor_id):

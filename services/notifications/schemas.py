@@ -12,6 +12,9 @@ class InboxQuery(Schema):
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 200))
     before = fields.String(load_default=None, validate=validate.Length(1, 40),
                            metadata={"description": "ISO 8601: items created before this (paging)"})
+    before_id = fields.String(load_default=None, validate=validate.Length(1, 128),
+                              metadata={"description": "With before: the last item's id, so items created at "
+                                                       "that same moment after it are kept (paging)"})
 
 
 class MarkRead(Schema):

@@ -188,7 +188,7 @@ class NotificationsService(probes.Probed):
                 before = parse_time(data["before"])
             except ValueError:
                 raise invalid([field_error("before", "Not an ISO 8601 time.", "不是有效的 ISO 8601 时间")]) from None
-        items = self.store.inbox.list(actor_id, data["unread"], data["limit"], before)
+        items = self.store.inbox.list(actor_id, data["unread"], data["limit"], before, data["before_id"])
         return {"items": [inbox_view(i) for i in items], "unread": self.store.inbox.unread_count(actor_id)}
 
     @rpc

@@ -85,14 +85,23 @@ class MongoInboxStore(InboxStore):
         except DuplicateKeyError:
             return False
 
-    def list(self, user_id, unread_only=False, limit=50, before=None):
+    def list(self, user_id, unread_only=False, limit=50, before=None, before_id=None):
+        """Newest first (created_at, then id, descending). A page after another starts
+        at `before` (the last item's created_at) and, with `before_id` (its id), also
+        keeps the items created at that very moment after it: the sender stores a
+        batch at one time, so paging by time alone would skip some."""
         query = {"user_id": user_id}
         if unread_only:
             query["read"] = 0
+        sort = [("created_at", DESCENDING), ("_id", DESCENDING)]
+        same = []
+        if before is not None and before_id:
+            same = [d for d in self.items.find(dict(query, created_at=before), sort=sort)
+                    if d["_id"] < before_id][:limit]
         if before is not None:
             query["created_at"] = {"$lt": before}
-        cursor = self.items.find(query, sort=[("created_at", DESCENDING), ("_id", DESCENDING)], limit=limit)
-        return [self._view(d) for d in cursor]
+        older = list(self.items.find(query, sort=sort, limit=limit - len(same))) if len(same) < limit else []
+        return [self._view(d) for d in same + older]
 
     @staticmethod
     def _view(doc):

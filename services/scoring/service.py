@@ -140,6 +140,13 @@ class ScoringService(probes.Probed, JobsMixin):
                                           campaign_id, data, utc_now())
 
     @rpc
+    def todo_counts(self, actor_id):
+        """{"to_score": assignments without a submitted sheet} for a reviewer with
+        assignments, else {} (the home page's to-do list; two indexed counts)."""
+        waiting = self.store.unsubmitted_count(actor_id)
+        return {} if waiting is None else {"to_score": waiting}
+
+    @rpc
     def my_assignments(self, actor_id, campaign_id=None):
         return reviewing.my_assignments(self.store, self.applications, self._person(actor_id), campaign_id)
 

@@ -65,6 +65,7 @@ class ScoringStore:
         for name in ("assignments", "sheets", "audit"):   # nx-27017 uses single-field indexes only
             db[name].create_index([("campaign_id", ASCENDING)])
         db.assignments.create_index([("reviewer_id", ASCENDING)])
+        db.sheets.create_index([("reviewer_id", ASCENDING)])   # a reviewer's to-do count
         db.assignments.create_index([("campaign_id", ASCENDING), ("reviewer_id", ASCENDING)])
         db.assignments.create_index([("campaign_id", ASCENDING), ("application_id", ASCENDING)])
         db.sheets.create_index([("campaign_id", ASCENDING), ("application_id", ASCENDING)])
@@ -185,6 +186,16 @@ class ScoringStore:
 
     def get_assignment(self, campaign_id, application_id, reviewer_id):
         return self.db.assignments.find_one({"_id": pair_id(campaign_id, application_id, reviewer_id)})
+
+    def unsubmitted_count(self, reviewer_id, cap=100):
+        """How many of the reviewer's assignments have no submitted sheet (None when
+        they have no assignment at all): two indexed counts. A submitted sheet
+        cannot lose its assignment (unassigning refuses), so the difference holds."""
+        assigned = count(self.db.assignments, {"reviewer_id": reviewer_id})
+        if not assigned:
+            return None
+        submitted = count(self.db.sheets, {"reviewer_id": reviewer_id, "state": "submitted"})
+        return min(cap, max(0, assigned - submitted))
 
     def delete_assignment(self, assignment_id):
         return self.db.assignments.delete_one({"_id": assignment_id}).deleted_count == 1

@@ -36,7 +36,7 @@ def test_submission_reaches_the_counselors_inbox_and_mail_follows_preferences(ht
     [item] = wait_for(counselor_inbox)
     assert "机电学院学生第一党支部" in item["subject"] and item["subject"].startswith("【创先】申报已提交")
     assert app_id in item["body"] and "孙辅导员您好" in item["body"] and "对标争先" in item["body"]
-    assert item["link"] == f"http://cx.example.edu.cn/applications/{app_id}"
+    assert item["link"] == f"http://cx.example.edu.cn/go/application/{app_id}"
     assert item["read"] is False
     # the secretary gets a receipt of her own submission; another college's counselor nothing
     assert wait_for(lambda: http.as_(SECRETARY, "GET", "/api/notifications/inbox").json["unread"] == 1)

@@ -1,0 +1,80 @@
+"""What waits for a person in the applications service (the home page's to-do list).
+
+`todo_counts(apps, notes, actor)` -> {item: count} with only the items the person's
+roles make sense of:
+
+  * ``review``: applications waiting at the person's review step: submitted ones of
+    the colleges they counsel or administer; college-approved ones in a school
+    admin's scope (the school side decides those, or the final list does);
+  * ``returned``: the person's own (or their units') applications returned to them;
+  * ``objections``: pending objections on the notices of campaigns they administer;
+  * ``stage_reports_to_assess``: stage reports (中期检查, 结项验收) handed in and not
+    yet assessed, in campaigns they administer;
+  * ``stage_reports_due``: stages open on their approved applications with no report.
+
+Guarantee: every count is one indexed count query (or one read of a bounded set:
+the person's own units, the campaigns they administer), never a query per
+application; counts stop at `CAP` (the page shows "99+").
+"""
+from core import roles as role_rules
+from core.mongo import count
+from services.applications.domain import stage_rules
+from services.applications.domain.permissions import COLLEGE_REVIEW_ROLES
+
+CAP = 100
+
+
+def todo_counts(apps, notes, actor):
+    out = {}
+    colleges = sorted(actor.units_with(*COLLEGE_REVIEW_ROLES))
+    school_units = sorted(actor.units_with("school_admin"))
+    if colleges or school_units:
+        out["review"] = _review(apps, colleges, school_units)
+    own = sorted(role_rules.represented_units(actor.roles) | {actor.id})
+    out["returned"] = min(CAP, sum(count(apps.db.applications, {"applicant_id": a, "state": "returned"}, CAP)
+                                   for a in own))
+    administered = [c["_id"] for c in apps.list_campaigns({}) if role_rules.is_campaign_admin(actor.roles, c)]
+    if administered:
+        out["objections"] = count(notes.db.objections, {"campaign_id": {"$in": administered}, "state": "pending"},
+                                  CAP)
+        out["stage_reports_to_assess"] = count(
+            notes.db.stage_reports, {"campaign_id": {"$in": administered}, "assessment": None,
+                                     "report": {"$ne": None}}, CAP)
+    due = _stage_reports_due(apps, notes, own)
+    if due is not None:
+        out["stage_reports_due"] = due
+    return out
+
+
+def _review(apps, colleges, school_units):
+    total = sum(count(apps.db.applications, {"college_id": c, "state": "submitted"}, CAP) for c in colleges)
+    if school_units:
+        total += count(apps.db.applications, {"state": "college_approved", "unit_path": {"$in": school_units}}, CAP)
+    return min(CAP, total)
+
+
+def _stage_reports_due(apps, notes, own):
+    """None when none of the person's approved applications has stages."""
+    approved = [a for unit in own for a in apps.db.applications.find(
+        {"applicant_id": unit, "state": "approved"}, {"campaign_id": 1, "state": 1}, limit=CAP)]
+    staged, stages_of = {}, {}
+    for app in approved:
+        if app["campaign_id"] not in stages_of:
+            campaign = apps.get_campaign(app["campaign_id"])
+            program = apps.get_program(campaign["program"], campaign["program_version"])
+            stages_of[app["campaign_id"]] = stage_rules.declared(program.get("stages"))
+        stages = stages_of[app["campaign_id"]]
+        if stages:
+            staged[app["_id"]] = (app, stages)
+    if not staged:
+        return None
+    docs = {}
+    for doc in notes.db.stage_reports.find({"application_id": {"$in": list(staged)}}):
+        docs.setdefault(doc["application_id"], {})[doc["stage"]] = doc
+    due = 0
+    for app_id, (app, stages) in staged.items():
+        mine = docs.get(app_id, {})
+        due += sum(1 for s in stages
+                   if stage_rules.stage_status(s, stages, app["state"], mine) == "open" and not (mine.get(s) or {})
+                   .get("report"))
+    return due
