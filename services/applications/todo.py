@@ -10,7 +10,8 @@ roles make sense of:
   * ``objections``: pending objections on the notices of campaigns they administer;
   * ``stage_reports_to_assess``: stage reports (中期检查, 结项验收) handed in and not
     yet assessed, in campaigns they administer;
-  * ``stage_reports_due``: stages open on their approved applications with no report.
+  * ``stage_reports_due``: stages of their approved applications waiting for a report
+    (open with none yet, or returned for resubmission).
 
 Guarantee: every count is one indexed count query (or one read of a bounded set:
 the person's own units, the campaigns they administer), never a query per
@@ -74,7 +75,6 @@ def _stage_reports_due(apps, notes, own):
     due = 0
     for app_id, (app, stages) in staged.items():
         mine = docs.get(app_id, {})
-        due += sum(1 for s in stages
-                   if stage_rules.stage_status(s, stages, app["state"], mine) == "open" and not (mine.get(s) or {})
-                   .get("report"))
+        due += sum(1 for s in stages if stage_rules.progress(stage_rules.stage_status(s, stages, app["state"], mine),
+                                                             mine.get(s)) in ("to_submit", "returned"))
     return due
