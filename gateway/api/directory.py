@@ -1,6 +1,7 @@
 from flask import g
 from flask_smorest import Blueprint
 
+from gateway import files
 from gateway.api import accepted, multipart, rpc
 from gateway.api.jobs import JobOut
 from gateway.auth import login_required
@@ -31,6 +32,7 @@ def units(query):
 def import_students():
     """Import students as the registrar exports them (school admin), as a background job.
     A bad file imports nothing."""
-    filename, data, fields = multipart("file", "school_id")
-    with rpc() as cluster:
-        return accepted(cluster.applications.import_students(g.actor_id, fields["school_id"], filename, data))
+    filename, data, fields = multipart("file", "school_id", raw=True)
+    with rpc() as cluster:   # the bytes go to the file store, the RPC and the job carry their id
+        return accepted(cluster.applications.import_students(g.actor_id, fields["school_id"], filename,
+                                                             files.put(data)))

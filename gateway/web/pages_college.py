@@ -1,11 +1,10 @@
 """Pages of counselors and college admins: the review queue with filters, bulk
 approve or return with a reason (each application its own audited step), and the
 roster import from Excel with a row-by-row error report."""
-import base64
-
 from flask import g, redirect, render_template, request, url_for
 
 from core.errors import ChuangxianError
+from gateway import files
 from gateway.api import rpc
 from gateway.web import blp, i18n, menu, session
 from gateway.web.pages_common import load_me
@@ -106,9 +105,9 @@ def import_roster():
         school_id = me.get("school_id") or "school_demo"
         try:
             with rpc() as cluster:
-                job = cluster.applications.import_students(
+                job = cluster.applications.import_students(   # the bytes by reference (core/filestore.py)
                     g.actor_id, school_id, upload.filename if upload else "",
-                    base64.b64encode(upload.read() if upload else b"").decode("ascii"))
+                    files.put(upload.read()) if upload and upload.filename else None)
             return redirect(url_for("web.import_roster", job=job["id"]), 303)
         except ChuangxianError as exc:
             error = exc.to_dict()

@@ -3,7 +3,7 @@
 Each handler is `handler(run, service)` and idempotent: a re-run after a crash
 completes the work without applying any of it twice.
 """
-from core.forms import decode_upload
+from core.filestore import upload_bytes
 from services.applications import directory, exports
 
 IMPORT_STUDENTS = "import_students"
@@ -12,9 +12,10 @@ EXPORT_SUMMARY = "export_summary"
 
 def import_students(run, service):
     params = run.params
+    # `file`: the file store's reference the gateway sent (jobs started before it: base64)
+    data = upload_bytes(params.get("file") or params.get("data_b64"), service.store.files)
     return directory.import_students(service.store, service._actor(run.actor_id), params["school_id"],
-                                     params["filename"], decode_upload(params["data_b64"]),
-                                     progress=run.progress)
+                                     params["filename"], data, progress=run.progress)
 
 
 def export_summary(run, service):

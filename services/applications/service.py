@@ -112,13 +112,18 @@ class ApplicationsService(JobsMixin, probes.Probed):
         return [with_id(u) for u in self.store.find_units(query, limit=50000)]
 
     @rpc
-    def import_students(self, actor_id, school_id, filename, data_b64):
+    def import_students(self, actor_id, school_id, filename, file_ref):
         """Start importing students (a background job; the same file for the same
-        school while one runs is the same job). The job's result is {"imported",
-        "units_touched"}; a bad file fails it with every bad row in its error details."""
+        school while one runs is the same job). `file_ref`: ``{"file_id"}`` of the
+        spreadsheet in the file store (core/filestore.py), so neither the message nor
+        the job carries the bytes. The job's result is {"imported", "units_touched"}; a
+        bad file fails it with every bad row in its error details."""
         directory.check_import_allowed(self.store, self._actor(actor_id), school_id)
+        if not isinstance(file_ref, dict) or not file_ref.get("file_id"):
+            from core.errors import field_error, invalid
+            raise invalid([field_error("file", "A file is required.", "请选择文件")])
         return self.submit_job(jobs.IMPORT_STUDENTS, {"school_id": school_id, "filename": filename,
-                                                      "data_b64": data_b64}, actor_id)
+                                                      "file": {"file_id": file_ref["file_id"]}}, actor_id)
 
     def job_handlers(self):
         return jobs.HANDLERS

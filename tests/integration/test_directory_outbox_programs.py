@@ -57,6 +57,9 @@ def test_import_xlsx_creates_students_and_units(http, mongo):
     job = finish_job(http, ADMIN, _import(http, "roster.xlsx", data))
     assert job["state"] == "succeeded", job
     assert job["result"]["imported"] == 2 and job["done"] == job["total"] == 2 and job["percent"] == 100
+    # The spreadsheet went to the file store; the job (and the RPC that started it) holds only its id.
+    stored = mongo("applications").jobs.find_one({"_id": job["id"]})
+    assert stored["params"]["file"]["file_id"].startswith("sha256-") and "data_b64" not in stored["params"]
     people = mongo("applications").people
     lin = people.find_one({"student_no": "2025990002"})
     assert lin["political_status"] == "probationary_member" and lin["veteran"] in (True, 1)
