@@ -7,7 +7,8 @@ from flask import Response, g
 from marshmallow import Schema, fields
 
 from gateway import files
-from gateway.api import multipart, rpc
+from gateway.api import accepted, multipart, rpc
+from gateway.api.jobs import JobOut
 from gateway.api.notices import AwardGrantedOut, StageOut, StagesOut, blp
 from gateway.auth import login_required
 
@@ -71,3 +72,14 @@ def campaign_stages(campaign_id):
     for an assessment first."""
     with rpc() as cluster:
         return cluster.applications.campaign_stages(g.actor_id, campaign_id)
+
+
+@blp.route("/campaigns/<campaign_id>/stages/<stage>/pass-all", methods=["POST"])
+@blp.response(202, JobOut)
+@login_required
+def pass_stage_reports(campaign_id, stage):
+    """Pass every report of `stage` waiting for an assessment (the campaign admin): a
+    background job; `GET /api/jobs/{id}` gives its progress and result ({"decided",
+    "skipped": [{"applicant_name", "message", "message_zh"}]})."""
+    with rpc() as cluster:
+        return accepted(cluster.applications.pass_stage_reports(g.actor_id, campaign_id, stage))

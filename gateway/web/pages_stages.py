@@ -61,6 +61,9 @@ i18n.add({
     "stages_none": ("尚无入选项目（正式名单确定后显示）", "No finalists yet (shown once the final list is confirmed)"),
     "stage_view_application": ("查看申报", "Open the application"),
     "remove": ("删除", "Remove"),
+    "stage_pass_all": ("全部通过待审核的{stage}报告（{n} 份）", "Pass all {n} {stage} reports awaiting review"),
+    "job_kind_pass_stage_reports": ("批量通过阶段报告", "Passing stage reports"),
+    "stage_skipped": ("未处理（已被修改）", "Skipped (changed meanwhile)"),
 })
 
 
@@ -186,11 +189,29 @@ def admin_stages(campaign_id):
 
 
 def _admin_render(campaign_id, errors=None, typed=None, status=200):
+    from gateway.web.pages_jobs import job_of
+    # The job first (see pages_admin.admin_campaign): the lists read next hold its work.
+    job = job_of(request.args["job"]) if request.args.get("job") else None
     with rpc() as cluster:
         campaign = cluster.applications.get_campaign(g.actor_id, campaign_id)
         board = cluster.applications.campaign_stages(g.actor_id, campaign_id)
+    waiting = {s["stage"]: sum(1 for r in board["rows"] for i in r["stages"]
+                               if i["stage"] == s["stage"] and i["progress"] == "submitted")
+               for s in board["stages"]}
     return render_template("stages_admin.html", campaign=campaign, board=board, errors=errors or {},
-                           typed=typed or {}, nonce=form_nonce(), stage_name=stage_name), status
+                           typed=typed or {}, nonce=form_nonce(), stage_name=stage_name, job=job,
+                           waiting=waiting), status
+
+
+@blp.route("/admin/campaigns/<campaign_id>/stages/<stage>/pass-all", methods=["POST"])
+@session.page_login_required
+def admin_pass_all(campaign_id, stage):
+    """Starts passing every waiting report of the stage (a background job); the
+    stages page then shows its progress and reloads when it ends."""
+    load_me(["school_admin", "college_admin"])
+    with rpc() as cluster:
+        job = cluster.applications.pass_stage_reports(g.actor_id, campaign_id, stage)
+    return redirect(url_for("web.admin_stages", campaign_id=campaign_id, job=job["id"]) + "#job")
 
 
 @blp.route("/admin/campaigns/<campaign_id>/stages/<application_id>/<stage>", methods=["POST"])

@@ -3,11 +3,13 @@
 Each handler is `handler(run, service)` and idempotent: a re-run after a crash
 completes the work without applying any of it twice.
 """
+from core.envelope import utc_now
 from core.filestore import upload_bytes
-from services.applications import directory, exports
+from services.applications import directory, exports, stage_board
 
 IMPORT_STUDENTS = "import_students"
 EXPORT_SUMMARY = "export_summary"
+PASS_STAGE_REPORTS = "pass_stage_reports"
 
 
 def import_students(run, service):
@@ -24,4 +26,9 @@ def export_summary(run, service):
                            progress=run.progress)
 
 
-HANDLERS = {IMPORT_STUDENTS: import_students, EXPORT_SUMMARY: export_summary}
+def pass_stage_reports(run, service):
+    return stage_board.bulk_pass(service._deps(), run.actor_id, run.params["campaign_id"], run.params["stage"],
+                                 run.id, utc_now, run.progress)
+
+
+HANDLERS = {IMPORT_STUDENTS: import_students, EXPORT_SUMMARY: export_summary, PASS_STAGE_REPORTS: pass_stage_reports}

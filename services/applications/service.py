@@ -383,6 +383,13 @@ class ApplicationsService(JobsMixin, probes.Probed):
         return stage_board.campaign_stages(self._deps(), actor_id, campaign_id)
 
     @rpc
+    def pass_stage_reports(self, actor_id, campaign_id, stage):
+        """Start passing every report of `stage` waiting for an assessment (a
+        background job; the same request while one runs is the same job)."""
+        stage_board.require_bulk_pass(self._deps(), actor_id, campaign_id, stage)
+        return self.submit_job(jobs.PASS_STAGE_REPORTS, {"campaign_id": campaign_id, "stage": stage}, actor_id)
+
+    @rpc
     def list_awards(self, actor_id, campaign_id):
         return awards.list_awards(self._deps(), actor_id, campaign_id)
 

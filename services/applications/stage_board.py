@@ -42,3 +42,43 @@ def campaign_stages(deps, actor_id, campaign_id):
     rows.sort(key=lambda r: (min([ORDER[i["progress"]] for i in r["stages"]] or [9]), r["applicant_name"] or ""))
     return {"campaign_id": campaign_id, "stages": [{"stage": s, "name_zh": stage_rules.STAGE_ZH[s]} for s in names],
             "awards_at": stage_rules.awards_at(program.get("stages")), "counts": counts, "rows": rows}
+
+
+def waiting(deps, campaign_id, stage):
+    """(application_id, applicant_name) of the reports of `stage` waiting for an
+    assessment, in id order."""
+    docs = deps.notes.campaign_stage_docs(campaign_id)
+    ids = sorted(a for a, mine in docs.items()
+                 if (mine.get(stage) or {}).get("report") and not (mine.get(stage) or {}).get("assessment"))
+    names = {a["_id"]: a.get("applicant_name") for a in deps.apps.campaign_applications(campaign_id, ["approved"])}
+    return [(a, names[a]) for a in ids if a in names]
+
+
+def require_bulk_pass(deps, actor_id, campaign_id, stage):
+    """Refuses before a job is stored: not the campaign admin, or no such stage."""
+    actor, _person = lifecycle.who(deps.apps, actor_id)
+    campaign = deps.apps.get_campaign(campaign_id)
+    permissions.require_campaign_admin(actor, campaign)
+    stage_rules.require_declared(stage, stage_rules.declared(lifecycle.program_of(deps.apps, campaign).get("stages")))
+
+
+def bulk_pass(deps, actor_id, campaign_id, stage, job_id, now, progress):
+    """Pass every report of `stage` waiting for an assessment (a background job). Each
+    is one ordinary assessment under the key ``<job_id>:<application_id>``, so a re-run
+    after a crash passes none twice; one that changed meanwhile (returned, assessed,
+    replaced) is skipped and named. Returns {"decided", "skipped": [{"applicant_name",
+    "message", "message_zh"}]}."""
+    from core.errors import ChuangxianError
+    require_bulk_pass(deps, actor_id, campaign_id, stage)
+    targets = waiting(deps, campaign_id, stage)
+    decided, skipped = 0, []
+    for done, (app_id, name) in enumerate(targets, 1):
+        try:
+            stages.assess(deps, actor_id, app_id, stage, {"result": "pass", "comment": None, "revise": False},
+                          f"{job_id}:{app_id}", now())
+            decided += 1
+        except ChuangxianError as exc:
+            skipped.append({"applicant_name": name, "message": exc.to_dict()["message"],
+                            "message_zh": exc.to_dict()["message_zh"]})
+        progress(done, len(targets))
+    return {"decided": decided, "skipped": skipped}

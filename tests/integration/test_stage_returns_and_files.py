@@ -109,3 +109,24 @@ def test_return_for_resubmission_files_and_the_board(rpc, http, config, mongo, l
     failed = http.as_(ADMIN, "POST", final, json={"result": "fail", "comment": "未达到预期成果"}).json
     assert failed["next_step"] == {"action": "closed", "stage": "final_evaluation"} and failed["awards"] == []
     assert of_type(lifecycle_events, "award.granted") == []
+
+
+def test_passing_every_waiting_report_is_a_background_job(rpc, http, config, mongo, lifecycle_events):
+    from tests.integration.helpers import finish_job
+    campaign, me1, em1 = _finalised(rpc, http, config, mongo)
+    for login, app in ((SECRETARY, me1), (OTHER_SECRETARY, em1)):
+        assert http.as_(login, "PUT", f"/api/applications/{app}/stages/midterm/report",
+                        json={"summary": "进展正常。"}).status_code == 200
+    url = f"/api/campaigns/{campaign['id']}/stages/midterm/pass-all"
+    assert http.as_(SECRETARY, "POST", url).status_code == 403          # refused before any job is stored
+    assert http.as_(ADMIN, "POST", f"/api/campaigns/{campaign['id']}/stages/closing/pass-all").status_code == 404
+    job = finish_job(http, ADMIN, http.as_(ADMIN, "POST", url))
+    assert job["state"] == "succeeded" and job["result"] == {"decided": 2, "skipped": []}, job
+    board = http.as_(ADMIN, "GET", f"/api/campaigns/{campaign['id']}/stages").json
+    assert [[s["progress"] for s in r["stages"]] for r in board["rows"]] == [["passed", "to_submit"]] * 2
+    # Nothing is waiting any more: the same request passes nothing twice.
+    again = finish_job(http, ADMIN, http.as_(ADMIN, "POST", url))
+    assert again["result"] == {"decided": 0, "skipped": []}
+    trail = http.as_(SECRETARY, "GET", f"/api/applications/{me1}/stages").json["stages"][0]["trail"]
+    assert [(e["action"], e["by"]["id"], e.get("result")) for e in trail] == [
+        ("report", "p_2023010101", None), ("assess", "p_admin", "pass")]

@@ -69,3 +69,24 @@ def test_report_return_resubmit_and_pass_through_the_pages(rpc, http, config, mo
     assert "已评定为通过" in _text(admin.get(passed.headers["Location"]))
     final = _text(student.get(f"/applications/{me1}"))
     assert "下一步：</strong>提交评估考核（结项验收）报告" in final
+
+
+def test_passing_all_waiting_reports_from_the_page_runs_as_a_job(rpc, http, config, mongo, gateway_app,
+                                                                 lifecycle_events):
+    import time
+    campaign, me1, em1 = _finalised(rpc, http, config, mongo)
+    for login, app in (("2023010101", me1), ("2023020101", em1)):
+        assert http.as_(login, "PUT", f"/api/applications/{app}/stages/midterm/report",
+                        json={"summary": "进展正常。"}).status_code == 200
+    admin, a_csrf = _client(gateway_app, "admin")
+    board = _text(admin.get(f"/admin/campaigns/{campaign['id']}/stages"))
+    assert "全部通过待审核的中期检查报告（2 份）" in board
+    started = admin.post(f"/admin/campaigns/{campaign['id']}/stages/midterm/pass-all", data={"csrf_token": a_csrf})
+    assert started.status_code == 302 and "job=" in started.headers["Location"]
+    for _ in range(100):
+        page = _text(admin.get(started.headers["Location"]))
+        if "已决定的申报：2" in page:
+            break
+        time.sleep(0.2)
+    assert "批量通过阶段报告" in page and "已决定的申报：2" in page
+    assert "全部通过待审核" not in page and page.count(">通过</span>") == 2
