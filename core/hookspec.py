@@ -27,8 +27,11 @@ def validate_application(self, form, context):
 def check_eligibility(self, context):
     """Whether the applicant may submit in this campaign. `context`: {"applicant" (unit
     or person record), "campaign", "form", "members" (the applying unit's people from
-    the directory), "program"}. Returns a list of reasons {"code", "message",
-    "message_zh"}; empty means eligible."""
+    the directory), "program"}, and ``"preview": True`` when asked before the form is
+    filled (the page where a person picks whom to apply for): judge then only what
+    does not depend on the form. Returns a list of reasons {"code", "message",
+    "message_zh"}; empty means eligible. A reason with ``"blocking": False`` bars one
+    choice of the form only (e.g. a dorm type won last year) and is shown as a note."""
 
 
 def scoring_inputs(self, context):

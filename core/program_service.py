@@ -150,6 +150,13 @@ def make_program_service(program):
             return self._hooks().check_eligibility(self._context(context))
 
         @rpc
+        def check_eligibility_many(self, contexts):
+            """`check_eligibility` for each context, in order: one call for all the
+            applicants a person chooses from (the same hook, so the same rules)."""
+            hooks = self._hooks()
+            return [hooks.check_eligibility(self._context(c)) for c in contexts or []]
+
+        @rpc
         def scoring_inputs(self, context):
             """Categories, facts, imported marks, grade eligibility and population
             for the scoring service (see ProgramHooks.scoring_inputs)."""

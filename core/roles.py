@@ -30,6 +30,10 @@ ROLES = {key: labels.pair("role", key) for key in ROLE_KEYS}
 #: The role through which a person speaks for an applicant of each kind.
 APPLICANT_ROLE = {"branch": "branch_secretary", "class": "class_monitor", "dorm": "dorm_leader"}
 
+#: Roles that may apply on behalf of an applicant of a kind inside the unit where they
+#: hold the role (辅导员代班级申报: a counselor applies for a class of their college).
+ON_BEHALF_ROLES = {"class": ("counselor",)}
+
 #: Roles that review for a college (学院审核: 辅导员审核把关, 学院管理员).
 COLLEGE_REVIEW_ROLES = ("college_admin", "counselor")
 
@@ -120,6 +124,37 @@ def speaks_for(roles, person_id, applicant_kind, applicant_id):
         return person_id == applicant_id
     role = APPLICANT_ROLE.get(applicant_kind)
     return role is not None and applicant_id in units_with(roles, role)
+
+
+def on_behalf_units(roles, applicant_kind):
+    """The units (colleges) inside which the holder may apply on behalf of an
+    applicant of `applicant_kind`."""
+    return units_with(roles, *ON_BEHALF_ROLES.get(applicant_kind, ()))
+
+
+def may_apply_on_behalf(roles, applicant_kind, unit_path):
+    """True when the holder may apply on behalf of the unit whose path is `unit_path`
+    (a counselor of the college the class is in)."""
+    return bool(on_behalf_units(roles, applicant_kind) & set(unit_path or ()))
+
+
+def may_apply_for(roles, person_id, applicant_kind, applicant_id, unit_path):
+    """Who may start an application for an applicant: its representative
+    (`speaks_for`) or someone who may apply on its behalf."""
+    return (speaks_for(roles, person_id, applicant_kind, applicant_id)
+            or may_apply_on_behalf(roles, applicant_kind, unit_path))
+
+
+def speaks_for_application(roles, person_id, application):
+    """True when the holder acts as the applicant of `application` (needs
+    `applicant_kind`, `applicant_id`, `unit_path`, `on_behalf_by`): its representative,
+    or the person who applied on its behalf while they still hold the role that let
+    them (a counselor moved to another college no longer does)."""
+    kind = application.get("applicant_kind")
+    if speaks_for(roles, person_id, kind, application.get("applicant_id")):
+        return True
+    return (bool(person_id) and application.get("on_behalf_by") == person_id
+            and may_apply_on_behalf(roles, kind, application.get("unit_path")))
 
 
 def represented_units(roles):

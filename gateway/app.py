@@ -24,6 +24,13 @@ from gateway.openapi import Api
 from gateway.rpc import RpcPool
 
 
+def upload_request_limit(cx):
+    """The largest request body: the largest raw upload plus 1 MB for the form's fields."""
+    settings = cx.get("ATTACHMENTS", {})
+    max_bytes = int(settings.get("MAX_BYTES", 10485760))
+    return int(settings.get("MAX_UPLOAD_BYTES", 3 * max_bytes)) + 1048576
+
+
 def create_app(config=None):
     cx = config if config is not None else load_config()
     check_enabled(cx)  # an unknown program name stops the gateway at start, with the installed ones named
@@ -33,7 +40,9 @@ def create_app(config=None):
     app.config.update(
         CX=cx,
         JSON_AS_ASCII=False,
-        MAX_CONTENT_LENGTH=int(cx.get("ATTACHMENTS", {}).get("MAX_BYTES", 10485760)) + 1048576,
+        # A request may carry a photo up to MAX_UPLOAD_BYTES (3 x MAX_BYTES unless set):
+        # the gateway shrinks it to MAX_BYTES (gateway/files.py); other files are held to MAX_BYTES.
+        MAX_CONTENT_LENGTH=upload_request_limit(cx),
         API_TITLE="Chuangxian 创先 API",
         API_VERSION="1.0",
         OPENAPI_VERSION="3.0.3",

@@ -69,7 +69,9 @@ class CampaignOut(Schema):
     application_closes_at = fields.String()
     review_opens_at = fields.String(allow_none=True)
     review_closes_at = fields.String(allow_none=True)
-    application_open = fields.Boolean()
+    application_open = fields.Boolean(metadata={"description": "Accepting applications now: the window is open, "
+                                                                "not withdrawn, no final list yet"})
+    final_listed = fields.Boolean(metadata={"description": "Its final list (正式名单) exists: no more applications"})
     application_window_local = fields.String()
     seconds_to_deadline = fields.Integer()
     settings = fields.Dict()
@@ -172,6 +174,31 @@ class ApplicationOut(Schema):
         "description": "One application: what changed since its last return, {\"fields\": [{\"field\", \"old\", "
                        "\"new\"}], \"added\", \"removed\" (attachments), \"returned_at\", \"resubmitted_at\"}; "
                        "null if never returned"})
+    on_behalf_by = fields.String(allow_none=True, metadata={"description": "Who applied on the unit's behalf "
+                                                                           "(a counselor for a class), or null"})
+
+
+class EligibilityReasonOut(Schema):
+    code = fields.String()
+    message = fields.String()
+    message_zh = fields.String()
+    blocking = fields.Boolean(metadata={"description": "false: bars one choice of the form only (a note)"})
+
+
+class CandidateOut(Schema):
+    applicant_id = fields.String()
+    name = fields.String()
+    on_behalf = fields.Boolean(metadata={"description": "Applied for on its behalf (a counselor for a class)"})
+    eligible = fields.Boolean()
+    reasons = fields.List(fields.Nested(EligibilityReasonOut), metadata={"description": "Why it may not apply"})
+    notes = fields.List(fields.Nested(EligibilityReasonOut), metadata={"description": "Choices it may not make"})
+    application = fields.Dict(allow_none=True, metadata={"description": "{id, state, visible} when it applied"})
+
+
+class ApplicantChoicesOut(Schema):
+    applicant_kind = fields.String()
+    accepting = fields.Boolean()
+    candidates = fields.List(fields.Nested(CandidateOut))
 
 
 class AuditOut(Schema):

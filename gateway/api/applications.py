@@ -69,10 +69,13 @@ def audit(application_id):
 @login_required
 def upload(application_id):
     """Upload an attachment (multipart: `file`, `kind`). Type is checked from the bytes.
+    A JPEG/PNG photo larger than the file limit or ATTACHMENTS.MAX_IMAGE_SIDE pixels is
+    stored shrunk, as a JPEG.
     A retry (the same Idempotency-Key, or the same file for the same kind) returns the
     attachment stored the first time instead of a second copy."""
     filename, data, fields = multipart("file", "kind", raw=True)
-    reference = files.put(data)   # the RPC carries the reference, not 10 MB of base64
+    # the RPC carries the reference, not 10 MB of base64; a photo too large is shrunk first
+    reference, filename = files.put_upload(data, filename)
     with rpc() as cluster:
         return cluster.applications.add_attachment(g.actor_id, application_id, fields["kind"], filename, reference,
                                                    idempotency_key())
@@ -89,8 +92,26 @@ def download(application_id, attachment_id):
         "Content-Disposition": f"attachment; filename*=UTF-8''{quote(doc['filename'])}"})
 
 
+@blp.route("/<application_id>/attachments/<attachment_id>", methods=["PUT"])
+@blp.response(200, AttachmentOut)
+@blp.alt_response(409, description="The application is no longer a draft or returned")
+@blp.doc(requestBody={"content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["file"], "properties": {"file": {"type": "string", "format": "binary"}}}}}})
+@login_required
+def replace(application_id, attachment_id):
+    """Replace an attachment with a new file of the same kind (draft or returned
+    applications only); a refused file leaves the old one in place."""
+    filename, data, _fields = multipart("file", raw=True)
+    reference, filename = files.put_upload(data, filename)
+    with rpc() as cluster:
+        return cluster.applications.replace_attachment(g.actor_id, application_id, attachment_id, filename,
+                                                       reference)
+
+
 @blp.route("/<application_id>/attachments/<attachment_id>", methods=["DELETE"])
+@blp.alt_response(409, description="The application is no longer a draft or returned")
 @login_required
 def delete(application_id, attachment_id):
+    """Delete an attachment (draft or returned applications only)."""
     with rpc() as cluster:
         return cluster.applications.delete_attachment(g.actor_id, application_id, attachment_id)

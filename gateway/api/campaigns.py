@@ -4,7 +4,7 @@ from flask_smorest import Blueprint
 from gateway.api import idempotency_key, rpc
 from gateway.auth import login_required
 from gateway.schemas import (
-    IDEMPOTENCY_HEADER, ApplicationOut, CampaignHistoryOut, CampaignOut, CampaignQuery, NominateOut, NominationsOut,
+    IDEMPOTENCY_HEADER, ApplicantChoicesOut, ApplicationOut, CampaignHistoryOut, CampaignOut, CampaignQuery, NominateOut, NominationsOut,
 )
 from services.applications.schemas import (
     ApplicationCreate, CampaignInput, CampaignUpdate, CampaignWithdraw, NominationInput,
@@ -121,3 +121,15 @@ def nominations(campaign_id):
     every college, a college admin their own), or of a college campaign (its admin)."""
     with rpc() as cluster:
         return cluster.applications.list_nominations(g.actor_id, campaign_id)
+
+
+@blp.route("/<campaign_id>/applicant-choices")
+@blp.response(200, ApplicantChoicesOut)
+@login_required
+def applicant_choices(campaign_id):
+    """Everyone you may apply for in this campaign (the units you represent; for a
+    counselor, the classes of their college; or yourself), each judged by the
+    program's eligibility rules before the form is filled: eligible, or the reasons
+    why not, and its application when it has one."""
+    with rpc() as cluster:
+        return cluster.applications.applicant_choices(g.actor_id, campaign_id)

@@ -3,14 +3,15 @@ a campaign, applying, the form from the program's JSON Schema with inline errors
 attachments with progress, drafts, submitting before the deadline, the status and
 audit trail, explain-my-score."""
 
-from flask import Response, g, redirect, render_template, request, url_for
+from flask import current_app, g, redirect, render_template, request, url_for
 
 from core import labels
 from core import roles as role_rules
 from core.errors import ChuangxianError
-from gateway import files
+from gateway.errors import status_of
 from gateway.api import rpc
 from gateway.web import blp, i18n, menu, schema_form, session
+from gateway.web import pages_applicant_attachments as attachments
 from gateway.web.page_helpers import with_message
 from gateway.web.pages_common import load_me
 
@@ -27,7 +28,19 @@ i18n.add({
     "save_draft": ("保存草稿", "Save draft"),
     "save_and_submit": ("保存并提交", "Save and submit"),
     "withdraw": ("撤回", "Withdraw"),
-    "reopen": ("重新编辑", "Reopen"),
+    "reopen": ("重新打开", "Reopen"),
+    "reopen_hint": ("已撤回的申报可在申报截止前重新打开，修改后再次提交。", "A withdrawn application can be reopened before the deadline, edited and submitted again."),
+    "choose_applicant": ("选择申报对象", "Choose who applies"),
+    "choose_applicant_hint": ("填写申报表之前，先看每个可申报对象是否符合条件。", "Before the form, see whether each one you may apply for is eligible."),
+    "eligible": ("符合条件", "Eligible"),
+    "not_eligible": ("不符合条件", "Not eligible"),
+    "already_applied_badge": ("已申报", "Applied"),
+    "on_behalf": ("代为申报", "On its behalf"),
+    "apply_for": ("为其申报", "Apply for it"),
+    "open_application": ("查看申报", "Open the application"),
+    "note": ("注意", "Note"),
+    "no_applicant_choices": ("您没有可在本活动中申报的对象", "There is no one you may apply for in this campaign"),
+    "final_listed": ("已产生正式名单，不再受理申报", "The final list is out; no more applications"),
     "audit_trail": ("办理记录", "Audit trail"),
     "when": ("时间", "When"),
     "who": ("办理人", "Who"),
@@ -73,30 +86,34 @@ def my_applications():
 
 
 def _speaks_for(app):
-    return role_rules.speaks_for(g.me.get("roles"), g.me["id"], app["applicant_kind"], app["applicant_id"])
+    """Whether the reader acts as the applicant (its representative, or who applied on
+    its behalf: core.roles.speaks_for_application)."""
+    return role_rules.speaks_for_application(g.me.get("roles"), g.me["id"], app)
 
 
 @blp.route("/campaigns/<campaign_id>")
 @session.page_login_required
 def campaign_page(campaign_id):
+    """The campaign, then everyone the reader may apply for, each judged by the
+    program BEFORE the form (eligible, or why not), with its application if any."""
     load_me()
     with rpc() as cluster:
         campaign = cluster.applications.get_campaign(g.actor_id, campaign_id)
         program = cluster.applications.get_program(campaign["program"], campaign["program_version"])
-        apps = cluster.applications.list_applications(g.actor_id, {"campaign_id": campaign_id, "limit": 200})
-    mine = [a for a in apps if _speaks_for(a)]
-    return render_template("campaign.html", campaign=campaign, program=program, mine=mine)
+        choices = cluster.applications.applicant_choices(g.actor_id, campaign_id)
+    return render_template("campaign.html", campaign=campaign, program=program, choices=choices)
 
 
 @blp.route("/campaigns/<campaign_id>/apply", methods=["POST"])
 @session.page_login_required
 def apply(campaign_id):
     payload = {"form": {}}
-    if request.form.get("applicant_id"):
-        payload["applicant_id"] = request.form["applicant_id"]
+    applicant_id = request.form.get("applicant_id") or ""
+    if applicant_id:
+        payload["applicant_id"] = applicant_id
     with rpc() as cluster:
-        app = cluster.applications.create_application(g.actor_id, campaign_id, payload,
-                                                      f"web-apply-{request.form.get('csrf_token', '')}-{campaign_id}")
+        app = cluster.applications.create_application(
+            g.actor_id, campaign_id, payload, f"web-apply-{request.form.get('csrf_token', '')}-{campaign_id}-{applicant_id}")
     return redirect(url_for("web.application_page", application_id=app["id"]))
 
 
@@ -109,7 +126,8 @@ def _application_context(cluster, application_id):
 
 
 def _render_application(app, campaign, program, trail, values=None, errors=None, message=None, status=200):
-    editable = app["state"] in ("draft", "returned") and _speaks_for(app)
+    applicant = _speaks_for(app)
+    editable = app["state"] in ("draft", "returned") and applicant
     fields = schema_form.describe(program["form_schema"], values if values is not None else (app.get("form") or {}),
                                   errors)
     counts = {}
@@ -118,9 +136,12 @@ def _render_application(app, campaign, program, trail, values=None, errors=None,
     from gateway.web import error_page
     kind_names = {k["kind"]: i18n.pick(k.get("label_zh") or k["kind"], k.get("label_en") or k.get("label_zh") or k["kind"])
                   for k in program.get("attachments") or []}
+    from gateway.app import upload_request_limit
     return render_template("application.html", app=app, campaign=campaign, program=program, trail=trail,
                            kind_names=kind_names, upload_limit=error_page.upload_limit_text(),
-                           upload_limit_bytes=error_page.upload_limit_bytes(),
+                           upload_limit_bytes=error_page.upload_limit_bytes(), applicant=applicant,
+                           photo_limit_bytes=upload_request_limit(current_app.config["CX"]) - 1048576,
+                           kind_rules=attachments.kind_rules(program),
                            fields=fields, editable=editable, errors=errors, message=message,
                            field_labels=schema_form.labels_of(fields),
                            counts=counts), status
@@ -138,8 +159,9 @@ def application_page(application_id):
 @blp.route("/applications/<application_id>/form", methods=["POST"])
 @session.page_login_required
 def save_form(application_id):
-    """Save the draft; with `submit`, then submit; with `upload`, save then attach the
-    chosen file. Nothing typed is lost: a draft that breaks a rule is saved without
+    """Save the draft; with `submit`, then submit; with `upload`, `delete:<id>` or
+    `replace:<id>`, save then change the attachments (pages_applicant_attachments).
+    Nothing typed is lost: a draft that breaks a rule is saved without
     the values that break it (only submitting demands completeness) and the page
     comes back with every field as typed and each error at its field."""
     load_me()
@@ -151,32 +173,28 @@ def save_form(application_id):
         try:
             cluster.applications.update_application(g.actor_id, application_id, {"form": values})
         except ChuangxianError as exc:
-            error = exc.to_dict()
+            error, status = exc.to_dict(), status_of(exc)
             saved_part = _save_what_is_valid(cluster, application_id, values, error)
-        chosen = request.files.get("file")
-        attached = error is None and chosen is not None and bool(chosen.filename)
-        if attached:
-            # A file chosen is attached whichever button was pressed (save, upload or
-            # submit), before submitting, so nothing chosen is silently dropped.
+        done = None
+        if error is None:
             try:
-                _attach(cluster, application_id)
+                done = attachments.change(cluster, application_id, intent)
             except ChuangxianError as exc:
-                error = exc.to_dict()
+                error, status = exc.to_dict(), status_of(exc)
         if error is None and intent == "submit":
             try:
                 cluster.applications.act(g.actor_id, application_id, {"action": "submit"},
                                          f"web-submit-{application_id}-{app['version']}")
             except ChuangxianError as exc:
-                error = exc.to_dict()
+                error, status = exc.to_dict(), status_of(exc)
         if error is not None:
             app, campaign, program, trail = _application_context(cluster, application_id)
             message = "saved_valid_part" if saved_part else None
             return _render_application(app, campaign, program, trail, values=values,
                                        errors=schema_form.errors_by_field(error) or {"": (error["message_zh"],
                                                                                           error["message"])},
-                                       message=message,
-                                       status=422 if error["code"] == "validation_failed" else 409)
-    message = "submitted_ok" if intent == "submit" else "uploaded_ok" if attached else "saved_draft_ok"
+                                       message=message, status=status)
+    message = "submitted_ok" if intent == "submit" else done or "saved_draft_ok"
     return redirect(url_for("web.application_page", application_id=application_id, message=message))
 
 
@@ -194,38 +212,6 @@ def _save_what_is_valid(cluster, application_id, values, error):
     except ChuangxianError:
         return False
     return True
-
-
-def _attach(cluster, application_id):
-    upload_file = request.files.get("file")
-    data = upload_file.read() if upload_file else b""
-    cluster.applications.add_attachment(g.actor_id, application_id, request.form.get("kind", ""),
-                                        upload_file.filename if upload_file else "", files.put(data))
-
-
-@blp.route("/applications/<application_id>/attachments", methods=["POST"])
-@session.page_login_required
-def upload(application_id):
-    """Attach a file on its own (the application page uploads through `save_form`
-    with intent=upload, so unsaved edits are saved first)."""
-    with rpc() as cluster:
-        _attach(cluster, application_id)
-    return redirect(url_for("web.application_page", application_id=application_id, message="uploaded_ok"))
-
-
-@blp.route("/applications/<application_id>/attachments/<attachment_id>")
-@session.page_login_required
-def download(application_id, attachment_id):
-    with rpc() as cluster:
-        doc = cluster.applications.get_attachment(g.actor_id, application_id, attachment_id)
-    filename = doc.get("filename", attachment_id)
-    return Response(files.content_of(doc), mimetype=doc.get("content_type") or "application/octet-stream",
-                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{_quote(filename)}"})
-
-
-def _quote(name):
-    from urllib.parse import quote
-    return quote(name)
 
 
 @blp.route("/applications/<application_id>/act", methods=["POST"])

@@ -121,7 +121,9 @@ class BenchmarkBranchHooks(ProgramHooks):
     # -- the five conditions ---------------------------------------------------------
     def check_eligibility(self, context):
         """Every failed condition of the five, each its own reason naming what is
-        missing (zh + en); empty when the branch may submit."""
+        missing (zh + en); empty when the branch may submit. Before the form
+        (``preview``) only what the form does not say: the branch's type and the
+        facts behind conditions 4 and 5."""
         applicant = context.get("applicant") or {}
         if applicant.get("kind") != "branch":
             return [{"code": "not_a_branch", "message": "Only a party branch may apply to be a benchmark branch.",
@@ -132,14 +134,16 @@ class BenchmarkBranchHooks(ProgramHooks):
         branch_id = applicant.get("id") or applicant.get("_id")
         kind = branch_type_of(applicant, form)
         reasons = []
+        preview = bool(context.get("preview"))
         if kind is None:
             reasons.append({"code": "branch_type", "message": "The branch's type (faculty or student) is unknown.",
                             "message_zh": "无法确定支部类型（教工党支部或学生党支部）"})
-        else:
+        elif not preview:
             reasons.append(conditions.duties(form, kind))
-        reasons.append(conditions.organisational_life(form, settings["organisational_life_minimums"],
-                                                      settings["committee_from_members"]))
-        reasons.append(conditions.school_plan(form, settings["plan_results_min"]))
+        if not preview:
+            reasons.append(conditions.organisational_life(form, settings["organisational_life_minimums"],
+                                                          settings["committee_from_members"]))
+            reasons.append(conditions.school_plan(form, settings["plan_results_min"]))
         people = branch_people(context.get("members"), form, branch_id)
         if people is None:
             reasons.append({"code": "members_unknown",

@@ -97,6 +97,10 @@ class CivilizedDormHooks(ProgramHooks):
 
         Facts are read in windows ending with the deadline's day, so a dorm is judged
         the same however late it submits within the window.
+
+        Before the form (``preview`` without types chosen) every type is looked up: a
+        type won last year comes back as a note (``blocking: False``, the dorm may
+        choose another), and the type conditions wait for the types chosen.
         """
         applicant = context.get("applicant") or {}
         campaign = context.get("campaign") or {}
@@ -104,7 +108,11 @@ class CivilizedDormHooks(ProgramHooks):
         if applicant.get("kind") != "dorm":
             return [_reason("not_a_dorm", "Only a dorm may apply to be a civilized dorm.", "仅寝室可申报文明寝室")]
         settings = self._settings(campaign)
-        reasons = self._won_last_year(applicant, campaign, types)
+        if context.get("preview") and not types:
+            won = self._won_last_year(applicant, campaign, list(DORM_TYPES))
+            reasons = [dict(r, blocking=len(won) >= len(DORM_TYPES)) for r in won]
+        else:
+            reasons = self._won_last_year(applicant, campaign, types)
         members = members_of(context, applicant)
         if members is None:
             return reasons + [_reason(
@@ -112,8 +120,7 @@ class CivilizedDormHooks(ProgramHooks):
                 "ask the administrator to check the directory.",
                 "未获取到寝室成员信息，无法核对申报条件，请联系管理员核对名册")]
         reasons += self._years_of_study(members, campaign, settings)
-        reasons += self._type_conditions(types, members, campaign, settings)
-        return reasons
+        return reasons + self._type_conditions(types, members, campaign, settings)
 
     def _won_last_year(self, applicant, campaign, types):
         if not types:

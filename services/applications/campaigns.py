@@ -73,8 +73,13 @@ def open_campaign(store, actor, payload, enabled, now, idempotency_key=None):
 def campaign_view(campaign, now):
     """What callers see of a campaign. Never fails on an old or partial record (one
     stored without its window or title by an earlier version): what is missing shows
-    as missing, and such a campaign is not open."""
+    as missing, and such a campaign is not open.
+
+    `application_open` means "accepting applications now": the window is open, the
+    campaign is not withdrawn and has no final list (`final_listed`, which the reader
+    sets on `campaign`: workflow.campaign_of, `with_final_lists`)."""
     view = with_id(campaign)
+    view["final_listed"] = bool(campaign.get("final_listed"))
     view.pop("history", None)
     view["level"] = permissions.campaign_level(campaign)  # campaigns from before levels: school
     view.setdefault("state", "open")
@@ -88,7 +93,7 @@ def campaign_view(campaign, now):
         view["application_open"], view["seconds_to_deadline"] = False, 0
         view["application_window_local"] = ""
         return view
-    view["application_open"] = view["state"] != "withdrawn" and opens <= now < closes
+    view["application_open"] = view["state"] != "withdrawn" and not view["final_listed"] and opens <= now < closes
     view["application_window_local"] = f"{windows.shanghai_text(opens)} – {windows.shanghai_text(closes)} (Asia/Shanghai)"
     view["seconds_to_deadline"] = max(0, int((closes - now).total_seconds())) if view["application_open"] else 0
     return view
@@ -118,4 +123,10 @@ def visible_campaigns(store, actor, person, open_only, now):
     if open_only:
         query["application_closes_at"] = {"$gt": now}
         query["application_opens_at"] = {"$lte": now}
-    return [campaign_view(c, now) for c in store.list_campaigns(query)]
+    return [campaign_view(c, now) for c in with_final_lists(store, store.list_campaigns(query))]
+
+
+def with_final_lists(store, campaigns):
+    """`campaigns` with `final_listed` set on each (one query for all)."""
+    listed = store.final_listed([c["_id"] for c in campaigns])
+    return [dict(c, final_listed=c["_id"] in listed) for c in campaigns]

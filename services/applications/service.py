@@ -21,7 +21,8 @@ from core.forms import load_or_raise
 from core.job_service import JobsMixin
 from core.mongo import Repository
 from core.programs import check_enabled
-from services.applications import campaign_edits, campaigns, directory, outbox, shortlist, workflow
+from services.applications import attachments, campaign_edits, campaigns, directory, eligibility, outbox, shortlist
+from services.applications import workflow
 from services.applications import jobs, nominations, people, public_board, todo
 from services.applications.people_schemas import PeopleQuery, PersonInput, RoleGrantInput, RoleRevokeInput
 from services.applications import awards, final_list, lifecycle_sweep, notices, stage_board, stage_files, stages
@@ -200,13 +201,27 @@ class ApplicationsService(JobsMixin, probes.Probed):
     @rpc
     def get_campaign(self, actor_id, campaign_id):
         self._actor(actor_id)
-        return campaigns.campaign_view(self.store.get_campaign(campaign_id), utc_now())
+        return campaigns.campaign_view(workflow.campaign_of(self.store, campaign_id), utc_now())
+
+    @rpc
+    def applicant_choices(self, actor_id, campaign_id):
+        """Everyone the caller may apply for in the campaign (the units they represent,
+        the classes of their college for a counselor, or themself), each with whether
+        it may apply and why not, judged by the program in one call before the form
+        is filled (eligibility.py): {"applicant_kind", "accepting", "candidates"}."""
+        actor = self._actor(actor_id)
+        campaign = workflow.campaign_of(self.store, campaign_id)
+        program = self.store.get_program(campaign["program"], campaign.get("program_version"))
+        found = eligibility.choices(self.store, self.hooks, actor, campaign, program,
+                                    lambda app: permissions.can_view(actor, app))
+        found["accepting"] = campaigns.campaign_view(campaign, utc_now())["application_open"]
+        return found
 
     # -- applications --------------------------------------------------------
     @rpc
     def create_application(self, actor_id, campaign_id, payload, idempotency_key=None):
         data = load_or_raise(ApplicationCreate, payload)
-        campaign = self.store.get_campaign(campaign_id)
+        campaign = workflow.campaign_of(self.store, campaign_id)
         program = self.store.get_program(campaign["program"], campaign.get("program_version"))
         return workflow.create(self.store, self.hooks, self.dispatch, self._actor(actor_id), campaign, program,
                                data["applicant_id"], data["form"], idempotency_key, utc_now())
@@ -244,12 +259,22 @@ class ApplicationsService(JobsMixin, probes.Probed):
         workflow.visible_application(self.store, self._actor(actor_id), application_id)
         return [with_id(e) for e in self.store.audit_trail(application_id)]
 
-    # -- attachments ---------------------------------------------------------
+    # -- attachments (attachments.py) -------------------------------------------
+    def _max_bytes(self):
+        return int(self._config.get("ATTACHMENTS", {}).get("MAX_BYTES", 10 * 1024 * 1024))
+
     @rpc
     def add_attachment(self, actor_id, application_id, kind, filename, data_b64, idempotency_key=None):
-        max_bytes = int(self._config.get("ATTACHMENTS", {}).get("MAX_BYTES", 10 * 1024 * 1024))
-        stored = workflow.add_attachment(self.store, self.dispatch, self._actor(actor_id), application_id, kind,
-                                         filename, data_b64, max_bytes, utc_now(), idempotency_key)
+        stored = attachments.add(self.store, self._actor(actor_id), application_id, kind, filename, data_b64,
+                                 self._max_bytes(), utc_now(), idempotency_key)
+        return attachment_view(stored)
+
+    @rpc
+    def replace_attachment(self, actor_id, application_id, attachment_id, filename, data_b64):
+        """Put a new file in an attachment's place (same kind) while the application
+        is a draft or returned; Conflict (409) after it was submitted."""
+        stored = attachments.replace(self.store, self._actor(actor_id), application_id, attachment_id, filename,
+                                     data_b64, self._max_bytes(), utc_now())
         return attachment_view(stored)
 
     @rpc
@@ -261,15 +286,9 @@ class ApplicationsService(JobsMixin, probes.Probed):
 
     @rpc
     def delete_attachment(self, actor_id, application_id, attachment_id):
-        actor = self._actor(actor_id)
-        app = workflow.visible_application(self.store, actor, application_id)
-        permissions.require_applicant(actor, app)
-        if app["state"] not in ("draft", "returned"):
-            from core.errors import Conflict
-            raise Conflict("Attachments can only be changed on a draft or returned application.",
-                           "只有草稿或已退回的申报可以修改附件", field="state")
-        self.store.remove_attachment(app, self.store.get_attachment(application_id, attachment_id))
-        return {"deleted": attachment_id}
+        """Delete an attachment while the application is a draft or returned;
+        Conflict (409) after it was submitted."""
+        return attachments.delete(self.store, self._actor(actor_id), application_id, attachment_id, utc_now())
 
     # -- review results ------------------------------------------------------
     @event_handler("scoring", "scoring.results_published")
@@ -481,7 +500,7 @@ class ApplicationsService(JobsMixin, probes.Probed):
 
     @rpc
     def internal_campaign(self, campaign_id):
-        return campaigns.campaign_view(self.store.get_campaign(campaign_id), utc_now())
+        return campaigns.campaign_view(workflow.campaign_of(self.store, campaign_id), utc_now())
 
     @rpc
     def internal_unit(self, unit_id):

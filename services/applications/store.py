@@ -60,7 +60,7 @@ class ApplicationsStore:
         # those only), and for MongoDB the compound index of each filter + sort.
         # Lists sort and page on updated_ts (epoch seconds beside updated_at: nx-27017
         # compares numbers in SQL, datetimes in Python).
-        for field in ("campaign_id", "college_id", "applicant_id", "updated_ts"):
+        for field in ("campaign_id", "college_id", "applicant_id", "updated_ts", "on_behalf_by"):
             db.applications.create_index([(field, ASCENDING)])
         for field in ("campaign_id", "college_id", "applicant_id"):
             # (not ", _id": nx-27017 then refuses every insert with "JSON path error near '_id'")
@@ -293,6 +293,14 @@ class ApplicationsStore:
             raise not_found("campaign", "评选活动", campaign_id)
         return campaign
 
+    def final_listed(self, campaign_ids):
+        """The ids among `campaign_ids` whose final list (正式名单, notice_store's
+        `final_lists`, same database) exists."""
+        ids = sorted(set(campaign_ids))
+        if not ids:
+            return set()
+        return {d["_id"] for d in self.db.final_lists.find({"_id": {"$in": ids}}, {"_id": 1})}
+
     def list_campaigns(self, query):
         return list(self.db.campaigns.find(query, sort=[("application_closes_at", DESCENDING)], limit=500))
 
@@ -386,6 +394,7 @@ class ApplicationsStore:
                    if v}
         reviewed = {"state": {"$nin": hidden}, "submitted_at": {"$ne": None}}
         branches = [{"applicant_id": a} for a in visible["applicant_ids"]]
+        branches += [{"on_behalf_by": p} for p in visible.get("on_behalf_ids", [])]
         branches += [dict(reviewed, college_id=c) for c in visible["college_ids"]]
         if visible["school_units"]:
             branches.append(dict(reviewed, unit_path={"$in": visible["school_units"]}))
@@ -420,6 +429,13 @@ class ApplicationsStore:
         older = list(self.db.applications.find(dict(query, updated_ts={"$lt": mark.get("updated_ts") or 0.0}), fields,
                                                sort=sort, limit=limit - len(same))) if len(same) < limit else []
         return same + older
+
+    def applications_in(self, campaign_id, applicant_ids):
+        """The campaign's applications of these applicants (one per applicant)."""
+        if not applicant_ids:
+            return []
+        return list(self.db.applications.find({"campaign_id": campaign_id, "applicant_id": {"$in": sorted(applicant_ids)}},
+                                              {"outbox": 0}, limit=len(applicant_ids)))
 
     def campaign_applications(self, campaign_id, states=None):
         query = {"campaign_id": campaign_id}
@@ -487,12 +503,21 @@ class ApplicationsStore:
         return doc
 
     def remove_attachment(self, application, attachment):
-        removed = self.db.attachments.delete_one({"_id": attachment["_id"]})
-        if removed.deleted_count == 1:
-            self.db.applications.update_one(
-                {"_id": application["_id"], f"attachment_counts.{attachment['kind']}": {"$gt": 0}},
-                {"$inc": {f"attachment_counts.{attachment['kind']}": -1, "version": 1}},
-            )
+        """Remove one attachment while its application is a draft or returned: the
+        kind's count goes down first, conditionally on that state, so an application
+        submitted meanwhile keeps its files. False when it was no longer editable."""
+        freed = self.db.applications.update_one(
+            {"_id": application["_id"], "state": {"$in": ["draft", "returned"]},
+             f"attachment_counts.{attachment['kind']}": {"$gt": 0}},
+            {"$inc": {f"attachment_counts.{attachment['kind']}": -1, "version": 1}},
+        )
+        if freed.modified_count != 1:
+            return False
+        if self.db.attachments.delete_one({"_id": attachment["_id"]}).deleted_count != 1:
+            # removed by a concurrent request, which freed its own slot: give this one back
+            self.db.applications.update_one({"_id": application["_id"]},
+                                            {"$inc": {f"attachment_counts.{attachment['kind']}": 1}})
+        return True
 
     def since(self, now, seconds):
         return now - timedelta(seconds=seconds)

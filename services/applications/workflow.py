@@ -4,7 +4,6 @@ Each operation rebuilds the actor from the directory, checks the domain rules,
 then makes one atomic change whose audit entry and event travel in the outbox
 (see outbox.py). Program-specific checks are the plugin's hooks, called over RPC.
 """
-import hashlib
 from datetime import datetime, timezone
 
 from core import roles as role_rules
@@ -14,8 +13,7 @@ from core.envelope import make_event
 from core.errors import (
     Conflict, NotFound, PermissionDenied, ValidationFailed, field_error, invalid,
 )
-from core.filestore import upload_bytes
-from services.applications import outbox
+from services.applications import eligibility, outbox
 from services.applications.domain import permissions, resubmission, windows
 from services.applications.domain.state_machine import audit_entry, plan_transition
 from core.idempotency import new_id
@@ -128,15 +126,22 @@ def _validate_form(hooks, campaign, app_context, form, partial):
     return result["form"]
 
 
+def campaign_of(store, campaign_id):
+    """The campaign as stored, with `final_listed` (whether its final list exists), which
+    the window guards (domain/windows.py) and the campaign view read. Never written back."""
+    campaign = store.get_campaign(campaign_id)
+    campaign["final_listed"] = campaign_id in store.final_listed([campaign_id])
+    return campaign
+
+
 def _applicant_for(store, actor, campaign, program, applicant_id):
+    """(applicant id, unit or person, on_behalf): on_behalf is True when the actor
+    applies on the unit's behalf (core.roles.may_apply_on_behalf) rather than as its
+    representative."""
     kind = program["applicant_kind"]
     if kind == "person":
         applicant_id = applicant_id or actor.id
-        unit = store.get_person(applicant_id)
-        unit_path = [u for u in (unit.get("school_id"), unit.get("college_id"), unit.get("class_id")) if u]
-        # never the stored record: it holds the password hash, and this goes to the plugin
-        unit = {k: v for k, v in unit.items() if k not in ("password_hash", "role_keys")}
-        unit = dict(unit, kind="person", path=unit_path)
+        unit = eligibility.person_applicant(store, applicant_id)
     else:
         if applicant_id is None:
             mine = sorted(actor.units_with(role_rules.APPLICANT_ROLE[kind]))
@@ -147,20 +152,21 @@ def _applicant_for(store, actor, campaign, program, applicant_id):
         if unit["kind"] != kind:
             raise invalid([field_error("applicant_id", f"This program takes a {kind}, not a {unit['kind']}.",
                                        f"本项目的申报对象须为{kind}，而非{unit['kind']}")])
-    if not permissions.speaks_for(actor, kind, applicant_id):
+    if not role_rules.may_apply_for(actor.roles, actor.id, kind, applicant_id, unit.get("path")):
         raise PermissionDenied("You do not represent this applicant.", "您不是该申报单位的负责人",
                                field="applicant_id")
     if campaign["unit_id"] not in unit["path"]:
         raise PermissionDenied("The applicant is outside this campaign's scope.", "申报单位不在本次活动范围内",
                                field="applicant_id")
-    return applicant_id, unit
+    return applicant_id, unit, not permissions.speaks_for(actor, kind, applicant_id)
 
 
 def create(store, hooks, dispatch, actor, campaign, program, applicant_id, form, key, now):
     """A new draft; raises Conflict for a second one of the same applicant (one
-    project per branch), DeadlinePassed outside the window, ValidationFailed."""
+    project per branch), DeadlinePassed outside the window or once the final list
+    exists (`campaign` from `campaign_of`), ValidationFailed."""
     windows.require_application_window(campaign, now)
-    applicant_id, unit = _applicant_for(store, actor, campaign, program, applicant_id)
+    applicant_id, unit, on_behalf = _applicant_for(store, actor, campaign, program, applicant_id)
     cleaned = _validate_form(hooks, campaign, {"applicant": unit}, form, partial=True)
     app_id = new_id("app")
     entry = audit_entry(actor, "create", None, "draft", None, now, key)
@@ -172,6 +178,8 @@ def create(store, hooks, dispatch, actor, campaign, program, applicant_id, form,
         "created_by": actor.ref(), "created_at": now, "updated_at": now, "updated_ts": now.timestamp(),
         "submitted_at": None,
         "first_submitted_at": None, "created_key": key,
+        # who applied on the unit's behalf (a counselor for a class), or None
+        "on_behalf_by": actor.id if on_behalf else None,
         "attachment_counts": {k["kind"]: 0 for k in program["attachments"]},
         "outbox": {"audit": _audit(app_id, 1, entry), "event": None}, "outbox_at": now,
     }
@@ -189,7 +197,7 @@ def update_form(store, hooks, dispatch, actor, app_id, form, now):
     if app["state"] not in ("draft", "returned"):
         raise Conflict(f"An application that is {app['state']} cannot be edited.",
                        "只有草稿或已退回的申报可以修改", field="state")
-    campaign = store.get_campaign(app["campaign_id"])
+    campaign = campaign_of(store, app["campaign_id"])
     windows.require_editable_window(campaign, app, now)
     cleaned = _validate_form(hooks, campaign, {"applicant": {"id": app["applicant_id"]}}, form, partial=True)
     entry = audit_entry(actor, "edit", app["state"], app["state"], None, now)
@@ -219,7 +227,7 @@ def act(store, hooks, dispatch, actor, app_id, action, reason, key, now):
     done = _already_done(store, app_id, action, key, app)
     if done is not None:
         return application_view(done)
-    campaign = store.get_campaign(app["campaign_id"])
+    campaign = campaign_of(store, app["campaign_id"])
     step, entry = plan_transition(app, action, actor, reason, now, campaign)
     if action in DIRECT_DECISIONS:
         require_direct_decision_allowed(store.get_program(campaign["program"], campaign.get("program_version")),
@@ -257,57 +265,9 @@ def _check_submission(store, hooks, campaign, app, now):
     missing = attachment_rules.missing_required(program["attachments"], store.list_attachments(app["_id"]))
     if missing:
         raise invalid(missing)
-    reasons = hooks[campaign["program"]].check_eligibility(
-        _plain({"applicant": unit, "campaign": campaign, "form": app["form"], "members": _members(store, app)}))
-    if reasons:
-        raise ValidationFailed(
-            "; ".join(r["message"] for r in reasons), "；".join(r["message_zh"] for r in reasons),
-            field="eligibility", details=[field_error("eligibility", r["message"], r["message_zh"]) for r in reasons],
-        )
-
-
-def _members(store, app):
-    """The people of the applying unit from the directory (its class, dorm or branch
-    members, and whoever speaks for it), so eligibility never rests on a roster the
-    applicant typed; for a person applicant, themself."""
-    from services.applications.views import person_view
-    kind, unit_id = app["applicant_kind"], app["applicant_id"]
-    if kind == "person":
-        return [person_view(store.get_person(unit_id))]
-    found = {p["_id"]: p for p in store.find_people({f"{kind}_id": unit_id}, limit=5000)}
-    for p in store.people_holding(role_rules.representative_keys(kind, unit_id)):
-        found.setdefault(p["_id"], p)
-    return [person_view(p) for p in found.values()]
+    eligibility.require_eligible(store, hooks, campaign, app)
 
 
 def _plain(doc):
     from services.applications.views import jsonable
     return jsonable(doc)
-
-
-def add_attachment(store, dispatch, actor, app_id, kind, filename, data_b64, max_bytes, now, idempotency_key=None):
-    """Store one upload (`data_b64`: ``{"file_id"}`` of the bytes in the file store, or base64). A retry (same Idempotency-Key, or the same bytes for the same
-    kind) returns the attachment stored first, also for a one-file kind that is full."""
-    app = visible_application(store, actor, app_id)
-    permissions.require_applicant(actor, app)
-    if app["state"] not in ("draft", "returned"):
-        raise Conflict("Attachments can only be changed on a draft or returned application.",
-                       "只有草稿或已退回的申报可以修改附件", field="state")
-    campaign = store.get_campaign(app["campaign_id"])
-    windows.require_editable_window(campaign, app, now)
-    data = upload_bytes(data_b64, store.files)   # a file store reference, or base64 from older callers
-    existing = store.list_attachments(app_id)
-    digest = hashlib.sha256(data).hexdigest()
-    attachment_id = attachment_rules.upload_id("att", app_id, kind, digest, idempotency_key)
-    retried = attachment_rules.already_uploaded(existing, attachment_id, kind, digest)
-    if retried is not None:
-        return retried
-    program = store.get_program(campaign["program"], campaign["program_version"])
-    meta = attachment_rules.check_upload(program["attachments"], kind, filename, data, max_bytes, existing)
-    spec = next(k for k in program["attachments"] if k["kind"] == kind)
-    meta["uploaded_by"] = actor.ref()
-    stored = store.add_attachment(app, meta, data, spec.get("max_count", 10), now, attachment_id)
-    if stored is None:
-        raise Conflict(f"At most {spec.get('max_count', 10)} file(s) of this kind, or the application is no longer editable.",
-                       f"{spec['label_zh']}数量已达上限，或申报已不可修改", field="kind")
-    return stored

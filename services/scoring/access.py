@@ -53,8 +53,7 @@ class Person:
         return bool(self.units_with(scorer_role))
 
     def speaks_for(self, application):
-        return role_rules.speaks_for(self.roles, self.id, application.get("applicant_kind"),
-                                     application.get("applicant_id"))
+        return role_rules.speaks_for_application(self.roles, self.id, application)
 
     def conflict_units(self):
         """{field: [unit ids]} for `domain.assignment.conflicts`."""

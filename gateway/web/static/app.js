@@ -20,33 +20,48 @@
   if (clocks.length) { tick(); setInterval(tick, 1000); }
 
   // Uploads with a progress bar: <form data-upload> with a <progress> inside. Only the
-  // button with name=intent value=upload sends the file with progress; the size limit
-  // (data-max-bytes on the file input) is checked before anything is sent, so a file
-  // too large never costs the reader what they typed.
+  // buttons with name=intent value=upload or replace:<id> send a file with progress; the
+  // size limit (data-max-bytes on each file input; data-photo-max-bytes for a JPEG/PNG
+  // photo, which is shrunk in the browser by photo_resize.js and else by the server) is
+  // checked before anything is sent, so a file too large never costs the reader what
+  // they typed.
+  function isPhoto(f) { return f && (f.type === "image/jpeg" || f.type === "image/png"); }
+  function limitFor(input, f) {
+    var photo = parseInt(input.getAttribute("data-photo-max-bytes") || "0", 10);
+    if (photo && isPhoto(f)) { return photo; }
+    return parseInt(input.getAttribute("data-max-bytes") || "0", 10);
+  }
+  function tooLarge(input) {
+    var f = input.files && input.files[0];
+    var limit = f ? limitFor(input, f) : 0;
+    return !!(limit && f.size > limit);
+  }
   Array.prototype.forEach.call(document.querySelectorAll("form[data-upload]"), function (form) {
-    var file = form.querySelector("input[type=file]");
+    var inputs = Array.prototype.slice.call(form.querySelectorAll("input[type=file]"));
     var tooBig = form.querySelector("#att-too-big");
-    function oversize() {
-      var limit = file ? parseInt(file.getAttribute("data-max-bytes") || "0", 10) : 0;
-      return !!(limit && file.files && file.files[0] && file.files[0].size > limit);
-    }
-    if (file) {
-      file.addEventListener("change", function () {
+    function oversize() { return inputs.filter(tooLarge)[0] || null; }
+    inputs.forEach(function (input) {
+      input.addEventListener("change", function () {
+        var big = tooLarge(input);
         if (tooBig) { tooBig.hidden = !oversize(); }
-        file.setAttribute("aria-invalid", oversize() ? "true" : "false");
+        input.setAttribute("aria-invalid", big ? "true" : "false");
       });
-    }
+    });
     form.addEventListener("submit", function (event) {
       var button = event.submitter;
-      var uploading = !form.hasAttribute("data-keep-edits") || (button && button.value === "upload");
+      var value = button ? button.value || "" : "";
+      var uploading = !form.hasAttribute("data-keep-edits") || value === "upload" || value.indexOf("replace:") === 0;
       if (!uploading) { return; }
-      if (file && oversize()) {
+      var big = oversize();
+      if (big) {
         event.preventDefault();
-        if (tooBig) { tooBig.hidden = false; file.focus(); }
+        if (tooBig) { tooBig.hidden = false; }
+        big.focus();
         return;
       }
+      var chosen = inputs.some(function (input) { return input.files && input.files.length; });
       var bar = form.querySelector("progress");
-      if (!bar || !window.FormData || !file || !file.files || !file.files.length) { return; }
+      if (!bar || !window.FormData || !chosen) { return; }
       event.preventDefault();
       var data = new FormData(form);
       if (button && button.name) { data.set(button.name, button.value); }

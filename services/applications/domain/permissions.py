@@ -56,9 +56,11 @@ def actor_sides(actor, application, campaign=None):
     decides the applications of a college-level campaign). Without the campaign only
     the first holds: callers that decide pass it."""
     sides = set()
-    if speaks_for(actor, application["applicant_kind"], application["applicant_id"]):
+    if role_rules.speaks_for_application(actor.roles, actor.id, application):
         sides.add("applicant")
-    if is_college_reviewer(actor, application):
+    # Who applied on a class's behalf (a counselor) does not also review it for the
+    # college: another counselor or the college admin does.
+    if is_college_reviewer(actor, application) and application.get("on_behalf_by") != actor.id:
         sides.add("college")
     if is_school_admin(actor, application) or (campaign is not None and is_campaign_admin(actor, campaign)):
         sides.add("school")
@@ -98,10 +100,13 @@ def require_applicant(actor, application):
 
 def visible_filter(actor):
     """A store-neutral description of what `actor` may list: the store turns it into
-    a query. {"applicant_ids": [...], "college_ids": [...], "school_units": [...]}"""
+    a query. {"applicant_ids": [...], "on_behalf_ids": [the actor, when they may apply
+    on a unit's behalf], "college_ids": [...], "school_units": [...]}"""
     applicant_ids = role_rules.represented_units(actor.roles) | {actor.id}
+    on_behalf = any(role_rules.on_behalf_units(actor.roles, kind) for kind in role_rules.ON_BEHALF_ROLES)
     return {
         "applicant_ids": sorted(applicant_ids),
+        "on_behalf_ids": [actor.id] if on_behalf else [],
         "college_ids": sorted(actor.units_with(*COLLEGE_REVIEW_ROLES)),
         "school_units": sorted(actor.units_with("school_admin")),
         "hidden_states": sorted(PRIVATE_STATES),

@@ -76,9 +76,21 @@ def _aware(moment):
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
+def require_no_final_list(campaign):
+    """Raises DeadlinePassed once the campaign's final list exists (`final_listed`, set
+    by whoever read the campaign: workflow.campaign_of): from then on no application is
+    created, reopened, edited or (re)submitted, even while the window is still open."""
+    if campaign.get("final_listed"):
+        raise DeadlinePassed(
+            "This campaign's final list has been published; it accepts no more applications.",
+            "本次评选已产生正式名单，不再受理申报", field="campaign_id")
+
+
 def require_application_window(campaign, now):
     """Raises DeadlinePassed unless the application window is open at `now` (never for
-    a withdrawn campaign, nor one stored without its window by an old version)."""
+    a withdrawn campaign, nor one stored without its window by an old version, nor
+    once its final list exists)."""
+    require_no_final_list(campaign)
     opens, closes = campaign.get("application_opens_at"), campaign.get("application_closes_at")
     if campaign.get("state") == "withdrawn" or not opens or not closes:
         raise DeadlinePassed("This campaign was withdrawn or has no application window.",
@@ -99,7 +111,9 @@ def require_application_window(campaign, now):
 
 
 def require_resubmission_window(campaign, now):
-    """A returned application may be resubmitted until the review window closes."""
+    """A returned application may be resubmitted until the review window closes (and
+    not once the final list exists)."""
+    require_no_final_list(campaign)
     closes = campaign.get("review_closes_at") or campaign.get("application_closes_at")
     if campaign.get("state") == "withdrawn" or not closes:
         raise DeadlinePassed("This campaign was withdrawn or has no application window.",

@@ -45,7 +45,7 @@ def test_error_pages_for_people_and_json_for_programs(gateway_app, http):
 
     # 413: more than the upload limit (200 KB in the test configuration), stated on the page.
     big = client.post("/applications/x/attachments", data={"csrf_token": csrf, "kind": "application_form",
-                                                            "file": (io.BytesIO(b"0" * 1_400_000), "big.pdf")},
+                                                            "file": (io.BytesIO(b"0" * 2_000_000), "big.pdf")},
                       content_type="multipart/form-data", headers=HTML)
     _assert_error_page(big, 413, "上传的文件过大", "195 KB")
 

@@ -1,0 +1,123 @@
+"""Who may apply, judged by the program's own rule (its `check_eligibility` hook) in
+one place for both moments it matters:
+
+* before the form (`choices`): everyone a person may apply for in a campaign — the
+  units they represent (a 寝室长's dorm, a secretary's branch, a monitor's class), the
+  classes of their college when they may apply on a class's behalf (a counselor,
+  core.roles.ON_BEHALF_ROLES), or themself — each with whether it may apply and why
+  not, in ONE call to the program (``check_eligibility_many``, the same hook per
+  candidate, with ``preview``: the form is not filled yet, so only what does not
+  depend on it is judged; a reason with ``blocking: false`` bars a choice in the form
+  only, e.g. a dorm type won last year);
+* at submission (`require_eligible`): the same hook with the filled form.
+
+Both build the hook's context with `context_for`, so the two can never disagree on
+what the program is told.
+"""
+from core import roles as role_rules
+from core.errors import ValidationFailed, field_error
+from services.applications.views import jsonable, person_view
+
+#: At most this many candidates are judged for one person (a counselor of a large
+#: college): the program is asked once for all of them.
+MAX_CANDIDATES = 200
+
+ALREADY_APPLIED = {"code": "already_applied", "message": "It already has an application in this campaign.",
+                   "message_zh": "已在本次活动中申报（每个申报对象限报一项）"}
+
+
+def person_applicant(store, person_id):
+    """A person applicant as hooks see it: never the stored record (it holds internals,
+    and this goes to the plugin); `path` from their school, college and class."""
+    person = store.get_person(person_id)
+    unit_path = [u for u in (person.get("school_id"), person.get("college_id"), person.get("class_id")) if u]
+    unit = {k: v for k, v in person.items() if k not in ("password_hash", "role_keys", "role_names", "role_history")}
+    return dict(unit, kind="person", path=unit_path)
+
+
+def members_of(store, kind, unit_id):
+    """The people of the applying unit from the directory (its class, dorm or branch
+    members, and whoever speaks for it), so eligibility never rests on a roster the
+    applicant typed; for a person applicant, themself. One indexed equality per unit
+    (nx-27017 scans the collection for a `$in` on a field other than _id)."""
+    if kind == "person":
+        return [person_view(store.get_person(unit_id))]
+    found = {p["_id"]: p for p in store.find_people({f"{kind}_id": unit_id}, limit=5000)}
+    for p in store.people_holding(role_rules.representative_keys(kind, unit_id)):
+        found.setdefault(p["_id"], p)
+    return [person_view(p) for p in found.values()]
+
+
+def context_for(store, campaign, kind, unit_id, unit, form, preview=False):
+    """The `check_eligibility` context (core/hookspec.py) for one applicant. A unit
+    applicant goes as its unit record, a person as {"kind": "person"} with their
+    record as the one member."""
+    applicant = unit if kind != "person" else {"kind": "person"}
+    context = {"applicant": applicant, "campaign": {k: v for k, v in campaign.items() if k != "history"},
+               "form": form or {}, "members": members_of(store, kind, unit_id)}
+    if preview:
+        context["preview"] = True
+    return jsonable(context)
+
+
+def blocking(reasons):
+    """The reasons that refuse the applicant (not those that only bar a choice)."""
+    return [r for r in reasons or [] if r.get("blocking", True) is not False]
+
+
+def require_eligible(store, hooks, campaign, app):
+    """Raises ValidationFailed (field ``eligibility``, each reason a detail) when the
+    program refuses the applicant with its filled form."""
+    kind, unit_id = app["applicant_kind"], app["applicant_id"]
+    unit = store.get_unit(unit_id) if kind != "person" else None
+    reasons = blocking(hooks[campaign["program"]].check_eligibility(
+        context_for(store, campaign, kind, unit_id, unit, app.get("form"))))
+    if reasons:
+        raise ValidationFailed(
+            "; ".join(r["message"] for r in reasons), "；".join(r["message_zh"] for r in reasons),
+            field="eligibility", details=[field_error("eligibility", r["message"], r["message_zh"]) for r in reasons],
+        )
+
+
+def _candidates(store, actor, campaign, kind):
+    """[(applicant id, unit or person record, on_behalf)] the actor may apply for in
+    `campaign` (inside its scope), those they represent first."""
+    if kind == "person":
+        return [(actor.id, person_applicant(store, actor.id), False)]
+    own = sorted(actor.units_with(role_rules.APPLICANT_ROLE[kind]))
+    found = {u["_id"]: (u, False) for u in store.units_by_ids(own).values()} if own else {}
+    for college in sorted(role_rules.on_behalf_units(actor.roles, kind)):
+        # {"$in": [...]}: an equality on the indexed array field `path` misses on nx-27017
+        for unit in store.find_units({"kind": kind, "path": {"$in": [college]}}, limit=MAX_CANDIDATES):
+            found.setdefault(unit["_id"], (unit, True))
+    ordered = sorted(found.values(), key=lambda pair: (pair[1], pair[0].get("name") or "", pair[0]["_id"]))
+    return [(u["_id"], u, on_behalf) for u, on_behalf in ordered
+            if u.get("kind") == kind and campaign["unit_id"] in (u.get("path") or [])][:MAX_CANDIDATES]
+
+
+def choices(store, hooks, actor, campaign, program, visible):
+    """Everyone `actor` may apply for in `campaign`, each judged before the form:
+    {"applicant_kind", "accepting", "candidates": [{"applicant_id", "name",
+    "on_behalf", "eligible", "reasons" (refusing), "notes" (barring a choice only),
+    "application": {"id", "state"} | None}]}. `visible(app)` says whether the actor
+    may open an existing application (else it is named but not linked)."""
+    kind = program["applicant_kind"]
+    candidates = _candidates(store, actor, campaign, kind)
+    existing = {a["applicant_id"]: a for a in store.applications_in(campaign["_id"], [c[0] for c in candidates])}
+    judged = [c for c in candidates if c[0] not in existing]
+    contexts = [context_for(store, campaign, kind, unit_id, unit if kind != "person" else None, {}, preview=True)
+                for unit_id, unit, _on_behalf in judged]
+    verdicts = hooks[campaign["program"]].check_eligibility_many(contexts) if contexts else []
+    by_id = {c[0]: v for c, v in zip(judged, verdicts)}
+    out = []
+    for unit_id, unit, on_behalf in candidates:
+        app = existing.get(unit_id)
+        reasons = [ALREADY_APPLIED] if app else blocking(by_id.get(unit_id))
+        notes = [] if app else [r for r in by_id.get(unit_id) or [] if r.get("blocking", True) is False]
+        out.append({
+            "applicant_id": unit_id, "name": unit.get("name") or unit_id, "on_behalf": on_behalf,
+            "eligible": not reasons, "reasons": reasons, "notes": notes,
+            "application": ({"id": app["_id"], "state": app["state"], "visible": bool(visible(app))}
+                            if app else None),
+        })
+    return {"applicant_kind": kind, "candidates": out}
