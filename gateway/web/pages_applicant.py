@@ -36,7 +36,6 @@ i18n.add({
     "not_eligible": ("不符合条件", "Not eligible"),
     "already_applied_badge": ("已申报", "Applied"),
     "on_behalf": ("代为申报", "On its behalf"),
-    "apply_for": ("为其申报", "Apply for it"),
     "open_application": ("查看申报", "Open the application"),
     "note": ("注意", "Note"),
     "no_applicant_choices": ("您没有可在本活动中申报的对象", "There is no one you may apply for in this campaign"),

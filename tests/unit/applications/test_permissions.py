@@ -36,3 +36,21 @@ def test_visible_filter_lists_what_the_actor_reaches():
     assert visible_filter(ADMIN)["school_units"] == ["school"]
     assert "branch_1" in visible_filter(SECRETARY)["applicant_ids"]
     assert visible_filter(SECRETARY)["hidden_states"] == ["draft"]
+
+
+def test_a_counselor_applies_on_behalf_of_a_class_of_their_college_and_does_not_review_it():
+    from core.roles import may_apply_for
+    from services.applications.domain.permissions import actor_sides
+    klass = {"state": "submitted", "applicant_kind": "class", "applicant_id": "class_1", "college_id": "college_a",
+             "unit_path": ["school", "college_a", "class_1"], "submitted_at": "t", "on_behalf_by": "p_c"}
+    assert may_apply_for(COUNSELOR.roles, COUNSELOR.id, "class", "class_1", klass["unit_path"])
+    assert not may_apply_for(COUNSELOR.roles, COUNSELOR.id, "class", "class_9", ["school", "college_b", "class_9"])
+    assert not may_apply_for(COUNSELOR.roles, COUNSELOR.id, "branch", "branch_1", ["school", "college_a"])
+    # Who applied acts as the applicant, and another counselor or the college admin reviews it.
+    assert actor_sides(COUNSELOR, klass) == {"applicant"}
+    colleague = Actor("p_c3", "郑", (("counselor", "college_a"),))
+    assert actor_sides(colleague, klass) == {"college"}
+    # Moved to another college: no longer its applicant.
+    moved = Actor("p_c", "孙", (("counselor", "college_b"),))
+    assert "applicant" not in actor_sides(moved, klass)
+    assert visible_filter(COUNSELOR)["on_behalf_ids"] == ["p_c"] and visible_filter(SECRETARY)["on_behalf_ids"] == []

@@ -140,3 +140,17 @@ def test_without_members_the_conditions_are_not_guessed():
 def test_only_a_dorm_applies():
     reasons, _ = check(["environment"], applicant={"_id": "class_x", "kind": "class", "members": []})
     assert codes(reasons) == ["not_a_dorm"]
+
+
+def test_before_the_form_a_type_won_last_year_is_a_note_and_type_conditions_wait():
+    """preview (the page where a 寝室长 picks whom to apply for): no types chosen yet."""
+    records = FakeRecords(awards=[award("dorm_a", "environment", "2022-2023")])
+    reasons = hooks(records).check_eligibility({
+        "applicant": dorm(members=[person("p2")]), "campaign": campaign(), "form": {}, "preview": True})
+    assert codes(reasons) == ["won_last_year"] and reasons[0]["blocking"] is False
+    assert "2022-2023" in reasons[0]["message_zh"] and "环境优美型" in reasons[0]["message_zh"]
+    # Years of study still refuse before the form.
+    seniors = [person("p1", grade=2020)]
+    reasons = hooks(FakeRecords()).check_eligibility({
+        "applicant": dorm(members=seniors), "campaign": campaign(), "form": {}, "preview": True})
+    assert codes(reasons) == ["not_years_1_to_3"] and reasons[0].get("blocking", True) is True
