@@ -14,12 +14,13 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from gateway import files
-from gateway.api import idempotency_key, multipart, rpc
+from gateway.api import accepted, idempotency_key, multipart, rpc
+from gateway.api.jobs import JobOut
 from gateway.auth import login_required
 from gateway.schemas import IDEMPOTENCY_HEADER, AttachmentOut
 from services.funding.schemas import (
-    REPORT_LEVELS, AwardInput, BudgetInput, ClaimActionInput, ClaimInput, CloseInput, FundingCampaignInput,
-    MaterialInput,
+    REPORT_LEVELS, AwardInput, AwardsInput, BudgetInput, ClaimActionInput, ClaimInput, CloseInput,
+    FundingCampaignInput, MaterialInput, MaterialsReviewInput,
 )
 
 blp = Blueprint("funding", __name__, url_prefix="/api/funding",
@@ -97,8 +98,12 @@ class GrantOut(_Money):
     college_id = fields.String(allow_none=True)
     lead_id = fields.String()
     advisor_id = fields.String()
+    advisor_name = fields.String(allow_none=True)
     tier = fields.String()
     tier_name = fields.String()
+    proposed_tier = fields.String(allow_none=True, metadata={"description": "The tier the review proposed "
+                                                                              "(the final list's grade)"})
+    tier_reason = fields.String(allow_none=True, metadata={"description": "Why the tier differs from the proposal"})
     status = fields.String(metadata={"description": "active or closed"})
     granted_fen = fields.Integer()
     reserved_fen = fields.Integer(metadata={"description": "in claims awaiting approval"})
@@ -110,6 +115,11 @@ class GrantOut(_Money):
     materials = fields.Dict()
     required_materials = fields.List(fields.String())
     missing_materials = fields.List(fields.Dict())
+    materials_version = fields.Integer(metadata={"description": "+1 with every material submitted"})
+    materials_review = fields.Dict(allow_none=True, metadata={
+        "description": "The admin's review: {decision: passed|returned, reason, by, at, materials_version}"})
+    closing_step = fields.String(metadata={"description": "What comes next: materials, review, returned, close, "
+                                                          "closed"})
     awarded_by = fields.Dict()
     awarded_at = fields.String()
     closed_by = fields.Dict(allow_none=True)
@@ -139,6 +149,7 @@ class ClaimOut(_Money):
     receipts = fields.List(fields.String())
     purpose = fields.String()
     total_fen = fields.Integer()
+    payment_reference = fields.String(allow_none=True, metadata={"description": "付款凭证号, recorded when paid"})
     filed_by = fields.Dict()
     filed_at = fields.String()
     updated_at = fields.String()
@@ -160,6 +171,7 @@ class LedgerEntryOut(_Money):
     actor = fields.Dict()
     at = fields.String()
     reason = fields.String(allow_none=True)
+    reference = fields.String(allow_none=True, metadata={"description": "付款凭证号 of a claim_paid entry"})
 
 
 class _Columns(_Money):
@@ -281,6 +293,21 @@ def award_grant(payload, campaign_id):
         return cluster.funding.award_grant(g.actor_id, campaign_id, payload, idempotency_key())
 
 
+@blp.route("/campaigns/<campaign_id>/grants/batch", methods=["POST"])
+@blp.arguments(AwardsInput)
+@blp.response(202, JobOut, description="The awarding job; follow it at /api/jobs/{id}. Its result is "
+                                       "{awarded, rows, refused: [{row, application_id, field, message, message_zh}]}")
+@blp.alt_response(409, description="The new awards together exceed the budget left")
+@login_required
+def award_grants(payload, campaign_id):
+    """Award many grants at once (school admin or finance), as a background job. Every
+    row is checked first — tier, amount within the tier's cap, the reason a tier other
+    than the proposed one needs, the application — and the new awards together must fit
+    in the budget left; any problem refuses the whole batch, naming each row's field."""
+    with rpc() as cluster:
+        return accepted(cluster.funding.award_grants(g.actor_id, campaign_id, payload))
+
+
 @blp.route("/campaigns/<campaign_id>/grants")
 @blp.response(200, GrantOut(many=True))
 @login_required
@@ -397,6 +424,19 @@ def submit_material(payload, grant_id):
         return cluster.funding.submit_material(g.actor_id, grant_id, payload)
 
 
+@blp.route("/grants/<grant_id>/materials/review", methods=["POST"])
+@blp.arguments(MaterialsReviewInput)
+@blp.response(200, GrantOut)
+@blp.alt_response(409, description="Closed already, or the materials changed meanwhile")
+@blp.doc(parameters=[IDEMPOTENCY])
+@login_required
+def review_materials(payload, grant_id):
+    """Review the closing materials (the college or a school admin): `pass` (every
+    required material in) or `return` with a `reason` the lead sees."""
+    with rpc() as cluster:
+        return cluster.funding.review_materials(g.actor_id, grant_id, payload, idempotency_key())
+
+
 @blp.route("/grants/<grant_id>/close", methods=["POST"])
 @blp.arguments(CloseInput, required=False)
 @blp.response(200, GrantOut)
@@ -405,7 +445,8 @@ def submit_material(payload, grant_id):
 @login_required
 def close_project(payload, grant_id):
     """Close the project (结项; the college or a school admin): the tier's materials
-    must be in and no claim pending; unspent money returns to the campaign budget."""
+    must be in and have passed review, and no claim pending; unspent money returns to
+    the campaign budget."""
     with rpc() as cluster:
         return cluster.funding.close_project(g.actor_id, grant_id, payload, idempotency_key())
 
@@ -462,7 +503,8 @@ def resubmit_claim(payload, claim_id):
 @login_required
 def act_on_claim(payload, claim_id):
     """One approval step: approve, return (reason) or reject (reason) by the current
-    step's approver (advisor → college → finance); withdraw (the lead); pay (finance)."""
+    step's approver (advisor → college → finance); withdraw (the lead); pay (finance,
+    with the `payment_reference` 付款凭证号, required)."""
     with rpc() as cluster:
         return cluster.funding.act_on_claim(g.actor_id, claim_id, payload, idempotency_key())
 

@@ -47,25 +47,37 @@ def lead_of(apps, app):
     return sorted(p["id"] for p in people)[0]
 
 
+ADVISOR_ROLE = "advisor"
+
+
 def advisor(apps, advisor_id):
-    """The faculty advisor: must be a person of the directory (ValidationFailed)."""
+    """The faculty advisor: a person of the directory who holds the advisor role
+    (指导教师) now; ValidationFailed naming ``advisor_id`` otherwise."""
     try:
-        return apps.internal_actor(advisor_id)
+        person = apps.internal_actor(advisor_id)
     except NotFound:
         raise invalid([field_error("advisor_id", f"no person {advisor_id!r} in the directory",
                                    f"名录中不存在人员 {advisor_id}")]) from None
+    if ADVISOR_ROLE not in {role for role, _unit in role_rules.pairs(person.get("roles"))}:
+        name = person.get("name") or advisor_id
+        raise invalid([field_error("advisor_id", f"{name} is not a faculty advisor; grant the advisor role in the "
+                                                 "directory first",
+                                   f"{name}不是指导教师，请先在人员名录中授予指导教师角色")])
+    return person
 
 
 def project_of(apps, app, advisor_id):
-    """The project as domain/grants.py takes it, from an application."""
+    """The project as domain/grants.py takes it, from an application; its
+    ``proposed_tier`` is the grade the final list gave it (if any)."""
     lead_id = lead_of(apps, app)
-    advisor(apps, advisor_id)
+    person = advisor(apps, advisor_id)
     if advisor_id == lead_id:
         raise invalid([field_error("advisor_id", "the faculty advisor cannot be the project lead",
                                    "指导老师不能是项目负责人本人")])
     return {"id": app["id"], "campaign_id": app["campaign_id"], "college_id": app.get("college_id"),
             "title": (app.get("form") or {}).get("title") or app.get("applicant_name"),
-            "lead_id": lead_id, "advisor_id": advisor_id, "status": app.get("state")}
+            "lead_id": lead_id, "advisor_id": advisor_id, "advisor_name": person.get("name"),
+            "status": app.get("state"), "proposed_tier": (app.get("final_result") or {}).get("grade")}
 
 
 def finance_ids(apps, school_id):

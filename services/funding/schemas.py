@@ -53,7 +53,15 @@ class AwardInput(Strict):
     advisor_id = fields.String(required=True, validate=_ID, metadata={
         "description": "The faculty advisor (指导老师): a person of the directory. The application "
                        "form names the advisor only by name, so the awarding admin picks the person."})
+    tier_reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(0, 500), metadata={
+        "description": "Why the tier differs from the one the review proposed (the final list's grade); "
+                       "required then, kept on the grant"})
     reason = fields.String(load_default=None, validate=validate.Length(0, 500))
+
+
+class AwardsInput(Strict):
+    awards = fields.List(fields.Nested(AwardInput), required=True, validate=validate.Length(1, 500), metadata={
+        "description": "1-500 awards of this campaign, done as one background job"})
 
 
 class ClaimItemInput(Strict):
@@ -80,6 +88,8 @@ class ClaimActionInput(Strict):
         "description": "approve / return (reason) / reject (reason) at the current step; "
                        "withdraw (the lead); pay (finance, after the last approval)"})
     reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(0, 500))
+    payment_reference = fields.String(load_default=None, allow_none=True, validate=validate.Length(0, 64), metadata={
+        "description": "付款凭证号: the voucher or transfer number of the payment; required with pay"})
 
 
 class MaterialInput(Strict):
@@ -87,6 +97,13 @@ class MaterialInput(Strict):
         "description": "closing_report, work_case, activity_summary (attachment ids) or article_link (URL)"})
     value = fields.String(required=True, validate=validate.Length(1, 2000), metadata={
         "description": "An attachment id of this grant, or for article_link an http(s) URL"})
+
+
+class MaterialsReviewInput(Strict):
+    decision = fields.String(required=True, validate=validate.OneOf(("pass", "return")), metadata={
+        "description": "pass (every required material in) or return (with a reason)"})
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(0, 500), metadata={
+        "description": "Required to return: what the project must change"})
 
 
 class CloseInput(Strict):

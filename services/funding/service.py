@@ -5,7 +5,8 @@ Run with: nameko run --config deploy/config.yml services.funding.service
 
 Events (exchange ``funding.events``, routing key = type), published at least once
 through the outbox, with an envelope id derived from the command's idempotency key:
-``grant.awarded``, ``claim.approved``, ``project.closed``.
+``grant.awarded``, ``claim.approved``, ``project.closed``. Awarding a final list's
+projects at once is a background job (``award_grants``, awards.py).
 
 Every RPC that moves money takes an ``idempotency_key`` (the gateway's
 Idempotency-Key header) and requires it; a retry returns the first answer and books
@@ -21,20 +22,23 @@ import core.rpc_errors  # noqa: F401  (typed errors cross RPC)
 from core import probes
 from core.bus import RpcProxy
 from core.entrypoints import rpc
+from core.job_service import JobsMixin
 from core.envelope import utc_now
 from core.forms import load_or_raise
 from core.mongo import Repository
 from core import idempotency
-from services.funding import directory, outbox, todo, workflow
+from services.funding import awards, directory, outbox, todo, workflow
+from services.funding.domain import actors
 from services.funding.schemas import (
-    AwardInput, BudgetInput, ClaimActionInput, ClaimInput, CloseInput, FundingCampaignInput, MaterialInput,
+    AwardInput, AwardsInput, BudgetInput, ClaimActionInput, ClaimInput, CloseInput, FundingCampaignInput,
+    MaterialInput, MaterialsReviewInput,
 )
 from services.funding.store import FundingStore
 
 log = logging.getLogger(__name__)
 
 
-class FundingService(probes.Probed):
+class FundingService(probes.Probed, JobsMixin):
     name = "funding"
 
     store = Repository(FundingStore, "funding")
@@ -108,6 +112,23 @@ class FundingService(probes.Probed):
                           lambda key: workflow.award_grant(self._ctx, actor, campaign_id, data, utc_now()))
 
     @rpc
+    def award_grants(self, actor_id, campaign_id, payload):
+        """Award many grants of the campaign as one background job (awards.py): every
+        row is checked first (problems named per row, nothing awarded), then the job
+        awards them; its result lists any row refused meanwhile."""
+        data = load_or_raise(AwardsInput, payload)
+        rows = awards.check(self._ctx, self._actor(actor_id), campaign_id, data["awards"], utc_now())
+        return self.submit_job(awards.AWARD_GRANTS, {"campaign_id": campaign_id, "awards": rows}, actor_id,
+                               total=len(rows))
+
+    def job_handlers(self):
+        return awards.HANDLERS
+
+    def job_visible(self, actor_id, job):
+        """Whoever may award (school admins, finance) follows the awarding jobs."""
+        return actors.is_school_admin(self._actor(actor_id)) or actors.is_finance(self._actor(actor_id))
+
+    @rpc
     def list_grants(self, actor_id, campaign_id=None):
         return workflow.list_grants(self._ctx, self._actor(actor_id), campaign_id)
 
@@ -136,6 +157,14 @@ class FundingService(probes.Probed):
     def submit_material(self, actor_id, grant_id, payload):
         data = load_or_raise(MaterialInput, payload)
         return workflow.submit_material(self._ctx, self._actor(actor_id), grant_id, data, utc_now())
+
+    @rpc
+    def review_materials(self, actor_id, grant_id, payload, idempotency_key=None):
+        """The campaign admin passes the closing materials or returns them (reason)."""
+        data = load_or_raise(MaterialsReviewInput, payload)
+        actor = self._actor(actor_id)
+        return self._once(actor, "review_materials", idempotency_key, [grant_id, data],
+                          lambda key: workflow.review_materials(self._ctx, actor, grant_id, data, utc_now()))
 
     @rpc
     def close_project(self, actor_id, grant_id, payload=None, idempotency_key=None):

@@ -14,6 +14,7 @@ on the wire server's datetime handling):
 - ``attachments``  receipts and closing materials, bytes included
 - ``outbox``       every outcome, stored before it is applied (see :meth:`apply`)
 - ``requests``     the request log behind Idempotency-Key (see idempotency.py)
+- ``jobs``         background jobs (core/jobs.py): batch awards
 
 How an Outcome is applied (domain/outcome.py is the protocol):
 
@@ -46,6 +47,7 @@ from pymongo import ASCENDING, DESCENDING
 from pymongo.errors import DuplicateKeyError
 
 from core.filestore import file_store
+from core.jobs import JobStore
 from core.errors import ChuangxianError, Conflict, NotFound
 from core.idempotency import new_id
 from core.pacing import sweep_pacer
@@ -77,6 +79,7 @@ class FundingStore:
         self.config = config
         self.sweep_pacer = sweep_pacer(config)
         self.files = file_store(config, client=db.client)   # receipts' and materials' bytes
+        self.jobs = JobStore(db.jobs, "funding")             # batch awards (awards.py)
 
     def ensure_indexes(self):
         db = self.db
@@ -91,6 +94,7 @@ class FundingStore:
         db.audit.create_index([("subject", ASCENDING), ("at", ASCENDING)])
         db.attachments.create_index([("grant_id", ASCENDING), ("kind", ASCENDING)])
         db.outbox.create_index([("open_ts", ASCENDING)])
+        self.jobs.ensure_indexes()
         # Records stored before `open_ts` existed get it once (afterwards none lacks it).
         for record in db.outbox.find({"open_ts": {"$exists": False}}, {"state": 1, "created_ts": 1}):
             db.outbox.update_one({"_id": record["_id"]}, {"$set": {

@@ -58,6 +58,7 @@ def grant_view(grant, rules=None):
     if rules is not None:
         view["required_materials"] = closing.required_materials(rules, grant)
         view["missing_materials"] = closing.missing_materials(rules, grant)
+        view["closing_step"] = closing.closing_step(rules, grant)
     return view
 
 

@@ -314,7 +314,8 @@ def act_on_claim(ctx, actor, claim_id, data, key, now):
     """approve / return / reject at the current step, withdraw (lead), pay (finance)."""
     claim, grant = _visible_claim(ctx, actor, claim_id)
     request_id = idempotency.digest(actor["id"], claim_id, key)
-    outcome = _STEPS[data["action"]](claim, grant, actor, now, data.get("reason"), request_id=request_id)
+    extra = {"payment_reference": data.get("payment_reference")} if data["action"] == "pay" else {}
+    outcome = _STEPS[data["action"]](claim, grant, actor, now, data.get("reason"), request_id=request_id, **extra)
     if outcome.event:
         outcome.event["data"].update(_hints(ctx, _campaign(ctx, grant["campaign_id"]), grant))
     _apply(ctx, outcome)
@@ -379,6 +380,16 @@ def submit_material(ctx, actor, grant_id, data, now):
                                                 f"upload it with kind={kind} first",
                                        f"{value} 不是本项目的{known['name']}附件，请先以 {kind} 类别上传")])
     outcome = closing.submit_material(grant, rules, campaign, kind, value, actor, now)
+    _apply(ctx, outcome)
+    return grant_view(ctx.store.find("grant", grant_id), rules)
+
+
+def review_materials(ctx, actor, grant_id, data, now):
+    """The campaign admin passes the closing materials, or returns them with a reason."""
+    grant = _visible_grant(ctx, actor, grant_id)
+    campaign = _campaign(ctx, grant["campaign_id"])
+    rules = _rules_of(ctx, campaign, now)
+    outcome = closing.review_materials(grant, rules, campaign, data["decision"], data.get("reason"), actor, now)
     _apply(ctx, outcome)
     return grant_view(ctx.store.find("grant", grant_id), rules)
 

@@ -93,3 +93,19 @@ def check_reason(reason, required):
         raise invalid([field_error("reason", f"must be at most {MAX_REASON} characters",
                                    f"原因不能超过 {MAX_REASON} 个字符")])
     return reason.strip()
+
+
+MAX_REFERENCE = 64
+
+
+def check_payment_reference(reference):
+    """The payment reference (付款凭证号) finance records when paying: 1-64 characters
+    after stripping; ValidationFailed naming ``payment_reference`` otherwise."""
+    if not isinstance(reference, str) or not reference.strip():
+        raise invalid([field_error("payment_reference", "the payment reference (voucher number) is required",
+                                   "请填写付款凭证号")])
+    reference = reference.strip()
+    if len(reference) > MAX_REFERENCE:
+        raise invalid([field_error("payment_reference", f"must be at most {MAX_REFERENCE} characters",
+                                   f"付款凭证号不能超过 {MAX_REFERENCE} 个字符")])
+    return reference

@@ -44,7 +44,7 @@ from core.errors import Conflict, InvalidTransition, PermissionDenied, field_err
 from . import deadlines, events
 from .actors import actor_ref, holds, require_any
 from .campaigns import require_rules_of
-from .claim_input import check_reason, validate_claim_input
+from .claim_input import check_payment_reference, check_reason, validate_claim_input
 from .grants import remaining_fen
 from .guards import AtMost, Equal, GuardedUpdate
 from .ids import check_id
@@ -345,8 +345,10 @@ def resubmit_claim(claim, grant, rules, campaign, request, actor, now, request_i
                                    data["purpose"])])
 
 
-def pay_claim(claim, grant, actor, now, reason=None, request_id=None):
-    """Finance records payment of a finally approved claim (``claim_paid``)."""
+def pay_claim(claim, grant, actor, now, reason=None, request_id=None, payment_reference=None):
+    """Finance records payment of a finally approved claim (``claim_paid``) with the
+    payment reference (付款凭证号, required): kept on the claim
+    (``payment_reference``), in its history and on the ledger entry (``reference``)."""
     _check_grant_of(claim, grant)
     replay = _replayed(claim, request_id)
     if replay:
@@ -358,14 +360,19 @@ def pay_claim(claim, grant, actor, now, reason=None, request_id=None):
                                 "claim can be paid",
                                 f"报销申请 {claim['id']} 当前状态为 {claim['status']}，尚不能付款",
                                 field="status")
+    reference = check_payment_reference(payment_reference)
     reason = check_reason(reason, required=False)
     who, at = actor_ref(actor), iso_utc(deadlines.require_aware(now))
-    new, update, audit = _transition(claim, "pay", "paid", who, at, None, reason, request_id)
+    new, update, audit = _transition(claim, "pay", "paid", who, at, None, reason, request_id,
+                                     changes={"payment_reference": reference})
+    audit["payment_reference"] = reference
     key = f"claim_paid:{claim['id']}:{claim['revision']}"
+    entry = _entry("claim_paid", key, claim, grant, who, at, reason)
+    entry["reference"] = reference
     return Outcome(key=update.op_key, result=new, audit=[audit],
                    updates=[update, _move(grant, claim, key, "approved_fen", "paid_fen",
                                           ends=True)],
-                   entries=[_entry("claim_paid", key, claim, grant, who, at, reason)])
+                   entries=[entry])
 
 
 def can_act(claim, grant, actor):

@@ -1,4 +1,12 @@
-"""Closing a project (结项验收): materials in, no claim pending, unspent money back.
+"""Closing a project (结项验收): materials in, reviewed, no claim pending, unspent money back.
+
+The steps, as :func:`closing_step` names them: ``materials`` (the lead or advisor
+uploads what the tier requires) → ``review`` (all in: the campaign admin reviews
+them, :func:`review_materials`: pass, or return with a reason → ``returned``, and a
+material submitted again goes back to ``review``) → ``close`` (passed: the admin
+closes) → ``closed``. Every material submitted bumps ``materials_version`` and clears
+the review, so a review always judges the materials as they are, and a closing
+whose materials changed after they passed is refused.
 
 Materials are recorded on the grant (``grant["materials"][kind] = {"value", "by",
 "at"}``); the tier lists which kinds closing needs (pilot branches: key and featured
@@ -7,6 +15,7 @@ activity_summary).
 
 Guarantees of :func:`close_project`: refused (ValidationFailed naming every missing
 material in Chinese and English) unless all the tier's materials are present; refused
+(InvalidTransition) unless they passed review and did not change since; refused
 (InvalidTransition listing them) while any claim is not yet paid, rejected or
 withdrawn; the unspent amount ``granted − paid`` goes back to the campaign as one
 ``grant_returned`` entry (also when it is 0, so every closing is in the ledger); the
@@ -24,6 +33,7 @@ from core.errors import Conflict, InvalidTransition, field_error, invalid
 from . import deadlines, events
 from .actors import actor_ref, require_any
 from .campaigns import require_rules_of
+from .claim_input import check_reason
 from .claims import is_pending
 from .guards import Equal, GuardedUpdate
 from .ids import is_ref_id
@@ -79,14 +89,70 @@ def submit_material(grant, rules, campaign, kind, value, actor, now):
     digest = hashlib.sha256(value.encode("utf-8")).hexdigest()[:16]
     key = f"material:{grant['id']}:{kind}:{digest}"
     update = GuardedUpdate(doc="grant", id=grant["id"], op_key=key,
-                           assign={f"materials.{kind}": record},
+                           inc={"materials_version": 1},
+                           assign={f"materials.{kind}": record, "materials_review": None},
                            require_equal=(Equal("status", "active", "invalid_transition",
                                                 f"project {grant['project_id']} is already closed",
                                                 f"项目 {grant['project_id']} 已结项"),))
     audit = {"at": at, "actor": who, "action": "submit_material", "grant_id": grant["id"],
              "kind": kind, "value": value}
-    result = {**grant, "materials": {**(grant.get("materials") or {}), kind: record}}
+    result = {**grant, "materials": {**(grant.get("materials") or {}), kind: record},
+              "materials_version": (grant.get("materials_version") or 0) + 1, "materials_review": None}
     return Outcome(key=key, result=result, updates=[update], audit=[audit])
+
+
+REVIEW_DECISIONS = {"pass": "passed", "return": "returned"}
+
+
+def closing_step(rules, grant):
+    """What comes next in closing: ``materials`` (some required material missing),
+    ``review`` (all in, not yet reviewed), ``returned`` (sent back with a reason),
+    ``close`` (passed review) or ``closed``."""
+    if grant["status"] != "active":
+        return "closed"
+    if missing_materials(rules, grant):
+        return "materials"
+    decision = (grant.get("materials_review") or {}).get("decision")
+    return {"passed": "close", "returned": "returned"}.get(decision, "review")
+
+
+def review_materials(grant, rules, campaign, decision, reason, actor, now):
+    """The campaign admin (a school admin, or the college of the project) reviews the
+    closing materials as they are now: ``pass`` (every required material in) or
+    ``return`` (a reason is required; the lead replaces what is asked and the review
+    starts again). Recorded as ``grant["materials_review"] = {"decision": "passed" |
+    "returned", "reason", "by", "at", "materials_version"}``; refused (Conflict) if a
+    material was submitted meanwhile."""
+    require_any(actor, grant, _CLOSE_ROLES, "review the closing materials", "审核结项材料")
+    require_rules_of(campaign, rules)
+    if decision not in REVIEW_DECISIONS:
+        raise invalid([field_error("decision", "must be pass or return", "须为通过（pass）或退回（return）")])
+    _active(grant)
+    reason = check_reason(reason, required=(decision == "return"))
+    if decision == "pass":
+        missing = missing_materials(rules, grant)
+        if missing:
+            raise invalid([field_error(
+                "materials", "closing materials missing: " + ", ".join(m["name_en"] for m in missing),
+                "缺少结项材料：" + "、".join(m["name"] for m in missing))])
+    now = deadlines.require_aware(now)
+    who, at = actor_ref(actor), iso_utc(now)
+    version = grant.get("materials_version") or 0
+    record = {"decision": REVIEW_DECISIONS[decision], "reason": reason, "by": who, "at": at,
+              "materials_version": version}
+    digest = hashlib.sha256((reason or "").encode("utf-8")).hexdigest()[:12]
+    key = f"materials_review:{grant['id']}:v{version}:{decision}:{digest}"
+    changed = ("the closing materials changed meanwhile; reload and review them again",
+               "结项材料已更新，请刷新后重新审核")
+    update = GuardedUpdate(doc="grant", id=grant["id"], op_key=key, assign={"materials_review": record},
+                           require_equal=(
+                               Equal("status", "active", "invalid_transition",
+                                     f"project {grant['project_id']} is already closed",
+                                     f"项目 {grant['project_id']} 已结项"),
+                               Equal("materials_version", grant.get("materials_version"), "conflict", *changed)))
+    audit = {"at": at, "actor": who, "action": "review_materials", "grant_id": grant["id"],
+             "decision": record["decision"], "reason": reason}
+    return Outcome(key=key, result={**grant, "materials_review": record}, updates=[update], audit=[audit])
 
 
 def close_project(grant, rules, campaign, claims, actor, now, reason=None):
@@ -107,6 +173,9 @@ def close_project(grant, rules, campaign, claims, actor, now, reason=None):
             "materials",
             "closing materials missing: " + ", ".join(m["name_en"] for m in missing),
             "缺少结项材料：" + "、".join(m["name"] for m in missing))])
+    if (grant.get("materials_review") or {}).get("decision") != "passed":
+        raise InvalidTransition("the closing materials have not passed review yet",
+                                "结项材料尚未审核通过", field="materials_review")
     pending = sorted(c["id"] for c in claims if c["grant_id"] == grant["id"] and is_pending(c))
     if pending:
         raise InvalidTransition(
@@ -133,6 +202,9 @@ def close_project(grant, rules, campaign, claims, actor, now, reason=None):
             Equal("reserved_fen", 0, "conflict", changed, changed_zh),
             Equal("approved_fen", 0, "conflict", changed, changed_zh),
             Equal("paid_fen", grant["paid_fen"], "conflict", changed, changed_zh),
+            Equal("materials_review.decision", "passed", "invalid_transition",
+                  "the closing materials changed meanwhile and must be reviewed again",
+                  "结项材料已更新，须重新审核"),
             Equal("open_claims", 0, "invalid_transition",
                   "claims still pending; they must be paid, rejected or withdrawn first",
                   "尚有未办结的报销申请，须先付款、驳回或撤回"),

@@ -4,7 +4,8 @@ The grant document is the funding service's record of a project::
 
     {"id": "grant-p1", "campaign_id", "program", "rules_fingerprint", "project_id",
      "project_title", "college_id", "lead_id", "advisor_id", "tier": "key",
-     "tier_name": "重点", "status": "active" | "closed",
+     "tier_name": "重点", "proposed_tier": "key" | None, "tier_reason": None | "...",
+     "advisor_name", "status": "active" | "closed",
      "granted_fen", "reserved_fen", "approved_fen", "paid_fen", "returned_fen",
      "holds": {claim_id: fen},       # amount of each live claim (guards double reservation)
      "open_claims": 0,               # claims not yet paid / rejected / withdrawn
@@ -17,7 +18,9 @@ The project as the applications service describes it (input)::
     {"id": "p1", "campaign_id": "camp-2025", "college_id": "col-me", "title": "...",
      "lead_id": "u-lead", "advisor_id": "u-adv", "status": "approved"}
 
-Guarantees of :func:`award_grant`: 0 < amount <= the tier's cap; the tier exists; the
+Guarantees of :func:`award_grant`: 0 < amount <= the tier's cap; the tier exists; a tier
+other than the one the review proposed (``project["proposed_tier"]``, the final
+list's grade) carries a reason (``tier_reason``, kept on the grant); the
 project is approved and belongs to the campaign; at most one grant per project (a
 repeat with the same tier and amount is a replay, a different one is a Conflict, also
 under concurrency through ``campaign.awards``); the sum of grants never exceeds the
@@ -72,6 +75,30 @@ def _check_project(project, campaign):
             field="project.status")
 
 
+def proposed_tier(rules, grade):
+    """The tier the review proposes: the final list's grade when it names a tier
+    (the pilot programme grades key / featured / general), else None."""
+    return grade if any(t["code"] == grade for t in rules["tiers"]) else None
+
+
+def check_tier_choice(rules, grade, tier, reason):
+    """``(proposed tier code or None, reason or None)``. A tier other than the one the
+    review proposed needs a reason (ValidationFailed naming ``tier_reason``); the
+    reason is kept on the grant."""
+    proposed = proposed_tier(rules, grade)
+    reason = reason.strip() if isinstance(reason, str) and reason.strip() else None
+    if proposed is None or proposed == tier["code"]:
+        return proposed, None
+    if reason is None:
+        named = find_tier(rules, proposed)
+        raise invalid([field_error(
+            "tier_reason", f"the review proposed {named['name_en']}; give the reason for {tier['name_en']}",
+            f"评审结果建议为{named['name']}项目，改为{tier['name']}须填写理由")])
+    if len(reason) > 500:
+        raise invalid([field_error("tier_reason", "must be at most 500 characters", "理由不能超过 500 个字符")])
+    return proposed, reason
+
+
 def award_grant(campaign, rules, project, request, actor, now, existing=None):
     """Award the grant of ``project`` in tier ``request["tier"]`` for
     ``request["amount_fen"]`` (or ``amount_yuan``). ``existing``: the project's grant
@@ -81,6 +108,7 @@ def award_grant(campaign, rules, project, request, actor, now, existing=None):
     require_rules_of(campaign, rules)
     _check_project(project, campaign)
     tier = find_tier(rules, request.get("tier"))
+    proposed, tier_reason = check_tier_choice(rules, project.get("proposed_tier"), tier, request.get("tier_reason"))
     cap = tier_cap(campaign, tier)   # the campaign may have lowered the program's cap
     amount = parse_amount(request, "amount")
     if amount > cap:
@@ -116,7 +144,9 @@ def award_grant(campaign, rules, project, request, actor, now, existing=None):
         "program": rules["program"], "rules_fingerprint": rules["fingerprint"],
         "project_id": project_id, "project_title": project.get("title"),
         "college_id": project["college_id"], "lead_id": project["lead_id"],
-        "advisor_id": project["advisor_id"], "tier": tier["code"], "tier_name": tier["name"],
+        "advisor_id": project["advisor_id"], "advisor_name": project.get("advisor_name"),
+        "tier": tier["code"], "tier_name": tier["name"],
+        "proposed_tier": proposed, "tier_reason": tier_reason,
         "status": "active", "granted_fen": amount, "reserved_fen": 0, "approved_fen": 0,
         "paid_fen": 0, "returned_fen": 0, "open_claims": 0, "holds": {}, "materials": {},
         "awarded_by": who, "awarded_at": at, "closed_by": None, "closed_at": None,
@@ -139,7 +169,8 @@ def award_grant(campaign, rules, project, request, actor, now, existing=None):
                        college_id=grant["college_id"], actor=who, at=at,
                        reason=request.get("reason") or f"tier {tier['code']}")
     audit = {"at": at, "actor": who, "action": "award_grant", "grant_id": grant["id"],
-             "tier": tier["code"], "amount_fen": amount, "reason": request.get("reason")}
+             "tier": tier["code"], "proposed_tier": proposed, "tier_reason": tier_reason,
+             "amount_fen": amount, "reason": request.get("reason")}
     return Outcome(key=key, result=grant, updates=[update], inserts=[("grant", grant)],
                    entries=[entry], audit=[audit],
                    event=events.pending(events.GRANT_AWARDED, events.grant_awarded_data(grant),

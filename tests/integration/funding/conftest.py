@@ -32,7 +32,8 @@ def extra_services():
 def _teacher(login, name, college):
     from deploy.demo_data import DEMO_PASSWORD
     return {"_id": f"p_{login}", "login": login, "name": name, "school_id": "school_demo",
-            "college_id": college, "password": DEMO_PASSWORD, "roles": []}
+            "college_id": college, "password": DEMO_PASSWORD,
+            "roles": [{"role": "advisor", "unit_id": college}]}
 
 
 @pytest.fixture

@@ -14,7 +14,10 @@ from .conftest import (
 
 
 def act(rpc, who, claim_id, action, key, reason=None):
-    return rpc.funding.act_on_claim(who, claim_id, {"action": action, "reason": reason}, key)
+    body = {"action": action, "reason": reason}
+    if action == "pay":
+        body["payment_reference"] = f"记-{key}"
+    return rpc.funding.act_on_claim(who, claim_id, body, key)
 
 
 def test_budget_award_claims_approvals_payment_closing_and_reports(rpc, mongo, funding_events, amqp_consumer):
@@ -95,6 +98,7 @@ def test_budget_award_claims_approvals_payment_closing_and_reports(rpc, mongo, f
     with_link = rpc.funding.submit_material(LEAD, gid, {"kind": "article_link",
                                                         "value": "https://mp.weixin.qq.com/s/abc"})
     assert with_link["missing_materials"] == []
+    rpc.funding.review_materials(ADMIN, gid, {"decision": "pass"}, "review-1")
     with pytest.raises(InvalidTransition) as pending:
         rpc.funding.close_project(COLLEGE_ADMIN_ME, gid, {}, "close-pending")
     assert b["id"] in pending.value.message_en and pending.value.details["pending_claims"] == [b["id"]]

@@ -95,7 +95,8 @@ def test_http_flow_idempotency_and_roles(http, setup, mongo):
                 {"action": "approve"}).json["status"] == "college_approved"
     fin = post(http, FINANCE, f"/api/funding/claims/{claim_id}/actions", {"action": "approve"})
     assert fin.json["status"] == "finance_approved" and fin.json["actions"] == ["pay"]
-    assert post(http, FINANCE, f"/api/funding/claims/{claim_id}/actions", {"action": "pay"}).json["status"] == "paid"
+    assert post(http, FINANCE, f"/api/funding/claims/{claim_id}/actions",
+                {"action": "pay", "payment_reference": "记-2025-001"}).json["status"] == "paid"
     ledger = http.as_(SECRETARY, "GET", f"/api/funding/grants/{gid}/ledger").json
     assert [e["kind"] for e in ledger] == ["grant_awarded", "claim_reserved", "claim_approved", "claim_paid"]
     projects = http.as_(SECRETARY, "GET", f"/api/funding/campaigns/{cid}/report/projects").json

@@ -170,6 +170,7 @@ def test_a_claim_on_a_closed_project_is_refused():
     for kind, value in (("closing_report", "att-r"), ("activity_summary", "att-s")):
         store.apply(closing.submit_material(store.get("grant", "grant-p1"), rules, camp, kind,
                                             value, LEAD, NOW))
+    store.apply(closing.review_materials(store.get("grant", "grant-p1"), rules, camp, "pass", None, COLLEGE, NOW))
     store.apply(closing.close_project(store.get("grant", "grant-p1"), rules, camp, [], COLLEGE,
                                       NOW))
     with pytest.raises(InvalidTransition) as err:
@@ -198,7 +199,13 @@ def test_the_full_path_moves_money_reserved_approved_paid():
     assert event["type"] == "claim.approved"
     assert event["data"]["total_fen"] == 120_000 and event["data"]["total"] == "¥1,200.00"
     assert event["data"]["approved_by"]["id"] == "u-fin"
-    c, _ = act(store, claims.pay_claim, FINANCE)
+    with pytest.raises(ValidationFailed) as no_reference:
+        act(store, claims.pay_claim, FINANCE, payment_reference="  ")
+    assert no_reference.value.details[0]["field"] == "payment_reference"
+    assert store.get("claim", "c1")["status"] == "finance_approved"       # nothing changed
+    c, _ = act(store, claims.pay_claim, FINANCE, payment_reference=" 记账凭证 2025-118 ")
+    assert c["payment_reference"] == "记账凭证 2025-118" and c["history"][-1]["payment_reference"] == c["payment_reference"]
+    assert [e["reference"] for e in store.ledger if e["kind"] == "claim_paid"] == ["记账凭证 2025-118"]
     b = bal(store)
     assert c["status"] == "paid" and (b["approved_fen"], b["paid_fen"]) == (0, 120_000)
     assert b["remaining_fen"] == 380_000
@@ -241,10 +248,10 @@ def test_pay_only_by_finance_after_final_approval():
     store, rules, camp, _ = funded()
     file(store, rules, camp, claim_request("10"))
     with pytest.raises(InvalidTransition):
-        act(store, claims.pay_claim, FINANCE)
+        act(store, claims.pay_claim, FINANCE, payment_reference="V1")
     approve_all(store)
     with pytest.raises(PermissionDenied):
-        act(store, claims.pay_claim, COLLEGE)
+        act(store, claims.pay_claim, COLLEGE, payment_reference="V1")
     with pytest.raises(InvalidTransition):                 # no step left to approve
         act(store, claims.approve_claim, FINANCE)
 

@@ -1,4 +1,4 @@
-"""Closing (结项): materials in, no claim pending, unspent money back to the campaign."""
+"""Closing (结项): materials in and reviewed, no claim pending, unspent money back to the campaign."""
 from datetime import datetime, timezone
 
 import pytest
@@ -20,7 +20,17 @@ def submit(store, rules, camp, kind, value, actor=LEAD, now=NOW):
                                         actor, now))
 
 
-def close(store, rules, camp, actor=COLLEGE):
+def review(store, rules, camp, decision="pass", reason=None, actor=COLLEGE):
+    out = closing.review_materials(store.get("grant", "grant-p1"), rules, camp, decision, reason, actor, NOW)
+    store.apply(out)
+    return out
+
+
+def close(store, rules, camp, actor=COLLEGE, reviewed=True):
+    """Close, the materials passed first (unless `reviewed` is False or some are missing)."""
+    grant = store.get("grant", "grant-p1")
+    if reviewed and not closing.missing_materials(rules, grant) and grant["status"] == "active":
+        review(store, rules, camp)
     out = closing.close_project(store.get("grant", "grant-p1"), rules, camp,
                                 store.claims_of("grant-p1"), actor, NOW, reason="验收通过")
     store.apply(out)
@@ -36,7 +46,7 @@ def run_claim(store, rules, camp, claim_id, yuan, path):
 
 
 PAID = [(claims.approve_claim, ADVISOR, {}), (claims.approve_claim, COLLEGE, {}),
-        (claims.approve_claim, FINANCE, {}), (claims.pay_claim, FINANCE, {})]
+        (claims.approve_claim, FINANCE, {}), (claims.pay_claim, FINANCE, {"payment_reference": "V-1"})]
 
 
 def test_missing_materials_are_named_in_both_languages():
@@ -135,13 +145,17 @@ def test_who_may_close(actor):
     submit(store, rules, camp, "closing_report", "att-r")
     submit(store, rules, camp, "activity_summary", "att-s")
     with pytest.raises(PermissionDenied):
-        close(store, rules, camp, actor=actor)
+        review(store, rules, camp, actor=actor)
+    review(store, rules, camp)
+    with pytest.raises(PermissionDenied):
+        close(store, rules, camp, actor=actor, reviewed=False)
 
 
 def test_a_claim_landing_while_closing_is_computed_makes_closing_fail():
     store, rules, camp, _ = funded("general", 100_000)
     submit(store, rules, camp, "closing_report", "att-r")
     submit(store, rules, camp, "activity_summary", "att-s")
+    review(store, rules, camp)
     stale = closing.close_project(store.get("grant", "grant-p1"), rules, camp, [], COLLEGE, NOW)
     run_claim(store, rules, camp, "c1", "10", [])
     with pytest.raises(Conflict):
@@ -156,6 +170,7 @@ def test_a_returned_claim_appearing_meanwhile_blocks_a_stale_closing():
     store, rules, camp, _ = funded("general", 100_000)
     submit(store, rules, camp, "closing_report", "att-r")
     submit(store, rules, camp, "activity_summary", "att-s")
+    review(store, rules, camp)
     stale = closing.close_project(store.get("grant", "grant-p1"), rules, camp, [], COLLEGE, NOW)
     run_claim(store, rules, camp, "c1", "10", [(claims.return_claim, ADVISOR, {"reason": "x"})])
     g = store.get("grant", "grant-p1")
@@ -168,3 +183,46 @@ def test_a_returned_claim_appearing_meanwhile_blocks_a_stale_closing():
                                       LEAD, NOW))
     assert store.get("grant", "grant-p1")["open_claims"] == 0
     close(store, rules, camp)
+
+
+def test_the_materials_are_reviewed_before_closing_and_a_return_needs_a_reason():
+    store, rules, camp, _ = funded("general", 100_000)
+    grant = lambda: store.get("grant", "grant-p1")
+    assert closing.closing_step(rules, grant()) == "materials"
+    submit(store, rules, camp, "closing_report", "att-r")
+    with pytest.raises(ValidationFailed) as early:               # not all in: nothing to pass
+        review(store, rules, camp)
+    assert early.value.field == "materials" and "活动总结" in early.value.message_zh
+    submit(store, rules, camp, "activity_summary", "att-s", actor=ADVISOR)
+    assert closing.closing_step(rules, grant()) == "review"
+    with pytest.raises(InvalidTransition) as unreviewed:
+        close(store, rules, camp, reviewed=False)
+    assert unreviewed.value.field == "materials_review" and "审核" in unreviewed.value.message_zh
+    for blank in (None, "  "):
+        with pytest.raises(ValidationFailed) as no_reason:
+            review(store, rules, camp, "return", blank)
+        assert no_reason.value.details[0]["field"] == "reason"
+    with pytest.raises(ValidationFailed) as bad:
+        review(store, rules, camp, "maybe")
+    assert bad.value.details[0]["field"] == "decision"
+    assert grant().get("materials_review") is None                 # refusals changed nothing
+    review(store, rules, camp, "return", "活动总结缺少照片")
+    assert closing.closing_step(rules, grant()) == "returned"
+    assert grant()["materials_review"]["reason"] == "活动总结缺少照片"
+    with pytest.raises(InvalidTransition):
+        close(store, rules, camp, reviewed=False)
+    # a passing review computed before the lead replaced a material is refused
+    stale = closing.review_materials(grant(), rules, camp, "pass", None, COLLEGE, NOW)
+    submit(store, rules, camp, "activity_summary", "att-s2")
+    assert closing.closing_step(rules, grant()) == "review" and grant()["materials_version"] == 3
+    with pytest.raises(Conflict):
+        store.apply(stale)
+    review(store, rules, camp)
+    assert closing.closing_step(rules, grant()) == "close"
+    # materials changed after passing: reviewed again before closing
+    stale_close = closing.close_project(grant(), rules, camp, [], COLLEGE, NOW)
+    submit(store, rules, camp, "closing_report", "att-r2")
+    with pytest.raises(InvalidTransition):
+        store.apply(stale_close)
+    close(store, rules, camp, actor=SCHOOL)
+    assert closing.closing_step(rules, grant()) == "closed"

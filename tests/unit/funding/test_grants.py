@@ -152,3 +152,26 @@ def test_rules_must_be_the_campaigns_version():
     newer = pilot_rules(approval_steps=["advisor", "finance"])
     with pytest.raises(Conflict):
         award(store, newer)
+
+
+def test_a_tier_other_than_the_reviews_proposal_needs_a_reason_kept_on_the_grant():
+    rules, store = pilot_rules(), MemStore()
+    camp = open_campaign(store, rules)
+    graded = dict(project("p1"), proposed_tier="featured")
+    for blank in (None, "", "   "):
+        with pytest.raises(ValidationFailed) as err:
+            grants.award_grant(camp, rules, graded, {"tier": "key", "amount_fen": 400_000,
+                                                     "tier_reason": blank}, SCHOOL, NOW)
+        assert err.value.details[0]["field"] == "tier_reason"
+        assert "特色" in err.value.details[0]["message_zh"] and "重点" in err.value.details[0]["message_zh"]
+    store.apply(grants.award_grant(camp, rules, graded, {"tier": "key", "amount_fen": 400_000,
+                                                         "tier_reason": " 示范带动作用突出 "}, SCHOOL, NOW))
+    grant = store.get("grant", "grant-p1")
+    assert (grant["tier"], grant["proposed_tier"], grant["tier_reason"]) == ("key", "featured", "示范带动作用突出")
+    # as proposed: no reason needed, none kept; a grade that names no tier proposes nothing
+    same = grants.award_grant(store.get("campaign", "camp"), rules, dict(project("p2"), proposed_tier="general"),
+                              {"tier": "general", "amount_fen": 100_000}, SCHOOL, NOW)
+    assert (same.result["proposed_tier"], same.result["tier_reason"]) == ("general", None)
+    other = grants.award_grant(store.get("campaign", "camp"), rules, dict(project("p3"), proposed_tier="一等奖"),
+                               {"tier": "general", "amount_fen": 100_000}, SCHOOL, NOW)
+    assert other.result["proposed_tier"] is None

@@ -40,8 +40,8 @@ def step_actor(rng, claim, grant):
 
 
 BUSY = ["award"] * 3 + ["file"] * 6 + ["step"] * 8 + ["resubmit"] * 2 + ["material"] * 2 + \
-    ["close"] * 2 + ["budget"]
-WIND_DOWN = ["step"] * 8 + ["material"] * 3 + ["close"] * 3 + ["resubmit", "award", "file"]
+    ["review"] + ["close"] * 2 + ["budget"]
+WIND_DOWN = ["step"] * 8 + ["material"] * 3 + ["review"] * 3 + ["close"] * 3 + ["resubmit", "award", "file"]
 
 
 def random_operation(rng, view, rules, counter, mix, pick):
@@ -78,6 +78,10 @@ def random_operation(rng, view, rules, counter, mix, pick):
         code = rng.choice(needed if needed and rng.random() < 0.8 else list(MATERIALS))
         return closing.submit_material(grant, rules, camp, code, MATERIALS[code],
                                        rng.choice([LEADS[pid], ADVISORS[pid]]), NOW)
+    if kind == "review":
+        decision = "pass" if rng.random() < 0.85 else "return"
+        return closing.review_materials(grant, rules, camp, decision, "补充材料" if decision == "return" else None,
+                                        COLLEGE_ADMINS[grant["college_id"]], NOW)
     if kind == "close":
         quiet = [g for g in grants_ if g["open_claims"] == 0 and g["status"] == "active"]
         grant = rng.choice(quiet) if quiet and rng.random() < 0.8 else grant
@@ -105,8 +109,9 @@ def random_operation(rng, view, rules, counter, mix, pick):
     if action in ("return", "reject"):
         fn = claims.return_claim if action == "return" else claims.reject_claim
         return fn(claim, grant, actor, NOW, reason="原因")
-    fn = claims.pay_claim if action == "pay" else claims.approve_claim
-    return fn(claim, grant, actor, NOW)
+    if action == "pay":
+        return claims.pay_claim(claim, grant, actor, NOW, payment_reference="V-2025-001")
+    return claims.approve_claim(claim, grant, actor, NOW)
 
 
 def check_invariants(store):

@@ -25,7 +25,8 @@ def scenario():
                                       claim_request(yuan), LEAD, NOW))
         for fn, who in steps:
             c = store.get("claim", cid)
-            store.apply(fn(c, store.get("grant", c["grant_id"]), who, NOW))
+            kw = {"payment_reference": "V-1"} if fn is claims.pay_claim else {}
+            store.apply(fn(c, store.get("grant", c["grant_id"]), who, NOW, **kw))
 
     approvals = [(claims.approve_claim, ADVISOR), (claims.approve_claim, COLLEGE),
                  (claims.approve_claim, FINANCE)]
