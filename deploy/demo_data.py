@@ -68,7 +68,7 @@ def people():
         _staff("college_admin_me", "郑书记", [{"role": "college_admin", "unit_id": COLLEGES["me"]["_id"]}]),
         _staff("reviewer", "冯教授", [{"role": "reviewer", "unit_id": SCHOOL["_id"]}]),
         # A faculty advisor (指导教师) of pilot projects: named as advisor_id when a grant is awarded.
-        _staff("advisor_me", "陈老师", []),
+        _staff("advisor_me", "陈老师", [{"role": "advisor", "unit_id": COLLEGES["me"]["_id"]}]),
         _staff("finance", "何会计", [{"role": "finance", "unit_id": SCHOOL["_id"]}]),
         _staff("admin", "校学工部管理员", [{"role": "school_admin", "unit_id": SCHOOL["_id"]}]),
     ]

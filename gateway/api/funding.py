@@ -126,6 +126,8 @@ class GrantOut(_Money):
     closed_at = fields.String(allow_none=True)
     closing_reason = fields.String(allow_none=True)
     attachments = fields.List(fields.Nested(FundingAttachmentOut))
+    actions = fields.List(fields.String(), metadata={
+        "description": "What you may do now: file_claim, upload_materials, review_materials, close"})
 
 
 class ClaimItemOut(Schema):
@@ -147,6 +149,9 @@ class ClaimOut(_Money):
     version = fields.Integer()
     items = fields.List(fields.Nested(ClaimItemOut))
     receipts = fields.List(fields.String())
+    receipt_files = fields.List(fields.Nested(FundingAttachmentOut), metadata={
+        "description": "The receipts' files (name, type, size); download each at "
+                       "/api/funding/grants/{grant_id}/attachments/{id}"})
     purpose = fields.String()
     total_fen = fields.Integer()
     payment_reference = fields.String(allow_none=True, metadata={"description": "付款凭证号, recorded when paid"})

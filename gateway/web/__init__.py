@@ -130,4 +130,5 @@ def register(app):
     from gateway.web import pages_review  # noqa: F401  (routes register on import)
     from gateway.web import pages_stages  # noqa: F401  (routes register on import)
     from gateway.web import pages_home, pages_inbox, pages_public  # noqa: F401  (routes register on import)
+    from gateway.web import pages_funding_admin, pages_projects  # noqa: F401  (routes register on import)
     app.register_blueprint(blp)

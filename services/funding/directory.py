@@ -70,10 +70,10 @@ def project_of(apps, app, advisor_id):
     """The project as domain/grants.py takes it, from an application; its
     ``proposed_tier`` is the grade the final list gave it (if any)."""
     lead_id = lead_of(apps, app)
-    person = advisor(apps, advisor_id)
     if advisor_id == lead_id:
         raise invalid([field_error("advisor_id", "the faculty advisor cannot be the project lead",
                                    "指导老师不能是项目负责人本人")])
+    person = advisor(apps, advisor_id)
     return {"id": app["id"], "campaign_id": app["campaign_id"], "college_id": app.get("college_id"),
             "title": (app.get("form") or {}).get("title") or app.get("applicant_name"),
             "lead_id": lead_id, "advisor_id": advisor_id, "advisor_name": person.get("name"),

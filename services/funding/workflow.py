@@ -195,7 +195,8 @@ def award_grant(ctx, actor, campaign_id, data, now):
                                    f"该申报不属于评选活动 {campaign_id}")])
     project = directory.project_of(ctx.apps, app, data["advisor_id"])
     existing = ctx.store.find("grant", grants.grant_id_for(app["id"]))
-    request = {"tier": data["tier"], **_amount(data, "amount"), "reason": data.get("reason")}
+    request = {"tier": data["tier"], **_amount(data, "amount"), "reason": data.get("reason"),
+               "tier_reason": data.get("tier_reason")}
     outcome = grants.award_grant(campaign, rules, project, request, actor, now, existing)
     if outcome.event:
         outcome.event["data"].update(_hints(ctx, campaign, outcome.result))
@@ -220,8 +221,10 @@ def list_grants(ctx, actor, campaign_id=None):
 
 def get_grant(ctx, actor, grant_id, now):
     grant = _visible_grant(ctx, actor, grant_id)
-    view = grant_view(grant, _rules_of(ctx, _campaign(ctx, grant["campaign_id"]), now))
+    rules = _rules_of(ctx, _campaign(ctx, grant["campaign_id"]), now)
+    view = grant_view(grant, rules)
     view["attachments"] = [attachment_view(a) for a in ctx.store.list_attachments(grant_id)]
+    view["actions"] = closing.grant_actions(rules, grant, actor)
     return view
 
 
@@ -334,14 +337,25 @@ def resubmit_claim(ctx, actor, claim_id, data, key, now):
     return claim_view(ctx.store.find("claim", claim_id), ctx.store.find("grant", grant["id"]), actor)
 
 
+def with_receipt_files(ctx, views):
+    """Each claim view with ``receipt_files`` (filename, type, size of every receipt it
+    names), read in one query for the whole list, so approvers and finance see the
+    receipts of every claim they act on."""
+    found = ctx.store.attachments_anywhere([r for v in views for r in v.get("receipts", [])])
+    for view in views:
+        view["receipt_files"] = [attachment_view(found[r]) for r in view.get("receipts", [])
+                                 if r in found and found[r]["grant_id"] == view["grant_id"]]
+    return views
+
+
 def get_claim(ctx, actor, claim_id):
     claim, grant = _visible_claim(ctx, actor, claim_id)
-    return claim_view(claim, grant, actor)
+    return with_receipt_files(ctx, [claim_view(claim, grant, actor)])[0]
 
 
 def list_claims(ctx, actor, grant_id):
     grant = _visible_grant(ctx, actor, grant_id)
-    return [claim_view(c, grant, actor) for c in ctx.store.claims_of(grant_id)]
+    return with_receipt_files(ctx, [claim_view(c, grant, actor) for c in ctx.store.claims_of(grant_id)])
 
 
 def pending_approvals(ctx, actor):
@@ -362,7 +376,7 @@ def pending_approvals(ctx, actor):
         acts = [a for a in claims.can_act(claim, grant, actor) if a in ("approve", "pay")]
         if acts:
             out.append(claim_view(claim, grant, actor))
-    return out
+    return with_receipt_files(ctx, out)
 
 
 # ------------------------------------------------------------- closing ---

@@ -31,7 +31,7 @@ from core.envelope import iso_utc
 from core.errors import Conflict, InvalidTransition, field_error, invalid
 
 from . import deadlines, events
-from .actors import actor_ref, require_any
+from .actors import actor_ref, holds, require_any
 from .campaigns import require_rules_of
 from .claim_input import check_reason
 from .claims import is_pending
@@ -114,6 +114,24 @@ def closing_step(rules, grant):
         return "materials"
     decision = (grant.get("materials_review") or {}).get("decision")
     return {"passed": "close", "returned": "returned"}.get(decision, "review")
+
+
+def grant_actions(rules, grant, actor):
+    """What ``actor`` may do on the project now (for the pages): ``file_claim`` (the
+    lead), ``upload_materials`` (lead or advisor), ``review_materials`` and ``close``
+    (the project's college or a school admin), each only at its step."""
+    step = closing_step(rules, grant)
+    if step == "closed":
+        return []
+    admin = any(holds(actor, grant, r) for r in _CLOSE_ROLES)
+    acts = ["file_claim"] if holds(actor, grant, "lead") else []
+    if holds(actor, grant, "lead") or holds(actor, grant, "advisor"):
+        acts.append("upload_materials")
+    if admin and step in ("review", "returned"):
+        acts.append("review_materials")
+    if admin and step == "close":
+        acts.append("close")
+    return acts
 
 
 def review_materials(grant, rules, campaign, decision, reason, actor, now):

@@ -145,6 +145,7 @@ def test_bad_input_gets_a_clear_4xx_and_changes_nothing(http, setup, mongo):
         ({k: v for k, v in good.items() if k != "advisor_id"}, 422, "advisor_id", "必填"),
         (dict(good, advisor_id="p_nobody"), 422, "advisor_id", "不存在"),
         (dict(good, advisor_id="p_2023010101"), 422, "advisor_id", "负责人"),
+        (dict(good, advisor_id="p_2023010102"), 422, "advisor_id", "不是指导教师"),   # a student
         (dict(good, application_id="app_nope"), 404, "application_id", "不存在"),
         (dict(good, extra=1), 422, "extra", "未知字段"),
     ]
@@ -198,6 +199,7 @@ def test_bad_input_gets_a_clear_4xx_and_changes_nothing(http, setup, mongo):
     assert post(http, SECRETARY, f"/api/funding/grants/{gid}/materials",
                 {"kind": "article_link", "value": "https://mp.weixin.qq.com/s/x"}, headers={}).status_code == 200
     assert post(http, SECRETARY, f"/api/funding/grants/{gid}/close", {}).status_code == 403
+    assert post(http, COUNSELOR_ME, f"/api/funding/grants/{gid}/materials/review", {"decision": "pass"}).status_code == 200
     closed = post(http, COUNSELOR_ME, f"/api/funding/grants/{gid}/close", {"reason": "结项"})
     assert closed.status_code == 200 and closed.json["returned_fen"] == 500_000
     before = _state(mongo)

@@ -45,9 +45,9 @@ def funded(rpc):
     return campaign["id"], grant
 
 
-def _act(client, csrf, page, claim_id, action, reason=""):
+def _act(client, csrf, page, claim_id, action, reason="", **extra):
     return client.post(f"/finance/claims/{claim_id}/act", data={
-        "csrf_token": csrf, "nonce": nonce_of(page), "action": action, "reason": reason, "next": "/finance"})
+        "csrf_token": csrf, "nonce": nonce_of(page), "action": action, "reason": reason, "next": "/finance", **extra})
 
 
 def test_a_claim_from_filing_to_payment_through_the_pages(rpc, gateway_app, funded):
@@ -95,13 +95,26 @@ def test_a_claim_from_filing_to_payment_through_the_pages(rpc, gateway_app, fund
     assert "¥1,200.50" in queue and "立项经费余额" in queue
     assert _act(finance, finance_csrf, queue, claim["id"], "approve").status_code == 302
     queue = text(finance.get("/finance"))
-    assert 'value="pay"' in queue
-    assert _act(finance, finance_csrf, queue, claim["id"], "pay").status_code == 302
-    assert rpc.funding.get_claim("p_admin", claim["id"])["status"] == "paid"
+    assert 'value="pay"' in queue and 'name="payment_reference"' in queue
+    # Finance sees the receipt it pays: framed in the page, and downloadable.
+    receipt_id = claim["receipts"][0]
+    frame = f'/projects/{grant["id"]}/files/{receipt_id}?inline=1'
+    assert f'<iframe src="{frame}"' in queue and "发票.pdf" in queue
+    shown = finance.get(frame)
+    assert shown.status_code == 200 and shown.data == PDF and shown.headers["Content-Disposition"].startswith("inline")
+    assert "frame-ancestors 'self'" in shown.headers["Content-Security-Policy"]
+    downloaded = finance.get(f'/projects/{grant["id"]}/files/{receipt_id}')
+    assert downloaded.headers["Content-Disposition"].startswith("attachment") and downloaded.data == PDF
+    no_reference = _act(finance, finance_csrf, queue, claim["id"], "pay")
+    assert no_reference.status_code == 422 and "付款凭证号" in text(no_reference)
+    assert rpc.funding.get_claim("p_admin", claim["id"])["status"] == "finance_approved"
+    assert _act(finance, finance_csrf, queue, claim["id"], "pay", payment_reference="记-2025-0118").status_code == 302
+    paid = rpc.funding.get_claim("p_admin", claim["id"])
+    assert (paid["status"], paid["payment_reference"]) == ("paid", "记-2025-0118")
 
     # The lead sees it paid, the ledger its bookings, the balance what is left.
     page = text(lead.get(f"/projects/{grant['id']}"))
-    assert "已支付" in page and "报销支付" in page and "¥3,799.50" in page
+    assert "已支付" in page and "报销支付" in page and "¥3,799.50" in page and page.count("记-2025-0118") == 2
     assert "暂无待审批的报销" in text(finance.get("/finance"))
 
     # The dashboard's budget per tier.
