@@ -78,10 +78,18 @@ def my_projects():
     with rpc() as cluster:
         grants = cluster.funding.list_grants(g.actor_id, None)
         if held & {"school_admin", "finance"}:
-            funded = {p["id"] for p in cluster.applications.list_programs() if p.get("funding")}
-            funded_campaigns = [c for c in cluster.applications.list_campaigns(g.actor_id, False)
-                                if c.get("program") in funded]
+            campaigns = cluster.applications.list_campaigns(g.actor_id, False)
+            # one question per program (a handful), whichever the number of campaigns
+            funded = {name for name in {c.get("program") for c in campaigns} if _has_funding(cluster, name)}
+            funded_campaigns = [c for c in campaigns if c.get("program") in funded]
     return render_template("projects.html", grants=grants, funded_campaigns=funded_campaigns)
+
+
+def _has_funding(cluster, program):
+    try:
+        return bool(cluster.funding.get_rules(program, None).get("tiers"))
+    except ChuangxianError:   # the program registered no funding rules
+        return False
 
 
 def _project(grant_id, error=None, status=200, ticked=None, form_error=None):
