@@ -52,7 +52,7 @@ i18n.add({
     "project_closed": ("已办理结项，结余经费已退回批次预算", "Project closed; the unspent money is back in the campaign budget"),
     "pass_materials": ("审核通过", "Pass"),
     "return_materials": ("退回修改", "Return for changes"),
-    "review_reason": ("审核意见（退回时必填）", "Comments (required to return)"),
+    "materials_review_reason": ("审核意见（退回时必填）", "Comments (required to return)"),
     "close_project": ("办理结项", "Close the project"),
     "next_step": ("下一步", "Next step"),
     "step_materials": ("上传结项材料（尚缺：{missing}）", "Upload the closing materials (missing: {missing})"),
