@@ -11,25 +11,36 @@
 
   function isPhoto(f) { return f && (f.type === "image/jpeg" || f.type === "image/png"); }
 
+  // createImageBitmap reads the file without a URL (the CSP allows no blob: images);
+  // older browsers read it as a data: URL, which the CSP allows.
   function load(file) {
+    if (window.createImageBitmap) {
+      return createImageBitmap(file).then(function (bitmap) {
+        return {source: bitmap, width: bitmap.width, height: bitmap.height};
+      });
+    }
     return new Promise(function (resolve, reject) {
-      var url = URL.createObjectURL(file);
-      var img = new Image();
-      img.onload = function () { URL.revokeObjectURL(url); resolve(img); };
-      img.onerror = function () { URL.revokeObjectURL(url); reject(new Error("not an image")); };
-      img.src = url;
+      var reader = new FileReader();
+      reader.onload = function () {
+        var img = new Image();
+        img.onload = function () { resolve({source: img, width: img.naturalWidth, height: img.naturalHeight}); };
+        img.onerror = function () { reject(new Error("not an image")); };
+        img.src = reader.result;
+      };
+      reader.onerror = function () { reject(new Error("unreadable")); };
+      reader.readAsDataURL(file);
     });
   }
 
   function encode(img, side, quality) {
-    var scale = Math.min(1, side / Math.max(img.naturalWidth, img.naturalHeight));
+    var scale = Math.min(1, side / Math.max(img.width, img.height));
     var canvas = document.createElement("canvas");
-    canvas.width = Math.max(1, Math.round(img.naturalWidth * scale));
-    canvas.height = Math.max(1, Math.round(img.naturalHeight * scale));
+    canvas.width = Math.max(1, Math.round(img.width * scale));
+    canvas.height = Math.max(1, Math.round(img.height * scale));
     var ctx = canvas.getContext("2d");
     ctx.fillStyle = "#fff";  // a transparent PNG goes on white, as JPEG has no alpha
     ctx.fillRect(0, 0, canvas.width, canvas.height);
-    ctx.drawImage(img, 0, 0, canvas.width, canvas.height);
+    ctx.drawImage(img.source, 0, 0, canvas.width, canvas.height);
     return new Promise(function (resolve) { canvas.toBlob(resolve, "image/jpeg", quality); });
   }
 
@@ -56,7 +67,7 @@
     if (!isPhoto(file) || !limit || !window.DataTransfer || !HTMLCanvasElement.prototype.toBlob) { return; }
     input.setAttribute("data-resizing", "");
     load(file).then(function (img) {
-      if (file.size <= limit && Math.max(img.naturalWidth, img.naturalHeight) <= side) { return null; }
+      if (file.size <= limit && Math.max(img.width, img.height) <= side) { return null; }
       return shrink(img, limit, side);
     }).then(function (blob) {
       if (!blob) { return; }
