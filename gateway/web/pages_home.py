@@ -37,7 +37,7 @@ ITEMS = (
     ("applications", "returned", (("web.my_applications", {}),)),
     ("applications", "objections", (("web.admin_campaigns", {}),)),
     ("applications", "stage_reports_due", (("web.my_applications", {}),)),
-    ("applications", "stage_reports_to_assess", (("web.admin_campaigns", {}),)),
+    ("applications", "stage_reports_to_assess", (("web.admin_stages_overview", {}), ("web.admin_campaigns", {}))),
 )
 #: Roles for whom a service's items matter when the service did not answer.
 SERVICE_ROLES = {

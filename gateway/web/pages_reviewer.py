@@ -52,7 +52,8 @@ def scorable_leaves(node, role, categories, path=()):
     if node.get("by_category"):
         for category, child in node["by_category"].items():
             if not categories or category in categories:
-                out += scorable_leaves(child, role, categories, (*path, f"{node.get('name', '')}·{category}"))
+                # the category's own node names it (环境优美型寝室条件); its code is not for readers
+                out += scorable_leaves(child, role, categories, (*path, node["name"]) if node.get("name") else path)
         return out
     children = node.get("children")
     if not children:

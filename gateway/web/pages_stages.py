@@ -58,6 +58,9 @@ i18n.add({
     "stage_titles": ("荣誉称号与证书", "Titles and certificates"),
     "stage_titles_wait": ("评估考核通过后授予荣誉称号并可下载证书", "The titles and certificates follow the passed final evaluation"),
     "stages_finalists": ("入选名单", "Finalists"),
+    "stages_finalist_count": ("入选项目", "Finalists"),
+    "stages_waiting_count": ("待审核报告", "Reports awaiting review"),
+    "stages_no_campaigns": ("暂无进入阶段考核的活动", "No campaign has reached its stages yet"),
     "stages_none": ("尚无入选项目（正式名单确定后显示）", "No finalists yet (shown once the final list is confirmed)"),
     "stage_view_application": ("查看申报", "Open the application"),
     "remove": ("删除", "Remove"),
@@ -181,6 +184,17 @@ def stage_file(application_id, stage, file_id):
 
 
 # -- the campaign admin ----------------------------------------------------------------
+@blp.route("/admin/stages")
+@session.page_login_required
+def admin_stages_overview():
+    """Where the to-do item 待审核阶段报告 leads: the campaigns with stages, those
+    with reports waiting first."""
+    load_me(["school_admin", "college_admin"])
+    with rpc() as cluster:
+        campaigns = cluster.applications.stages_overview(g.actor_id)
+    return render_template("stages_overview.html", campaigns=campaigns)
+
+
 @blp.route("/admin/campaigns/<campaign_id>/stages")
 @session.page_login_required
 def admin_stages(campaign_id):

@@ -147,6 +147,11 @@ class NoticeStore:
     def stage_docs(self, application_id):
         return {d["stage"]: d for d in self.db.stage_reports.find({"application_id": application_id})}
 
+    def count_waiting_stage_reports(self, campaign_id):
+        """Stage reports handed in and not yet assessed (one indexed count)."""
+        from core.mongo import count
+        return count(self.db.stage_reports, {"campaign_id": campaign_id, "assessment": None, "report": {"$ne": None}})
+
     def campaign_stage_docs(self, campaign_id):
         """{application_id: {stage: doc}} of a campaign, in one query."""
         out = {}

@@ -402,6 +402,11 @@ class ApplicationsService(JobsMixin, probes.Probed):
         return stage_board.campaign_stages(self._deps(), actor_id, campaign_id)
 
     @rpc
+    def stages_overview(self, actor_id):
+        """The campaigns with stages the person administers, with their waiting reports."""
+        return stage_board.overview(self._deps(), actor_id)
+
+    @rpc
     def pass_stage_reports(self, actor_id, campaign_id, stage):
         """Start passing every report of `stage` waiting for an assessment (a
         background job; the same request while one runs is the same job)."""

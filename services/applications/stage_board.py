@@ -44,6 +44,29 @@ def campaign_stages(deps, actor_id, campaign_id):
             "awards_at": stage_rules.awards_at(program.get("stages")), "counts": counts, "rows": rows}
 
 
+def overview(deps, actor_id):
+    """The campaigns the person administers whose program has stages and that have
+    finalists, those with reports waiting first, then newest first:
+    [{"campaign_id", "title", "academic_year", "stages", "finalists", "waiting"}] —
+    two counts per campaign, whatever the number of finalists."""
+    from core import roles as role_rules
+    actor, _person = lifecycle.who(deps.apps, actor_id)
+    out = []
+    for campaign in deps.apps.list_campaigns({}):
+        if not role_rules.is_campaign_admin(actor.roles, campaign):
+            continue
+        names = stage_rules.declared(lifecycle.program_of(deps.apps, campaign).get("stages"))
+        if not names:
+            continue
+        finalists = deps.apps.count_applications(campaign["_id"], ["approved"])
+        if finalists:
+            out.append({"campaign_id": campaign["_id"], "title": campaign.get("title"),
+                        "academic_year": campaign.get("academic_year"), "stages": names, "finalists": finalists,
+                        "waiting": deps.notes.count_waiting_stage_reports(campaign["_id"])})
+    out.sort(key=lambda c: c["waiting"] == 0)   # stable: those waiting first, then newest first
+    return out
+
+
 def waiting(deps, campaign_id, stage):
     """(application_id, applicant_name) of the reports of `stage` waiting for an
     assessment, in id order."""

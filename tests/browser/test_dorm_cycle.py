@@ -158,8 +158,9 @@ def test_a_dorm_from_application_to_its_certificate_and_veteran_title(new_page, 
     check(leader, "stages-submitted")
 
     # -- the admin returns it with a reason (required), the dorm resubmits, the admin passes -------------
-    manage_campaign(admin)
-    click(admin, "link", "阶段考核")
+    menu(admin, "评选活动")                       # home: the to-do list leads there
+    click(admin, "link", "待审核阶段报告")
+    click(admin, "link", CAMPAIGN)
     click(admin, "button", f"退回修改 {DORM} 中期检查")
     expect(admin.get_by_role("alert")).to_contain_text("退回修改须填写理由")
     admin.get_by_label(f"审核意见（退回、不通过时必填） {DORM} 中期检查").fill("请补充文化墙的照片。")
@@ -190,7 +191,8 @@ def test_a_dorm_from_application_to_its_certificate_and_veteran_title(new_page, 
     click(leader, "button", "提交报告 评估考核（结项验收）")
     expect(leader.get_by_role("status")).to_have_text("报告已提交，等待审核")
 
-    admin.reload()
+    manage_campaign(admin)                        # … and the campaign's own page links there
+    click(admin, "link", "阶段考核")
     confirm(admin, "button", f"通过 {DORM} 评估考核（结项验收）", "授予荣誉称号")
     expect(admin.get_by_role("status")).to_contain_text("已评定为通过")
 

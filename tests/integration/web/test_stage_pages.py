@@ -45,8 +45,12 @@ def test_report_return_resubmit_and_pass_through_the_pages(rpc, http, config, mo
     after = _text(student.get(sent.headers["Location"]))
     assert "报告已提交，等待审核" in after and "中期检查报告.pdf" in after and "待审核" in after
 
-    # The campaign admin's page of every finalist (the browser test reaches it from the campaign admin page).
+    # The to-do item leads to the campaigns with stages, those with waiting reports first.
     admin, a_csrf = _client(gateway_app, "admin")
+    assert 'href="/admin/stages"' in _text(admin.get("/"))
+    overview = _text(admin.get("/admin/stages"))
+    assert f'href="/admin/campaigns/{campaign["id"]}/stages"' in overview and '<span class="badge warn">1</span>' in overview
+    assert student.get("/admin/stages").status_code == 403
     board = _text(admin.get(f"/admin/campaigns/{campaign['id']}/stages"))
     assert BRANCH in board and "开展主题党日两次。" in board and "中期检查报告.pdf" in board
     assert re.search(r'data-confirm="[^"]*不能撤销', board)
