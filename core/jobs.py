@@ -97,6 +97,7 @@ class JobStore:
     def ensure_indexes(self):
         self.jobs.create_index([("active_key", ASCENDING)], unique=True)
         self.jobs.create_index([("kind", ASCENDING)])
+        self.jobs.create_index([("kind", ASCENDING), ("campaign_id", ASCENDING), ("state", ASCENDING)])
         self.jobs.create_index([("state", ASCENDING), ("created_ts", ASCENDING)])
         self.jobs.create_index([("state", ASCENDING), ("lease_until_ts", ASCENDING)])
         self.jobs.create_index([("state", ASCENDING)])
@@ -136,6 +137,12 @@ class JobStore:
         """The newest jobs of a kind (optionally of one person), newest first."""
         query = {"created_by": actor_id, "kind": kind} if actor_id else {"kind": kind}
         return list(self.jobs.find(query, sort=[("created_ts", -1)], limit=limit))
+
+    def active(self, kind, campaign_id):
+        """The queued or running job of `kind` for a campaign, or None (e.g. so a
+        sweep leaves alone the work a job is doing)."""
+        return self.jobs.find_one({"kind": kind, "campaign_id": campaign_id, "state": {"$in": list(ACTIVE)}},
+                                  {"params": 0})
 
     def put_file(self, job_id, filename, content_type, data):
         """Keep a job's output file (one per job; a re-run replaces it); its link."""

@@ -1,10 +1,11 @@
 from flask import g
 from flask_smorest import Blueprint
 
-from gateway.api import idempotency_key, rpc
+from gateway.api import accepted, idempotency_key, rpc
+from gateway.api.jobs import JobOut
 from gateway.auth import login_required
 from gateway.schemas import (
-    IDEMPOTENCY_HEADER, ApplicantChoicesOut, ApplicationOut, CampaignHistoryOut, CampaignOut, CampaignQuery, NominateOut, NominationsOut,
+    IDEMPOTENCY_HEADER, ApplicantChoicesOut, ApplicationOut, CampaignHistoryOut, CampaignOut, CampaignQuery, NominationsOut,
 )
 from services.applications.schemas import (
     ApplicationCreate, CampaignInput, CampaignUpdate, CampaignWithdraw, NominationInput,
@@ -102,15 +103,16 @@ def shortlist(campaign_id):
 
 @blp.route("/<campaign_id>/nominations", methods=["POST"])
 @blp.arguments(NominationInput)
-@blp.response(200, NominateOut)
-@blp.alt_response(409, description="quota_exceeded (naming the quota), or no final list yet")
+@blp.response(202, JobOut, description="The nomination job; follow it at /api/jobs/{id}. Its result is the "
+                                       "NominateOut shape; a full quota fails it with quota_exceeded")
+@blp.alt_response(409, description="No final list yet")
 @login_required
 def nominate(payload, campaign_id):
     """Nominate applications of this college campaign's final list to its parent
-    campaign (推荐上报; the college campaign's admin). All or nothing on the quota;
-    repeating a nomination is a no-op (`created: false`)."""
+    campaign (推荐上报; the college campaign's admin), as a background job. All or
+    nothing on the quota; repeating a nomination is a no-op (`created: false`)."""
     with rpc() as cluster:
-        return cluster.applications.nominate(g.actor_id, campaign_id, payload)
+        return accepted(cluster.applications.nominate(g.actor_id, campaign_id, payload))
 
 
 @blp.route("/<campaign_id>/nominations")

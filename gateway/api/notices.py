@@ -8,7 +8,8 @@ from marshmallow import Schema, fields
 
 from core.forms import decode_upload
 from gateway import files
-from gateway.api import idempotency_key, rpc
+from gateway.api import accepted, idempotency_key, rpc
+from gateway.api.jobs import JobOut
 from gateway.auth import login_required
 from services.applications.notice_schemas import (
     AssessInput, AwardQuery, NoticeOpen, ObjectionInput, ResolveInput, StageReportInput,
@@ -280,15 +281,16 @@ def resolve_objection(payload, notice_id, objection_id):
 
 
 @blp.route("/notices/<notice_id>/finalise", methods=["POST"])
-@blp.response(200, FinalListOut)
+@blp.response(202, JobOut, description="The job deciding the applications; follow it at /api/jobs/{id}. Its "
+                                       "result is the final list (FinalListOut) with `decided`")
 @blp.alt_response(409, description="The period is not over, or objections are pending (named)")
 @login_required
 def finalise(notice_id):
-    """Make the list final (campaign admin): applications are decided and, unless the
-    program has a final evaluation, the titles granted. Finalising again returns
-    the same list."""
+    """Make the list final (campaign admin), as a background job: applications are
+    decided and, unless the program has a final evaluation, the titles granted.
+    Finalising again gives the same list."""
     with rpc() as cluster:
-        return cluster.applications.finalise_notice(g.actor_id, notice_id)
+        return accepted(cluster.applications.finalise_notice(g.actor_id, notice_id))
 
 
 # -- stages -------------------------------------------------------------------------

@@ -4,7 +4,8 @@ dorms and branches, imported from spreadsheets or added one by one, and the awar
 
 Adding and importing needs a school admin. Lists show what the caller may see (their
 school, their college, their own records and those of the unit they represent).
-Imports are all or nothing: a 422 lists every bad row with its row number, column and
+Imports are all or nothing (a facts import is a background job: 202, then its
+result or its failure at /api/jobs/<id>): a 422 or the failed job lists every bad row with its row number, column and
 reason in Chinese and English, and nothing is stored; importing the same file again
 does not duplicate anything.
 """
@@ -12,7 +13,8 @@ from flask import g
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from gateway.api import multipart, rpc
+from gateway.api import accepted, multipart, rpc
+from gateway.api.jobs import JobOut
 from gateway.auth import login_required
 from services.records.schemas import AwardQuery, FactInput, FactQuery
 
@@ -150,16 +152,18 @@ def add_fact(payload):
 
 
 @blp.route("/facts/import", methods=["POST"])
-@blp.response(200, RecordImportResultOut)
-@blp.alt_response(422, description="Every bad row with its row number, column and reason; nothing imported")
+@blp.response(202, JobOut, description="The import job; follow it at /api/jobs/{id}. Its result is the counts "
+                                       "(RecordImportResultOut); a file with bad rows fails it with every bad row "
+                                       "(row number, column, reason) in its error details, and nothing is stored")
 @blp.doc(**_upload_doc("对象类型, 对象编号, 对象名称, 类别, 日期, 学年, <the kind's columns, see /api/records/kinds>, "
                        "来源, 来源编号, 备注"))
 @login_required
 def import_facts():
-    """Import facts from a spreadsheet (school admin). All or nothing."""
+    """Import facts from a spreadsheet (school admin), as a background job. All or
+    nothing; the same file while its job runs is the same job."""
     filename, data, _fields = multipart("file")
     with rpc() as cluster:
-        return cluster.records.import_facts(g.actor_id, filename, data)
+        return accepted(cluster.records.import_facts(g.actor_id, filename, data))
 
 
 @blp.route("/awards")

@@ -157,6 +157,10 @@ class ResultsOverviewOut(Schema):
     published = fields.Nested(ResultsOut, allow_none=True)
     preview = fields.Nested(ResultsOut, allow_none=True)
     preview_problem = fields.Dict(allow_none=True, metadata={"description": "Why no preview yet (e.g. sheets missing)"})
+    preview_state = fields.String(metadata={"description": "current (computed from the data as it stands), outdated "
+                                                           "(a job computes it afresh: preview_job) or missing"})
+    preview_computed_at = fields.String(allow_none=True)
+    preview_job = fields.Nested(JobOut, allow_none=True, metadata={"description": "The job computing the preview"})
 
 
 class ExplanationOut(Schema):
@@ -429,21 +433,38 @@ def list_vetoes(campaign_id):
 @blp.response(200, ResultsOverviewOut)
 @login_required
 def results(campaign_id):
-    """The latest published results and a preview of publishing now (school admin)."""
+    """The latest published results and the stored preview of publishing now (school
+    admin). The preview is computed by a background job, never by this request: when
+    the data changed since, it is `outdated` and `preview_job` computes it afresh."""
     with rpc() as cluster:
         return cluster.scoring.results(g.actor_id, campaign_id)
 
 
+@blp.route(CAMPAIGN + "/results/compute", methods=["POST"])
+@blp.response(202, JobOut, description="The job computing the preview; follow it at /api/jobs/{id}. Its result is "
+                                       "{selected, rest} counts, or {problem} while sheets are missing")
+@login_required
+def compute(campaign_id):
+    """Compute the results preview afresh (school admin), as a background job: for
+    facts imported since (the stored preview notices scoring and application
+    changes by itself)."""
+    with rpc() as cluster:
+        return accepted(cluster.scoring.compute_results(g.actor_id, campaign_id))
+
+
 @blp.route(CAMPAIGN + "/results/publish", methods=["POST"])
 @blp.arguments(PublishInput, required=False)
-@blp.response(200, ResultsOut)
-@blp.alt_response(409, description="Sheets still missing, or the round was published from other inputs")
+@blp.response(202, JobOut, description="The publishing job; follow it at /api/jobs/{id}. Its result is the "
+                                       "published round (ResultsOut with `created`); it fails with 409's conflict "
+                                       "while sheets are missing or when the round was published from other inputs")
+@blp.alt_response(422, description="A round that skips one")
 @login_required
 def publish(payload, campaign_id):
     """Rank, select by the quota rules and publish `scoring.results_published`
-    (school admin). Publishing the same inputs again returns the stored result."""
+    (school admin), as a background job. Publishing the same inputs again gives the
+    stored result (`created: false`)."""
     with rpc() as cluster:
-        return cluster.scoring.publish_results(g.actor_id, campaign_id, payload)
+        return accepted(cluster.scoring.publish_results(g.actor_id, campaign_id, payload))
 
 
 @blp.route(APPLICATION + "/explain")

@@ -34,7 +34,7 @@ def campaign_summary(cluster, actor_id, campaign_id):
 
 def campaign_ranking(cluster, actor_id, campaign_id):
     campaign = cluster.applications.get_campaign(actor_id, campaign_id)
-    published = cluster.scoring.results(actor_id, campaign_id).get("published")
+    published = cluster.scoring.published_results(actor_id, campaign_id)
     if not published:
         raise Conflict("No results have been published for this campaign yet.", "本次活动尚未发布评审结果",
                        field="campaign_id")

@@ -195,6 +195,8 @@ def admin_campaign(campaign_id):
         notice = _optional(cluster.applications.get_notice, g.actor_id, campaign_id)
         program = cluster.applications.get_program(campaign["program"], campaign.get("program_version"))
     apps = [a for a in apps if a["state"] != "draft"]
+    # The preview is stored; when outdated its job is under way: show its progress (the page reloads at its end).
+    job = job or results.get("preview_job")
     names = {a["reviewer_id"]: a.get("reviewer_name") or "—"
              for a in (assignments or {}).get("assignments", [])}
     # Only the workbooks that apply: no funding workbook for a program without funding.
@@ -238,12 +240,12 @@ def admin_auto_assign(campaign_id):
 @blp.route("/admin/campaigns/<campaign_id>/publish", methods=["POST"])
 @session.page_login_required
 def admin_publish(campaign_id):
-    """Publishing the same inputs twice returns the stored round (the service's
-    guarantee), so a double click publishes once."""
+    """Starts the publishing job. Publishing the same inputs twice returns the stored
+    round (the service's guarantee), so a double click publishes once."""
     payload = {}
     if (request.form.get("round") or "").isdigit():
         payload["round"] = int(request.form["round"])
     with rpc() as cluster:
-        published = cluster.scoring.publish_results(g.actor_id, campaign_id, payload) or {}
-    return redirect(with_message(url_for("web.admin_campaign", campaign_id=campaign_id), "results_published_ok",
-                                 "#results", round=published.get("round") if isinstance(published, dict) else None))
+        job = cluster.scoring.publish_results(g.actor_id, campaign_id, payload)
+    # The job computes and publishes; the page shows its progress, then the published round.
+    return redirect(url_for("web.admin_campaign", campaign_id=campaign_id, job=job["id"]) + "#job")

@@ -11,6 +11,7 @@ from gateway.web import blp, i18n, session
 from gateway.web.page_helpers import field_errors, form_nonce, idempotency_key, with_message
 from gateway.web.pages_admin import ADMIN_ROLES
 from gateway.web.pages_common import load_me
+from gateway.web.pages_jobs import job_of
 
 i18n.add({
     "notice_published_ok": ("已发布公示，至 {until}", "Notice published, open until {until}"),
@@ -74,6 +75,9 @@ def _nominations(cluster, campaign):
 
 def _render(campaign_id, error=None, objection_id=None, status=200):
     load_me(ADMIN_ROLES)
+    # The job first (as on the campaign page): a job that ends while the lists are read
+    # shows them with its work, or static/jobs.js reloads the page when it ends.
+    job = job_of(request.args["job"]) if request.args.get("job") else None
     with rpc() as cluster:
         campaign = cluster.applications.get_campaign(g.actor_id, campaign_id)
         notice = _optional(cluster.applications.get_notice, g.actor_id, campaign_id)
@@ -87,7 +91,7 @@ def _render(campaign_id, error=None, objection_id=None, status=200):
     return render_template("admin_notice.html", campaign=campaign, notice=notice, final=final, awards=awards,
                            nominations=nominations, grades=grades, error=error, objection_id=objection_id,
                            errors=field_errors(error) if error else {}, nonce=form_nonce(),
-                           message=request.args.get("message")), status
+                           message=request.args.get("message"), job=job), status
 
 
 @blp.route("/admin/campaigns/<campaign_id>/notice", methods=["GET", "POST"])
@@ -135,10 +139,12 @@ def admin_resolve(campaign_id, objection_id):
 def admin_finalise(campaign_id):
     try:
         with rpc() as cluster:
-            cluster.applications.finalise_notice(g.actor_id, request.form.get("notice_id", ""))
+            job = cluster.applications.finalise_notice(g.actor_id, request.form.get("notice_id", ""))
     except ChuangxianError as exc:
         return _render(campaign_id, exc.to_dict(), status=status_of(exc))
-    return redirect(with_message(url_for("web.admin_notice", campaign_id=campaign_id), "finalised_ok", "#final"))
+    # The list is stored; its job decides the applications (progress shown, then the list).
+    return redirect(with_message(url_for("web.admin_notice", campaign_id=campaign_id, job=job["id"]),
+                                 "finalised_ok", "#job"))
 
 
 @blp.route("/admin/campaigns/<campaign_id>/nominate", methods=["POST"])
@@ -146,9 +152,9 @@ def admin_finalise(campaign_id):
 def admin_nominate(campaign_id):
     try:
         with rpc() as cluster:
-            cluster.applications.nominate(g.actor_id, campaign_id,
-                                          {"application_ids": request.form.getlist("application_id")})
+            job = cluster.applications.nominate(g.actor_id, campaign_id,
+                                                {"application_ids": request.form.getlist("application_id")})
     except ChuangxianError as exc:
         return _render(campaign_id, exc.to_dict(), status=status_of(exc))
-    return redirect(with_message(url_for("web.admin_notice", campaign_id=campaign_id), "nominated_ok", "#nominations",
-                                 n=len(request.form.getlist("application_id"))))
+    # A full quota fails the job: its box on the page says so (with the quota).
+    return redirect(url_for("web.admin_notice", campaign_id=campaign_id, job=job["id"]) + "#job")

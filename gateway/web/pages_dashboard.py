@@ -54,8 +54,7 @@ def _applications(cluster, campaign_id):
 
 def _reviewers(cluster, campaign_id):
     """(spread, zscore?) from the published results; (None, None) before them."""
-    results = cluster.scoring.results(g.actor_id, campaign_id)
-    published = results.get("published")
+    published = cluster.scoring.published_results(g.actor_id, campaign_id)
     if not published:
         return None, None
     ids = [e["application_id"] for e in (published.get("selected") or []) + (published.get("rest") or [])][:LIMIT]

@@ -36,7 +36,9 @@ def final_list_view(doc):
 
 
 def finalise(deps, actor_id, notice_id, now):
-    """Returns the final list (the same one however often or concurrently called)."""
+    """Checks and stores the final list (the same one however often or concurrently
+    called) and returns its campaign's id; settling it is the FINALISE job's
+    (`settle`), or the sweep's when the job itself is gone."""
     actor, _person = lifecycle.who(deps.apps, actor_id)
     notice = deps.notes.get_notice(notice_id)
     campaign = deps.apps.get_campaign(notice["campaign_id"])
@@ -48,8 +50,18 @@ def finalise(deps, actor_id, notice_id, now):
         states = {a["_id"]: a["state"] for a in deps.apps.campaign_applications(campaign["_id"])}
         notice_rules.check_finalise(notice, latest["version"], pending, now, states)
         existing, _created = deps.notes.insert_once("final_lists", _final_doc(deps, campaign, notice, actor, now))
-    settle(deps, existing, now)
-    return final_list_view(deps.notes.get_final_list(campaign["_id"]))
+    return campaign["_id"]
+
+
+def run_finalise(deps, campaign_id, now, progress=None):
+    """The FINALISE job: settle the stored list; the list's view with ``decided``
+    (applications this run moved to approved or rejected; 0 when a previous run
+    had)."""
+    final = deps.notes.get_final_list(campaign_id)
+    if final is None:
+        raise NotFound("This campaign has no final list yet.", "本次活动尚未产生正式名单", field="campaign_id")
+    decided = settle(deps, final, now, progress)
+    return dict(final_list_view(deps.notes.get_final_list(campaign_id)), decided=decided)
 
 
 def _final_doc(deps, campaign, notice, actor, now):
@@ -71,7 +83,7 @@ def _final_doc(deps, campaign, notice, actor, now):
 def settle(deps, final, now, progress=None):
     """Decide the campaign's applications (DECIDE_BATCH at a time: one bulk write
     each), grant the awards if due, publish notice.closed. Idempotent; safe to run
-    concurrently."""
+    concurrently. Returns how many applications were still to decide."""
     campaign = deps.apps.get_campaign(final["_id"])
     removed = {o["application_id"]: (o.get("resolution") or {}).get("reply", "")
                for o in deps.notes.campaign_objections(campaign["_id"])
@@ -92,11 +104,14 @@ def settle(deps, final, now, progress=None):
             report(done, total)
     program = lifecycle.program_of(deps.apps, campaign)
     if stage_rules.awards_at(program.get("stages")) == "final_list":
+        # (one read for every listed application, not one per entry)
+        apps = deps.apps.get_applications([e["application_id"] for e in final["entries"]])
         for entry in final["entries"]:
-            awards.grant(deps, campaign, deps.apps.get_application(entry["application_id"]), entry, by,
-                         "final_list", now)
+            app = apps.get(entry["application_id"]) or deps.apps.get_application(entry["application_id"])
+            awards.grant(deps, campaign, app, entry, by, "final_list", now)
     lifecycle_outbox.finish(deps.notes, deps.dispatch, "final_lists", final)
     deps.notes.mark_settled(campaign["_id"])
+    return total
 
 
 def _decide_many(deps, campaign, batch, action, by, now):

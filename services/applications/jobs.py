@@ -5,11 +5,13 @@ completes the work without applying any of it twice.
 """
 from core.envelope import utc_now
 from core.filestore import upload_bytes
-from services.applications import directory, exports, stage_board
+from services.applications import directory, exports, final_list, nominations, stage_board
 
 IMPORT_STUDENTS = "import_students"
 EXPORT_SUMMARY = "export_summary"
 PASS_STAGE_REPORTS = "pass_stage_reports"
+FINALISE = "finalise"
+NOMINATE = "nominate"
 
 
 def import_students(run, service):
@@ -31,4 +33,17 @@ def pass_stage_reports(run, service):
                                  run.id, utc_now, run.progress)
 
 
-HANDLERS = {IMPORT_STUDENTS: import_students, EXPORT_SUMMARY: export_summary, PASS_STAGE_REPORTS: pass_stage_reports}
+def finalise(run, service):
+    """Settle a stored final list (final_list.run_finalise): the list and ``decided``."""
+    return final_list.run_finalise(service._deps(), run.params["campaign_id"], utc_now(), progress=run.progress)
+
+
+def nominate(run, service):
+    """Nominate to the parent campaign (nominations.nominate)."""
+    return nominations.nominate(service.store, service.nomination_store, service.dispatch,
+                                service._actor(run.actor_id), run.params["campaign_id"],
+                                run.params["application_ids"], utc_now(), progress=run.progress)
+
+
+HANDLERS = {IMPORT_STUDENTS: import_students, EXPORT_SUMMARY: export_summary, PASS_STAGE_REPORTS: pass_stage_reports,
+            FINALISE: finalise, NOMINATE: nominate}

@@ -4,7 +4,7 @@ moves, awards, notice.closed), stage changes (the awards of a passed final
 evaluation) and award events. Every step it repeats is idempotent."""
 import logging
 
-from services.applications import final_list, lifecycle_outbox, notices, stages
+from services.applications import final_list, jobs, lifecycle_outbox, notices, stages
 
 log = logging.getLogger(__name__)
 
@@ -19,6 +19,8 @@ def sweep(deps, now, older_than):
         notices.finish_objection(deps, doc, now)
         count += 1
     for doc in deps.notes.unsettled_final_lists(older_than):
+        if deps.apps.jobs.active(jobs.FINALISE, doc["_id"]):
+            continue   # its job settles it (and reports progress); a job that dies is resumed or fails
         try:
             final_list.settle(deps, doc, now)
         except Exception:  # one campaign's trouble (a plugin down) must not stop the others

@@ -30,13 +30,11 @@ from services.applications.views import jsonable
 NOMINATED_STATE = "college_approved"
 
 
-def nominate(store, nominations, dispatch, actor, campaign_id, application_ids, now):
-    """Nominate `application_ids` of college campaign `campaign_id` to its parent.
-    Returns {"campaign_id", "parent_campaign_id", "college_id", "quota", "used",
-    "nominations": [nomination view + "created"]}. Raises PermissionDenied,
-    ValidationFailed (no parent; ids not on the final list), Conflict (no final
-    list yet; the applicant already applied to the parent otherwise),
-    QuotaExceeded."""
+def check(store, nominations, actor, campaign_id, application_ids):
+    """What a nomination starts from, checked before its job is started (so a
+    refusal is the request's answer): (campaign, parent, [(final-list entry,
+    source application)]). Raises PermissionDenied, ValidationFailed (no parent; ids
+    not on the final list or not of this campaign), Conflict (no final list yet)."""
     campaign = store.get_campaign(campaign_id)
     permissions.require_campaign_admin(actor, campaign)
     parent = _parent_of(store, campaign)
@@ -45,10 +43,23 @@ def nominate(store, nominations, dispatch, actor, campaign_id, application_ids, 
         raise Conflict("This campaign's final list is not out yet; nominate after it is.",
                        "本次活动的最终名单尚未确定，确定后方可推荐上报", field="final_list")
     entries = rules.select_entries(final_list, application_ids)
-    sources = [_source(store, campaign_id, entry["application_id"]) for entry in entries]
+    found = store.get_applications([entry["application_id"] for entry in entries])   # one query
+    return campaign, parent, [(entry, _source(found, campaign_id, entry["application_id"])) for entry in entries]
+
+
+def nominate(store, nominations, dispatch, actor, campaign_id, application_ids, now, progress=None):
+    """Nominate `application_ids` of college campaign `campaign_id` to its parent
+    (the NOMINATE job; `progress(done, total)` after each nominee). Returns
+    {"campaign_id", "parent_campaign_id", "college_id", "quota", "used",
+    "nominated", "nominations": [nomination view + "created"]}. Raises what `check`
+    raises, Conflict (the applicant already applied to the parent otherwise),
+    QuotaExceeded."""
+    report = progress or (lambda done, total: None)
+    campaign, parent, pairs = check(store, nominations, actor, campaign_id, application_ids)
     college_id, quota = campaign["unit_id"], rules.quota_of(parent)
 
-    done, fresh = _split_repeats(nominations, parent, zip(entries, sources))
+    done, fresh = _split_repeats(nominations, parent, pairs)
+    report(len(done), len(pairs))
     if fresh and not _take_slots(nominations, parent["_id"], college_id, quota, len(fresh)):
         # A racing twin may have nominated them meanwhile: then this is a repeat.
         repeated, fresh = _split_repeats(nominations, parent, fresh)
@@ -64,6 +75,7 @@ def nominate(store, nominations, dispatch, actor, campaign_id, application_ids, 
             if not created:  # a racing twin stored it: its slot counts, ours goes back
                 nominations.release_slot(parent["_id"], college_id)
             done.append((nominee, created))
+            report(len(done), len(pairs))
     finally:
         for _ in range(unused):  # the copies that were not made give their slots back
             nominations.release_slot(parent["_id"], college_id)
@@ -73,6 +85,7 @@ def nominate(store, nominations, dispatch, actor, campaign_id, application_ids, 
     return {
         "campaign_id": campaign_id, "parent_campaign_id": parent["_id"], "college_id": college_id, "quota": quota,
         "used": nominations.usage(parent["_id"]).get(college_id, 0),
+        "nominated": sum(1 for _nominee, created in done if created),
         "nominations": [dict(nomination_view(n), created=created) for n, created in done],
     }
 
@@ -83,9 +96,9 @@ def _parent_of(store, campaign):
     return store.get_campaign(campaign["parent_campaign_id"])
 
 
-def _source(store, campaign_id, application_id):
-    source = store.get_application(application_id)
-    if source["campaign_id"] != campaign_id:  # a final list names its own campaign's applications only
+def _source(found, campaign_id, application_id):
+    source = found.get(application_id)
+    if source is None or source["campaign_id"] != campaign_id:  # a final list names its own campaign's applications only
         raise invalid([field_error("application_ids", f"{application_id} is not an application of {campaign_id}.",
                                    f"{application_id} 不是本次活动的申报")])
     return source

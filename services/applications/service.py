@@ -129,6 +129,13 @@ class ApplicationsService(JobsMixin, probes.Probed):
     def job_handlers(self):
         return jobs.HANDLERS
 
+    def job_visible(self, actor_id, job):
+        """The campaign's admins all follow its jobs (two admins may start the same one)."""
+        if not job.get("campaign_id") or job.get("kind") not in (jobs.FINALISE, jobs.NOMINATE):
+            return False
+        permissions.require_campaign_admin(self._actor(actor_id), self.store.get_campaign(job["campaign_id"]))
+        return True
+
     # -- people directory and role grants (people.py) -------------------------
     @rpc
     def search_people(self, actor_id, filters=None):
@@ -304,10 +311,14 @@ class ApplicationsService(JobsMixin, probes.Probed):
     @rpc
     def nominate(self, actor_id, campaign_id, payload):
         """Nominate applications of a college campaign's final list to its parent
-        campaign (推荐上报); see nominations.py for the guarantees."""
+        campaign (推荐上报), as a background job (refusals that need no copying are
+        the answer at once); see nominations.py for the guarantees. The job's
+        result is nominations.nominate's."""
         data = load_or_raise(NominationInput, payload)
-        return nominations.nominate(self.store, self.nomination_store, self.dispatch, self._actor(actor_id),
-                                    campaign_id, data["application_ids"], utc_now())
+        nominations.check(self.store, self.nomination_store, self._actor(actor_id), campaign_id,
+                          data["application_ids"])
+        return self.submit_job(jobs.NOMINATE, {"campaign_id": campaign_id,
+                                               "application_ids": sorted(set(data["application_ids"]))}, actor_id)
 
     @rpc
     def list_nominations(self, actor_id, campaign_id):
@@ -362,7 +373,12 @@ class ApplicationsService(JobsMixin, probes.Probed):
 
     @rpc
     def finalise_notice(self, actor_id, notice_id):
-        return final_list.finalise(self._deps(), actor_id, notice_id, utc_now())
+        """Store the final list (refused at once before the period is over or with
+        an objection pending) and start the job deciding the applications; asking
+        again while it runs returns the same job. Its result is the final list with
+        ``decided``."""
+        campaign_id = final_list.finalise(self._deps(), actor_id, notice_id, utc_now())
+        return self.submit_job(jobs.FINALISE, {"campaign_id": campaign_id}, actor_id)
 
     @rpc
     def get_final_list(self, actor_id, campaign_id):
@@ -502,6 +518,12 @@ class ApplicationsService(JobsMixin, probes.Probed):
     def internal_applications(self, campaign_id, states=None):
         """A campaign's applications, optionally only those in `states`."""
         return [application_view(a) for a in self.store.campaign_applications(campaign_id, states)]
+
+    @rpc
+    def internal_campaign_revision(self, campaign_id):
+        """{"count", "updated_ts"} of a campaign's applications: any creation or change
+        changes it (a cheap key for what was computed from them)."""
+        return self.store.campaign_revision(campaign_id)
 
     @rpc
     def internal_campaign(self, campaign_id):

@@ -330,6 +330,10 @@ class ApplicationsStore:
             raise not_found("application", "申报", application_id)
         return app
 
+    def get_applications(self, application_ids):
+        """{id: application} of those of `application_ids` that exist (one query)."""
+        return {a["_id"]: a for a in self.db.applications.find({"_id": {"$in": list(application_ids)}})}
+
     def apply_change(self, application, changes, outbox, now):
         """Apply `changes` only if the application is still at the version and state
         it was read at, with `outbox` (audit + event) in the same write. Returns the
@@ -436,6 +440,14 @@ class ApplicationsStore:
             return []
         return list(self.db.applications.find({"campaign_id": campaign_id, "applicant_id": {"$in": sorted(applicant_ids)}},
                                               {"outbox": 0}, limit=len(applicant_ids)))
+
+    def campaign_revision(self, campaign_id):
+        """{"count", "updated_ts"}: how many applications the campaign has and when
+        the newest change was (index campaign_id + updated_ts)."""
+        newest = self.db.applications.find_one({"campaign_id": campaign_id}, {"updated_ts": 1},
+                                               sort=[("updated_ts", DESCENDING)])
+        return {"count": self.db.applications.count_documents({"campaign_id": campaign_id}),
+                "updated_ts": (newest or {}).get("updated_ts")}
 
     def campaign_applications(self, campaign_id, states=None):
         query = {"campaign_id": campaign_id}

@@ -34,10 +34,11 @@ def add_fact(store, directory, actor, data, now):
     return {"status": status, "fact": fact_view(store.get_fact(doc["_id"]))}
 
 
-def import_facts(store, directory, actor, filename, data, now):
-    """A CSV/XLSX of facts (domain/facts_import.py); all or nothing. Raises
-    ValidationFailed (field ``file``) whose details are every problem
-    {row, column, message, message_zh}; returns the counts."""
+def import_facts(store, directory, actor, filename, data, now, progress=None):
+    """A CSV/XLSX of facts (domain/facts_import.py; the IMPORT_FACTS job); all or
+    nothing. Raises ValidationFailed (field ``file``) whose details are every problem
+    {row, column, message, message_zh}; returns the counts. Written in chunks
+    (store.put_facts), `progress(done, total)` after each."""
     schools = access.require_school_admin(actor)
     header, rows = read_table(filename, data)
     found = {}
@@ -45,7 +46,7 @@ def import_facts(store, directory, actor, filename, data, now):
     _raise_if(problems)
     docs = [facts.make({k: v for k, v in r.items() if k != "row"}, found[(r["subject_kind"], r["subject_id"])],
                        actor["id"], now) for r in records]
-    return dict(store.put_facts(docs, facts.same_content), imported=len(docs))
+    return dict(store.put_facts(docs, facts.same_content, progress), imported=len(docs))
 
 
 def import_awards(store, directory, actor, filename, data, now):

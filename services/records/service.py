@@ -40,9 +40,11 @@ from core.declaration import check_declaration
 from core.entrypoints import rpc
 from core.envelope import utc_now
 from core.forms import decode_upload, load_or_raise
+from core.job_service import JobsMixin
 from core.mongo import Repository
-from services.records import program_kinds, queries, recording
+from services.records import jobs, program_kinds, queries, recording
 from services.records.directory import Directory
+from services.records.domain import access
 from services.records.domain import kinds as catalog
 from services.records.schemas import AwardQuery, FactInput, FactQuery
 from services.records.store import RecordsStore
@@ -54,7 +56,7 @@ def _given(**filters):
     return {k: v for k, v in filters.items() if v is not None}
 
 
-class RecordsService(probes.Probed):
+class RecordsService(JobsMixin, probes.Probed):
     name = "records"
 
     store = Repository(RecordsStore, "records")
@@ -108,10 +110,14 @@ class RecordsService(probes.Probed):
 
     @rpc
     def import_facts(self, actor_id, filename, data_b64):
-        actor = self._actor(actor_id)
-        program_kinds.refresh(self.store)
-        return recording.import_facts(self.store, self.directory, actor, filename, decode_upload(data_b64),
-                                      utc_now())
+        """Start importing a file of facts (a background job; the same file while one
+        runs is the same job). Refused at once for anyone but a school admin. The
+        job's result is the counts; a bad file fails it with every bad row."""
+        access.require_school_admin(self._actor(actor_id))
+        return self.submit_job(jobs.IMPORT_FACTS, {"filename": filename, "data_b64": data_b64}, actor_id)
+
+    def job_handlers(self):
+        return jobs.HANDLERS
 
     @rpc
     def import_awards(self, actor_id, filename, data_b64):

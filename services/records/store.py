@@ -17,6 +17,7 @@ from pymongo import ASCENDING, DESCENDING
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from core.errors import Conflict
+from core.jobs import JobStore
 
 CHUNK = 1000
 DUPLICATE_KEY = 11000
@@ -27,8 +28,10 @@ class RecordsStore:
     def __init__(self, db, config):
         self.db = db
         self.config = config
+        self.jobs = JobStore(db.jobs, "records")
 
     def ensure_indexes(self):
+        self.jobs.ensure_indexes()
         facts, awards = self.db.facts, self.db.awards
         facts.create_index([("subject_id", ASCENDING), ("kind", ASCENDING), ("date", ASCENDING)],
                            name="subject_kind_date")
@@ -41,10 +44,11 @@ class RecordsStore:
         awards.create_index([("college_id", ASCENDING)])
 
     # -- writes --------------------------------------------------------------
-    def put_facts(self, docs, same_content):
-        """Insert new facts, replace changed ones, leave identical ones alone.
-        Returns {"created", "updated", "unchanged"} counts."""
-        return self._put_many(self.db.facts, docs, same_content)
+    def put_facts(self, docs, same_content, progress=None):
+        """Insert new facts, replace changed ones, leave identical ones alone, CHUNK at
+        a time (one read and one insert_many each; `progress(done, total)` after
+        each). Returns {"created", "updated", "unchanged"} counts."""
+        return self._put_many(self.db.facts, docs, same_content, progress)
 
     def put_awards(self, docs, same_content):
         """Imported awards, as `put_facts`."""
@@ -91,8 +95,9 @@ class RecordsStore:
         order = DESCENDING if newest_first else ASCENDING
         return list(collection.find(query).sort([("date", order), ("_id", order)]).limit(limit))
 
-    def _put_many(self, collection, docs, same_content):
+    def _put_many(self, collection, docs, same_content, progress=None):
         counts = {"created": 0, "updated": 0, "unchanged": 0}
+        report = progress or (lambda done, total: None)
         for start in range(0, len(docs), CHUNK):
             chunk = docs[start:start + CHUNK]
             existing = {d["_id"]: d for d in collection.find({"_id": {"$in": [d["_id"] for d in chunk]}})}
@@ -111,6 +116,7 @@ class RecordsStore:
                     raced = [chunk_doc for i, chunk_doc in enumerate(fresh) if i in failed]
             for doc in [d for d in chunk if d["_id"] in existing] + raced:
                 counts[self._put_one(collection, doc, same_content, existing.get(doc["_id"]))] += 1
+            report(start + len(chunk), len(docs))
         return counts
 
     def _put_one(self, collection, doc, same_content, current=None):

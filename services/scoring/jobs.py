@@ -4,9 +4,11 @@ Each handler is `handler(run, service)` and idempotent: a re-run after a crash
 completes the work without applying any of it twice.
 """
 from core.envelope import utc_now
-from services.scoring import reviewing
+from services.scoring import results, results_cache, reviewing
 
 AUTO_ASSIGN = "auto_assign"
+COMPUTE_RESULTS = results_cache.COMPUTE_RESULTS
+PUBLISH_RESULTS = "publish_results"
 LISTED = 1000   # assignments listed in a job's result (a job document stays small; the rest are listed
                 # by GET /api/scoring/campaigns/<id>/assignments)
 
@@ -20,4 +22,26 @@ def auto_assign(run, service):
     return dict(done, created=created[:LISTED], created_count=len(created), created_truncated=len(created) > LISTED)
 
 
-HANDLERS = {AUTO_ASSIGN: auto_assign}
+def compute_results(run, service):
+    """The stored preview (results_cache.py), computed afresh."""
+    return results_cache.compute(run.progress, service.store, service.applications, service.program_inputs,
+                                 run.params["campaign_id"], utc_now())
+
+
+def publish_results(run, service):
+    """Compute, store and publish a round (results.publish); the published round
+    with ``created``. The computation is kept as the stored preview too."""
+    campaign_id, now = run.params["campaign_id"], utc_now()
+    inputs_key = results_cache.key(service.store, service.applications, campaign_id)
+    run.progress(0, 2, force=True)
+
+    def keep(computed):
+        results_cache.store_preview(service.store, campaign_id, inputs_key, computed, now=now)
+        run.progress(1, 2, force=True)
+
+    data = {"round": run.params["round"]} if run.params.get("round") else {}
+    return results.publish(service.store, service.applications, service.program_inputs, service.dispatch,
+                           service._person(run.actor_id), campaign_id, data, now, on_computed=keep)
+
+
+HANDLERS = {AUTO_ASSIGN: auto_assign, COMPUTE_RESULTS: compute_results, PUBLISH_RESULTS: publish_results}

@@ -156,40 +156,34 @@ def _rounded_line(line):
     return {k: (dict(v, total=rounded(v["total"])) if v else None) for k, v in line.items()}
 
 
-def preview(store, applications, program_inputs, person, campaign_id):
-    """The latest published result and what publishing now would give (admin)."""
-    campaign = applications.campaign(campaign_id)
-    require_campaign_admin(person, campaign)
-    published = store.latest_selection(campaign_id)
-    out = {"published": published_view(published) if published else None, "preview": None, "preview_problem": None}
-    try:
-        computed = compute(store, applications, program_inputs, campaign_id)
-    except Conflict as exc:
-        out["preview_problem"] = exc.to_dict()
-        return out
-    out["preview"] = dict(summary(computed), inputs_fingerprint=computed["inputs_fingerprint"])
-    if published:
-        out["published"]["stale"] = published["inputs_fingerprint"] != computed["inputs_fingerprint"]
-    return out
-
-
 def published_view(doc):
     return jsonable({**doc["payload"], "round": doc["round"], "published_at": doc["published_at"],
                      "published_by": doc["published_by"], "event_id": doc["event_id"],
                      "inputs_fingerprint": doc["inputs_fingerprint"]})
 
 
-def publish(store, applications, program_inputs, dispatch, person, campaign_id, data, now):
-    """Store and publish the results of a round (see the module docstring)."""
+def check_publish(store, applications, person, campaign_id, data):
+    """(the round to publish, the latest round); refuses at once a non-admin or a
+    round that skips one (before the job computing it is started)."""
     campaign = applications.campaign(campaign_id)
     require_campaign_admin(person, campaign)
-    latest = store.latest_selection(campaign_id)
+    latest = store.latest_selection(campaign_id, with_computed=False)
     latest_round = latest["round"] if latest else 0
     round_ = data.get("round") or max(latest_round, 1)
     if round_ > latest_round + 1:
         raise invalid([field_error("round", f"The next round is {latest_round + 1}.",
                                    f"下一轮应为第 {latest_round + 1} 轮")])
+    return round_, latest_round
+
+
+def publish(store, applications, program_inputs, dispatch, person, campaign_id, data, now, on_computed=None):
+    """Store and publish the results of a round (see the module docstring); the
+    PUBLISH_RESULTS job. `on_computed(computed)` sees the computation first (the job
+    keeps it as the stored preview)."""
+    round_, latest_round = check_publish(store, applications, person, campaign_id, data)
     computed = compute(store, applications, program_inputs, campaign_id, now)
+    if on_computed:
+        on_computed(computed)
     payload = dict(summary(computed), round=round_)
     eid = event_id(campaign_id, round_)
     event = make_event(EVENT, payload, SOURCE, actor=person.ref(), event_id=eid, occurred_at=now)

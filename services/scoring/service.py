@@ -27,7 +27,7 @@ from core.forms import load_or_raise
 from core.job_service import JobsMixin
 from core.mongo import Repository
 from services.scoring import (
-    campaign_setup, evidence, jobs, outbox, programs, results, reviewer_pool, reviewing, sheets, vetoing,
+    campaign_setup, evidence, jobs, outbox, programs, results, results_cache, reviewer_pool, reviewing, sheets, vetoing,
 )
 from services.scoring.access import Person, require_campaign_admin
 from services.scoring.dependencies import Applications, ProgramInputs
@@ -219,14 +219,36 @@ class ScoringService(probes.Probed, JobsMixin):
     # -- results -------------------------------------------------------------
     @rpc
     def results(self, actor_id, campaign_id):
-        return results.preview(self.store, self.applications, self.program_inputs, self._person(actor_id),
-                               campaign_id)
+        """The latest published round and the stored preview (results_cache.py); an
+        outdated or missing preview starts the job computing it (`preview_job`)."""
+        require_campaign_admin(self._person(actor_id), self.applications.campaign(campaign_id))
+        return results_cache.view(self.store, self.applications, campaign_id, lambda: self.submit_job(
+            jobs.COMPUTE_RESULTS, {"campaign_id": campaign_id}, actor_id))
+
+    @rpc
+    def compute_results(self, actor_id, campaign_id):
+        """Start the job computing the stored preview afresh (e.g. after facts were
+        imported, which the stored preview's key does not see); the running one if
+        any."""
+        require_campaign_admin(self._person(actor_id), self.applications.campaign(campaign_id))
+        return self.submit_job(jobs.COMPUTE_RESULTS, {"campaign_id": campaign_id}, actor_id)
+
+    @rpc
+    def published_results(self, actor_id, campaign_id):
+        """The latest published round (campaign admin), or None; computes nothing."""
+        require_campaign_admin(self._person(actor_id), self.applications.campaign(campaign_id))
+        published = self.store.latest_selection(campaign_id, with_computed=False)
+        return results.published_view(published) if published else None
 
     @rpc
     def publish_results(self, actor_id, campaign_id, payload=None):
+        """Start the job computing and publishing a round (results.publish; refused at
+        once for a non-admin or a skipped round). Asking again while it runs returns
+        the same job; its result is the published round with ``created``."""
         data = load_or_raise(PublishInput, payload or {})
-        return results.publish(self.store, self.applications, self.program_inputs, self.dispatch,
-                               self._person(actor_id), campaign_id, data, utc_now())
+        results.check_publish(self.store, self.applications, self._person(actor_id), campaign_id, data)
+        return self.submit_job(jobs.PUBLISH_RESULTS, {"campaign_id": campaign_id, "round": data.get("round")},
+                               actor_id)
 
     @rpc
     def explain(self, actor_id, campaign_id, application_id):

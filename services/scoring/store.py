@@ -273,9 +273,24 @@ class ScoringStore:
         except DuplicateKeyError:
             return self.db.selections.find_one({"_id": doc["_id"]}), False
 
-    def latest_selection(self, campaign_id):
-        return self.db.selections.find_one({"campaign_id": campaign_id}, {"outbox": 0, "outbox_at": 0},
-                                           sort=[("round", DESCENDING)])
+    def latest_selection(self, campaign_id, with_computed=True):
+        """The newest round; without `with_computed` the whole computation (every score
+        of every reviewer, megabytes for a large campaign) is left out."""
+        fields = {"outbox": 0, "outbox_at": 0} if with_computed else {"outbox": 0, "outbox_at": 0, "computed": 0}
+        return self.db.selections.find_one({"campaign_id": campaign_id}, fields, sort=[("round", DESCENDING)])
+
+    # -- stored previews (results_cache.py) ----------------------------------------
+    def get_preview(self, campaign_id):
+        return self.db.result_previews.find_one({"_id": campaign_id})
+
+    def put_preview(self, doc):
+        self.db.result_previews.replace_one({"_id": doc["_id"]}, doc, upsert=True)
+
+    def latest_change(self, campaign_id):
+        """(time, id) of the campaign's newest audited scoring change (setup, assignment,
+        sheet, veto, ...), or None: one index-served read."""
+        doc = self.db.audit.find_one({"campaign_id": campaign_id}, {"at": 1}, sort=[("at", DESCENDING)])
+        return [doc["at"].isoformat() if hasattr(doc["at"], "isoformat") else doc["at"], doc["_id"]] if doc else None
 
     def count_selections(self, campaign_id):
         return count(self.db.selections, {"campaign_id": campaign_id})

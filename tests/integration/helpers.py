@@ -83,3 +83,49 @@ def finish_job(http, login, response, seconds=90):
         time.sleep(0.2)
         job = http.as_(login, "GET", f"/api/jobs/{job['id']}").json
     return job
+
+
+class JobOutcome:
+    """What a finished job answers, shaped like the response of the request that once
+    did the work itself: `status_code` 200 and `json` the result when it succeeded;
+    the status of its error (gateway/errors.py's table) and `json` the error when it
+    failed. `job` is the job itself."""
+
+    def __init__(self, job):
+        from core import errors
+        from gateway.errors import STATUS
+
+        self.job = job
+        if job["state"] == "succeeded":
+            self.status_code, self.json = 200, job["result"]
+        else:
+            statuses = {cls.code: status for cls, status in STATUS.items()}
+            code = (job.get("error") or {}).get("code")
+            self.status_code = statuses.get(code, 409 if code == errors.QuotaExceeded.code else 500)
+            self.json = job.get("error")
+
+
+def job_outcome(http, login, response, seconds=120):
+    """A request that starts a job (202): its outcome as a JobOutcome once the job has
+    finished; a refusal at once (any other status) is returned as it is."""
+    if response.status_code != 202:
+        return response
+    return JobOutcome(finish_job(http, login, response, seconds))
+
+
+def as_job(http, login, method, url, seconds=120, **kwargs):
+    """`http.as_` for a request that starts a job: the job's outcome (`job_outcome`)."""
+    return job_outcome(http, login, http.as_(login, method, url, **kwargs), seconds)
+
+
+def current_results(http, login, url, seconds=120):
+    """GET a campaign's results once the stored preview is current (its job, started
+    by the read when the data had changed, has finished): the response."""
+    import time
+    deadline = time.time() + seconds
+    while True:
+        response = http.as_(login, "GET", url)
+        if response.status_code != 200 or response.json.get("preview_state") == "current":
+            return response
+        assert time.time() < deadline, f"the results preview stayed {response.json.get('preview_state')}"
+        time.sleep(0.2)

@@ -17,6 +17,7 @@ import pytest
 from deploy.demo_data import COLLEGES, DEMO_PASSWORD
 from services.applications.directory import make_unit
 from tests.integration.helpers import PDF, campaign_payload, good_form
+from tests.integration.helpers import as_job
 
 ADMIN = "admin"
 COLLEGE_ADMIN = "college_admin_me"
@@ -88,7 +89,7 @@ def write_final_list(db, campaign, app_ids):
 
 
 def nominate(http, login, campaign_id, app_ids):
-    return http.as_(login, "POST", f"/api/campaigns/{campaign_id}/nominations", json={"application_ids": app_ids})
+    return as_job(http, login, "POST", f"/api/campaigns/{campaign_id}/nominations", json={"application_ids": app_ids})
 
 
 def test_levels_campaign_admin_and_nomination(http, mongo, world, events):

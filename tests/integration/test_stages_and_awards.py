@@ -9,6 +9,7 @@ form through the database, as a program with that field would have stored them. 
 notice period is ended through the database as in test_public_notice.py."""
 import eventlet
 
+from tests.integration.helpers import as_job
 from tests.integration.lifecycle_helpers import (  # noqa: F401  (fixture)
     college_approved_campaign, end_period, lifecycle_events, of_type, publish_results, wait,
 )
@@ -46,7 +47,7 @@ def test_midterm_final_evaluation_and_awards_after_the_final_pass(rpc, http, con
     publish_results(config, mongo, campaign["id"], [(me1, "key", "重点", 90.0), (em1, "general", "一般", 70.0)], [])
     notice = http.as_(ADMIN, "POST", f"/api/campaigns/{campaign['id']}/notice", json={}).json
     end_period(mongo, notice["id"])
-    final = http.as_(ADMIN, "POST", f"/api/notices/{notice['id']}/finalise")
+    final = as_job(http, ADMIN, "POST", f"/api/notices/{notice['id']}/finalise")
     assert final.status_code == 200, final.json
     assert rpc.applications.get_application("p_admin", me1)["state"] == "approved"
     stages_url = f"/api/applications/{me1}/stages"

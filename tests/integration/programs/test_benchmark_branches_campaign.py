@@ -46,6 +46,7 @@ from plugins.benchmark_branches.duties import DUTIES
 from services.applications.directory import make_unit
 from tests.integration.helpers import PDF, docx_bytes
 from tests.integration.helpers import finish_job
+from tests.integration.helpers import as_job
 
 # A whole campaign takes minutes on a busy 2-core machine (a slow run fails this test alone).
 pytestmark = pytest.mark.timeout(480)
@@ -265,7 +266,7 @@ def score(http, campaign_id, reviewers, marks, setup):
 
 
 def publish(http, admin, campaign_id):
-    published = http.as_(admin, "POST", f"/api/scoring/campaigns/{campaign_id}/results/publish", json={})
+    published = as_job(http, admin, "POST", f"/api/scoring/campaigns/{campaign_id}/results/publish", json={})
     assert published.status_code == 200, published.json
     return published.json
 
@@ -330,7 +331,7 @@ def test_a_benchmark_branch_campaign_from_self_nomination_to_the_title(http, rpc
 
     # -- facts through the records HTTP API (one CSV, all or nothing) -----------------------
     data, count = facts_csv(d_me, d_em)
-    imported = http.as_(ADMIN, "POST", "/api/records/facts/import",
+    imported = as_job(http, ADMIN, "POST", "/api/records/facts/import",
                         data={"file": (io.BytesIO(data), "党支部表彰与荣誉.csv")}, content_type="multipart/form-data")
     assert imported.status_code == 200, imported.json
     assert (imported.json["imported"], imported.json["created"]) == (count, count)
@@ -419,18 +420,18 @@ def test_a_benchmark_branch_campaign_from_self_nomination_to_the_title(http, rpc
         notice = open_notice(http, COLLEGE_ADMIN[college], campaigns[college]["id"])
         assert notice["days"] == 5
         end_notice_period(mongo, notice["id"])
-        final = http.as_(COLLEGE_ADMIN[college], "POST", f"/api/notices/{notice['id']}/finalise")
+        final = as_job(http, COLLEGE_ADMIN[college], "POST", f"/api/notices/{notice['id']}/finalise")
         assert final.status_code == 200, final.json
         finals[college] = [e["application_id"] for e in final.json["entries"]]
     assert finals["em"] == [apps[k] for k in ("em_f1", "em_s1", "em_f2", "em_s2")]
 
     # -- nomination: at most 3 per college ---------------------------------------------------------
-    four = http.as_(COLLEGE_ADMIN["em"], "POST", f"/api/campaigns/{em['id']}/nominations",
+    four = as_job(http, COLLEGE_ADMIN["em"], "POST", f"/api/campaigns/{em['id']}/nominations",
                     json={"application_ids": finals["em"]})
     assert four.status_code == 409 and four.json["code"] == "quota_exceeded" and four.json["details"]["quota"] == 3
     nominated = {}
     for college in ("me", "em"):
-        done = http.as_(COLLEGE_ADMIN[college], "POST", f"/api/campaigns/{campaigns[college]['id']}/nominations",
+        done = as_job(http, COLLEGE_ADMIN[college], "POST", f"/api/campaigns/{campaigns[college]['id']}/nominations",
                         json={"application_ids": finals[college][:3]})
         assert done.status_code == 200, done.json
         assert (done.json["used"], done.json["quota"]) == (3, 3)
@@ -496,13 +497,13 @@ def test_a_benchmark_branch_campaign_from_self_nomination_to_the_title(http, rpc
     mine = http.as_(member("em_f2", 1), "GET", f"/api/notices/{notice['id']}/objections").json
     assert mine[0]["state"] == "upheld" and mine[0]["resolution"]["reply"].startswith("经核实")
 
-    early = http.as_(ADMIN, "POST", f"/api/notices/{current['id']}/finalise")
+    early = as_job(http, ADMIN, "POST", f"/api/notices/{current['id']}/finalise")
     assert early.status_code == 409, early.json
     end_notice_period(mongo, current["id"])
     too_late = http.as_(member("em_f2", 1), "POST", f"/api/notices/{current['id']}/objections", json={
         "application_id": nominated["me_f1"], "reason": "公示期结束后提出的异议"})
     assert too_late.status_code == 409 and too_late.json["field"] == "closes_at"
-    final = http.as_(ADMIN, "POST", f"/api/notices/{current['id']}/finalise")
+    final = as_job(http, ADMIN, "POST", f"/api/notices/{current['id']}/finalise")
     assert final.status_code == 200, final.json
     assert [e["application_id"] for e in final.json["entries"]] == [nominated["em_f1"], nominated["me_f1"]]
     states = {k: http.as_(ADMIN, "GET", f"/api/applications/{a}").json["state"] for k, a in nominated.items()}

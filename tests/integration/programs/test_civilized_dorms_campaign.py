@@ -59,6 +59,7 @@ from nameko.standalone.rpc import ClusterRpcProxy
 
 from core.periods import academic_year_of
 from tests.integration.helpers import finish_job
+from tests.integration.helpers import as_job, job_outcome
 from deploy.demo_data import COLLEGES, DEMO_PASSWORD, SCHOOL
 from services.applications.directory import make_unit
 
@@ -239,7 +240,9 @@ def csv_file(rows):
 
 
 def upload(http, url, name, data):
-    return http.as_(ADMIN, "POST", url, data={"file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+    """The answer to an upload; for one that starts a job (facts), the job's outcome."""
+    return job_outcome(http, ADMIN, http.as_(ADMIN, "POST", url, data={"file": (io.BytesIO(data), name)},
+                                             content_type="multipart/form-data"))
 
 
 class Clock:
@@ -445,7 +448,7 @@ def test_a_whole_campaign_from_application_to_award(rpc, config, http, gateway_a
     assert vetoed.status_code == 201, vetoed.json
 
     # -- 8. the results, as worked out in the module docstring ----------------------------------
-    published = http.as_(ADMIN, "POST", base + "/results/publish", json={})
+    published = as_job(http, ADMIN, "POST", base + "/results/publish", json={})
     assert published.status_code == 200, published.json
     result = published.json
     chosen = {}
@@ -498,7 +501,7 @@ def test_a_whole_campaign_from_application_to_award(rpc, config, http, gateway_a
 
     against_p04 = object_to("P04", "P04 寝室的党员成员本学期已转出该寝室，现寝室无党员，不符合党员示范型条件")
     against_e01 = object_to("E01", "E01 寝室曾晚归")
-    early = http.as_(ADMIN, "POST", f"/api/notices/{v1['id']}/finalise")
+    early = as_job(http, ADMIN, "POST", f"/api/notices/{v1['id']}/finalise")
     assert early.status_code == 409                       # the period is not over, objections pending
     upheld = http.as_(ADMIN, "POST", f"/api/notices/{v1['id']}/objections/{against_p04['id']}/resolve",
                       json={"decision": "upheld", "reply": "经核实属实，取消该寝室入选资格", "change": {"remove": True}},
@@ -519,12 +522,12 @@ def test_a_whole_campaign_from_application_to_award(rpc, config, http, gateway_a
     too_late = http.as_(OBJECTOR, "POST", f"/api/notices/{v2['id']}/objections",
                         json={"application_id": app["E02"], "reason": "迟到的异议"})
     assert too_late.status_code == 409 and too_late.json["field"] == "closes_at"
-    final = http.as_(ADMIN, "POST", f"/api/notices/{v2['id']}/finalise")
+    final = as_job(http, ADMIN, "POST", f"/api/notices/{v2['id']}/finalise")
     for _ in range(20):   # settling 297 applications may outlast the gateway's wait: finalising again is safe
         if final.status_code != 503:  # the gateway stopped waiting (service_unavailable)
             break
         eventlet.sleep(3)
-        final = http.as_(ADMIN, "POST", f"/api/notices/{v2['id']}/finalise")
+        final = as_job(http, ADMIN, "POST", f"/api/notices/{v2['id']}/finalise")
     assert final.status_code == 200, final.json
     assert len(final.json["entries"]) == 99
     winners = [k for ks in EXPECTED.values() for k in ks if k != "P04"]

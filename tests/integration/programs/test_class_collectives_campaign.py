@@ -58,6 +58,7 @@ from deploy.demo_data import DEMO_PASSWORD, SCHOOL
 from services.applications.directory import make_unit
 from tests.integration.helpers import PDF
 from tests.integration.helpers import finish_job
+from tests.integration.helpers import as_job, job_outcome
 
 # A whole campaign takes minutes on a busy 2-core machine (a slow run fails this test alone).
 pytestmark = pytest.mark.timeout(480)
@@ -178,8 +179,9 @@ def csv_file(rows):
 
 
 def upload(http, login, url, name, data, **fields):
-    return http.as_(login, "POST", url, data={"file": (io.BytesIO(data), name), **fields},
-                    content_type="multipart/form-data")
+    """The answer to an upload; for one that starts a job (facts), the job's outcome."""
+    return job_outcome(http, login, http.as_(login, "POST", url, data={"file": (io.BytesIO(data), name), **fields},
+                                             content_type="multipart/form-data"))
 
 
 def ago(days):
@@ -413,7 +415,7 @@ def test_a_whole_campaign_from_application_to_title_and_recommendation(rpc, conf
     assert set(each(rate, raters)) == {(200, "submitted")}
 
     # -- 8. the results, as worked out in the module docstring ---------------------------------
-    published = http.as_(EE_ADMIN, "POST", base + "/results/publish", json={})
+    published = as_job(http, EE_ADMIN, "POST", base + "/results/publish", json={})
     assert published.status_code == 200, published.json
     result = published.json
     assert result["quota"] == 12                             # 30% of 40 classes, not of 39 applicants
@@ -470,7 +472,7 @@ def test_a_whole_campaign_from_application_to_title_and_recommendation(rpc, conf
 
     against_c07 = object_to(monitor("c20"), "c07", "c07 班申报材料所列“校级文明班级”称号经查并未获得，材料不实", "obj-c07")
     against_c13 = object_to(monitor("c16"), "c13", "我班与 c13 班总分相同，应一并入选", "obj-c13")
-    early = http.as_(EE_ADMIN, "POST", f"/api/notices/{v1['id']}/finalise")
+    early = as_job(http, EE_ADMIN, "POST", f"/api/notices/{v1['id']}/finalise")
     assert early.status_code == 409
     upheld = http.as_(EE_ADMIN, "POST", f"/api/notices/{v1['id']}/objections/{against_c07['id']}/resolve",
                       json={"decision": "upheld", "reply": "经核实申报材料不实，取消该班入选资格", "change": {"remove": True}},
@@ -491,7 +493,7 @@ def test_a_whole_campaign_from_application_to_title_and_recommendation(rpc, conf
     too_late = http.as_(monitor("c20"), "POST", f"/api/notices/{v2['id']}/objections",
                         json={"application_id": app["c01"], "reason": "迟到的异议"})
     assert too_late.status_code == 409 and too_late.json["field"] == "closes_at"
-    final = http.as_(EE_ADMIN, "POST", f"/api/notices/{v2['id']}/finalise")
+    final = as_job(http, EE_ADMIN, "POST", f"/api/notices/{v2['id']}/finalise")
     assert final.status_code == 200, final.json
     assert [key_of[e["application_id"]] for e in final.json["entries"]] == on_list
     states = {key: http.as_(EE_ADMIN, "GET", f"/api/applications/{app[key]}").json["state"]
@@ -552,10 +554,10 @@ def test_a_whole_campaign_from_application_to_title_and_recommendation(rpc, conf
     assert [(h["title"], h["level"], h["academic_year"]) for h in history.json] == [(TITLE, "college", YEAR)]
 
     # -- 13. the recommendation to the school (3 per college) -------------------------------------
-    nominated = http.as_(EE_ADMIN, "POST", f"/api/campaigns/{cid}/nominations",
+    nominated = as_job(http, EE_ADMIN, "POST", f"/api/campaigns/{cid}/nominations",
                          json={"application_ids": [app["c01"], app["c02"], app["c03"]]})
     assert nominated.status_code == 200, nominated.json
-    over = http.as_(EE_ADMIN, "POST", f"/api/campaigns/{cid}/nominations", json={"application_ids": [app["c04"]]})
+    over = as_job(http, EE_ADMIN, "POST", f"/api/campaigns/{cid}/nominations", json={"application_ids": [app["c04"]]})
     assert over.status_code == 409 and over.json["code"] == "quota_exceeded", over.json
     at_school = http.as_(ADMIN, "GET", f"/api/campaigns/{school_id}/nominations")
     assert at_school.status_code == 200, at_school.json

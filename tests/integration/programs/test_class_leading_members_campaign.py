@@ -28,6 +28,7 @@ import pytest
 from deploy.demo_data import COLLEGES, DEMO_PASSWORD, SCHOOL
 from services.applications.directory import make_unit
 from tests.integration.helpers import finish_job
+from tests.integration.helpers import as_job
 
 # A whole campaign takes minutes on a busy 2-core machine (a slow run fails this test alone).
 pytestmark = pytest.mark.timeout(480)
@@ -185,7 +186,7 @@ def fact_row(subject_kind, subject, kind, day, ref, level="", name="", course=""
 
 
 def import_facts(http, rows):
-    response = http.as_(ADMIN, "POST", "/api/records/facts/import",
+    response = as_job(http, ADMIN, "POST", "/api/records/facts/import",
                         data={"file": (io.BytesIO(csv_file(FACT_HEADER, rows)), "事实.csv")},
                         content_type="multipart/form-data")
     assert response.status_code in (200, 201), response.json
@@ -207,7 +208,7 @@ def score_all(http, campaign_id, admin, reviewer, marks):
         return http.as_(reviewer, "POST", f"{base}/applications/{app_id}/sheet/submit", json={"scores": scores})
     for response in run_all(submit, list(marks.items())):
         assert response.status_code == 200, response.json
-    published = http.as_(admin, "POST", base + "/results/publish", json={})
+    published = as_job(http, admin, "POST", base + "/results/publish", json={})
     assert published.status_code == 200, published.json
     wait_until(lambda: http.as_(admin, "GET", f"/api/campaigns/{campaign_id}/shortlist"),
                lambda r: r.status_code == 200 and r.json.get("round") == published.json["round"])
@@ -238,10 +239,10 @@ def open_notice(http, admin, campaign_id, days_expected):
 
 
 def finalise(http, mongo, admin, campaign_id, notice_id):
-    early = http.as_(admin, "POST", f"/api/notices/{notice_id}/finalise")
+    early = as_job(http, admin, "POST", f"/api/notices/{notice_id}/finalise")
     assert early.status_code == 409 and early.json["field"] == "closes_at", early.json
     pass_notice_period(mongo, campaign_id)
-    final = http.as_(admin, "POST", f"/api/notices/{notice_id}/finalise")
+    final = as_job(http, admin, "POST", f"/api/notices/{notice_id}/finalise")
     assert final.status_code == 200, final.json
     return final.json
 
@@ -558,13 +559,13 @@ def test_case_collection_from_colleges_to_school_prizes(http, world, mongo):
         finalise(http, mongo, COLLEGE_ADMIN[college], campaign["id"], notice["id"])
         recommended = awards_of(http, COLLEGE_ADMIN[college], campaign["id"], count)
         assert {(a["title"], a["level"]) for a in recommended} == {("学生带班党员优秀案例（学院推荐）", "college")}
-    off_list = http.as_(COLLEGE_ADMIN["me"], "POST", f"/api/campaigns/{me['id']}/nominations",
+    off_list = as_job(http, COLLEGE_ADMIN["me"], "POST", f"/api/campaigns/{me['id']}/nominations",
                         json={"application_ids": [c[9]]})
     assert off_list.status_code == 422
-    nominated_me = http.as_(COLLEGE_ADMIN["me"], "POST", f"/api/campaigns/{me['id']}/nominations",
+    nominated_me = as_job(http, COLLEGE_ADMIN["me"], "POST", f"/api/campaigns/{me['id']}/nominations",
                             json={"application_ids": [c[i] for i in range(1, 9)]})
     assert nominated_me.status_code == 200, nominated_me.json
-    nominated_em = http.as_(COLLEGE_ADMIN["em"], "POST", f"/api/campaigns/{em['id']}/nominations",
+    nominated_em = as_job(http, COLLEGE_ADMIN["em"], "POST", f"/api/campaigns/{em['id']}/nominations",
                             json={"application_ids": [d[i] for i in range(1, 5)]})
     assert nominated_em.status_code == 200, nominated_em.json
     listing = http.as_(ADMIN, "GET", f"/api/campaigns/{school['id']}/nominations").json

@@ -50,7 +50,10 @@ def xlsx_bytes(header, rows):
 
 
 def upload(http, login, url, name, data):
-    return http.as_(login, "POST", url, data={"file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+    """The answer to an upload; for one that starts a job (facts), the job's outcome."""
+    from tests.integration.helpers import job_outcome
+    return job_outcome(http, login, http.as_(login, "POST", url, data={"file": (io.BytesIO(data), name)},
+                                             content_type="multipart/form-data"))
 
 
 def wait_until(predicate, seconds=10):

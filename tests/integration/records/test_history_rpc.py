@@ -141,7 +141,17 @@ def test_concurrent_imports_of_the_same_file_store_each_fact_once(rpc, mongo):
              for no in ("2023010101", "2023010102", "2023010201", "2023020101")]
     data = b64(csv_bytes(FACT_HEADER, rows))
     replies = [rpc.records.import_facts.call_async(ADMIN, "ratings.csv", data) for _ in range(6)]
-    results = [reply.result() for reply in replies]
+    started = {reply.result()["id"] for reply in replies}   # one job while it runs (a later copy: another)
+
+    def finished(job_id):
+        job = rpc.records.get_job(ADMIN, job_id)
+        return job if job["state"] not in ("queued", "running") else None
+
+    for job_id in started:
+        assert wait_until(lambda: finished(job_id), seconds=60), job_id
+    jobs = {job_id: rpc.records.get_job(ADMIN, job_id) for job_id in started}
+    assert all(job["state"] == "succeeded" for job in jobs.values()), jobs
+    results = [job["result"] for job in jobs.values()]
     assert sum(r["created"] for r in results) == 16
     assert all(r["imported"] == 16 and r["created"] + r["unchanged"] == 16 and r["updated"] == 0 for r in results)
     assert mongo("records").facts.count_documents({}) == 16

@@ -20,6 +20,7 @@ optimum puts t1 in 党员示范型: 100 + 90 + 93 = 283.
 import pytest
 
 from tests.integration.helpers import campaign_payload
+from tests.integration.helpers import as_job, current_results
 from tests.integration.scoring import plugin_program as dorms
 from tests.integration.scoring import world
 
@@ -127,8 +128,8 @@ def test_a_college_dorm_round_with_the_programs_inputs(scoring, http, config):
 
     # -- results: the hook is asked once per computation -------------------------------
     calls = len(dorms.CALLS)
-    assert http.as_("counselor_me", "POST", _url(cid, "/results/publish"), json={}).status_code == 403
-    published = http.as_(ADMIN, "POST", _url(cid, "/results/publish"), json={})
+    assert as_job(http, "counselor_me", "POST", _url(cid, "/results/publish"), json={}).status_code == 403
+    published = as_job(http, ADMIN, "POST", _url(cid, "/results/publish"), json={})
     assert published.status_code == 200, published.json
     assert len(dorms.CALLS) == calls + 1 and dorms.CALLS[-1] == sorted(ids.values())
     body = published.json
@@ -165,12 +166,14 @@ def test_a_college_dorm_round_with_the_programs_inputs(scoring, http, config):
 
     # -- a changed fact changes the fingerprint: round 1 stays, round 2 supersedes it ----
     dorms.FACTS["dorm_t4"] = {"violation": True}
-    overview = http.as_(ADMIN, "GET", _url(cid, "/results")).json
+    # (facts live outside scoring: the stored preview is computed afresh when asked)
+    assert as_job(http, ADMIN, "POST", _url(cid, "/results/compute")).status_code == 200
+    overview = current_results(http, ADMIN, _url(cid, "/results")).json
     assert overview["published"]["stale"] is True
     assert overview["preview"]["inputs_fingerprint"] != body["inputs_fingerprint"]
-    again = http.as_(ADMIN, "POST", _url(cid, "/results/publish"), json={})
+    again = as_job(http, ADMIN, "POST", _url(cid, "/results/publish"), json={})
     assert again.status_code == 409 and again.json["details"]["next_round"] == 2
-    second = http.as_(ADMIN, "POST", _url(cid, "/results/publish"), json={"round": 2})
+    second = as_job(http, ADMIN, "POST", _url(cid, "/results/publish"), json={"round": 2})
     assert second.status_code == 200 and second.json["created"] is True and second.json["round"] == 2
     assert [s["application_id"] for s in second.json["selected"]] == [s["application_id"] for s in body["selected"]]
     assert {name[r["application_id"]]: r["reason"] for r in second.json["rest"]} == {
@@ -190,7 +193,7 @@ def test_a_college_dorm_round_with_the_programs_inputs(scoring, http, config):
     scid = school["id"]
     assert http.as_(ADMIN, "PUT", _url(scid, "/setup"), json={"blind_review": True}).status_code == 403
     assert http.as_("admin", "PUT", _url(scid, "/setup"), json={"blind_review": True}).status_code == 200
-    preview = http.as_("admin", "GET", _url(scid, "/results")).json
+    preview = current_results(http, "admin", _url(scid, "/results")).json
     assert preview["preview_problem"] is None and preview["preview"]["quota"] == 2
 
 

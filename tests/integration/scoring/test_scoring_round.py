@@ -8,6 +8,7 @@ import pytest
 
 from tests.integration.scoring import world
 from tests.integration.helpers import finish_job
+from tests.integration.helpers import as_job, current_results
 
 ADMIN = "admin"
 
@@ -116,8 +117,12 @@ def test_a_whole_round_from_setup_to_explanations(scoring, http, mongo, config):
     assert vetoed.status_code == 201 and vetoed.json["vetoed"] is True
 
     # -- before the correction: em3's outcomes marks 6, 2, 9 -> trimmed 6 -> 69 -------
-    preview = http.as_(ADMIN, "GET", _url(cid, "/results")).json
+    preview = current_results(http, ADMIN, _url(cid, "/results")).json
     assert preview["published"] is None and preview["preview_problem"] is None
+    # Stored: read again, it is served as it is (no job), until scores or vetoes change.
+    stored = http.as_(ADMIN, "GET", _url(cid, "/results")).json
+    assert stored["preview_state"] == "current" and stored["preview_job"] is None
+    assert stored["preview"] == preview["preview"] and stored["preview_computed_at"] == preview["preview_computed_at"]
     ranked = {r["application_id"]: r["total"] for r in preview["preview"]["selected"]}
     assert ranked[ids["em3"]] == pytest.approx(69.0) and ranked[ids["em2"]] == pytest.approx(70.0)
     assert http.as_("2023010201", "GET", _url(cid, f"/applications/{ids['me2']}/explain")).status_code == 409
@@ -134,7 +139,7 @@ def test_a_whole_round_from_setup_to_explanations(scoring, http, mongo, config):
     #   me1 85 vetoed; me2 82 and em1 82 tie on total and outcomes, me2 is more
     #   innovative (9 > 8); em3 74; em2 70; me3 54 < 60. 6 projects under review:
     #   重点 20% x 6 = 1.2 -> 1, 特色 30% x 6 = 1.8 -> 2, 一般 the rest reaching 60.
-    published = http.as_(ADMIN, "POST", _url(cid, "/results/publish"), json={})
+    published = as_job(http, ADMIN, "POST", _url(cid, "/results/publish"), json={})
     assert published.status_code == 200, published.json
     body = published.json
     assert body["created"] is True and body["round"] == 1
@@ -162,7 +167,7 @@ def test_a_whole_round_from_setup_to_explanations(scoring, http, mongo, config):
     assert event["data"]["rest"] == body["rest"] and event["data"]["cut_line"] == body["cut_line"]
 
     # Publishing the same inputs again stores and publishes nothing new.
-    again = http.as_("admin2", "POST", _url(cid, "/results/publish"), json={})
+    again = as_job(http, "admin2", "POST", _url(cid, "/results/publish"), json={})
     assert again.status_code == 200 and again.json["created"] is False
     assert again.json["selected"] == body["selected"]
     assert tap.drain(seconds=1.5) == []
@@ -210,7 +215,7 @@ def test_a_whole_round_from_setup_to_explanations(scoring, http, mongo, config):
 
     # -- the setup drives aggregation: z-scores per reviewer change the preview -------
     assert http.as_(ADMIN, "PUT", _url(cid, "/setup"), json={"zscore": True}).json["version"] == 2
-    overview = http.as_(ADMIN, "GET", _url(cid, "/results")).json
+    overview = current_results(http, ADMIN, _url(cid, "/results")).json
     assert overview["published"]["stale"] is True and overview["published"]["round"] == 1
     rescored = {s["application_id"]: s["total"] for s in overview["preview"]["selected"] + overview["preview"]["rest"]}
     assert any(abs(rescored[s["application_id"]] - s["total"]) > 0.01 for s in body["selected"])

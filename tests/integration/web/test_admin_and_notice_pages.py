@@ -62,6 +62,23 @@ def nonce_of(page):
     return re.search(r'name="nonce" value="([^"]+)"', page).group(1)
 
 
+def job_done(client, url, seconds=60):
+    """The job whose progress the page at `url` shows (a job= link, or the box of the
+    page's own job, e.g. the results preview being computed), once it has finished:
+    (job, the page read again)."""
+    page = text(client.get(url))
+    found = re.search(r'data-job-url="/jobs/([^"]+)\.json"', page)
+    if not found:
+        return None, page
+    deadline = time.time() + seconds
+    while True:
+        job = client.get(f"/jobs/{found.group(1)}.json").json
+        if job["state"] in ("succeeded", "failed"):
+            return job, text(client.get(url))
+        assert time.time() < deadline, job
+        time.sleep(0.1)
+
+
 def local(moment):
     return moment.astimezone(SHANGHAI).strftime("%Y-%m-%dT%H:%M")
 
@@ -133,12 +150,18 @@ def test_admin_runs_a_campaign_to_the_certificate_through_the_pages(ready, gatew
     # The reviewer scores; the preview ranks with the cut line between in and out.
     rpc.scoring.submit_sheet("p_reviewer", cid, me1, {"scores": SCORES_HIGH})
     rpc.scoring.submit_sheet("p_reviewer", cid, em1, {"scores": SCORES_LOW})
-    page = text(admin.get(f"/admin/campaigns/{cid}"))
+    # (the preview is computed by a job the page starts and shows; the page then reloads)
+    computing, page = job_done(admin, f"/admin/campaigns/{cid}")
+    assert computing and computing["kind"] == "compute_results" and computing["state"] == "succeeded"
     assert "遴选预览" in page and 'class="cut-line"' in page
     page = page[page.index('id="results"'):]
     assert page.index("机电学院学生第一党支部") < page.index('class="cut-line"') < page.index("经管学院学生第一党支部")
-    assert admin.post(f"/admin/campaigns/{cid}/publish", data={"csrf_token": csrf}).status_code == 302
-    assert admin.post(f"/admin/campaigns/{cid}/publish", data={"csrf_token": csrf}).status_code == 302  # same round
+    first = admin.post(f"/admin/campaigns/{cid}/publish", data={"csrf_token": csrf})
+    assert first.status_code == 302 and "job=" in first.headers["Location"]
+    published, page = job_done(admin, first.headers["Location"])
+    assert published["state"] == "succeeded" and "计算并发布评审结果" in page
+    again = admin.post(f"/admin/campaigns/{cid}/publish", data={"csrf_token": csrf})   # the same round
+    assert job_done(admin, again.headers["Location"])[0]["result"]["created"] is False
     assert mongo("scoring").selections.count_documents({"campaign_id": cid}) == 1
     assert "已发布的结果" in text(admin.get(f"/admin/campaigns/{cid}"))
     assert wait(lambda: mongo("applications").shortlists.count_documents({"campaign_id": cid}) == 1)
@@ -182,8 +205,10 @@ def test_admin_runs_a_campaign_to_the_certificate_through_the_pages(ready, gatew
     early = admin.post(f"/admin/campaigns/{cid}/finalise", data={"csrf_token": csrf, "notice_id": notice["id"]})
     assert early.status_code == 409 and 'role="alert"' in text(early)
     end_period(mongo, notice["id"])
-    assert admin.post(f"/admin/campaigns/{cid}/finalise", data={"csrf_token": csrf,
-                                                                "notice_id": notice["id"]}).status_code == 302
+    finalised = admin.post(f"/admin/campaigns/{cid}/finalise", data={"csrf_token": csrf, "notice_id": notice["id"]})
+    assert finalised.status_code == 302
+    job, page = job_done(admin, finalised.headers["Location"])
+    assert job["state"] == "succeeded" and "确定正式名单" in page and "已决定的申报：2" in page
     assert rpc.applications.get_application("p_admin", me1)["state"] == "approved"
     assert wait(lambda: rpc.applications.list_awards("p_admin", cid))
 
@@ -277,17 +302,20 @@ def test_a_college_campaign_regrades_on_objection_and_nominates_within_the_quota
     assert "版本 2" in text(college.get(f"/admin/campaigns/{cid}/notice"))
 
     end_period(mongo, v2["id"])
-    assert college.post(f"/admin/campaigns/{cid}/finalise", data={"csrf_token": college_csrf,
-                                                                  "notice_id": v2["id"]}).status_code == 302
+    finalised = college.post(f"/admin/campaigns/{cid}/finalise", data={"csrf_token": college_csrf,
+                                                                       "notice_id": v2["id"]})
+    assert finalised.status_code == 302 and job_done(college, finalised.headers["Location"])[0]["state"] == "succeeded"
     page = text(college.get(f"/admin/campaigns/{cid}/notice"))
     assert 'name="application_id"' in page and "推荐上报" in page
 
     over = college.post(f"/admin/campaigns/{cid}/nominate", data={"csrf_token": college_csrf,
                                                                   "application_id": [me1, me2]})
-    assert over.status_code == 409 and "名额" in text(over)
+    assert over.status_code == 302                           # the job says why it failed, on the page
+    refused, page = job_done(college, over.headers["Location"])
+    assert refused["state"] == "failed" and "名额" in page[page.index('id="job"'):]
     assert rpc.applications.list_nominations("p_college_admin_me", cid)["colleges"][0]["used"] == 0
-    assert college.post(f"/admin/campaigns/{cid}/nominate", data={"csrf_token": college_csrf,
-                                                                  "application_id": [me1]}).status_code == 302
+    one = college.post(f"/admin/campaigns/{cid}/nominate", data={"csrf_token": college_csrf, "application_id": [me1]})
+    assert one.status_code == 302 and job_done(college, one.headers["Location"])[0]["result"]["nominated"] == 1
     page = text(college.get(f"/admin/campaigns/{cid}/notice"))
     row = re.search(r"<td>机电与信息工程学院</td><td>(\d+)</td><td>(\d+)</td>\s*<td>(\d+)</td>", page)
     assert row and row.groups() == ("1", "1", "0")               # quota, used, remaining

@@ -1,0 +1,75 @@
+"""The stored results preview (遴选预览): computed once by a job, read by pages.
+
+Computing the results reads every sheet, asks the program's ``scoring_inputs`` hook
+and ranks every application: work that grows with the campaign, so it is not done
+while a page loads. The COMPUTE_RESULTS job stores the preview (what publishing now
+would give, or the problem that stops it) in ``result_previews/<campaign_id>`` with
+the key of the inputs it read, and `view` serves it:
+
+  * the key is cheap to read: the campaign's newest audited scoring change (setup,
+    assignments, sheets, vetoes: every one is audited) and the count and newest
+    change of its applications (applications service, two index-served reads);
+    the key is read before computing, so a change made while the job runs leaves
+    the stored preview outdated, never falsely current;
+  * a preview whose key is not the current one is shown as ``outdated`` beside the
+    job computing the new one (started by the read; asking again while it runs
+    returns the same job), so a page polls it and reloads;
+  * the preview keeps the full inputs fingerprint, so "the published round no
+    longer matches the scores" is a comparison of two stored digests. Facts a
+    program reads from elsewhere (records imported after the computation) are not
+    in the key: publishing always computes afresh, and "recompute" starts the job.
+"""
+from core.errors import Conflict
+from services.scoring import results
+from services.scoring.views import jsonable
+
+COMPUTE_RESULTS = "compute_results"
+CURRENT, OUTDATED, MISSING = "current", "outdated", "missing"
+
+
+def key(store, applications, campaign_id):
+    """What the stored preview was computed from, cheaply."""
+    return {"scoring": store.latest_change(campaign_id), "applications": applications.revision(campaign_id)}
+
+
+def store_preview(store, campaign_id, inputs_key, computed=None, problem=None, now=None):
+    """Keep a computation (or the Conflict that stopped it) as the campaign's preview."""
+    preview = dict(results.summary(computed), inputs_fingerprint=computed["inputs_fingerprint"]) if computed else None
+    store.put_preview(jsonable({"_id": campaign_id, "key": inputs_key, "preview": preview, "problem": problem,
+                                "inputs_fingerprint": computed["inputs_fingerprint"] if computed else None,
+                                "computed_at": now}))
+
+
+def compute(run_progress, store, applications, program_inputs, campaign_id, now):
+    """The COMPUTE_RESULTS job: compute and store the preview; {"selected", "rest"}
+    counts, or {"problem"} when sheets are missing."""
+    run_progress(0, 3)
+    inputs_key = key(store, applications, campaign_id)
+    run_progress(1, 3)
+    try:
+        computed = results.compute(store, applications, program_inputs, campaign_id, now)
+    except Conflict as exc:
+        store_preview(store, campaign_id, inputs_key, problem=exc.to_dict(), now=now)
+        return {"problem": exc.to_dict()}
+    run_progress(2, 3)
+    store_preview(store, campaign_id, inputs_key, computed, now=now)
+    selection = computed["selection"]
+    return {"selected": len(selection["selected"]), "rest": len(selection["outcomes"]) - len(selection["selected"])}
+
+
+def view(store, applications, campaign_id, start_job):
+    """{"published", "preview", "preview_problem", "preview_state", "preview_job",
+    "preview_computed_at"} from what is stored; `start_job()` starts (or returns the
+    running) COMPUTE_RESULTS job when the stored preview is outdated or missing."""
+    published = store.latest_selection(campaign_id, with_computed=False)
+    stored = store.get_preview(campaign_id)
+    state = MISSING if stored is None else (
+        CURRENT if stored.get("key") == jsonable(key(store, applications, campaign_id)) else OUTDATED)
+    out = {"published": results.published_view(published) if published else None,
+           "preview": (stored or {}).get("preview"), "preview_problem": (stored or {}).get("problem"),
+           "preview_state": state, "preview_computed_at": (stored or {}).get("computed_at"), "preview_job": None}
+    if state != CURRENT:
+        out["preview_job"] = start_job()
+    if published and stored and stored.get("inputs_fingerprint"):
+        out["published"]["stale"] = published["inputs_fingerprint"] != stored["inputs_fingerprint"]
+    return out
