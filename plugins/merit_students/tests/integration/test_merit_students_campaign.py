@@ -22,6 +22,7 @@ import pypdf
 
 from deploy.demo_data import COLLEGES, DEMO_PASSWORD, SCHOOL
 from services.applications.directory import make_unit
+from tests.integration.helpers import as_job
 
 ADMIN, COUNSELOR, REVIEWER = "admin", "counselor_me", "reviewer"
 LEAVES = ("conduct", "study", "health")
@@ -49,7 +50,7 @@ def import_facts(http, rows):
               "考核结果", "班级排名", "测评成绩"]
     out = io.StringIO()
     csv.writer(out).writerows([header] + [[r.get(h, "") for h in header] for r in rows])
-    response = http.as_(ADMIN, "POST", "/api/records/facts/import",
+    response = as_job(http, ADMIN, "POST", "/api/records/facts/import",
                         data={"file": (io.BytesIO(out.getvalue().encode()), "事实.csv")},
                         content_type="multipart/form-data")
     assert response.status_code in (200, 201), response.json
@@ -139,7 +140,7 @@ def test_a_whole_merit_student_campaign(http, rpc, mongo, gateway_app):
         sheet = http.as_(REVIEWER, "POST", f"{base}/applications/{ids[who]}/sheet/submit",
                          json={"scores": {leaf: mark for leaf in LEAVES}})
         assert sheet.status_code == 200, sheet.json
-    published = http.as_(ADMIN, "POST", base + "/results/publish", json={})
+    published = as_job(http, ADMIN, "POST", base + "/results/publish", json={})
     assert published.status_code == 200, published.json
     winners = [login("2301", 1), login("2302", 1), login("2302", 4)]
     assert [s["application_id"] for s in published.json["selected"]] == [ids[w] for w in winners]
@@ -160,7 +161,7 @@ def test_a_whole_merit_student_campaign(http, rpc, mongo, gateway_app):
     resolved = http.as_(ADMIN, "POST", f"/api/notices/{notice.json['id']}/objections/{objection.json['id']}/resolve",
                         json={"decision": "dismissed", "reply": "经核对班级综合测评表，该生排名第1，属实。"})
     assert resolved.status_code == 200 and resolved.json["state"] == "dismissed"
-    early = http.as_(ADMIN, "POST", f"/api/notices/{notice.json['id']}/finalise")
+    early = as_job(http, ADMIN, "POST", f"/api/notices/{notice.json['id']}/finalise")
     assert early.status_code == 409 and early.json["field"] == "closes_at"
     db = mongo("applications")
     stored = db.notices.find_one({"_id": notice.json["id"]})
@@ -168,7 +169,7 @@ def test_a_whole_merit_student_campaign(http, rpc, mongo, gateway_app):
     stored["opens_at"] -= shift
     stored["closes_at"] -= shift
     db.notices.replace_one({"_id": stored["_id"]}, stored)
-    final = http.as_(ADMIN, "POST", f"/api/notices/{notice.json['id']}/finalise")
+    final = as_job(http, ADMIN, "POST", f"/api/notices/{notice.json['id']}/finalise")
     assert final.status_code == 200, final.json
     awards = wait_until(lambda: http.as_(ADMIN, "GET", f"/api/awards?campaign_id={cid}").json,
                         lambda a: isinstance(a, list) and len(a) == 3)
