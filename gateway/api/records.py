@@ -13,6 +13,7 @@ from flask import g
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from gateway import files
 from gateway.api import accepted, multipart, rpc
 from gateway.api.jobs import JobOut
 from gateway.auth import login_required
@@ -161,9 +162,9 @@ def add_fact(payload):
 def import_facts():
     """Import facts from a spreadsheet (school admin), as a background job. All or
     nothing; the same file while its job runs is the same job."""
-    filename, data, _fields = multipart("file")
+    filename, data, _fields = multipart("file", raw=True)
     with rpc() as cluster:
-        return accepted(cluster.records.import_facts(g.actor_id, filename, data))
+        return accepted(cluster.records.import_facts(g.actor_id, filename, files.put(data)))
 
 
 @blp.route("/awards")

@@ -5,7 +5,7 @@ Each handler is `handler(run, service)` and idempotent: facts have deterministic
 nothing already stored.
 """
 from core.envelope import utc_now
-from core.forms import decode_upload
+from core.filestore import upload_bytes
 from services.records import program_kinds, recording
 
 IMPORT_FACTS = "import_facts"
@@ -16,9 +16,10 @@ def import_facts(run, service):
     rows fails the job with every bad row in its error details (nothing stored)."""
     params = run.params
     program_kinds.refresh(service.store)
+    # `file`: the file store's reference the gateway sent (a job params document stays small)
+    data = upload_bytes(params["file"], service.store.files)
     return recording.import_facts(service.store, service.directory, service._actor(run.actor_id),
-                                  params["filename"], decode_upload(params["data_b64"]), utc_now(),
-                                  progress=run.progress)
+                                  params["filename"], data, utc_now(), progress=run.progress)
 
 
 HANDLERS = {IMPORT_FACTS: import_facts}

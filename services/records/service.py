@@ -109,12 +109,17 @@ class RecordsService(JobsMixin, probes.Probed):
         return recording.add_fact(self.store, self.directory, self._actor(actor_id), data, utc_now())
 
     @rpc
-    def import_facts(self, actor_id, filename, data_b64):
+    def import_facts(self, actor_id, filename, upload):
         """Start importing a file of facts (a background job; the same file while one
-        runs is the same job). Refused at once for anyone but a school admin. The
-        job's result is the counts; a bad file fails it with every bad row."""
+        runs is the same job). `upload`: the file store's {"file_id"} (content-
+        addressed: the same bytes, the same id) or, from older callers, base64.
+        Refused at once for anyone but a school admin. The job's result is the
+        counts; a bad file fails it with every bad row."""
         access.require_school_admin(self._actor(actor_id))
-        return self.submit_job(jobs.IMPORT_FACTS, {"filename": filename, "data_b64": data_b64}, actor_id)
+        if not isinstance(upload, dict):
+            upload = self.store.files.put(decode_upload(upload))
+        return self.submit_job(jobs.IMPORT_FACTS, {"filename": filename, "file": {"file_id": upload["file_id"]}},
+                               actor_id)
 
     def job_handlers(self):
         return jobs.HANDLERS

@@ -17,6 +17,7 @@ from pymongo import ASCENDING, DESCENDING
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from core.errors import Conflict
+from core.filestore import file_store
 from core.jobs import JobStore
 
 CHUNK = 1000
@@ -29,6 +30,7 @@ class RecordsStore:
         self.db = db
         self.config = config
         self.jobs = JobStore(db.jobs, "records")
+        self.files = file_store(config, client=db.client)   # uploaded files (core/filestore.py)
 
     def ensure_indexes(self):
         self.jobs.ensure_indexes()

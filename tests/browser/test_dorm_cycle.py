@@ -140,6 +140,7 @@ def test_a_dorm_from_application_to_its_certificate_and_veteran_title(new_page, 
     admin.reload()
     confirm(admin, "button", "确定正式名单", "不能撤销")
     expect(admin.get_by_text("定稿时间")).to_be_visible()
+    expect(admin.locator("#job")).to_contain_text("已完成", timeout=60000)   # the job deciding the applications
 
     # -- the dorm reports for the mid-term check ---------------------------------------------------------
     menu(leader, "我的申报")

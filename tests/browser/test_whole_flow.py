@@ -228,6 +228,7 @@ def test_apply_review_select_notice_object_finalise_certificate_and_claim(new_pa
     admin.goto(f"/admin/campaigns/{campaign_id}/notice")
     confirm(admin, "button", "确定正式名单", "不能撤销")
     expect(admin.get_by_text("定稿时间")).to_be_visible()
+    expect(admin.locator("#job")).to_contain_text("已完成", timeout=60000)   # the job deciding the applications
     check(admin, "admin-notice-final")
 
     objector.goto(f"/campaigns/{campaign_id}/notice")

@@ -154,6 +154,8 @@ def test_notice_objections_and_final_list(rpc, http, config, mongo, lifecycle_ev
     assert len({a.json["finalised_at"] for a in answers}) == 1
     # (asking while the job runs gives that job; each job says how many it decided: together, each once)
     assert sum({a.job["id"]: a.json["decided"] for a in answers}.values()) == 4
+    deciding = next(a.job for a in answers if a.json["decided"])
+    assert (deciding["done"], deciding["total"], deciding["kind"]) == (4, 4, "finalise")   # progress in applications
     final = {k: v for k, v in answers[0].json.items() if k != "decided"}
     assert final["notice_id"] == v2["id"] and [e["application_id"] for e in final["entries"]] == [me1, em1]
     assert mongo("applications").final_lists.count_documents({"_id": cid}) == 1

@@ -6,7 +6,7 @@ mid-term check and the final evaluation, and the notice period is ended through 
 database."""
 import io
 
-from tests.integration.helpers import PDF
+from tests.integration.helpers import PDF, as_job
 from tests.integration.lifecycle_helpers import (  # noqa: F401  (fixture)
     college_approved_campaign, end_period, lifecycle_events, of_type, publish_results, wait,
 )
@@ -23,7 +23,7 @@ def _finalised(rpc, http, config, mongo):
     publish_results(config, mongo, campaign["id"], [(me1, "key", "重点", 90.0), (em1, "general", "一般", 70.0)], [])
     notice = http.as_(ADMIN, "POST", f"/api/campaigns/{campaign['id']}/notice", json={}).json
     end_period(mongo, notice["id"])
-    assert http.as_(ADMIN, "POST", f"/api/notices/{notice['id']}/finalise").status_code == 200
+    assert as_job(http, ADMIN, "POST", f"/api/notices/{notice['id']}/finalise").status_code == 200
     return campaign, me1, em1
 
 

@@ -8,7 +8,7 @@ Every refusal is a 4xx naming the field and changes nothing."""
 import io
 import uuid
 
-from tests.integration.helpers import PDF, another_pdf, finish_job
+from tests.integration.helpers import PDF, another_pdf, finish_job, as_job
 from tests.integration.lifecycle_helpers import college_approved_campaign, end_period, publish_results
 
 ADMIN, FINANCE, SECRETARY = "admin", "finance", "2023010101"
@@ -26,7 +26,7 @@ def _final_list(rpc, http, config, mongo):
     publish_results(config, mongo, campaign["id"], [(me1, "key", "重点", 90.0), (em1, "general", "一般", 70.0)], [])
     notice = http.as_(ADMIN, "POST", f"/api/campaigns/{campaign['id']}/notice", json={}).json
     end_period(mongo, notice["id"])
-    assert http.as_(ADMIN, "POST", f"/api/notices/{notice['id']}/finalise").status_code == 200
+    assert as_job(http, ADMIN, "POST", f"/api/notices/{notice['id']}/finalise").status_code == 200
     return campaign["id"], me1, em1
 
 

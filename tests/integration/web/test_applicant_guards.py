@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 from PIL import Image
 
-from tests.integration.helpers import PDF, campaign_payload, good_form
+from tests.integration.helpers import PDF, campaign_payload, good_form, as_job
 from tests.integration.lifecycle_helpers import college_approved_campaign, end_period, publish_results
 
 SECRETARY, OTHER_SECRETARY = "2023010101", "2023010201"   # branch_me1, branch_me2
@@ -142,7 +142,7 @@ def test_no_application_after_the_final_list_and_reopen_only_while_open(rpc, htt
     publish_results(config, mongo, cid, [(apps["branch_me1"], "key", "重点", 90.0)], [])
     notice = http.as_(ADMIN, "POST", f"/api/campaigns/{cid}/notice", json={}).json
     end_period(mongo, notice["id"])
-    assert http.as_(ADMIN, "POST", f"/api/notices/{notice['id']}/finalise").status_code == 200
+    assert as_job(http, ADMIN, "POST", f"/api/notices/{notice['id']}/finalise").status_code == 200
 
     # The window is still open by its times, but the final list closes the campaign.
     view = http.as_(OTHER_SECRETARY, "GET", f"/api/campaigns/{cid}").json

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from tests.integration.helpers import PDF, another_pdf
+from tests.integration.helpers import PDF, another_pdf, as_job
 from tests.integration.lifecycle_helpers import college_approved_campaign, end_period, publish_results, wait
 from tests.integration.web.test_admin_and_notice_pages import client_of, nonce_of, text
 
@@ -29,7 +29,7 @@ def final_list(rpc, http, config, mongo):
     publish_results(config, mongo, campaign["id"], [(apps["branch_me1"], "key", "重点", 90.0)], [])
     notice = http.as_("admin", "POST", f"/api/campaigns/{campaign['id']}/notice", json={}).json
     end_period(mongo, notice["id"])
-    assert http.as_("admin", "POST", f"/api/notices/{notice['id']}/finalise").status_code == 200
+    assert as_job(http, "admin", "POST", f"/api/notices/{notice['id']}/finalise").status_code == 200
     return campaign["id"], apps["branch_me1"]
 
 
