@@ -189,7 +189,7 @@ class CandidateOut(Schema):
     applicant_id = fields.String()
     name = fields.String()
     on_behalf = fields.Boolean(metadata={"description": "Applied for on its behalf (a counselor for a class)"})
-    eligible = fields.Boolean()
+    eligible = fields.Boolean(allow_none=True, metadata={"description": "null: the program could not be asked now"})
     reasons = fields.List(fields.Nested(EligibilityReasonOut), metadata={"description": "Why it may not apply"})
     notes = fields.List(fields.Nested(EligibilityReasonOut), metadata={"description": "Choices it may not make"})
     application = fields.Dict(allow_none=True, metadata={"description": "{id, state, visible} when it applied"})

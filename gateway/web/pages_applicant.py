@@ -34,6 +34,7 @@ i18n.add({
     "choose_applicant_hint": ("填写申报表之前，先看每个可申报对象是否符合条件。", "Before the form, see whether each one you may apply for is eligible."),
     "eligible": ("符合条件", "Eligible"),
     "not_eligible": ("不符合条件", "Not eligible"),
+    "not_checked": ("暂未核对", "Not checked yet"),
     "already_applied_badge": ("已申报", "Applied"),
     "on_behalf": ("代为申报", "On its behalf"),
     "open_application": ("查看申报", "Open the application"),

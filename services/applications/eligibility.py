@@ -14,13 +14,22 @@ one place for both moments it matters:
 Both build the hook's context with `context_for`, so the two can never disagree on
 what the program is told.
 """
+from nameko.exceptions import UnknownService
+
 from core import roles as role_rules
-from core.errors import ValidationFailed, field_error
+from core.errors import ProgramNotAnswering, ValidationFailed, field_error
 from services.applications.views import jsonable, person_view
 
 #: At most this many candidates are judged for one person (a counselor of a large
 #: college): the program is asked once for all of them.
 MAX_CANDIDATES = 200
+
+#: The note of every candidate when the program cannot be asked now: the page still
+#: works, and submitting checks again (and is refused while the program is away).
+NOT_CHECKED = {"code": "not_checked", "blocking": False,
+               "message": "The program did not answer, so eligibility could not be checked now; it is checked "
+                          "again when the application is submitted.",
+               "message_zh": "项目服务暂未响应，暂时无法核对申报条件；提交时会再次核对"}
 
 ALREADY_APPLIED = {"code": "already_applied", "message": "It already has an application in this campaign.",
                    "message_zh": "已在本次活动中申报（每个申报对象限报一项）"}
@@ -98,25 +107,31 @@ def _candidates(store, actor, campaign, kind):
 def choices(store, hooks, actor, campaign, program, visible):
     """Everyone `actor` may apply for in `campaign`, each judged before the form:
     {"applicant_kind", "accepting", "candidates": [{"applicant_id", "name",
-    "on_behalf", "eligible", "reasons" (refusing), "notes" (barring a choice only),
+    "on_behalf", "eligible" (None: not checked now), "reasons" (refusing), "notes" (barring a choice only),
     "application": {"id", "state"} | None}]}. `visible(app)` says whether the actor
-    may open an existing application (else it is named but not linked)."""
+    may open an existing application (else it is named but not linked). A program
+    that does not answer leaves every candidate with the note NOT_CHECKED instead of
+    failing the page."""
     kind = program["applicant_kind"]
     candidates = _candidates(store, actor, campaign, kind)
     existing = {a["applicant_id"]: a for a in store.applications_in(campaign["_id"], [c[0] for c in candidates])}
     judged = [c for c in candidates if c[0] not in existing]
     contexts = [context_for(store, campaign, kind, unit_id, unit if kind != "person" else None, {}, preview=True)
                 for unit_id, unit, _on_behalf in judged]
-    verdicts = hooks[campaign["program"]].check_eligibility_many(contexts) if contexts else []
+    try:
+        verdicts = hooks[campaign["program"]].check_eligibility_many(contexts) if contexts else []
+    except (ProgramNotAnswering, UnknownService):   # dead or slow, or not started yet
+        verdicts = [[NOT_CHECKED] for _ in judged]
     by_id = {c[0]: v for c, v in zip(judged, verdicts)}
     out = []
     for unit_id, unit, on_behalf in candidates:
         app = existing.get(unit_id)
         reasons = [ALREADY_APPLIED] if app else blocking(by_id.get(unit_id))
         notes = [] if app else [r for r in by_id.get(unit_id) or [] if r.get("blocking", True) is False]
+        unchecked = any(n.get("code") == NOT_CHECKED["code"] for n in notes)
         out.append({
             "applicant_id": unit_id, "name": unit.get("name") or unit_id, "on_behalf": on_behalf,
-            "eligible": not reasons, "reasons": reasons, "notes": notes,
+            "eligible": None if unchecked and not reasons else not reasons, "reasons": reasons, "notes": notes,
             "application": ({"id": app["_id"], "state": app["state"], "visible": bool(visible(app))}
                             if app else None),
         })

@@ -188,7 +188,9 @@ class ApplicationsService(JobsMixin, probes.Probed):
         actor = self._actor(actor_id)
         campaign = self.store.get_campaign(campaign_id)
         program = self.store.get_program(campaign["program"], campaign.get("program_version"))
-        return campaign_edits.edit_campaign(self.store, actor, campaign_id, data, program["settings"], utc_now())
+        campaign_edits.edit_campaign(self.store, actor, campaign_id, data, program["settings"], utc_now())
+        # read back with `final_listed`: extending the window never reopens a campaign whose list is final
+        return campaigns.campaign_view(workflow.campaign_of(self.store, campaign_id), utc_now())
 
     @rpc
     def withdraw_campaign(self, actor_id, campaign_id, payload):

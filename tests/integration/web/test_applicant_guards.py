@@ -154,6 +154,9 @@ def test_no_application_after_the_final_list_and_reopen_only_while_open(rpc, htt
     assert reopen.status_code == 409 and "正式名单" in reopen.json["message_zh"]
     choices = http.as_("2023020101", "GET", f"/api/campaigns/{cid}/applicant-choices").json
     assert choices["accepting"] is False
+    # Even a title edit's answer says so (the view is read back with the final list).
+    edited = http.as_(ADMIN, "PATCH", f"/api/campaigns/{cid}", json={"title": "对标争先（已定稿）", "reason": "更正标题"})
+    assert edited.status_code == 200 and edited.json["application_open"] is False, edited.json
 
     # The pages: no 申报中 for it, no apply button, no reopen button.
     client = gateway_app.test_client()
@@ -162,7 +165,7 @@ def test_no_application_after_the_final_list_and_reopen_only_while_open(rpc, htt
     assert "已产生正式名单" in page and "申报中" not in page.split("<main", 1)[1]
     assert f'action="/campaigns/{cid}/apply"' not in page
     home = client.get("/").get_data(as_text=True)
-    card = home.split(campaign["title"], 1)[1][:600]
+    card = home.split("对标争先（已定稿）", 1)[1][:600]
     assert "申报中" not in card
     app_page = client.get(f"/applications/{draft['id']}").get_data(as_text=True)
     assert 'name="action" value="reopen"' not in app_page
