@@ -6,7 +6,7 @@ for the applicant again. The program is pilot_branches with the stages added, as
 tests/integration/test_stages_and_awards.py."""
 import re
 
-from tests.integration.lifecycle_helpers import college_approved_campaign, end_period, publish_results
+from tests.integration.lifecycle_helpers import college_approved_campaign, end_period, publish_results, wait
 from tests.integration.test_stages_and_awards import _register_staged_version
 from tests.integration.web.test_applicant_pages import _web_login
 
@@ -34,7 +34,8 @@ def test_objections_and_stage_reports_wait_for_whoever_acts_next(rpc, http, conf
     assert rpc.applications.todo_counts(admin)["objections"] == 0
 
     end_period(mongo, notice["id"])
-    rpc.applications.finalise_notice(admin, notice["id"])
+    rpc.applications.finalise_notice(admin, notice["id"])                       # a job decides the applications
+    assert wait(lambda: rpc.applications.get_application(admin, me1)["state"] == "approved", 30)
     assert rpc.applications.todo_counts(secretary)["stage_reports_due"] == 1       # the mid-term check is open
     assert rpc.applications.todo_counts(admin)["stage_reports_to_assess"] == 0
     rpc.applications.put_stage_report(secretary, me1, "midterm", {"summary": "已开展主题党日3次。"})
