@@ -91,6 +91,10 @@ def plan_transition(application, action, actor, reason=None, now=None, campaign=
     ``state == step.source`` so two concurrent steps can never both succeed.
     """
     step = find_step(action, application["state"])
+    if step.side == "college" and application.get("on_behalf_by") == actor.id:
+        raise PermissionDenied(
+            "You applied on this applicant's behalf; another counselor or the college admin reviews it.",
+            "该申报由您代为申报，须由其他辅导员或学院管理员审核", field="action")
     if step.side not in actor_sides(actor, application, campaign):
         raise PermissionDenied(
             f"Only the {step.side} side may {action} this application.",

@@ -102,6 +102,22 @@ def test_each_candidate_is_judged_before_the_form(rpc, http, gateway_app):
                      json={"applicant_id": "class_x", "form": {}}, headers={"Idempotency-Key": "behalf-2"})
     assert again.status_code == 409
 
+    # Submitted with the same rule (the class is in year 2); the counselor who applied
+    # does not review it, the college admin does.
+    form = {"member_ids": ["p_mon_two"], "goals": "建设学风优良的先进班集体。", "measures": "每月主题班会，建立学习互助小组。",
+            "expected_outputs": [{"id": "o1", "description": "全班无挂科"}]}
+    assert http.as_("counselor_me", "PATCH", f"/api/applications/{app_id}", json={"form": form}).status_code == 200
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    assert http.as_("counselor_me", "POST", f"/api/applications/{app_id}/attachments", content_type="multipart/form-data",
+                    data={"kind": "application_form", "file": (io.BytesIO(pdf), "申报表.pdf")}).status_code == 201
+    submitted = http.as_("counselor_me", "POST", f"/api/applications/{app_id}/actions", json={"action": "submit"})
+    assert submitted.status_code == 200, submitted.json
+    own = http.as_("counselor_me", "POST", f"/api/applications/{app_id}/actions", json={"action": "college_approve"})
+    assert own.status_code == 403 and "代为申报" in own.json["message_zh"] and "behalf" in own.json["message"]
+    approved = http.as_("college_admin_me", "POST", f"/api/applications/{app_id}/actions",
+                        json={"action": "college_approve"})
+    assert approved.status_code == 200 and approved.json["state"] == "college_approved", approved.json
+
     # The page shows the same, in words: eligible, refused with its reason, on behalf.
     client = gateway_app.test_client()
     _web_login(client, "counselor_me")
