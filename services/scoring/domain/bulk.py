@@ -157,6 +157,54 @@ def rank_order(total, ids, tie_keys=(), excluded=None):
     return order
 
 
+# -- selection -------------------------------------------------------------------------
+# Reason codes of `select_count` (indices into quota.REASONS; -1: not ranked, not vetoed).
+SELECTED, VETOED, BELOW_CUT_LINE, UNIT_CAP_REACHED, BELOW_MIN_SCORE = range(5)
+
+
+def select_count(order, total, quota, excluded=None, unit_codes=None, unit_max=None, min_score=None):
+    """Selection with reason codes, the array twin of `quota.select_from_ranking` for
+    one count rule (fixed or percent: `quota` is its size), at most one per-unit cap
+    (`unit_codes` (A,) ints, one unit per application, at most `unit_max` selected
+    per unit) and an optional minimum score; no grades.
+
+    `order`: the ranking (`rank_order`, vetoed left out); `excluded`: the vetoed
+    mask. Returns (selected indices in rank order, reasons (A,) int codes). Equal
+    to the dict path because, walking down the ranking, every application before
+    the quota fills is selected unless its unit already has `unit_max` selected —
+    which is whether `unit_max` applications of its unit came before it — and every
+    one after is below the cut line."""
+    A = len(total)
+    reasons = np.full(A, -1, dtype=np.int8)
+    if excluded is not None:
+        reasons[np.asarray(excluded, dtype=bool)] = VETOED
+    order = np.asarray(order)
+    if min_score is not None:
+        keys = np.round(np.asarray(total, dtype=float)[order] * SCORE_SCALE)
+        low = keys < round(float(min_score) * SCORE_SCALE)
+        reasons[order[low]] = BELOW_MIN_SCORE
+        order = order[~low]
+    allowed = np.ones(len(order), dtype=bool)
+    if unit_codes is not None and unit_max is not None:
+        units = np.asarray(unit_codes)[order]
+        by_unit = np.argsort(units, kind="stable")             # rank order inside each unit
+        sorted_units = units[by_unit]
+        starts = np.flatnonzero(np.r_[True, sorted_units[1:] != sorted_units[:-1]])
+        sizes = np.diff(np.r_[starts, len(units)])
+        within = np.arange(len(units)) - np.repeat(starts, sizes)   # place inside the unit: 0, 1, ...
+        place = np.empty(len(units), dtype=np.int64)
+        place[by_unit] = within
+        allowed = place < unit_max
+    taken = np.cumsum(allowed)
+    selected = allowed & (taken <= quota)
+    full_at = np.searchsorted(taken, quota, side="left") if quota > 0 else -1   # where the quota fills
+    after = np.arange(len(order)) > full_at if (quota == 0 or full_at < len(order)) else np.zeros(len(order), bool)
+    reasons[order[selected]] = SELECTED
+    reasons[order[~selected & after]] = BELOW_CUT_LINE
+    reasons[order[~selected & ~after]] = UNIT_CAP_REACHED
+    return order[selected], reasons
+
+
 # -- assembling the arrays -------------------------------------------------------------
 def role_weight_matrix(tree, leaf_ids, roles):
     """(L, n_roles) percents from the leaves' role_weights (zeros where none)."""

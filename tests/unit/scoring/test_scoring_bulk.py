@@ -115,3 +115,35 @@ def test_rank_order_equals_rank():
     order = bulk.rank_order(np.array(totals), np.array(ids),
                             [(np.array(study), "desc"), (np.array(sub), "asc")], excluded=vetoed)
     assert [ids[i] for i in order] == expected
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_select_count_equals_select_from_ranking(seed):
+    """The array selection gives the dict path's selected list and every reason, on
+    random campaigns: quotas from 0 to more than the candidates, caps of 1-3 per
+    unit or none, a minimum score or none, vetoes, ties."""
+    from services.scoring.domain.quota import REASONS, select_from_ranking
+    rng = random.Random(seed)
+    n = rng.randint(1, 120)
+    ids = np.array([f"a{i:04d}" for i in rng.sample(range(n), n)])
+    totals = np.array([rng.choice([55.0, 60.0, 70.0, 70.0 + 1e-9, 80.0, rng.uniform(40, 100)]) for _ in range(n)])
+    units = np.array([rng.randrange(1 + n // 5) for _ in range(n)])
+    vetoed = np.array([rng.random() < .1 for _ in range(n)])
+    quota = rng.randint(0, n + 3)
+    cap = rng.choice([None, 1, 2, 3])
+    min_score = rng.choice([None, 60, 70.0])
+    order = bulk.rank_order(totals, ids, excluded=vetoed)
+    rules = [{"kind": "fixed", "count": quota}]
+    if cap:
+        rules.append({"kind": "per_unit_cap", "unit": "class_id", "max": cap})
+    if min_score is not None:
+        rules.append({"kind": "min_score", "min": min_score})
+    ranking = [{"application_id": str(ids[i]), "rank": r + 1, "total": float(totals[i]),
+                "units": {"class_id": f"c{units[i]}"}} for r, i in enumerate(order.tolist())]
+    expected = select_from_ranking(ranking, rules, vetoes=[str(ids[i]) for i in np.flatnonzero(vetoed)],
+                                   applicants=n)
+    chosen, reasons = bulk.select_count(order, totals, quota, excluded=vetoed, unit_codes=units if cap else None,
+                                        unit_max=cap, min_score=min_score)
+    assert [str(ids[i]) for i in chosen] == expected["selected"]
+    assert {str(ids[i]): REASONS[c] for i, c in enumerate(reasons.tolist())} == {
+        aid: o["reason"] for aid, o in expected["outcomes"].items()}
