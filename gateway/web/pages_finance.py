@@ -8,7 +8,7 @@ funding service moves it, once per form (the form's nonce is the idempotency key
 from flask import g, redirect, render_template, request, url_for
 
 from gateway.api import rpc
-from gateway.web import blp, i18n, menu, session
+from gateway.web import attachment_preview, blp, i18n, menu, session
 from gateway.web.page_helpers import form_nonce, idempotency_key, yuan_to_text
 from gateway.web.pages_common import load_me
 
@@ -32,7 +32,6 @@ i18n.add({
     "receipts": ("报销凭证", "Receipts"),
     "receipt": ("报销凭证", "Receipt"),
     "download_file": ("下载", "Download"),
-    "no_receipts": ("未附报销凭证", "No receipts attached"),
     "approve": ("批准", "Approve"),
     "return": ("退回", "Return"),
     "reject": ("驳回", "Reject"),
@@ -57,12 +56,25 @@ CLAIM_STATES = {
     "paid": ("已支付", "Paid"), "returned": ("已退回", "Returned"), "rejected": ("已驳回", "Rejected"),
     "withdrawn": ("已撤回", "Withdrawn"),
 }
-menu.add("web.finance_queue", "finance_queue", ["finance", "school_admin", "college_admin"])
+# Everyone who may hold a claim's step: the faculty advisor, the college (its admin or a
+# counselor), finance; school admins follow the queue.
+menu.add("web.finance_queue", "finance_queue", ["finance", "school_admin", "college_admin", "counselor", "advisor"])
 
 
 @blp.app_template_filter("fen")
 def _fen(amount):
     return yuan_to_text(amount)
+
+
+@blp.app_template_global("receipt_items")
+def _receipt_items(claim):
+    """What _attachment_preview.html shows of a claim's receipts."""
+    def view(attachment_id):
+        return url_for("web.project_file", grant_id=claim["grant_id"], attachment_id=attachment_id, inline=1)
+
+    def download(attachment_id):
+        return url_for("web.project_file", grant_id=claim["grant_id"], attachment_id=attachment_id)
+    return attachment_preview.items(claim.get("receipt_files") or [], {"receipt": i18n.t("receipt")}, view, download)
 
 
 @blp.app_template_filter("claim_state")

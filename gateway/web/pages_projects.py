@@ -7,13 +7,13 @@ returns them with a reason, then closes the project (confirmed). Every permissio
 the funding service's; the page offers only the actions it lists for the viewer."""
 import re
 
-from flask import Response, g, redirect, render_template, request, url_for
+from flask import g, redirect, render_template, request, url_for
 
 from core.errors import ChuangxianError, NotFound, field_error, invalid
 from gateway import files
 from gateway.api import rpc
 from gateway.errors import status_of
-from gateway.web import blp, i18n, menu, session
+from gateway.web import attachment_preview, blp, i18n, menu, session
 from gateway.web.page_helpers import (
     field_errors, form_nonce, idempotency_key, upload_bytes, with_message,
 )
@@ -64,7 +64,6 @@ i18n.add({
 })
 menu.add("web.my_projects", "my_projects")
 ITEM_ROWS = 3
-INLINE_TYPES = ("application/pdf", "image/jpeg", "image/png")
 
 
 @blp.route("/projects")
@@ -185,18 +184,10 @@ def file_claim(grant_id):
 @session.page_login_required
 def project_file(grant_id, attachment_id):
     """A receipt or material of the project: downloaded, or with ``inline=1`` shown in
-    the page (PDF and images only; a PDF may be framed by this site's pages alone)."""
-    from urllib.parse import quote
+    the page (only what its bytes show to be a PDF or a photo; gateway/web/attachment_preview.py)."""
     with rpc() as cluster:
         doc = cluster.funding.get_attachment(g.actor_id, grant_id, attachment_id)
-    inline = request.args.get("inline") == "1" and doc.get("content_type") in INLINE_TYPES
-    headers = {"Content-Disposition": f"{'inline' if inline else 'attachment'}; filename*=UTF-8''{quote(doc['filename'])}",
-               "Cache-Control": "private, max-age=300"}
-    if inline:
-        # Framed by this site's own pages only (the layout's policy forbids any framing).
-        headers.update({"Content-Security-Policy": "default-src 'none'; img-src 'self'; frame-ancestors 'self'",
-                        "X-Frame-Options": "SAMEORIGIN"})
-    return Response(files.content_of(doc), mimetype=doc["content_type"], headers=headers)
+    return attachment_preview.inline(doc) if request.args.get("inline") == "1" else attachment_preview.download(doc)
 
 
 @blp.route("/projects/<grant_id>/materials", methods=["POST"])

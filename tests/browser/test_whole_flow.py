@@ -3,22 +3,25 @@ and submits, the counselor returns it with a reason, the secretary fixes and
 resubmits, the counselor approves, the reviewer scores (one reviewer per
 application, set on the admin page), the admin publishes the results and the
 notice, a student objects, the admin answers and finalises, the winner downloads the
-certificate; then the project's reimbursement claim goes through the funding pages.
+certificate; then the 对标争先 project runs to 结项 with funding, every step from the
+menu: the admin sets the budget and awards the grant (tier proposed from the grade,
+the advisor picked from the directory), the lead files a claim with a receipt, the
+advisor, the college and finance each see the receipt and approve, finance pays with
+the payment reference (凭证号), the lead uploads the closing materials, the admin
+passes them and closes the project.
 
 Every page visited passes axe-core (WCAG 2 A/AA) and is shot at desktop and phone
 widths (test-artifacts/screenshots/flow-*.png). The one test-only override: the
 notice period is ended by writing its times into the past in the platform's
 database (finalising is refused inside the period, which lasts at least a day)."""
 import io
-import uuid
 from datetime import datetime, timedelta, timezone
 
 import pypdf
-import requests
 from playwright.sync_api import expect
 from pymongo import MongoClient
 
-from tests.browser.conftest import DESKTOP, PASSWORD, PHONE, assert_accessible, login, shoot
+from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, login, shoot
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 BRANCH = "机电学院学生第一党支部"
@@ -94,14 +97,7 @@ def end_notice_period(mongo_uri, campaign_id):
         client.close()
 
 
-def api(base_url, login_name, method, path, **kwargs):
-    token = requests.post(f"{base_url}/api/auth/login", json={"login": login_name, "password": PASSWORD},
-                          timeout=20).json()["token"]
-    headers = dict(kwargs.pop("headers", {}), Authorization=f"Bearer {token}")
-    return requests.request(method, f"{base_url}{path}", headers=headers, timeout=30, **kwargs)
-
-
-def test_apply_review_select_notice_object_finalise_certificate_and_claim(new_page, base_url, mongo_uri):
+def test_apply_review_select_notice_object_finalise_certificate_fund_claim_and_close(new_page, mongo_uri):
     # -- the secretary applies and submits ------------------------------------------------
     student = new_page()
     login(student, "2023010101")
@@ -250,21 +246,32 @@ def test_apply_review_select_notice_object_finalise_certificate_and_claim(new_pa
     admin.wait_for_function("() => window.Chart && Object.keys(Chart.instances).length >= 3")
     check(admin, "dashboard")
 
-    # -- funding: the project is funded (API), the lead claims, approvers act on the pages ----------------
-    final = api(base_url, "admin", "GET", f"/api/campaigns/{campaign_id}/final-list").json()
-    [entry] = final["entries"]
-    key = uuid.uuid4().hex
-    assert api(base_url, "admin", "POST", "/api/funding/campaigns", headers={"Idempotency-Key": f"open-{key}"},
-               json={"campaign_id": campaign_id, "budget_yuan": "20000"}).status_code in (200, 201)
-    granted = api(base_url, "admin", "POST", f"/api/funding/campaigns/{campaign_id}/grants",
-                  headers={"Idempotency-Key": f"grant-{key}"},
-                  json={"application_id": entry["application_id"], "tier": entry["grade"], "amount_yuan": "1000",
-                        "advisor_id": "p_advisor_me"})
-    assert granted.status_code in (200, 201), granted.text
-    student.goto("/projects")
+    # -- funding: the admin sets the budget and awards the grant from the menu ----------------------------
+    click(admin, "link", "项目经费")
+    check(admin, "projects-admin")
+    click(admin, "link", "对标争先建设项目申报")
+    expect(admin.get_by_text("尚未设置本批次的经费预算")).to_be_visible()
+    admin.fill("#budget", "20000")
+    click(admin, "button", "保存预算")
+    expect(admin.get_by_role("status")).to_have_text("经费预算已保存：¥20,000.00")
+    # The tier the review proposed (its grade) and the advisor the application names are preselected.
+    proposed = admin.locator("#tier0 option:checked").inner_text()
+    assert "建议" in proposed, proposed
+    expect(admin.locator("#advisor0 option:checked")).to_have_text("陈老师（机电与信息工程学院）")
+    admin.fill("#amount0", "1000")
+    check(admin, "campaign-funding")
+    confirm(admin, "button", "为所选项目立项", "不能撤销")
+    expect(admin.get_by_role("status")).to_contain_text("已开始立项")
+    # The awarding job reloads the page when it ends (static/jobs.js).
+    expect(admin.get_by_text("已立项", exact=True).first).to_be_visible(timeout=60000)
+    expect(admin.locator("#budget-left")).to_have_text("¥19,000.00")
+    check(admin, "campaign-funded")
+
+    # -- the lead files a claim with a receipt ----------------------------------------------------------------
+    click(student, "link", "项目经费")
     check(student, "projects")
-    student.locator("table a").first.click()
-    student.wait_for_load_state()
+    click(student, "link", "先锋领航进宿舍")
+    expect(student.get_by_text("实施中").first).to_be_visible()
     student.fill("#purpose", "主题党日活动物料")
     student.fill("#it0-d", "展板制作")
     student.fill("#it0-a", "320.50")
@@ -273,20 +280,51 @@ def test_apply_review_select_notice_object_finalise_certificate_and_claim(new_pa
     expect(student.get_by_role("status")).to_contain_text("报销申请已提交")
     check(student, "project-claimed")
 
+    # -- the advisor, the college and finance each see the receipt and approve; finance pays ---------------
     for who in ("advisor_me", "college_admin_me", "finance"):
         approver = new_page()
         login(approver, who)
-        approver.goto("/finance")
-        if who == "advisor_me":
-            check(approver, "finance-queue")
+        click(approver, "link", "待审批报销")
+        receipt = approver.locator("iframe[title='预览：发票.pdf']")
+        expect(receipt).to_be_visible()
+        assert approver.request.get(receipt.get_attribute("src")).body() == PDF
+        expect(approver.get_by_role("link", name="下载：发票.pdf")).to_be_visible()
+        check(approver, f"finance-queue-{who}")
         confirm(approver, "button", "批准 主题党日活动物料", "主题党日活动物料")
-    approver.goto("/finance")
+    click(approver, "link", "待审批报销")
+    approver.fill("input[name=payment_reference]", "记-2026-0118")
     confirm(approver, "button", "确认支付 主题党日活动物料", "不能撤销")
+    expect(approver.get_by_role("status")).to_contain_text("付款凭证号")
     check(approver, "finance-paid")
     student.reload()
     expect(student.get_by_text("已支付").first).to_be_visible()
     expect(student.get_by_text("报销支付")).to_be_visible()
+    expect(student.get_by_text("付款凭证号：记-2026-0118")).to_be_visible()
     check(student, "project-paid")
+
+    # -- closing (结项): the lead uploads what the tier requires, the admin passes and closes -------------
+    expect(student.get_by_text("上传结项材料（尚缺：")).to_be_visible()
+    for kind, name in (("closing_report", "结题报告.pdf"), ("activity_summary", "活动总结.pdf")):
+        student.select_option("#m-kind", kind)
+        student.set_input_files("#m-file", files=[{"name": name, "mimeType": "application/pdf",
+                                                   "buffer": PDF + name.encode()}])
+        click(student, "button", "上传材料")
+        expect(student.get_by_role("status")).to_contain_text("已提交结项材料")
+    expect(student.get_by_text("活动管理员审核结项材料")).to_be_visible()
+    check(student, "project-materials")
+    click(admin, "link", "项目经费")
+    click(admin, "link", "先锋领航进宿舍")
+    expect(admin.get_by_role("link", name="结题报告.pdf")).to_be_visible()
+    admin.fill("#review-reason", "材料齐全，同意结项。")
+    click(admin, "button", "审核通过")
+    expect(admin.get_by_role("status")).to_contain_text("结项材料已审核通过")
+    check(admin, "project-review-passed")
+    confirm(admin, "button", "办理结项", "不能撤销")
+    expect(admin.get_by_role("status")).to_contain_text("已办理结项")
+    expect(admin.get_by_text("已结项").first).to_be_visible()
+    check(admin, "project-closed")
+    student.reload()
+    expect(student.get_by_text("已结项（")).to_be_visible()
 
     admin.goto(f"/dashboard?campaign_id={campaign_id}")
     admin.wait_for_function("() => window.Chart && Object.keys(Chart.instances).length >= 4")

@@ -99,7 +99,7 @@ def test_a_claim_from_filing_to_payment_through_the_pages(rpc, gateway_app, fund
     # Finance sees the receipt it pays: framed in the page, and downloadable.
     receipt_id = claim["receipts"][0]
     frame = f'/projects/{grant["id"]}/files/{receipt_id}?inline=1'
-    assert f'<iframe src="{frame}"' in queue and "发票.pdf" in queue
+    assert f'<iframe class="preview-pdf" src="{frame}" title="预览：发票.pdf"' in queue
     shown = finance.get(frame)
     assert shown.status_code == 200 and shown.data == PDF and shown.headers["Content-Disposition"].startswith("inline")
     assert "frame-ancestors 'self'" in shown.headers["Content-Security-Policy"]
