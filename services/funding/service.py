@@ -27,7 +27,7 @@ from core.envelope import utc_now
 from core.forms import load_or_raise
 from core.mongo import Repository
 from core import idempotency
-from services.funding import awards, directory, outbox, todo, workflow
+from services.funding import awards, closing_flow, directory, outbox, report_flow, todo, workflow
 from services.funding.domain import actors
 from services.funding.schemas import (
     AwardInput, AwardsInput, BudgetInput, ClaimActionInput, ClaimInput, CloseInput, FundingCampaignInput,
@@ -101,7 +101,7 @@ class FundingService(probes.Probed, JobsMixin):
     def report(self, actor_id, campaign_id, level="campaign"):
         """Granted, claimed, approved, paid, returned, remaining: ``level`` campaign
         (a row), college or project (rows the person may see)."""
-        return workflow.report(self._ctx, self._actor(actor_id), campaign_id, level)
+        return report_flow.report(self._ctx, self._actor(actor_id), campaign_id, level)
 
     # -- grants --------------------------------------------------------------
     @rpc
@@ -156,7 +156,7 @@ class FundingService(probes.Probed, JobsMixin):
     @rpc
     def submit_material(self, actor_id, grant_id, payload):
         data = load_or_raise(MaterialInput, payload)
-        return workflow.submit_material(self._ctx, self._actor(actor_id), grant_id, data, utc_now())
+        return closing_flow.submit_material(self._ctx, self._actor(actor_id), grant_id, data, utc_now())
 
     @rpc
     def review_materials(self, actor_id, grant_id, payload, idempotency_key=None):
@@ -164,14 +164,14 @@ class FundingService(probes.Probed, JobsMixin):
         data = load_or_raise(MaterialsReviewInput, payload)
         actor = self._actor(actor_id)
         return self._once(actor, "review_materials", idempotency_key, [grant_id, data],
-                          lambda key: workflow.review_materials(self._ctx, actor, grant_id, data, utc_now()))
+                          lambda key: closing_flow.review_materials(self._ctx, actor, grant_id, data, utc_now()))
 
     @rpc
     def close_project(self, actor_id, grant_id, payload=None, idempotency_key=None):
         data = load_or_raise(CloseInput, payload or {})
         actor = self._actor(actor_id)
         return self._once(actor, "close_project", idempotency_key, [grant_id, data],
-                          lambda key: workflow.close_project(self._ctx, actor, grant_id, data, utc_now()))
+                          lambda key: closing_flow.close_project(self._ctx, actor, grant_id, data, utc_now()))
 
     # -- claims --------------------------------------------------------------
     @rpc

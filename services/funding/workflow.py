@@ -8,6 +8,8 @@ validated input and ``now``. Nothing here decides a rule: the domain does
 campaign's rules version, the approved application, the lead, the advisor, the
 claims of a grant) and hands the result to the store (store.py) and the outbox.
 
+Closing is closing_flow.py, reports report_flow.py.
+
 Who sees what: a grant, its claims, attachments and ledger are visible to its lead
 and advisor, its college's admins and counselors, finance and school admins
 (domain/actors.py); to anybody else they do not exist (NotFound, as in the
@@ -25,8 +27,8 @@ from core.uploads import already_uploaded, upload_id
 from services.funding import attachments as upload_rules
 from core import idempotency
 from services.funding import directory, outbox
-from services.funding.domain import actors, campaigns, claims, closing, grants, ledger, reports
-from services.funding.domain.rules import material_kind, rules_from_declaration
+from services.funding.domain import actors, campaigns, claims, closing, grants
+from services.funding.domain.rules import rules_from_declaration
 from services.funding.views import (
     attachment_view, campaign_view, claim_view, entry_view, grant_view, rules_view,
 )
@@ -377,93 +379,3 @@ def pending_approvals(ctx, actor):
         if acts:
             out.append(claim_view(claim, grant, actor))
     return with_receipt_files(ctx, out)
-
-
-# ------------------------------------------------------------- closing ---
-
-def submit_material(ctx, actor, grant_id, data, now):
-    grant = _visible_grant(ctx, actor, grant_id)
-    campaign = _campaign(ctx, grant["campaign_id"])
-    rules = _rules_of(ctx, campaign, now)
-    kind, value = data["kind"], data["value"]
-    known = material_kind(rules, kind)
-    if known is not None and known["value"] == "attachment":
-        found = ctx.store.attachments_by_id(grant_id, [value]).get(value)
-        if found is None or found["kind"] != kind:
-            raise invalid([field_error("value", f"{value!r} is no {known['name_en']} attachment of this project; "
-                                                f"upload it with kind={kind} first",
-                                       f"{value} 不是本项目的{known['name']}附件，请先以 {kind} 类别上传")])
-    outcome = closing.submit_material(grant, rules, campaign, kind, value, actor, now)
-    _apply(ctx, outcome)
-    return grant_view(ctx.store.find("grant", grant_id), rules)
-
-
-def review_materials(ctx, actor, grant_id, data, now):
-    """The campaign admin passes the closing materials, or returns them with a reason."""
-    grant = _visible_grant(ctx, actor, grant_id)
-    campaign = _campaign(ctx, grant["campaign_id"])
-    rules = _rules_of(ctx, campaign, now)
-    outcome = closing.review_materials(grant, rules, campaign, data["decision"], data.get("reason"), actor, now)
-    _apply(ctx, outcome)
-    return grant_view(ctx.store.find("grant", grant_id), rules)
-
-
-def close_project(ctx, actor, grant_id, data, now):
-    grant = _visible_grant(ctx, actor, grant_id)
-    campaign = _campaign(ctx, grant["campaign_id"])
-    rules = _rules_of(ctx, campaign, now)
-    outcome = closing.close_project(grant, rules, campaign, ctx.store.claims_of(grant_id), actor, now,
-                                    data.get("reason"))
-    if outcome.event:
-        outcome.event["data"].update(_hints(ctx, campaign, grant))
-    _apply(ctx, outcome)
-    return grant_view(ctx.store.find("grant", grant_id), rules)
-
-
-# ------------------------------------------------------------- reports ---
-
-def _ledger_consistent(ctx, campaign, grant_docs, entries):
-    """The counters the guards use agree with the ledger (the source of truth)."""
-    bal = ledger.campaign_balance(entries, campaign["id"])
-    if (bal["budget_fen"], bal["granted_fen"], bal["returned_fen"]) != (
-            campaign["budget_fen"], campaign["granted_fen"], campaign["returned_fen"]):
-        return False
-    for g in grant_docs:
-        gb = ledger.grant_balance(entries, g["id"])
-        if any(gb[c] != g[c] for c in ledger.GRANT_COUNTERS):
-            return False
-    return True
-
-
-def report(ctx, actor, campaign_id, level):
-    """``campaign``: one row (finance, school admin); ``college``: a row per college
-    (a college's admins and counselors see their own); ``project``: a row per
-    project the person may see (lead, advisor, college, finance, school admin)."""
-    actors.actor_ref(actor)
-    campaign = _campaign(ctx, campaign_id)
-    entries = ctx.store.ledger_entries(campaign_id=campaign_id)
-    grant_docs = ctx.store.grants_of_campaign(campaign_id)
-    if level == "campaign":
-        if not _is_school_wide(actor):
-            raise PermissionDenied("only finance or a school administrator may read the campaign report",
-                                   "只有财务处或学校管理员可以查看批次经费报表")
-        row = reports.campaign_row(entries, campaign_id)
-        row["ledger_consistent"] = _ledger_consistent(ctx, campaign, grant_docs, entries)
-        return row
-    if level == "college":
-        allowed = None if _is_school_wide(actor) else set(actors.college_ids(actor))
-        if allowed is not None and not allowed:
-            raise PermissionDenied("only a college's administrators and counselors, finance or a school "
-                                   "administrator may read college reports",
-                                   "只有学院管理员、辅导员、财务处或学校管理员可以查看学院经费报表")
-        colleges = sorted({e["college_id"] for e in entries if e.get("college_id")})
-        if allowed is not None:
-            colleges = [c for c in colleges if c in allowed]
-        rows = reports.college_rows(entries, directory.college_names(ctx.apps, colleges))
-        return [r for r in rows if r["college_id"] in colleges]
-    if level == "project":
-        visible = {g["id"] for g in grant_docs if actors.can_view_grant(actor, g)}
-        return [r for r in reports.project_rows(entries, grant_docs) if r["grant_id"] in visible]
-    raise invalid([field_error("level", "must be campaign, college or project",
-                               "须为 campaign、college 或 project")])
-
