@@ -23,7 +23,6 @@ from gateway.web.pages_common import load_me
 
 i18n.add({
     "review_application": ("审核申报", "Review the application"),
-    "review_open": ("审核", "Review"),
     "review_position": ("队列中第 {position} 份，共 {total} 份", "{position} of {total} in the queue"),
     "review_decision": ("审核意见", "Decision"),
     "review_pass": ("通过", "Approve"),

@@ -47,6 +47,9 @@ def test_a_counselor_reviews_with_the_evidence_and_moves_through_the_queue(http,
     client = gateway_app.test_client()
     csrf = _web_login(client, "counselor_me")
 
+    # The application's own page (where notifications lead) links to its review page.
+    assert f"/review/applications/{first['id']}?state=submitted" in html.unescape(
+        client.get(f"/applications/{first['id']}").get_data(as_text=True))
     # The queue links each row to its review page, carrying the queue's filters.
     queue = client.get(f"/review?campaign_id={campaign['id']}").get_data(as_text=True)
     review_url = next(u for u in _links(queue) if u.startswith(f"/review/applications/{first['id']}"))
