@@ -19,7 +19,7 @@ the key of the inputs it read, and `view` serves it:
     program reads from elsewhere (records imported after the computation) are not
     in the key: publishing always computes afresh, and "recompute" starts the job.
 """
-from core.errors import Conflict
+from core.errors import ChuangxianError, ServiceUnavailable
 from services.scoring import results
 from services.scoring.views import jsonable
 
@@ -42,13 +42,17 @@ def store_preview(store, campaign_id, inputs_key, computed=None, problem=None, n
 
 def compute(run_progress, store, applications, program_inputs, campaign_id, now):
     """The COMPUTE_RESULTS job: compute and store the preview; {"selected", "rest"}
-    counts, or {"problem"} when sheets are missing."""
+    counts, or {"problem"} when it cannot be computed (sheets missing, no quota
+    rules): the problem is stored too, so reading it again starts no new job until
+    the data change."""
     run_progress(0, 3)
     inputs_key = key(store, applications, campaign_id)
     run_progress(1, 3)
     try:
         computed = results.compute(store, applications, program_inputs, campaign_id, now)
-    except Conflict as exc:
+    except ServiceUnavailable:
+        raise   # a program not answering: the job fails and the next read tries again
+    except ChuangxianError as exc:
         store_preview(store, campaign_id, inputs_key, problem=exc.to_dict(), now=now)
         return {"problem": exc.to_dict()}
     run_progress(2, 3)

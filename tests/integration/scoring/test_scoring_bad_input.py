@@ -7,7 +7,7 @@ import pytest
 
 from core.errors import NotFound, ValidationFailed
 from tests.integration.helpers import good_form
-from tests.integration.helpers import as_job
+from tests.integration.helpers import as_job, current_results
 from tests.integration.scoring import world
 
 ADMIN = "admin"
@@ -164,6 +164,10 @@ def test_bad_input_is_refused_and_changes_nothing(scoring, http, mongo):
     assert {(p["application_id"], p["sheet_state"]) for p in early.json["details"]["not_submitted"]} == {
         (me1, "draft"), (em1, None)}
     assert mongo("scoring").selections.count_documents({}) == 0
+    # The preview says the same, stored: reading it again starts no job until the data change.
+    problem = current_results(http, ADMIN, _url(cid, "/results")).json
+    assert problem["preview"] is None and problem["preview_problem"]["code"] == "conflict"
+    assert http.as_(ADMIN, "GET", _url(cid, "/results")).json["preview_job"] is None
     assert http.as_("2023020101", "GET", _url(cid, f"/applications/{me1}/explain")).status_code == 404
     assert http.as_("reviewer", "GET", _url(cid, f"/applications/{me1}/explain")).status_code == 404
 
