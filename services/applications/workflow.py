@@ -11,7 +11,7 @@ from core import uploads as attachment_rules
 from core.decision_rules import DIRECT_DECISIONS, require_direct_decision_allowed
 from core.envelope import make_event
 from core.errors import (
-    Conflict, NotFound, PermissionDenied, ValidationFailed, field_error, invalid,
+    Conflict, NotFound, PermissionDenied, field_error, invalid,
 )
 from services.applications import eligibility, outbox
 from services.applications.domain import permissions, resubmission, windows
