@@ -53,8 +53,16 @@ def grant(page, role, unit, reason):
     page.wait_for_load_state()
 
 
-def test_admin_grants_college_admin_who_grants_counselor_and_dorm_leader_who_applies(new_page):
+def test_admin_grants_college_admin_who_grants_counselor_and_dorm_leader_who_applies(new_page, base_url):
     year = academic_year(datetime.now(timezone.utc))
+    # A 文明寝室 campaign of this test's own: the demo one may already have its final
+    # list (test_dorm_cycle.py), and then it accepts no application.
+    from deploy.demo_data import demo_campaign
+    from tests.browser.test_whole_flow import api
+    title = f"{year} 学年文明寝室创建评选（经管学院补报）"
+    opened = api(base_url, "admin", "POST", "/api/campaigns",
+                 json=dict(demo_campaign(datetime.now(timezone.utc), "civilized_dorms"), title=title))
+    assert opened.status_code == 201, opened.text
     grade = int(year[:4]) - 1                     # a year-2 class and dorm of 经济管理学院
     _units, people = demo_people.directory(year)
     student = next(p for p in people if p["login"] == f"{grade}020903")   # no post yet
@@ -98,7 +106,7 @@ def test_admin_grants_college_admin_who_grants_counselor_and_dorm_leader_who_app
     assert dorm["name"] in leader.content() and "寝室长" in leader.content()
     check(leader, "my-record")
     leader.goto("/")
-    leader.get_by_role("link", name=f"{year} 学年文明寝室创建评选").first.click()
+    leader.get_by_role("link", name=title).first.click()
     leader.get_by_role("button", name="申报").first.click()
     leader.wait_for_load_state()
     assert "/applications/" in leader.url, leader.content()[:2000]
