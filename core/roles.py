@@ -157,6 +157,25 @@ def speaks_for_application(roles, person_id, application):
             and may_apply_on_behalf(roles, kind, application.get("unit_path")))
 
 
+def application_sides(roles, person_id, application, campaign=None):
+    """The sides the holder of `roles` (person `person_id`) stands on for
+    `application`: "applicant" (speaks for it), "college" (a counselor or college
+    admin of its college — not the one who applied on its behalf: another reviews
+    it), "school" (a school_admin on its unit path or, given its `campaign`, that
+    campaign's admin). The applications service decides with this, and pages offer
+    the buttons of these sides."""
+    sides = set()
+    if speaks_for_application(roles, person_id, application):
+        sides.add("applicant")
+    if (application.get("college_id") in units_with(roles, *COLLEGE_REVIEW_ROLES)
+            and application.get("on_behalf_by") != person_id):
+        sides.add("college")
+    if units_with(roles, "school_admin") & set(application.get("unit_path") or ()) or (
+            campaign is not None and is_campaign_admin(roles, campaign)):
+        sides.add("school")
+    return sides
+
+
 def represented_units(roles):
     """Every unit the holder speaks for as an applicant."""
     return units_with(roles, *APPLICANT_ROLE.values())

@@ -74,16 +74,13 @@ def steps_for(me, app, campaign, program):
     """The decision buttons this reviewer gets for `app` in its state (the service
     still decides): the college's on a submitted application, the school's on a
     college-approved one, without the direct decision when the final list decides."""
-    roles = me.get("roles") or []
-    if app["state"] == "submitted" and app.get("college_id") in role_rules.units_with(
-            roles, *role_rules.COLLEGE_REVIEW_ROLES):
+    sides = role_rules.application_sides(me.get("roles") or [], me.get("id"), app, campaign)
+    if app["state"] == "submitted" and "college" in sides:
         return list(COLLEGE_STEPS)
-    if app["state"] == "college_approved":
-        school = any(u in (app.get("unit_path") or []) for u in role_rules.units_with(roles, "school_admin"))
-        if school or role_rules.is_campaign_admin(roles, campaign):
-            if decided_by_final_list(program):
-                return [s for s in SCHOOL_STEPS if s[0] == "return"]
-            return list(SCHOOL_STEPS)
+    if app["state"] == "college_approved" and "school" in sides:
+        if decided_by_final_list(program):
+            return [s for s in SCHOOL_STEPS if s[0] == "return"]
+        return list(SCHOOL_STEPS)
     return []
 
 

@@ -22,14 +22,6 @@ def in_scope(unit_ids, unit_path):
     return any(unit in unit_path for unit in unit_ids)
 
 
-def is_college_reviewer(actor, application):
-    return application.get("college_id") in actor.units_with(*COLLEGE_REVIEW_ROLES)
-
-
-def is_school_admin(actor, application):
-    return in_scope(actor.units_with("school_admin"), application["unit_path"])
-
-
 def is_campaign_admin(actor, campaign):
     """The campaign admin (the "school side" of its applications): a school_admin of
     any unit on the campaign's `unit_path`, or, for a college-level campaign, a
@@ -54,17 +46,10 @@ def actor_sides(actor, application, campaign=None):
     The school side is a school_admin on the application's unit path, or, when the
     application's `campaign` is given, that campaign's admin (so a college admin
     decides the applications of a college-level campaign). Without the campaign only
-    the first holds: callers that decide pass it."""
-    sides = set()
-    if role_rules.speaks_for_application(actor.roles, actor.id, application):
-        sides.add("applicant")
-    # Who applied on a class's behalf (a counselor) does not also review it for the
-    # college: another counselor or the college admin does.
-    if is_college_reviewer(actor, application) and application.get("on_behalf_by") != actor.id:
-        sides.add("college")
-    if is_school_admin(actor, application) or (campaign is not None and is_campaign_admin(actor, campaign)):
-        sides.add("school")
-    return sides
+    the first holds: callers that decide pass it. Who applied on a class's behalf (a
+    counselor) does not also review it for the college: another counselor or the
+    college admin does. The rule is core.roles.application_sides, shared with pages."""
+    return role_rules.application_sides(actor.roles, actor.id, application, campaign)
 
 
 def can_view(actor, application, campaign=None):
