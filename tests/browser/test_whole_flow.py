@@ -172,7 +172,8 @@ def test_apply_review_select_notice_object_finalise_certificate_fund_claim_and_c
     login(reviewer, reviewer_login)
     reviewer.goto("/reviews")
     check(reviewer, "my-reviews")
-    reviewer.locator("table a").first.click()
+    # (other browser tests of the session may have given this reviewer other programs' sheets)
+    reviewer.locator("tr", has_text="对标争先建设项目").locator("a").first.click()
     reviewer.wait_for_load_state()
     # Blind review: the project's form, labelled, without the applicant's name.
     expect(reviewer.get_by_text("先锋领航进宿舍")).to_be_visible()
