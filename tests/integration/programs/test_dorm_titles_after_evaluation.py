@@ -15,6 +15,7 @@ from nameko.standalone.events import event_dispatcher
 
 from core.envelope import make_event
 from deploy import demo_data, demo_people
+from tests.integration.helpers import as_job
 from tests.integration.lifecycle_helpers import end_period, wait
 
 pytestmark = pytest.mark.timeout(300)
@@ -64,7 +65,7 @@ def test_titles_only_after_the_final_evaluation_with_the_veteran_title(rpc, http
     _results(config, mongo, campaign["id"], [apps["me"], apps["em"]])
     notice = http.as_(ADMIN, "POST", f"/api/campaigns/{campaign['id']}/notice", json={}).json
     end_period(mongo, notice["id"])
-    assert http.as_(ADMIN, "POST", f"/api/notices/{notice['id']}/finalise").status_code == 200
+    assert as_job(http, ADMIN, "POST", f"/api/notices/{notice['id']}/finalise").status_code == 200
 
     awards_url = f"/api/awards?campaign_id={campaign['id']}"
 
