@@ -338,6 +338,25 @@ def assigned_application(campaign_id, application_id):
         return cluster.scoring.assigned_application(g.actor_id, campaign_id, application_id)
 
 
+@blp.route(APPLICATION + "/attachments/<attachment_id>")
+@blp.alt_response(404, description="Not an attachment of an application assigned to you")
+@login_required
+def assigned_attachment(campaign_id, application_id, attachment_id):
+    """Download an attachment of an application assigned to you (the evidence you score
+    from); under blind review it is named by its kind, not its original file name."""
+    from urllib.parse import quote
+
+    from flask import Response
+
+    from core.uploads import CONTENT_TYPES
+    from gateway import files
+    with rpc() as cluster:
+        doc = cluster.scoring.assigned_attachment(g.actor_id, campaign_id, application_id, attachment_id)
+    name = doc.get("filename") or f"{doc.get('kind') or 'file'}.{doc.get('type') or 'bin'}"
+    return Response(files.content_of(doc), mimetype=CONTENT_TYPES.get(doc.get("type"), "application/octet-stream"),
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"})
+
+
 # -- score sheets -------------------------------------------------------------------------
 @blp.route(APPLICATION + "/sheet")
 @blp.response(200, SheetOut)

@@ -63,6 +63,13 @@ def test_the_reviewer_scores_with_the_evidence_a_running_total_and_a_comment(sco
     assert "frame-ancestors 'self'" in photo.headers["Content-Security-Policy"]
     named = client.get(pdf_url + "?download=1")
     assert named.headers["Content-Disposition"] == "attachment; filename*=UTF-8''application_form.pdf"
+    # The same through the API, for campus systems and apps.
+    by_api = http.as_(REVIEWER, "GET", f"/api/scoring/campaigns/{cid}/applications/{first['id']}/attachments/"
+                                       f"{by_kind['photo']}")
+    assert by_api.status_code == 200 and by_api.data == png_bytes() and by_api.headers["Content-Type"] == "image/png"
+    assert by_api.headers["Content-Disposition"] == "attachment; filename*=UTF-8''photo.png"
+    assert http.as_(OTHER_REVIEWER, "GET", f"/api/scoring/campaigns/{cid}/applications/{first['id']}/attachments/"
+                                           f"{by_kind['photo']}").status_code == 404
     # Only the assigned reviewer gets the files.
     stranger = gateway_app.test_client()
     _web_login(stranger, OTHER_REVIEWER)
