@@ -148,3 +148,8 @@ def test_the_school_sees_no_direct_decision_where_the_final_list_decides(http, r
     assert 'value="approve"' not in guarded and 'value="reject"' not in guarded and 'value="return"' in guarded
     free = client.get("/review/applications/app_direct?state=college_approved").get_data(as_text=True)
     assert 'value="approve"' in free and 'value="reject"' in free and "正式名单为准" not in free
+    # Under the English switch the page speaks English.
+    client.set_cookie("cx_lang", "en")
+    english = client.get("/review/applications/app_noticed?state=college_approved").get_data(as_text=True)
+    assert "the final list decides" in english and ">Return<" in english and "Back to the queue" in english
+    assert "审核意见" not in english and "退回" not in english

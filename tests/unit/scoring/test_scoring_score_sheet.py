@@ -97,3 +97,30 @@ def test_round_trip_and_aggregation_reads_sheets(class_tree):
     assert ScoreSheet.from_dict(s.to_dict()) == s
     out = score_campaign(class_tree, [s], {"on_missing": "zero"})
     assert out["a1"]["leaves"]["civility"]["value"] == pytest.approx(0.8)
+
+
+def test_the_comment_is_kept_cleared_and_locked(class_tree):
+    from services.scoring.domain.score_sheet import ScoreSheet as Sheet
+    s = new_sheet("a1", "r1", "reviewer", class_tree)
+    s = save_draft(s, {"civility": 8}, class_tree, R1, comment="  学风扎实。 ")
+    assert s.comment == "学风扎实。"
+    s = save_draft(s, {"academic": 7}, class_tree, R1)                 # no comment sent: kept
+    assert s.comment == "学风扎实。" and Sheet.from_dict(s.to_dict()).comment == "学风扎实。"
+    assert save_draft(s, {}, class_tree, R1, comment="").comment is None   # "" clears
+    done = submit(save_draft(s, {"sports": 80}, class_tree, R1), class_tree, R1, at=T0)
+    with pytest.raises(InvalidTransition):
+        save_draft(done, {}, class_tree, R1, comment="改")
+
+
+def test_sheet_points_count_as_the_total_does(class_tree, dorm_tree):
+    from services.scoring.domain.score_sheet import sheet_points
+    # The reviewer scores civility and academic (15% of the total each) and sports (10%).
+    empty = sheet_points({}, class_tree, "reviewer")
+    assert empty["points"] is None and empty["max"] == pytest.approx(40)
+    assert empty["shares"] == pytest.approx({"civility": 15, "academic": 15, "sports": 10})
+    found = sheet_points({"civility": 8, "sports": 50, "academic": 11}, class_tree, "reviewer")
+    assert found["points"] == pytest.approx(0.8 * 15 + 0.5 * 10)        # a score off its scale counts nothing
+    # A pass counts the whole share; one category's tree; several categories: no one total.
+    dorm = sheet_points({"theory": 8, "no_violation": True}, dorm_tree, "reviewer", "环境优美型")
+    assert dorm["points"] == pytest.approx(0.8 * 30 + 30) and dorm["max"] == pytest.approx(100)
+    assert sheet_points({}, dorm_tree, "reviewer", ["环境优美型", "党员示范型"]) is None
