@@ -42,6 +42,18 @@ VOCABULARIES = {
         "withdrawn": ("已撤回", "Withdrawn"),
         "nominated": ("已推荐", "Nominated"),
     },
+    # 活动阶段 (core/campaign_phase.py): the one status every page shows for a campaign
+    "campaign_phase": {
+        "upcoming": ("未开始", "Not open yet"),
+        "applying": ("申报中", "Accepting applications"),
+        "checking": ("审核中", "Applications under check"),
+        "reviewing": ("评审中", "Under review"),
+        "notice": ("公示中", "Public notice"),
+        "final": ("已定稿", "Final list confirmed"),
+        "implementation": ("实施中", "In implementation"),
+        "closed": ("已结项", "Closed"),
+        "withdrawn": ("已撤销", "Withdrawn"),
+    },
     # 审核操作 and audit-trail actions of every service
     "action": {
         "create": ("创建草稿", "Created the draft"),

@@ -75,6 +75,9 @@ class Program:
     form: type
     stages: list
     settings: dict = field(default_factory=dict)
+    # How each setting is shown and checked on a campaign's settings form
+    # (core/settings_spec.py): {key: {"label_zh", "label_en", "minimum", "maximum", "choices", "parts", "fixed"}}
+    settings_spec: dict = field(default_factory=dict)
     attachments: list = field(default_factory=list)
     criteria: dict | None = None          # scoring service (criteria tree)
     quota_rules: list | None = None       # scoring service (selection)
@@ -106,6 +109,7 @@ class Program:
             "attachments": self.attachments,
             "stages": self.stages,
             "settings": self.settings,
+            "settings_spec": self.settings_spec,
             "criteria": self.criteria,
             "quota_rules": self.quota_rules,
             "scoring": self.scoring,

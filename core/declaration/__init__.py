@@ -23,7 +23,7 @@ from .base import Strict, check, code, text
 from .criteria import Node
 from .criteria_tree import CriteriaTree
 from .funding import Funding
-from .parts import Attachment, FactKind, form_label_errors, settings_errors, stage_errors
+from .parts import Attachment, FactKind, SettingSpec, form_label_errors, settings_errors, stage_errors
 from .quota_rules import validate_quota_rules
 from .selection import QuotaRules, Scoring
 
@@ -43,6 +43,7 @@ class Declaration(Strict):
     attachments = fields.List(fields.Nested(Attachment), required=True)
     stages = fields.Raw(required=True)
     settings = fields.Raw(required=True)
+    settings_spec = fields.Dict(keys=code(), values=fields.Nested(SettingSpec))
     criteria = fields.Nested(Node, allow_none=True)
     quota_rules = QuotaRules(allow_none=True)
     scoring = fields.Nested(Scoring, allow_none=True)
@@ -57,7 +58,7 @@ def declaration_errors(declaration):
     errors = check(Declaration(), declaration, "")
     errors += stage_errors(declaration.get("stages"))
     form_schema = declaration.get("form_schema") if isinstance(declaration.get("form_schema"), dict) else {}
-    errors += settings_errors(declaration.get("settings"), form_schema)
+    errors += settings_errors(declaration.get("settings"), form_schema, declaration.get("settings_spec"))
     errors += form_label_errors(form_schema)
     kinds = [a.get("kind") for a in declaration.get("attachments") or [] if isinstance(a, dict)]
     if len(set(map(str, kinds))) != len(kinds):

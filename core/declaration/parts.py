@@ -41,10 +41,25 @@ class PlatformSettings(Strict):
     declared key, none other."""
 
     notice_days = Whole(validate=validate.Range(1, 30))
+    notice_min_days = Whole(validate=validate.Range(1, 30))
     expected_outputs_field = code()
 
 
 PLATFORM_SETTINGS = tuple(PlatformSettings._declared_fields)
+
+
+class SettingSpec(Strict):
+    """How a setting is shown and checked on the campaign's settings form
+    (core/settings_spec.py): its label, range, choices, a mapping's part labels."""
+
+    label_zh = text(40, required=True)
+    label_en = text(100, required=True)
+    minimum = Whole()
+    maximum = Whole()
+    choices = fields.Dict(keys=fields.String(validate=validate.Length(1, 40)),
+                          values=fields.List(text(60), validate=validate.Length(2, 2)))
+    parts = fields.Dict(keys=code(), values=fields.List(text(60), validate=validate.Length(2, 2)))
+    fixed = Bool()
 
 
 def stage_errors(stages):
@@ -63,13 +78,17 @@ def stage_errors(stages):
     return errors
 
 
-def settings_errors(settings, form_schema):
+def settings_errors(settings, form_schema, spec=None):
     """Keys are snake_case codes; the platform's keys have their types; an
-    ``expected_outputs_field`` names a field of the form."""
+    ``expected_outputs_field`` names a field of the form; the spec describes only
+    settings that exist (or the platform's)."""
     if not isinstance(settings, dict):
         return [field_error("settings", "must be an object", "须为对象")]
-    errors = [field_error(f"settings.{k}", "a setting's name must be a lower-case code",
-                          "设置项名称须为小写英文代码") for k in settings if not (isinstance(k, str) and CODE.match(k))]
+    from core.settings_spec import PLATFORM
+    unknown = [k for k in (spec if isinstance(spec, dict) else {}) if k not in settings and k not in PLATFORM]
+    errors = [field_error(f"settings_spec.{k}", "describes no setting", "没有这个设置项") for k in unknown]
+    errors += [field_error(f"settings.{k}", "a setting's name must be a lower-case code",
+                           "设置项名称须为小写英文代码") for k in settings if not (isinstance(k, str) and CODE.match(k))]
     platform = {k: v for k, v in settings.items() if k in PLATFORM_SETTINGS}
     from .base import check
     errors += check(PlatformSettings(), platform, "settings")

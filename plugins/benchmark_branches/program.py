@@ -26,7 +26,7 @@ own rules apply outside the platform until someone declares them here.
 from core.program import Program
 from plugins.benchmark_branches.form import BenchmarkBranchForm
 from plugins.benchmark_branches.hooks import INCIDENT_FACT, BenchmarkBranchHooks
-from plugins.benchmark_branches.settings import SETTINGS
+from plugins.benchmark_branches.settings import SETTINGS, SETTINGS_SPEC
 
 # -- review (评审) ------------------------------------------------------------------
 # The notice says what a benchmark branch must show (the five conditions, "七个有力",
@@ -99,6 +99,7 @@ PROGRAM = Program(
     stages=["application", "college_review", "review", "notice", "nomination", "midterm", "final_evaluation",
             "award"],
     settings=SETTINGS,
+    settings_spec=SETTINGS_SPEC,
     attachments=[
         {"kind": "application_form", "label_zh": "申报书", "label_en": "Application (申报书)",
          "types": ["pdf", "doc", "docx"], "required": True, "max_count": 1},

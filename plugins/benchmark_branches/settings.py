@@ -32,6 +32,35 @@ SETTINGS = {
 }
 
 
+#: How each setting reads on a campaign's settings form (core/settings_spec.py).
+SETTINGS_SPEC = {
+    "creation_cycle_months": {"label_zh": "创建周期（月）", "label_en": "Creation cycle (months)",
+                              "minimum": 6, "maximum": 60},
+    "commendation_years": {"label_zh": "表彰认定年限（近几年）", "label_en": "Commendations counted (last years)",
+                           "minimum": 1, "maximum": 10},
+    "counted_levels": {"label_zh": "计入的表彰级别", "label_en": "Commendation levels counted",
+                       "choices": {"college": ["院级", "College"], "school": ["校级", "School"],
+                                   "province": ["省级", "Province"], "ministry": ["部级", "Ministry"],
+                                   "national": ["国家级", "National"]}},
+    "clean_record_years": {"label_zh": "无违纪年限（近几年）", "label_en": "Clean record (last years)",
+                           "minimum": 1, "maximum": 10},
+    "counted_severities": {"label_zh": "一票否决的问题类型", "label_en": "Problems that disqualify",
+                           "choices": {"prominent_problem": ["突出问题", "Prominent problem"],
+                                       "major_incident": ["重大事件", "Major incident"],
+                                       "serious_violation": ["严重违纪违法", "Serious violation"]}},
+    "organisational_life_minimums": {
+        "label_zh": "组织生活最低次数（近12个月）", "label_en": "Organisational life minimums (12 months)",
+        "minimum": 0, "maximum": 52,
+        "parts": {"member_meetings": ["党员大会", "Member meetings"], "committee_meetings": ["支委会", "Committee meetings"],
+                  "party_lessons": ["党课", "Party lessons"], "theme_days": ["主题党日", "Theme days"],
+                  "life_meetings": ["组织生活会", "Life meetings"]}},
+    "committee_from_members": {"label_zh": "设支委会的正式党员人数", "label_en": "Full members from which a committee exists",
+                               "minimum": 3, "maximum": 50},
+    "plan_results_min": {"label_zh": "落实工作计划成果最少项数", "label_en": "Plan results required (at least)",
+                         "minimum": 0, "maximum": 20},
+}
+
+
 def campaign_settings(campaign):
     """The campaign's settings over these defaults (a campaign pinned to an older
     version may lack a newer key)."""

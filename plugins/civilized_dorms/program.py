@@ -148,6 +148,27 @@ SETTINGS = {
     "veteran_title_min_activities": 0,
 }
 
+SETTINGS_SPEC = {
+    "years_of_study": {"label_zh": "可申报的年级", "label_en": "Years of study that may apply", "choices": {"1": ["大一", "Year 1"], "2": ["大二", "Year 2"], "3": ["大三", "Year 3"], "4": ["大四", "Year 4"]}},
+    "fact_window_years": {"label_zh": "基本条件认定年限（年）", "label_en": "Facts counted (years)", "minimum": 1, "maximum": 4},
+    "party_model_min_party_members": {"label_zh": "党员示范型：最少党员人数", "label_en": "Party model: party members (at least)",
+                                      "minimum": 0, "maximum": 8},
+    "knowledge_action_min_cadres": {"label_zh": "知行合一型：最少学生干部人数", "label_en": "Knowledge-action: cadres (at least)",
+                                    "minimum": 0, "maximum": 8},
+    "research_min_contestants": {"label_zh": "科研创新型：最少参赛人数", "label_en": "Research: contestants (at least)",
+                                 "minimum": 0, "maximum": 8},
+    "research_contest_years": {"label_zh": "科研创新型：参赛认定年限（年）", "label_en": "Research: contests counted (years)",
+                               "minimum": 1, "maximum": 6},
+    "learning_max_failed_courses": {"label_zh": "求真学问型：最多挂科门数", "label_en": "Learning: failed courses (at most)",
+                                    "minimum": 0, "maximum": 10},
+    "inspection_veto_violations": {"label_zh": "一票否决的违纪类型", "label_en": "Violations that disqualify",
+                                   "choices": {"high_power_appliance": ["违规电器", "High-power appliance"],
+                                               "late_return": ["晚归", "Late return"], "pet": ["饲养宠物", "Pet"],
+                                               "other": ["其他违纪", "Other violation"]}},
+    "veteran_title_min_activities": {"label_zh": "退伍军人寝室：最少红岩活动次数",
+                                     "label_en": "Veteran dorm: activities (at least)", "minimum": 0, "maximum": 20},
+}
+
 
 PROGRAM = Program(
     name="civilized_dorms",
@@ -157,6 +178,7 @@ PROGRAM = Program(
     form=CivilizedDormForm,
     stages=["application", "counselor_review", "review", "notice", "midterm", "final_evaluation", "award"],
     settings=SETTINGS,
+    settings_spec=SETTINGS_SPEC,
     attachments=[
         {"kind": "photo", "label_zh": "寝室照片（含张贴的文明公约）", "label_en": "Photos (with the posted convention)",
          "types": ["jpg", "png"], "required": False, "max_count": 5},

@@ -117,6 +117,18 @@ SETTINGS = {
     # population) as the registrar counts it; 0 = not given here (see hooks.py).
     "classes_in_scope": 0,
 }
+SETTINGS_SPEC = {
+    "years_of_study": {"label_zh": "可申报的年级", "label_en": "Years of study that may apply", "choices": {"1": ["大一", "Year 1"], "2": ["大二", "Year 2"], "3": ["大三", "Year 3"], "4": ["大四", "Year 4"]}},
+    "lookback_years": {"label_zh": "事实与历史认定年限（年）", "label_en": "Facts counted (years)", "minimum": 1, "maximum": 4},
+    "award_level_units": {"label_zh": "集体荣誉折算分值", "label_en": "Units per collective award", "minimum": 0,
+                          "maximum": 10, "parts": {"college": ["院级", "College"], "school": ["校级", "School"],
+                                                   "province": ["省级", "Province"], "national": ["国家级", "National"]}},
+    "dorm_title_units": {"label_zh": "文明寝室称号折算分值", "label_en": "Units per civilized-dorm title",
+                         "minimum": 0, "maximum": 10},
+    "classes_in_scope": {"label_zh": "范围内班级总数（0 表示按名册统计）", "label_en": "Classes in scope (0: from the roster)",
+                         "minimum": 0, "maximum": 10000},
+}
+
 
 PROGRAM = Program(
     name="class_collectives",
@@ -127,6 +139,7 @@ PROGRAM = Program(
     stages=["application", "counselor_review", "review", "notice", "midterm", "final_evaluation", "award",
             "nomination"],
     settings=SETTINGS,
+    settings_spec=SETTINGS_SPEC,
     attachments=[
         {"kind": "application_form", "label_zh": "先进集体创建立项申报表", "label_en": "Application form",
          "types": ["pdf", "doc", "docx"], "required": True, "max_count": 1},

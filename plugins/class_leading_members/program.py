@@ -89,6 +89,13 @@ SELECTION = Program(
     form=SelectionForm,
     stages=["application", "college_review", "review", "notice", "award"],
     settings={"year_of_study": 3, "candidate_statuses": CANDIDATE_STATUSES, "notice_days": 5},
+    settings_spec={
+        "year_of_study": {"label_zh": "可申报的年级", "label_en": "Year of study that may apply", "minimum": 1, "maximum": 5},
+        "candidate_statuses": {"label_zh": "可申报的政治面貌", "label_en": "Political status that may apply",
+                               "choices": {"party_member": ["中共党员", "Party member"],
+                                           "probationary_member": ["预备党员", "Probationary member"],
+                                           "development_target": ["发展对象", "Development target"],
+                                           "activist": ["入党积极分子", "Activist"]}}},
     attachments=[
         {"kind": "supporting", "label_zh": "证明材料", "label_en": "Supporting material",
          "types": ["pdf", "doc", "docx", "jpg", "png"], "required": False, "max_count": 5},
@@ -141,6 +148,7 @@ ASSESSMENT = Program(
     stages=["application", "college_review", "review", "notice", "award"],
     # 在所在学院公示五天，公示无异议后报学校审批.
     settings={"selection_program": SELECTION_PROGRAM, "notice_days": 5},
+    settings_spec={"selection_program": {"label_zh": "对应的选拔项目", "label_en": "The selection program", "fixed": True}},
     attachments=[
         {"kind": "essay", "label_zh": "带班征文", "label_en": "Class-leading essay",
          "types": ["pdf", "doc", "docx"], "required": True, "max_count": 1},
@@ -204,6 +212,9 @@ CASES = Program(
     # The notice asks no public notice of cases; the platform's final list (which is
     # what a college nominates from) follows one, kept short.
     settings={"selection_program": SELECTION_PROGRAM, "case_max_chars": 1500, "notice_days": 3},
+    settings_spec={"selection_program": {"label_zh": "对应的选拔项目", "label_en": "The selection program", "fixed": True},
+                   "case_max_chars": {"label_zh": "案例最多字数", "label_en": "Case length (characters, at most)",
+                                      "minimum": 300, "maximum": 10000}},
     attachments=[
         # 相关图片 3-5 张.
         {"kind": "photo", "label_zh": "案例图片", "label_en": "Case photo", "types": ["jpg", "png"],

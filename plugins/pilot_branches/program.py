@@ -85,6 +85,8 @@ PROGRAM = Program(
     # "In principle one project per branch" (原则上每个支部申报一个项目) is the platform's own
     # rule: one application per applicant per campaign, held by a unique index.
     settings={"themes": THEMES, "tiers": TIERS},
+    settings_spec={"themes": {"label_zh": "创建主题", "label_en": "Themes", "fixed": True},
+                   "tiers": {"label_zh": "立项档次与经费", "label_en": "Tiers and grants", "fixed": True}},
     attachments=[
         {"kind": "application_form", "label_zh": "项目申请表", "label_en": "Project application form",
          "types": ["pdf", "doc", "docx"], "required": True, "max_count": 1},

@@ -14,6 +14,7 @@ Guarantees:
   * a withdrawn campaign is no longer listed, accepts no application step, and
     cannot be edited; withdrawing it again is a no-op.
 """
+from core import settings_spec
 from core.errors import Conflict, InvalidTransition, field_error, invalid
 from services.applications.campaigns import merge_settings, campaign_view
 from services.applications.domain import nomination_rules, permissions, windows
@@ -40,7 +41,7 @@ def _record(campaign, actor, action, now, reason=None, changes=None):
             "updated_at": now}, version
 
 
-def edit_campaign(store, actor, campaign_id, data, program_settings, now):
+def edit_campaign(store, actor, campaign_id, data, program, now):
     """Apply `data` (CampaignUpdate: a subset of EDITABLE plus `reason`). Returns the
     campaign's view. Raises PermissionDenied, InvalidTransition (withdrawn),
     ValidationFailed (bad or unordered times; nothing to change), Conflict
@@ -51,10 +52,14 @@ def edit_campaign(store, actor, campaign_id, data, program_settings, now):
         raise invalid([field_error("body", f"Nothing to change; send one of: {', '.join(EDITABLE)}.",
                                    "没有要修改的内容")])
     if "settings" in changes:
-        if store.count_applications(campaign_id, SUBMITTED):
+        changes["settings"] = merge_settings(program, changes["settings"] or {})
+        if changes["settings"] == settings_spec.defaults_of(campaign.get("settings")):
+            changes.pop("settings")   # the form sends every setting: an unchanged one is no change
+            if not changes:
+                return campaign_view(campaign, now)
+        elif store.count_applications(campaign_id, SUBMITTED):
             raise Conflict("Applications were submitted under these settings; they can no longer change.",
                            "已有申报按当前设置提交，不能再修改活动设置", field="settings")
-        changes["settings"] = merge_settings(program_settings, changes["settings"] or {})
     if changes.get("nomination_quota") is not None:
         problems = nomination_rules.settings_errors(permissions.campaign_level(campaign), {}, None, None, None,
                                                     changes["nomination_quota"])

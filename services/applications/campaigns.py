@@ -2,26 +2,23 @@
 Editing and withdrawing one are in campaign_edits.py."""
 from datetime import datetime, timezone
 
+from core.campaign_phase import campaign_phase
+from core import settings_spec
 from core.errors import NotFound, ProgramNotAvailable, field_error, invalid
 from services.applications.domain import nomination_rules, permissions, windows
 from core.idempotency import keyed_id, new_id
 from services.applications.views import with_id
 
 
-def merge_settings(defaults, overrides):
-    """A campaign may override the program's settings, not invent new ones; each
-    override keeps the type of its default."""
-    problems = []
-    for key, value in overrides.items():
-        if key not in defaults:
-            problems.append(field_error(f"settings.{key}", f"Unknown setting; known: {', '.join(defaults)}",
-                                        f"未知设置项；可用：{'、'.join(defaults)}"))
-        elif type(value) is not type(defaults[key]):
-            problems.append(field_error(f"settings.{key}", f"Must be a {type(defaults[key]).__name__}.",
-                                        f"类型须为 {type(defaults[key]).__name__}"))
+def merge_settings(program, overrides):
+    """The campaign's settings: the program's (with the platform's defaults,
+    core/settings_spec.py) under the campaign's overrides. A campaign may override
+    the program's settings, not invent new ones, each within its declared type, range
+    and choices; raises ValidationFailed naming each bad one by its label."""
+    problems = settings_spec.value_errors(overrides, program.get("settings"), program.get("settings_spec"))
     if problems:
         raise invalid(problems)
-    return {**defaults, **overrides}
+    return {**settings_spec.defaults_of(program.get("settings")), **overrides}
 
 
 def _nomination_settings(store, level, unit, payload):
@@ -63,23 +60,31 @@ def open_campaign(store, actor, payload, enabled, now, idempotency_key=None):
         "title": payload["title"], "academic_year": payload["academic_year"], "unit_id": unit["_id"],
         "unit_name": unit["name"], "unit_path": unit["path"], "level": level,
         "parent_campaign_id": parent_id, "nomination_quota": quota,
-        "settings": merge_settings(program["settings"], payload.get("settings") or {}),
+        "settings": merge_settings(program, payload.get("settings") or {}),
         **times, "state": "open", "version": 1, "history": [],
         "created_by": actor.ref(), "created_at": now,
     }
     return campaign_view(store.insert_campaign(campaign), now)
 
 
-def campaign_view(campaign, now):
+def campaign_view(campaign, now, facts=None):
     """What callers see of a campaign. Never fails on an old or partial record (one
     stored without its window or title by an earlier version): what is missing shows
-    as missing, and such a campaign is not open.
-
-    `application_open` means "accepting applications now": the window is open, the
-    campaign is not withdrawn and has no final list (`final_listed`, which the reader
-    sets on `campaign`: workflow.campaign_of, `with_final_lists`)."""
+    as missing, and such a campaign is not open. `phase` is the campaign's phase
+    (core/campaign_phase.py) from `facts` (campaign_status.phase_facts; without
+    them, from the campaign's own document and `final_listed`, which the reader sets:
+    workflow.campaign_of). `application_open` means "accepting applications now": the
+    window is open and the phase accepts applications (not withdrawn, no results, no
+    notice, no final list)."""
+    facts = dict(facts or {})
+    facts["final_list"] = bool(facts.get("final_list") or campaign.get("final_listed"))
+    phase = campaign_phase(campaign, facts, now)
     view = with_id(campaign)
-    view["final_listed"] = bool(campaign.get("final_listed"))
+    view["final_listed"] = facts["final_list"]
+    view["phase"] = phase
+    view["notice_text"] = str(view.get("notice_text") or "")
+    view["requirements"] = str(view.get("requirements") or "")
+    view["templates"] = [{k: v for k, v in t.items() if k != "file_id"} for t in view.get("templates") or []]
     view.pop("history", None)
     view["level"] = permissions.campaign_level(campaign)  # campaigns from before levels: school
     view.setdefault("state", "open")
@@ -93,7 +98,7 @@ def campaign_view(campaign, now):
         view["application_open"], view["seconds_to_deadline"] = False, 0
         view["application_window_local"] = ""
         return view
-    view["application_open"] = view["state"] != "withdrawn" and not view["final_listed"] and opens <= now < closes
+    view["application_open"] = phase == "applying" and opens <= now < closes
     view["application_window_local"] = f"{windows.shanghai_text(opens)} – {windows.shanghai_text(closes)} (Asia/Shanghai)"
     view["seconds_to_deadline"] = max(0, int((closes - now).total_seconds())) if view["application_open"] else 0
     return view
@@ -107,7 +112,9 @@ def _moment(value):
 
 
 def visible_campaigns(store, actor, person, open_only, now):
-    """Campaigns whose scope covers the person (their college, school or units)."""
+    """The stored campaigns whose scope covers the person (their college, school or
+    units); with `open_only`, those whose application window is open now (the
+    caller drops those whose phase no longer accepts applications)."""
     units = {u for _r, u in actor.roles} | {person.get(k) for k in ("school_id", "college_id", "class_id")}
     reach = set()
     for unit_id in filter(None, units):
@@ -123,10 +130,4 @@ def visible_campaigns(store, actor, person, open_only, now):
     if open_only:
         query["application_closes_at"] = {"$gt": now}
         query["application_opens_at"] = {"$lte": now}
-    return [campaign_view(c, now) for c in with_final_lists(store, store.list_campaigns(query))]
-
-
-def with_final_lists(store, campaigns):
-    """`campaigns` with `final_listed` set on each (one query for all)."""
-    listed = store.final_listed([c["_id"] for c in campaigns])
-    return [dict(c, final_listed=c["_id"] in listed) for c in campaigns]
+    return store.list_campaigns(query)

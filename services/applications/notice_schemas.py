@@ -7,6 +7,11 @@ from marshmallow import Schema, fields, validate
 class NoticeOpen(Schema):
     days = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(1, 30),
                           metadata={"description": "Period in days (default: the program's notice_days, else 5)"})
+    opens_at = fields.String(load_default=None, allow_none=True, validate=validate.Length(1, 40),
+                             metadata={"description": "Start (ISO 8601; naive = Beijing time); default now"})
+    closes_at = fields.String(load_default=None, allow_none=True, validate=validate.Length(1, 40),
+                              metadata={"description": "End (ISO 8601; naive = Beijing time); default start + days. "
+                                                       "At least the campaign's notice_min_days after the start"})
 
 
 class EvidenceInput(Schema):

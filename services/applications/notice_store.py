@@ -115,6 +115,16 @@ class NoticeStore:
         except DuplicateKeyError:
             return False
 
+    def milestones(self, campaign_ids):
+        """({campaign_id with a notice}, {with a final list}, {with a stage report}):
+        three queries whatever the number of campaigns (core/campaign_phase.py)."""
+        ids = list(campaign_ids)
+        noticed = {d["campaign_id"] for d in self.db.notices.find({"campaign_id": {"$in": ids}}, {"campaign_id": 1})}
+        final = {d["_id"] for d in self.db.final_lists.find({"_id": {"$in": ids}}, {"_id": 1})}
+        started = {d["campaign_id"] for d in self.db.stage_reports.find({"campaign_id": {"$in": sorted(final)}},
+                                                                        {"campaign_id": 1})} if final else set()
+        return noticed, final, started
+
     # -- objections --------------------------------------------------------------
     def get_objection(self, objection_id):
         doc = self.db.objections.find_one({"_id": objection_id})

@@ -18,7 +18,8 @@ from core.envelope import make_event
 from core.errors import Conflict, NotFound
 from core.filestore import upload_bytes
 from services.applications import lifecycle, lifecycle_outbox
-from services.applications.domain import notice_rules, permissions
+from core import settings_spec
+from services.applications.domain import notice_period, notice_rules, permissions
 from services.applications.domain.lifecycle_events import notice_data
 from services.applications.domain.windows import shanghai_text
 from core.idempotency import new_id
@@ -60,6 +61,8 @@ def notice_view(deps, notice, now, admin=False):
     view.update(
         opens_at_local=shanghai_text(notice["opens_at"]), closes_at_local=shanghai_text(notice["closes_at"]),
         period_local=f"{shanghai_text(notice['opens_at'])} – {shanghai_text(notice['closes_at'])} (Asia/Shanghai)",
+        period_zh=notice_period.period_text(notice["opens_at"], notice["closes_at"])[0],
+        period_en=notice_period.period_text(notice["opens_at"], notice["closes_at"])[1],
         open=notice_rules.is_open(notice, now) and notice["version"] == latest and not final,
         status=("final" if final and final["notice_id"] == notice["_id"] else
                 "superseded" if notice["version"] < latest else
@@ -73,8 +76,8 @@ def notice_view(deps, notice, now, admin=False):
 
 
 # -- notices ----------------------------------------------------------------------
-def _notice_doc(deps, campaign, version, entries, days, round_, now, actor_ref, cause, supersedes):
-    opens, closes = notice_rules.period(now, days)
+def _notice_doc(deps, campaign, version, entries, days, round_, now, actor_ref, cause, supersedes, period=None):
+    opens, closes = period or notice_rules.period(now, days)
     nid = notice_rules.notice_id(campaign["_id"], version)
     doc = {"_id": nid, "campaign_id": campaign["_id"], "program": campaign["program"], "version": version,
            "round": round_, "days": days, "entries": entries, "opens_at": opens, "closes_at": closes,
@@ -105,10 +108,12 @@ def finish_notice(deps, notice):
     lifecycle_outbox.finish(deps.notes, deps.dispatch, "notices", notice)
 
 
-def open_notice(deps, actor_id, campaign_id, days, now):
-    """The campaign admin puts the newest published shortlist on notice for `days`
-    (default: the program's `notice_days`, else 5). Returns the notice view with
-    `created`; a second call returns the existing notice."""
+def open_notice(deps, actor_id, campaign_id, data, now):
+    """The campaign admin puts the newest published shortlist on notice from
+    `opens_at` (default now) to `closes_at` (default: start + `days`, else the
+    campaign's notice_days, else 5), at least the campaign's notice_min_days
+    (domain/notice_period.py). Returns the notice view with `created`; a second call
+    returns the existing notice."""
     actor, _person = lifecycle.who(deps.apps, actor_id)
     campaign = deps.apps.get_campaign(campaign_id)
     permissions.require_campaign_admin(actor, campaign)
@@ -119,13 +124,17 @@ def open_notice(deps, actor_id, campaign_id, days, now):
             raise Conflict("No results have been published for this campaign yet.", "本次活动尚未发布评审结果",
                            field="campaign_id")
         program = lifecycle.program_of(deps.apps, campaign)
-        days = notice_rules.notice_days(days, campaign.get("settings"), program.get("settings"))
+        days = notice_rules.notice_days(data.get("days"), campaign.get("settings"), program.get("settings"))
+        settings = settings_spec.defaults_of({**(program.get("settings") or {}), **(campaign.get("settings") or {})})
+        period = notice_period.explicit_period(data.get("opens_at"), data.get("closes_at"), days,
+                                               settings["notice_min_days"], now)
         apps = {a["_id"]: a for a in deps.apps.campaign_applications(campaign_id)}
         entries = notice_rules.entries_from_shortlist(shortlist["selected"], apps)
         if not entries:
             raise Conflict("The published results select no one; there is nothing to put on notice.",
                            "评审结果无入选条目，无需公示", field="campaign_id")
-        doc = _notice_doc(deps, campaign, 1, entries, days, shortlist["round"], now, actor.ref(), "opened", None)
+        doc = _notice_doc(deps, campaign, 1, entries, period[2], shortlist["round"], now, actor.ref(), "opened",
+                          None, period[:2])
         created = deps.notes.insert_notice(doc)
         existing = deps.notes.latest_notice(campaign_id)
     else:

@@ -55,6 +55,24 @@ class CampaignUpdate(Schema):
                            metadata={"description": "Why (kept in the campaign's history)"})
 
 
+class CampaignTexts(Schema):
+    """The campaign's notice (申报通知正文) and requirements (申报要求), plain text."""
+
+    notice_text = fields.String(allow_none=True, validate=validate.Length(0, 20000),
+                                metadata={"description": "申报通知正文: paragraphs separated by blank lines"})
+    requirements = fields.String(allow_none=True, validate=validate.Length(0, 20000),
+                                 metadata={"description": "申报要求"})
+
+
+class CampaignWindow(Schema):
+    """Close the application window now, or extend it to `closes_at`."""
+
+    action = fields.String(required=True, validate=validate.OneOf(("close", "extend")))
+    closes_at = fields.String(load_default=None, allow_none=True, validate=validate.Length(1, 40),
+                              metadata={"description": "extend: the new deadline (ISO 8601; naive = Beijing time)"})
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(0, 500))
+
+
 class CampaignWithdraw(Schema):
     reason = fields.String(required=True, validate=validate.Length(1, 500),
                            metadata={"description": "Why the campaign is withdrawn (撤销原因)"})

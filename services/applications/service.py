@@ -22,7 +22,7 @@ from core.job_service import JobsMixin
 from core.mongo import Repository
 from core.programs import check_enabled
 from services.applications import attachments, campaign_edits, campaigns, directory, eligibility, outbox, shortlist
-from services.applications import workflow
+from services.applications import campaign_content, campaign_status, campaign_window, workflow
 from services.applications import jobs, nominations, people, public_board, todo
 from services.applications.people_schemas import PeopleQuery, PersonInput, RoleGrantInput, RoleRevokeInput
 from services.applications import awards, final_list, lifecycle_sweep, notices, stage_board, stage_files, stages
@@ -35,7 +35,8 @@ from services.applications.dependencies import ProgramHooks
 from services.applications.domain import permissions, resubmission
 from services.applications.domain.actors import Actor
 from services.applications.schemas import (
-    ActionInput, ApplicationCreate, ApplicationUpdate, CampaignInput, CampaignUpdate, CampaignWithdraw, ListFilter,
+    ActionInput, ApplicationCreate, ApplicationUpdate, CampaignInput, CampaignTexts, CampaignUpdate, CampaignWindow,
+    CampaignWithdraw, ListFilter,
 )
 from services.applications.nomination_store import NominationStore
 from services.applications.schemas import NominationInput
@@ -188,9 +189,10 @@ class ApplicationsService(JobsMixin, probes.Probed):
         actor = self._actor(actor_id)
         campaign = self.store.get_campaign(campaign_id)
         program = self.store.get_program(campaign["program"], campaign.get("program_version"))
-        campaign_edits.edit_campaign(self.store, actor, campaign_id, data, program["settings"], utc_now())
+        campaign_edits.edit_campaign(self.store, actor, campaign_id, data, program, utc_now())
         # read back with `final_listed`: extending the window never reopens a campaign whose list is final
-        return campaigns.campaign_view(workflow.campaign_of(self.store, campaign_id), utc_now())
+        return campaign_status.view(self.store, self.notice_store, workflow.campaign_of(self.store, campaign_id),
+                                    utc_now())
 
     @rpc
     def withdraw_campaign(self, actor_id, campaign_id, payload):
@@ -199,18 +201,61 @@ class ApplicationsService(JobsMixin, probes.Probed):
                                                 utc_now())
 
     @rpc
+    def set_campaign_texts(self, actor_id, campaign_id, payload):
+        data = load_or_raise(CampaignTexts, payload)
+        return campaign_content.set_texts(self.store, self._actor(actor_id), campaign_id, data, utc_now())
+
+    @rpc
+    def add_campaign_template(self, actor_id, campaign_id, filename, data_ref, replace_id=None):
+        """A template applicants download (campaign_content.py); `data_ref`: {"file_id"}."""
+        max_bytes = int(self._config.get("ATTACHMENTS", {}).get("MAX_BYTES", 10 * 1024 * 1024))
+        return campaign_content.add_template(self.store, self._actor(actor_id), campaign_id, filename, data_ref,
+                                             max_bytes, utc_now(), replace_id)
+
+    @rpc
+    def delete_campaign_template(self, actor_id, campaign_id, template_id):
+        return campaign_content.delete_template(self.store, self._actor(actor_id), campaign_id, template_id,
+                                                utc_now())
+
+    @rpc
+    def get_campaign_template(self, actor_id, campaign_id, template_id):
+        self._actor(actor_id)
+        return campaign_content.get_template(self.store, campaign_id, template_id)
+
+    @rpc
+    def set_application_window(self, actor_id, campaign_id, payload):
+        """Close the application window now or extend it (campaign_window.py)."""
+        data = load_or_raise(CampaignWindow, payload)
+        actor, now = self._actor(actor_id), utc_now()
+        if data["action"] == "close":
+            view = campaign_window.close_applications(self.store, actor, campaign_id, now, data["reason"])
+        else:
+            if not data["closes_at"]:
+                from core.errors import field_error, invalid
+                raise invalid([field_error("application_closes_at", "Required.", "必填")])
+            view = campaign_window.extend_applications(self.store, self.notice_store, actor, campaign_id,
+                                                       data["closes_at"], now, data["reason"])
+        return campaign_status.view(self.store, self.notice_store, self.store.get_campaign(campaign_id), now) \
+            | {"changed": view.get("changed", True)}
+
+    @rpc
     def campaign_history(self, actor_id, campaign_id):
         return campaign_edits.campaign_history(self.store, self._actor(actor_id), campaign_id)
 
     @rpc
     def list_campaigns(self, actor_id, open_only=False):
-        return campaigns.visible_campaigns(self.store, self._actor(actor_id), self.store.get_person(actor_id),
-                                           open_only, utc_now())
+        """Each with its `phase` (core/campaign_phase.py); `open_only`: accepting applications now."""
+        now = utc_now()
+        found = campaigns.visible_campaigns(self.store, self._actor(actor_id), self.store.get_person(actor_id),
+                                            open_only, now)
+        views = campaign_status.views(self.store, self.notice_store, found, now)
+        return [v for v in views if v["application_open"]] if open_only else views
 
     @rpc
     def get_campaign(self, actor_id, campaign_id):
         self._actor(actor_id)
-        return campaigns.campaign_view(workflow.campaign_of(self.store, campaign_id), utc_now())
+        return campaign_status.view(self.store, self.notice_store, workflow.campaign_of(self.store, campaign_id),
+                                    utc_now())
 
     @rpc
     def applicant_choices(self, actor_id, campaign_id):
@@ -223,7 +268,8 @@ class ApplicationsService(JobsMixin, probes.Probed):
         program = self.store.get_program(campaign["program"], campaign.get("program_version"))
         found = eligibility.choices(self.store, self.hooks, actor, campaign, program,
                                     lambda app: permissions.can_view(actor, app))
-        found["accepting"] = campaigns.campaign_view(campaign, utc_now())["application_open"]
+        found["accepting"] = campaign_status.view(self.store, self.notice_store, campaign,
+                                                  utc_now())["application_open"]
         return found
 
     # -- applications --------------------------------------------------------
@@ -349,7 +395,7 @@ class ApplicationsService(JobsMixin, probes.Probed):
     @rpc
     def open_notice(self, actor_id, campaign_id, payload=None):
         data = load_or_raise(NoticeOpen, payload or {})
-        return notices.open_notice(self._deps(), actor_id, campaign_id, data["days"], utc_now())
+        return notices.open_notice(self._deps(), actor_id, campaign_id, data, utc_now())
 
     @rpc
     def get_notice(self, actor_id, campaign_id):
@@ -529,7 +575,9 @@ class ApplicationsService(JobsMixin, probes.Probed):
 
     @rpc
     def internal_campaign(self, campaign_id):
-        return campaigns.campaign_view(workflow.campaign_of(self.store, campaign_id), utc_now())
+        """The campaign's view with its `phase` and `application_open` (core/campaign_phase.py)."""
+        return campaign_status.view(self.store, self.notice_store, workflow.campaign_of(self.store, campaign_id),
+                                    utc_now())
 
     @rpc
     def internal_unit(self, unit_id):

@@ -467,6 +467,11 @@ class ApplicationsStore:
         found = list(self.db.shortlists.find({"campaign_id": campaign_id}, sort=[("round", DESCENDING)], limit=1))
         return found[0] if found else None
 
+    def campaigns_with_results(self, campaign_ids):
+        """The ids among `campaign_ids` with a published round of results (one query)."""
+        return {d["campaign_id"] for d in self.db.shortlists.find({"campaign_id": {"$in": list(campaign_ids)}},
+                                                                  {"campaign_id": 1})}
+
     def set_review_result(self, application_id, round_, result):
         """Only a newer round replaces a result; the version moves so that a
         concurrent whole-document change cannot overwrite it with a stale copy."""

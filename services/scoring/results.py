@@ -17,7 +17,9 @@ never filled twice — with the event ``scoring.results_published`` (exchange
 id ``scoring.results_published:<campaign>:<round>``. Publishing again with the same
 inputs returns the stored result (``created: false``) and publishes nothing new;
 with changed inputs it is refused until a later round is asked for, which
-supersedes the earlier one.
+supersedes the earlier one. Results are never published while the campaign still
+accepts applications (its phase is 申报中, core/campaign_phase.py): Conflict naming
+the deadline; the admin page offers to close the window first.
 
 Event data (version 1; the keys added for categories and levels are additive)::
 
@@ -162,11 +164,24 @@ def published_view(doc):
                      "inputs_fingerprint": doc["inputs_fingerprint"]})
 
 
+def require_applications_closed(campaign):
+    """Conflict while the campaign still accepts applications: a late application
+    would never be ranked."""
+    if campaign.get("application_open") or campaign.get("phase") == "applying":
+        closes = str(campaign.get("application_window_local") or "").split(" – ")[-1].replace(" (Asia/Shanghai)", "")
+        raise Conflict(f"Applications are still open (until {closes}, Beijing time): close the application "
+                       "window before publishing the results.",
+                       f"申报尚未截止（截止时间 {closes}，北京时间），不能发布评审结果；请先截止申报",
+                       field="application_closes_at", details={"phase": "applying"})
+
+
 def check_publish(store, applications, person, campaign_id, data):
-    """(the round to publish, the latest round); refuses at once a non-admin or a
-    round that skips one (before the job computing it is started)."""
+    """(the round to publish, the latest round); refuses at once a non-admin, a
+    campaign still accepting applications, or a round that skips one (before the
+    job computing it is started)."""
     campaign = applications.campaign(campaign_id)
     require_campaign_admin(person, campaign)
+    require_applications_closed(campaign)
     latest = store.latest_selection(campaign_id, with_computed=False)
     latest_round = latest["round"] if latest else 0
     round_ = data.get("round") or max(latest_round, 1)
