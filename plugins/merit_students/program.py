@@ -66,6 +66,9 @@ STAGES = ["application", "counselor_review", "college_review", "review", "notice
 ATTACHMENTS = [{"kind": "application_form", "label_zh": "申请表（签字版）", "label_en": "Signed application form",
                 "types": ["pdf", "jpg", "png"], "required": False, "max_count": 1}]
 
+QUOTA_SPEC = {"class_quota_percent": {"label_zh": "每班推荐比例（%）", "label_en": "Share of each class (%)",
+                                     "minimum": 1, "maximum": 100}}
+
 MERIT = Program(
     name="merit_students",
     title_zh="三好学生",
@@ -74,6 +77,7 @@ MERIT = Program(
     form=MeritForm,
     stages=STAGES,
     settings={"class_quota_percent": 10, "notice_days": 5},
+    settings_spec=QUOTA_SPEC,
     attachments=ATTACHMENTS,
     criteria=MERIT_CRITERIA,
     quota_rules=QUOTA_RULES,
@@ -90,6 +94,7 @@ CADRE = Program(
     form=CadreForm,
     stages=STAGES,
     settings={"class_quota_percent": 5, "notice_days": 5},
+    settings_spec=QUOTA_SPEC,
     attachments=ATTACHMENTS,
     criteria=CADRE_CRITERIA,
     quota_rules=QUOTA_RULES,
