@@ -131,4 +131,5 @@ def register(app):
     from gateway.web import pages_stages  # noqa: F401  (routes register on import)
     from gateway.web import pages_home, pages_inbox, pages_public  # noqa: F401  (routes register on import)
     from gateway.web import pages_funding_admin, pages_projects  # noqa: F401  (routes register on import)
+    from gateway.web import pages_admin_campaign_manage, pages_admin_campaign_settings  # noqa: F401
     app.register_blueprint(blp)

@@ -3,8 +3,6 @@ campaigns): open and configure a campaign, the scoring setup, reviewer assignmen
 the results preview and ranking with the cut line, publishing, and the documents.
 The notice, objections, final list and nominations are in pages_admin_notice.py.
 Every permission is the services' (scoring and applications refuse non-admins)."""
-import json
-
 from flask import g, redirect, render_template, request, url_for
 
 from core.errors import ChuangxianError, NotFound, field_error, invalid
@@ -27,11 +25,12 @@ i18n.add({
     "application_closes_at": ("申报截止（北京时间）", "Applications close (Beijing time)"),
     "review_opens_at": ("评审开始（北京时间，可选）", "Review opens (Beijing time, optional)"),
     "review_closes_at": ("评审截止（北京时间，可选）", "Review closes (Beijing time, optional)"),
-    "settings_json": ("活动设置（JSON，覆盖项目默认设置，可留空）", "Settings (JSON overriding the program's, optional)"),
+    "settings_after_open": ("活动设置默认采用项目设置，创建后可在“活动设置”页逐项修改。",
+                            "The campaign starts with its program's settings; change them afterwards on its settings page."),
+    "phase": ("状态", "Status"),
     "parent_campaign": ("上级评选活动（学院活动推荐上报用，可选）", "Parent campaign (a college campaign nominates to it; optional)"),
     "none": ("无", "None"),
     "nomination_quota": ("每个学院推荐名额（校级活动，可选）", "Nominations accepted per college (school campaigns; optional)"),
-    "program_defaults": ("项目默认设置", "The program's default settings"),
     "manage": ("管理", "Manage"),
     "campaign_admin": ("活动管理", "Campaign administration"),
     "scoring_setup": ("评审设置", "Scoring setup"),
@@ -85,19 +84,19 @@ TIME_FIELDS = ("application_opens_at", "application_closes_at", "review_opens_at
 
 def _open_form_context(cluster):
     programs = cluster.applications.list_programs()
-    defaults = {p["id"]: cluster.applications.get_program(p["id"]).get("settings") or {} for p in programs}
     units = cluster.applications.list_units(g.actor_id, "school", None) + \
         cluster.applications.list_units(g.actor_id, "college", None)
     campaigns = cluster.applications.list_campaigns(g.actor_id, False)
-    return {"programs": programs, "defaults": defaults, "units": units, "campaigns": campaigns,
+    return {"programs": programs, "units": units, "campaigns": campaigns,
             "parents": [c for c in campaigns if c.get("level") == "school"]}
 
 
 def campaign_payload(form):
     """The open_campaign payload from the posted form. Times are the browser's
     datetime-local values without an offset: the service reads them as Beijing time.
-    Raises ValidationFailed (nothing is sent) for settings that are not a JSON object
-    or a quota that is not a whole number."""
+    The campaign starts with its program's settings (changed afterwards on the
+    settings form, pages_admin_campaign_settings.py). Raises ValidationFailed
+    (nothing is sent) for a quota that is not a whole number."""
     payload = {k: (form.get(k) or "").strip() for k in ("program", "title", "academic_year", "unit_id")}
     problems = []
     for name in TIME_FIELDS:
@@ -106,19 +105,6 @@ def campaign_payload(form):
         elif name.startswith("application"):
             # (the service skips an empty time instead of refusing it: say so here)
             problems.append(field_error(name, "Required.", "必填"))
-    raw = (form.get("settings") or "").strip()
-    if raw:
-        try:
-            settings = json.loads(raw)
-        except ValueError as exc:
-            settings = None
-            # (the parser's own words stay out of the page: line and column are enough)
-            problems.append(field_error("settings", f"Not valid settings (line {exc.lineno}, column {exc.colno}).",
-                                        f"设置格式有误（第 {exc.lineno} 行第 {exc.colno} 列附近）"))
-        if settings is not None and not isinstance(settings, dict):
-            problems.append(field_error("settings", "Must be a JSON object.", "须为 JSON 对象"))
-        elif settings:
-            payload["settings"] = settings
     if form.get("parent_campaign_id"):
         payload["parent_campaign_id"] = form["parent_campaign_id"]
     quota = (form.get("per_college") or "").strip()

@@ -12,6 +12,7 @@ from gateway.web.page_helpers import field_errors, form_nonce, idempotency_key, 
 from gateway.web.pages_admin import ADMIN_ROLES
 from gateway.web.pages_common import load_me
 from gateway.web.pages_jobs import job_of
+from gateway.web.schema_form import normalise_time
 
 i18n.add({
     "notice_published_ok": ("已发布公示，至 {until}", "Notice published, open until {until}"),
@@ -21,6 +22,10 @@ i18n.add({
     "nominated_ok": ("已向学校推荐 {n} 个对象", "{n} nominated to the school"),
     "open_notice": ("发布公示", "Open the public notice"),
     "notice_days": ("公示天数（留空按项目默认）", "Days (empty: the program's default)"),
+    "notice_opens_at": ("公示开始时间", "Notice starts"),
+    "notice_closes_at": ("公示结束时间", "Notice ends"),
+    "notice_period_hint": ("公示期不少于 {min} 天（公示最短天数），默认 {days} 天；时间为北京时间，24 小时制。",
+                           "At least {min} days (the shortest notice), {days} by default; Beijing time, 24-hour."),
     "no_notice_yet": ("尚未公示", "No public notice yet"),
     "objections": ("异议", "Objections"),
     "objector": ("异议人", "Objector"),
@@ -88,10 +93,23 @@ def _render(campaign_id, error=None, objection_id=None, status=200):
     for entry in (notice or {}).get("entries", []):
         if entry.get("grade"):
             grades[entry["grade"]] = entry.get("grade_name_zh") or entry["grade"]
-    return render_template("admin_notice.html", campaign=campaign, notice=notice, final=final, awards=awards,
+    return render_template("admin_notice.html", campaign=campaign, notice=notice, period=_default_period(campaign),
+                           final=final, awards=awards,
                            nominations=nominations, grades=grades, error=error, objection_id=objection_id,
                            errors=field_errors(error) if error else {}, nonce=form_nonce(),
                            message=request.args.get("message"), job=job), status
+
+
+def _default_period(campaign):
+    """The form's proposal: from now to now + the campaign's notice days (Beijing)."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+    settings = campaign.get("settings") or {}
+    days = settings.get("notice_days") or 5
+    start = datetime.now(ZoneInfo("Asia/Shanghai")).replace(second=0, microsecond=0)
+    return {"opens_at": start.strftime("%Y-%m-%dT%H:%M"),
+            "closes_at": (start + timedelta(days=days)).strftime("%Y-%m-%dT%H:%M"),
+            "days": days, "min": settings.get("notice_min_days") or min(3, days)}
 
 
 @blp.route("/admin/campaigns/<campaign_id>/notice", methods=["GET", "POST"])
@@ -102,9 +120,13 @@ def admin_notice(campaign_id):
     raw = (request.form.get("days") or "").strip()
     if raw and not raw.isdigit():
         raise invalid([field_error("days", "Must be a whole number of days.", "须为整数天")])
+    payload = {"days": int(raw)} if raw else {}
+    for name in ("opens_at", "closes_at"):   # explicit start and end (Beijing time), as notices state them
+        if (request.form.get(name) or "").strip():
+            payload[name] = normalise_time(request.form[name])
     try:
         with rpc() as cluster:
-            notice = cluster.applications.open_notice(g.actor_id, campaign_id, {"days": int(raw)} if raw else {})
+            notice = cluster.applications.open_notice(g.actor_id, campaign_id, payload)
     except ChuangxianError as exc:
         return _render(campaign_id, exc.to_dict(), status=status_of(exc))
     return redirect(with_message(url_for("web.admin_notice", campaign_id=campaign_id), "notice_published_ok",
