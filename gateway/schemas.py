@@ -80,6 +80,12 @@ class CampaignOut(Schema):
     nomination_quota = fields.Dict(allow_none=True, metadata={"description": '{"per_college": n}'})
     state = fields.String(metadata={"description": "open | withdrawn"})
     version = fields.Integer()
+    phase = fields.String(metadata={"description": "upcoming | applying | checking | reviewing | notice | final | "
+                                                   "implementation | closed | withdrawn (core/campaign_phase.py)"})
+    notice_text = fields.String(metadata={"description": "申报通知正文 (plain text)"})
+    requirements = fields.String(metadata={"description": "申报要求 (plain text)"})
+    templates = fields.List(fields.Dict(), metadata={"description": "Templates applicants download: id, filename, "
+                                                                    "type, size"})
 
 
 class CampaignHistoryOut(Schema):

@@ -8,7 +8,7 @@ from gateway.schemas import (
     IDEMPOTENCY_HEADER, ApplicantChoicesOut, ApplicationOut, CampaignHistoryOut, CampaignOut, CampaignQuery, NominationsOut,
 )
 from services.applications.schemas import (
-    ApplicationCreate, CampaignInput, CampaignUpdate, CampaignWithdraw, NominationInput,
+    ApplicationCreate, CampaignInput, CampaignTexts, CampaignUpdate, CampaignWindow, CampaignWithdraw, NominationInput,
 )
 
 blp = Blueprint("campaigns", __name__, url_prefix="/api/campaigns", description="Campaigns (评选活动)")
@@ -51,6 +51,29 @@ def withdraw_campaign(payload, campaign_id):
     longer listed and accepts nothing. Repeating it is a no-op."""
     with rpc() as cluster:
         return cluster.applications.withdraw_campaign(g.actor_id, campaign_id, payload)
+
+
+@blp.route("/<campaign_id>/window", methods=["POST"])
+@blp.arguments(CampaignWindow)
+@blp.response(200, CampaignOut)
+@blp.alt_response(409, description="Not open yet (close), or results published / notice opened (extend)")
+@login_required
+def set_application_window(payload, campaign_id):
+    """Close the application window now (`close`; repeating it changes nothing) or
+    extend it (`extend` with `closes_at`: later than the current deadline and now,
+    before the review opens, not once results were published or the notice opened)."""
+    with rpc() as cluster:
+        return cluster.applications.set_application_window(g.actor_id, campaign_id, payload)
+
+
+@blp.route("/<campaign_id>/texts", methods=["PUT"])
+@blp.arguments(CampaignTexts)
+@blp.response(200, CampaignOut)
+@login_required
+def set_campaign_texts(payload, campaign_id):
+    """The campaign's notice (申报通知正文) and requirements (申报要求), plain text (its admin)."""
+    with rpc() as cluster:
+        return cluster.applications.set_campaign_texts(g.actor_id, campaign_id, payload)
 
 
 @blp.route("/<campaign_id>/history")

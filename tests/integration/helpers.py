@@ -71,6 +71,14 @@ def campaign_payload(opens_delta=timedelta(days=-1), closes_delta=timedelta(days
     return payload
 
 
+def close_applications(http, login, campaign_id):
+    """Close the campaign's application window now (results are never published
+    while applications are open: core/campaign_phase.py, scoring's publish guard)."""
+    closed = http.as_(login, "POST", f"/api/campaigns/{campaign_id}/window", json={"action": "close"})
+    assert closed.status_code == 200, closed.json
+    return closed.json
+
+
 def finish_job(http, login, response, seconds=90):
     """The finished job (succeeded or failed) a 202 response started, polled as `login`."""
     import time

@@ -47,6 +47,7 @@ from services.applications.directory import make_unit
 from tests.integration.helpers import PDF, docx_bytes
 from tests.integration.helpers import finish_job
 from tests.integration.helpers import as_job
+from tests.integration.helpers import close_applications
 
 # A whole campaign takes minutes on a busy 2-core machine (a slow run fails this test alone).
 pytestmark = pytest.mark.timeout(480)
@@ -266,6 +267,7 @@ def score(http, campaign_id, reviewers, marks, setup):
 
 
 def publish(http, admin, campaign_id):
+    close_applications(http, admin, campaign_id)
     published = as_job(http, admin, "POST", f"/api/scoring/campaigns/{campaign_id}/results/publish", json={})
     assert published.status_code == 200, published.json
     return published.json

@@ -60,6 +60,7 @@ from nameko.standalone.rpc import ClusterRpcProxy
 from core.periods import academic_year_of
 from tests.integration.helpers import finish_job
 from tests.integration.helpers import as_job, job_outcome
+from tests.integration.helpers import close_applications
 from deploy.demo_data import COLLEGES, DEMO_PASSWORD, SCHOOL
 from services.applications.directory import make_unit
 
@@ -448,6 +449,7 @@ def test_a_whole_campaign_from_application_to_award(rpc, config, http, gateway_a
     assert vetoed.status_code == 201, vetoed.json
 
     # -- 8. the results, as worked out in the module docstring ----------------------------------
+    close_applications(http, ADMIN, cid)
     published = as_job(http, ADMIN, "POST", base + "/results/publish", json={})
     assert published.status_code == 200, published.json
     result = published.json

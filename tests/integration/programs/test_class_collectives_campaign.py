@@ -59,6 +59,7 @@ from services.applications.directory import make_unit
 from tests.integration.helpers import PDF
 from tests.integration.helpers import finish_job
 from tests.integration.helpers import as_job, job_outcome
+from tests.integration.helpers import close_applications
 
 # A whole campaign takes minutes on a busy 2-core machine (a slow run fails this test alone).
 pytestmark = pytest.mark.timeout(480)
@@ -415,6 +416,7 @@ def test_a_whole_campaign_from_application_to_title_and_recommendation(rpc, conf
     assert set(each(rate, raters)) == {(200, "submitted")}
 
     # -- 8. the results, as worked out in the module docstring ---------------------------------
+    close_applications(http, EE_ADMIN, cid)
     published = as_job(http, EE_ADMIN, "POST", base + "/results/publish", json={})
     assert published.status_code == 200, published.json
     result = published.json

@@ -29,6 +29,7 @@ from deploy.demo_data import COLLEGES, DEMO_PASSWORD, SCHOOL
 from services.applications.directory import make_unit
 from tests.integration.helpers import finish_job
 from tests.integration.helpers import as_job
+from tests.integration.helpers import close_applications
 
 # A whole campaign takes minutes on a busy 2-core machine (a slow run fails this test alone).
 pytestmark = pytest.mark.timeout(480)
@@ -208,6 +209,7 @@ def score_all(http, campaign_id, admin, reviewer, marks):
         return http.as_(reviewer, "POST", f"{base}/applications/{app_id}/sheet/submit", json={"scores": scores})
     for response in run_all(submit, list(marks.items())):
         assert response.status_code == 200, response.json
+    close_applications(http, admin, campaign_id)
     published = as_job(http, admin, "POST", base + "/results/publish", json={})
     assert published.status_code == 200, published.json
     wait_until(lambda: http.as_(admin, "GET", f"/api/campaigns/{campaign_id}/shortlist"),

@@ -8,6 +8,7 @@ import pytest
 from core.errors import NotFound, ValidationFailed
 from tests.integration.helpers import good_form
 from tests.integration.helpers import as_job, current_results
+from tests.integration.helpers import close_applications
 from tests.integration.scoring import world
 
 ADMIN = "admin"
@@ -159,6 +160,7 @@ def test_bad_input_is_refused_and_changes_nothing(scoring, http, mongo):
     assert revoked.status_code == 200 and revoked.json["vetoed"] is False and len(revoked.json["records"]) == 1
     assert http.as_(ADMIN, "POST", veto + "/revoke", json={"reason": "again"}).status_code == 404
 
+    close_applications(http, ADMIN, cid)
     early = as_job(http, ADMIN, "POST", _url(cid, "/results/publish"), json={})
     assert early.status_code == 409 and "评分表" in early.json["message_zh"]
     assert {(p["application_id"], p["sheet_state"]) for p in early.json["details"]["not_submitted"]} == {

@@ -21,6 +21,7 @@ import pytest
 
 from tests.integration.helpers import campaign_payload
 from tests.integration.helpers import as_job, current_results
+from tests.integration.helpers import close_applications
 from tests.integration.scoring import plugin_program as dorms
 from tests.integration.scoring import world
 
@@ -129,6 +130,12 @@ def test_a_college_dorm_round_with_the_programs_inputs(scoring, http, config):
     # -- results: the hook is asked once per computation -------------------------------
     calls = len(dorms.CALLS)
     assert as_job(http, "counselor_me", "POST", _url(cid, "/results/publish"), json={}).status_code == 403
+    # Not while applications are open (a late one would never be ranked): refused at once, nothing computed.
+    still_open = http.as_(ADMIN, "POST", _url(cid, "/results/publish"), json={})
+    assert still_open.status_code == 409 and still_open.json["field"] == "application_closes_at"
+    assert "申报尚未截止" in still_open.json["message_zh"] and "still open" in still_open.json["message"]
+    assert len(dorms.CALLS) == calls
+    close_applications(http, ADMIN, cid)
     published = as_job(http, ADMIN, "POST", _url(cid, "/results/publish"), json={})
     assert published.status_code == 200, published.json
     assert len(dorms.CALLS) == calls + 1 and dorms.CALLS[-1] == sorted(ids.values())

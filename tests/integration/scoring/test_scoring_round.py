@@ -9,6 +9,7 @@ import pytest
 from tests.integration.scoring import world
 from tests.integration.helpers import finish_job
 from tests.integration.helpers import as_job, current_results
+from tests.integration.helpers import close_applications
 
 ADMIN = "admin"
 
@@ -139,6 +140,7 @@ def test_a_whole_round_from_setup_to_explanations(scoring, http, mongo, config):
     #   me1 85 vetoed; me2 82 and em1 82 tie on total and outcomes, me2 is more
     #   innovative (9 > 8); em3 74; em2 70; me3 54 < 60. 6 projects under review:
     #   重点 20% x 6 = 1.2 -> 1, 特色 30% x 6 = 1.8 -> 2, 一般 the rest reaching 60.
+    close_applications(http, ADMIN, cid)
     published = as_job(http, ADMIN, "POST", _url(cid, "/results/publish"), json={})
     assert published.status_code == 200, published.json
     body = published.json

@@ -107,9 +107,9 @@ def test_admin_runs_a_campaign_to_the_certificate_through_the_pages(ready, gatew
     before = len(rpc.applications.list_campaigns("p_admin", False))
     refused = admin.post("/admin/campaigns", data=form)
     assert refused.status_code == 422 and 'id="i-application_closes_at-error"' in text(refused)
-    missing = admin.post("/admin/campaigns", data=dict(form, application_opens_at="", settings="[1]"))
-    assert missing.status_code == 422
-    assert 'id="i-application_opens_at-error"' in text(missing) and 'id="i-settings-error"' in text(missing)
+    missing = admin.post("/admin/campaigns", data=dict(form, application_opens_at=""))
+    assert missing.status_code == 422 and 'id="i-application_opens_at-error"' in text(missing)
+    assert 'name="settings"' not in page        # settings: on their own generated form, never as JSON
     assert len(rpc.applications.list_campaigns("p_admin", False)) == before
 
     opened = admin.post("/admin/campaigns", data=dict(form, application_closes_at=local(now + timedelta(days=7))))
@@ -156,8 +156,14 @@ def test_admin_runs_a_campaign_to_the_certificate_through_the_pages(ready, gatew
     assert "遴选预览" in page and 'class="cut-line"' in page
     page = page[page.index('id="results"'):]
     assert page.index("机电学院学生第一党支部") < page.index('class="cut-line"') < page.index("经管学院学生第一党支部")
-    first = admin.post(f"/admin/campaigns/{cid}/publish", data={"csrf_token": csrf})
+    # Applications are still open: publishing is refused; the page offers to close and publish.
+    assert "截止申报并发布" in page and "发布评审结果前须先截止申报" in page
+    refused = admin.post(f"/admin/campaigns/{cid}/publish", data={"csrf_token": csrf})
+    assert refused.status_code == 409 and "申报尚未截止" in text(refused)
+    assert mongo("scoring").selections.count_documents({"campaign_id": cid}) == 0
+    first = admin.post(f"/admin/campaigns/{cid}/close-and-publish", data={"csrf_token": csrf})
     assert first.status_code == 302 and "job=" in first.headers["Location"]
+    assert rpc.applications.get_campaign("p_admin", cid)["phase"] == "checking"   # closed before publishing
     published, page = job_done(admin, first.headers["Location"])
     assert published["state"] == "succeeded" and "计算并发布评审结果" in page
     again = admin.post(f"/admin/campaigns/{cid}/publish", data={"csrf_token": csrf})   # the same round
