@@ -189,15 +189,15 @@ def test_apply_review_select_notice_object_finalise_certificate_fund_claim_and_c
     admin.goto(f"/admin/campaigns/{campaign_id}")
     expect(admin.locator("tr.cut-line")).to_be_visible()
     check(admin, "admin-results-preview")
-    confirm(admin, "button", "发布评审结果", "排名")
-    expect(admin.get_by_role("status")).to_contain_text("已发布评审结果（第 1 轮）")
+    # Applications are still open: publishing closes them first, after the dialog says so.
+    confirm(admin, "button", "截止申报并发布", "截止")
+    expect(admin.get_by_role("status")).to_contain_text("已截止申报并发布评审结果（第 1 轮）")
     expect(admin.get_by_text("已发布的结果").first).to_be_visible()
 
     # -- ... and opens the public notice (once the applications service recorded the results) -------
     admin.goto(f"/admin/campaigns/{campaign_id}/notice")
     for _attempt in range(20):
-        admin.fill("#days", "5")
-        confirm(admin, "button", "发布公示", "异议")
+        confirm(admin, "button", "发布公示", "异议")   # from now for the program's notice days (prefilled)
         if admin.locator("#objections").count():
             break
         admin.wait_for_timeout(500)
