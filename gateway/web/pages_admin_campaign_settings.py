@@ -26,7 +26,8 @@ i18n.add({
 
 
 def _vocabulary(program, key):
-    return f"setting.{program}.{key}"
+    """Per program version: a later version may label a choice differently."""
+    return f"setting.{program['name']}.{program.get('version')}.{key}"
 
 
 def _register_choices(program):
@@ -36,7 +37,7 @@ def _register_choices(program):
     for key, spec in settings_spec.specs_of(settings, specs).items():
         choices = settings_spec.choices_of(spec, settings_spec.defaults_of(settings).get(key))
         if choices:
-            labels.register(_vocabulary(program["name"], key), choices)
+            labels.register(_vocabulary(program, key), choices)
 
 
 def _coerce(schema, values):
@@ -80,7 +81,7 @@ def _missing(schema, values, prefix=""):
 def _fields(program, schema, values, errors):
     fields = schema_form.describe(schema, values, errors)
     for f in fields:
-        f["vocabulary"] = _vocabulary(program["name"], f["name"])
+        f["vocabulary"] = _vocabulary(program, f["name"])
     return fields
 
 

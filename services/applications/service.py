@@ -22,8 +22,9 @@ from core.job_service import JobsMixin
 from core.mongo import Repository
 from core.programs import check_enabled
 from services.applications import attachments, campaign_edits, campaigns, directory, eligibility, outbox, shortlist
-from services.applications import campaign_content, campaign_status, campaign_window, workflow
+from services.applications import campaign_status, workflow
 from services.applications import jobs, nominations, people, public_board, todo
+from services.applications.campaign_rpcs import CampaignManagementRpcs
 from services.applications.people_schemas import PeopleQuery, PersonInput, RoleGrantInput, RoleRevokeInput
 from services.applications import awards, final_list, lifecycle_sweep, notices, stage_board, stage_files, stages
 from services.applications.lifecycle import Deps
@@ -35,8 +36,7 @@ from services.applications.dependencies import ProgramHooks
 from services.applications.domain import permissions, resubmission
 from services.applications.domain.actors import Actor
 from services.applications.schemas import (
-    ActionInput, ApplicationCreate, ApplicationUpdate, CampaignInput, CampaignTexts, CampaignUpdate, CampaignWindow,
-    CampaignWithdraw, ListFilter,
+    ActionInput, ApplicationCreate, ApplicationUpdate, CampaignInput, CampaignUpdate, CampaignWithdraw, ListFilter,
 )
 from services.applications.nomination_store import NominationStore
 from services.applications.schemas import NominationInput
@@ -46,7 +46,7 @@ from services.applications.views import application_view, attachment_view, jsona
 log = logging.getLogger(__name__)
 
 
-class ApplicationsService(JobsMixin, probes.Probed):
+class ApplicationsService(CampaignManagementRpcs, JobsMixin, probes.Probed):
     name = "applications"
 
     store = Repository(ApplicationsStore, "applications")
@@ -199,44 +199,6 @@ class ApplicationsService(JobsMixin, probes.Probed):
         data = load_or_raise(CampaignWithdraw, payload)
         return campaign_edits.withdraw_campaign(self.store, self._actor(actor_id), campaign_id, data["reason"],
                                                 utc_now())
-
-    @rpc
-    def set_campaign_texts(self, actor_id, campaign_id, payload):
-        data = load_or_raise(CampaignTexts, payload)
-        return campaign_content.set_texts(self.store, self._actor(actor_id), campaign_id, data, utc_now())
-
-    @rpc
-    def add_campaign_template(self, actor_id, campaign_id, filename, data_ref, replace_id=None):
-        """A template applicants download (campaign_content.py); `data_ref`: {"file_id"}."""
-        max_bytes = int(self._config.get("ATTACHMENTS", {}).get("MAX_BYTES", 10 * 1024 * 1024))
-        return campaign_content.add_template(self.store, self._actor(actor_id), campaign_id, filename, data_ref,
-                                             max_bytes, utc_now(), replace_id)
-
-    @rpc
-    def delete_campaign_template(self, actor_id, campaign_id, template_id):
-        return campaign_content.delete_template(self.store, self._actor(actor_id), campaign_id, template_id,
-                                                utc_now())
-
-    @rpc
-    def get_campaign_template(self, actor_id, campaign_id, template_id):
-        self._actor(actor_id)
-        return campaign_content.get_template(self.store, campaign_id, template_id)
-
-    @rpc
-    def set_application_window(self, actor_id, campaign_id, payload):
-        """Close the application window now or extend it (campaign_window.py)."""
-        data = load_or_raise(CampaignWindow, payload)
-        actor, now = self._actor(actor_id), utc_now()
-        if data["action"] == "close":
-            view = campaign_window.close_applications(self.store, actor, campaign_id, now, data["reason"])
-        else:
-            if not data["closes_at"]:
-                from core.errors import field_error, invalid
-                raise invalid([field_error("application_closes_at", "Required.", "必填")])
-            view = campaign_window.extend_applications(self.store, self.notice_store, actor, campaign_id,
-                                                       data["closes_at"], now, data["reason"])
-        return campaign_status.view(self.store, self.notice_store, self.store.get_campaign(campaign_id), now) \
-            | {"changed": view.get("changed", True)}
 
     @rpc
     def campaign_history(self, actor_id, campaign_id):
