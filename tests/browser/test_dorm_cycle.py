@@ -143,12 +143,11 @@ def test_a_dorm_from_application_to_its_certificate_and_veteran_title(new_page, 
 
     # -- results, notice, final list ------------------------------------------------------------------
     manage_campaign(admin)
-    confirm(admin, "button", "发布评审结果", "排名")
-    expect(admin.get_by_role("status")).to_contain_text("已发布评审结果")
+    confirm(admin, "button", "截止申报并发布", "截止")     # applications still open: closed first
+    expect(admin.get_by_role("status")).to_contain_text("已截止申报并发布评审结果")
     click(admin, "link", "公示、异议与正式名单")
     for _attempt in range(20):   # once the applications service has recorded the results
-        admin.fill("#days", "5")
-        confirm(admin, "button", "发布公示", "异议")
+        confirm(admin, "button", "发布公示", "异议")   # from now for the program's notice days (prefilled)
         if admin.locator("#objections").count():
             break
         admin.wait_for_timeout(500)
