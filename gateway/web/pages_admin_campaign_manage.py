@@ -46,6 +46,11 @@ i18n.add({
     "closed_and_published_ok": ("已截止申报并发布评审结果（第 {round} 轮）", "Applications closed and results "
                                 "published (round {round})"),
     "action_closed_early": ("提前截止申报", "Closed applications early"),
+    "action_closed": ("活动结项", "Closed the campaign"),
+    "close_campaign": ("活动结项", "Close the campaign"),
+    "close_campaign_hint": ("中期检查、结项验收等工作全部完成后，将活动标记为已结项。",
+                            "Once the mid-term checks and final evaluations are done, mark the campaign closed."),
+    "campaign_closed_ok": ("活动已结项", "The campaign is closed"),
     "action_extended": ("延长申报", "Extended the deadline"),
     "action_notice_edited": ("修改申报通知", "Edited the notice"),
     "action_template_added": ("上传模板", "Uploaded a template"),
@@ -147,3 +152,13 @@ def admin_close_and_publish(campaign_id):
         published = cluster.scoring.publish_results(g.actor_id, campaign_id, {}) or {}
     return redirect(with_message(url_for("web.admin_campaign", campaign_id=campaign_id), "closed_and_published_ok",
                                  "#results", round=published.get("round")))
+
+
+@blp.route("/admin/campaigns/<campaign_id>/close-campaign", methods=["POST"])
+@session.page_login_required
+def admin_close_campaign(campaign_id):
+    """结项, after the confirm dialog (the service refuses before the final list)."""
+    with rpc() as cluster:
+        cluster.applications.close_campaign(g.actor_id, campaign_id)
+    return redirect(with_message(url_for("web.admin_campaign", campaign_id=campaign_id), "campaign_closed_ok",
+                                 "#window"))

@@ -51,3 +51,11 @@ class CampaignManagementRpcs:
                                                        data["closes_at"], now, data["reason"])
         return campaign_status.view(self.store, self.notice_store, self.store.get_campaign(campaign_id), now) \
             | {"changed": view.get("changed", True)}
+
+    @rpc
+    def close_campaign(self, actor_id, campaign_id):
+        """结项 (campaign_window.close_campaign): after the final list; once."""
+        now = utc_now()
+        view = campaign_window.close_campaign(self.store, self.notice_store, self._actor(actor_id), campaign_id, now)
+        return campaign_status.view(self.store, self.notice_store, self.store.get_campaign(campaign_id), now) \
+            | {"changed": view["changed"]}

@@ -9,7 +9,9 @@ Guarantees:
     it: not at or after the review window's start, and not once results were
     published or a public notice (公示) opened — the message names the date in the way;
   * each change is one conditional replace on the campaign's version carrying its
-    history entry (who, when, the old and new deadline, why).
+    history entry (who, when, the old and new deadline, why);
+  * closing the campaign (结项) needs its final list; it sets `closed_at` (the phase
+    已结项, core/campaign_phase.py) once: closing it again changes nothing.
 """
 from datetime import timezone
 
@@ -66,3 +68,16 @@ def extend_applications(store, notes, actor, campaign_id, closes_at, now, reason
     if problem:
         raise invalid([field_error("application_closes_at", *problem)])
     return _save(store, actor, campaign, "extended", new, now, reason)
+
+
+def close_campaign(store, notes, actor, campaign_id, now, reason=None):
+    """结项: the campaign is over. Conflict before its final list exists."""
+    campaign = _admin_campaign(store, actor, campaign_id)
+    if campaign.get("closed_at"):
+        return dict(campaign_view(campaign, now), changed=False)
+    if notes.get_final_list(campaign_id) is None:
+        raise Conflict("A campaign is closed once its final list exists.", "尚未产生正式名单，活动不能结项",
+                       field="campaign_id")
+    updated, version = _record(campaign, actor, "closed", now, reason)
+    updated["closed_at"] = now
+    return dict(campaign_view(store.replace_campaign(updated, version), now), changed=True)

@@ -184,6 +184,8 @@ def test_the_phase_follows_the_campaign_and_the_window_closes_or_extends(rpc, ga
     refused = http.as_("admin", "POST", f"/api/campaigns/{cid}/window",
                        json={"action": "extend", "closes_at": local(review - timedelta(hours=1))})
     assert refused.status_code == 409 and "不能再延长申报" in refused.json["message_zh"]
+    early = admin.post(f"/admin/campaigns/{cid}/close-campaign", data={"csrf_token": csrf})   # 结项 needs the list
+    assert early.status_code == 409 and "尚未产生正式名单" in text(early)
 
     # The notice: explicit start and end as notices state them; shorter than the minimum is refused.
     start = (datetime.now(SHANGHAI) + timedelta(minutes=5)).replace(second=0, microsecond=0)
@@ -216,6 +218,14 @@ def test_the_phase_follows_the_campaign_and_the_window_closes_or_extends(rpc, ga
     rpc.applications.put_stage_report("p_2023010101", apps["branch_me1"], "midterm", report)
     assert rpc.applications.get_campaign("p_admin", cid)["phase"] == "implementation"
     assert phase_on_list(admin, "阶段演示活动") == "实施中"
+
+    # 结项: asked first on the page; then 已结项 everywhere.
+    page = text(admin.get(f"/admin/campaigns/{cid}"))
+    assert "活动结项" in page and "不能撤回" in page
+    done = admin.post(f"/admin/campaigns/{cid}/close-campaign", data={"csrf_token": csrf})
+    assert done.status_code == 302 and "campaign_closed_ok" in done.headers["Location"]
+    assert phase_on_list(admin, "阶段演示活动") == "已结项"
+    assert "已结项" in text(client_of(gateway_app, "2023010101")[0].get(f"/campaigns/{cid}"))
 
 
 def test_settings_form_is_generated_from_the_declaration(rpc, gateway_app, http):
