@@ -43,8 +43,6 @@ i18n.add({
     "close_and_publish": ("截止申报并发布", "Close applications and publish"),
     "publish_needs_closing": ("申报尚未截止：发布评审结果前须先截止申报。", "Applications are still open: they must be "
                               "closed before the results are published."),
-    "closed_and_published_ok": ("已截止申报并发布评审结果（第 {round} 轮）", "Applications closed and results "
-                                "published (round {round})"),
     "action_closed_early": ("提前截止申报", "Closed applications early"),
     "action_closed": ("活动结项", "Closed the campaign"),
     "close_campaign": ("活动结项", "Close the campaign"),
@@ -145,13 +143,13 @@ def admin_campaign_window(campaign_id):
 @blp.route("/admin/campaigns/<campaign_id>/close-and-publish", methods=["POST"])
 @session.page_login_required
 def admin_close_and_publish(campaign_id):
-    """截止申报并发布: the window closes, then the results are published (both steps
-    are idempotent, so a repeated post closes and publishes once)."""
+    """截止申报并发布: the window closes, then the publishing job starts (both steps are
+    idempotent, so a repeated post closes and publishes once)."""
     _window(campaign_id, "close")
     with rpc() as cluster:
-        published = cluster.scoring.publish_results(g.actor_id, campaign_id, {}) or {}
-    return redirect(with_message(url_for("web.admin_campaign", campaign_id=campaign_id), "closed_and_published_ok",
-                                 "#results", round=published.get("round")))
+        job = cluster.scoring.publish_results(g.actor_id, campaign_id, {})
+    # The publishing job runs; the page shows its progress, then says the round was published.
+    return redirect(url_for("web.admin_campaign", campaign_id=campaign_id, job=job["id"]) + "#job")
 
 
 @blp.route("/admin/campaigns/<campaign_id>/close-campaign", methods=["POST"])

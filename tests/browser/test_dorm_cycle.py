@@ -144,7 +144,7 @@ def test_a_dorm_from_application_to_its_certificate_and_veteran_title(new_page, 
     # -- results, notice, final list ------------------------------------------------------------------
     manage_campaign(admin)
     confirm(admin, "button", "截止申报并发布", "截止")     # applications still open: closed first
-    expect(admin.get_by_role("status")).to_contain_text("已截止申报并发布评审结果")
+    expect(admin.get_by_role("status")).to_contain_text("已发布评审结果")
     click(admin, "link", "公示、异议与正式名单")
     for _attempt in range(20):   # once the applications service has recorded the results
         confirm(admin, "button", "发布公示", "异议")   # from now for the program's notice days (prefilled)

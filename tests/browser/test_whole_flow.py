@@ -191,7 +191,8 @@ def test_apply_review_select_notice_object_finalise_certificate_fund_claim_and_c
     check(admin, "admin-results-preview")
     # Applications are still open: publishing closes them first, after the dialog says so.
     confirm(admin, "button", "截止申报并发布", "截止")
-    expect(admin.get_by_role("status")).to_contain_text("已截止申报并发布评审结果（第 1 轮）")
+    expect(admin.get_by_role("status")).to_contain_text("已发布评审结果（第 1 轮）")
+    expect(admin.locator(".badge.phase-applying")).to_have_count(0)     # closed first
     expect(admin.get_by_text("已发布的结果").first).to_be_visible()
 
     # -- ... and opens the public notice (once the applications service recorded the results) -------
