@@ -214,6 +214,7 @@ def test_the_phase_follows_the_campaign_and_the_window_closes_or_extends(rpc, ga
                                                                 "notice_id": notice["id"]}).status_code == 302
     assert wait(lambda: rpc.applications.get_campaign("p_admin", cid)["phase"] == "final")
     assert phase_on_list(admin, "阶段演示活动") == "已定稿"
+    assert wait(lambda: rpc.applications.get_application("p_admin", apps["branch_me1"])["state"] == "approved", 30)
     report = {"summary": "按计划推进，已完成阶段目标。"}
     rpc.applications.put_stage_report("p_2023010101", apps["branch_me1"], "midterm", report)
     assert rpc.applications.get_campaign("p_admin", cid)["phase"] == "implementation"
