@@ -44,7 +44,10 @@ menu.add("web.import_roster", "import_roster", ROSTER_ROLES)
 @session.page_login_required
 def review_queue():
     load_me(REVIEW_ROLES)
-    filters = {"state": request.args.get("state") or "submitted", "limit": 500}
+    # What waits for this reader: the college's reviewers decide submitted applications,
+    # a school admin (only) those the college approved.
+    waiting = "submitted" if g.my_roles & {"counselor", "college_admin"} else "college_approved"
+    filters = {"state": request.args.get("state") or waiting, "limit": 500}
     for key in ("campaign_id", "college_id"):
         if request.args.get(key):
             filters[key] = request.args[key]

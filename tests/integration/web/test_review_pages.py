@@ -143,6 +143,10 @@ def test_the_school_sees_no_direct_decision_where_the_final_list_decides(http, r
             "first_submitted_at": now, "attachment_counts": {}})
     client = gateway_app.test_client()
     _web_login(client, "admin")
+    # A school admin's queue shows what the colleges approved, each linked to its review page.
+    queue = client.get("/review").get_data(as_text=True)
+    assert "/review/applications/app_noticed?state=college_approved" in queue
+    assert "/review/applications/app_direct?state=college_approved" in queue
     guarded = client.get("/review/applications/app_noticed?state=college_approved").get_data(as_text=True)
     assert "以公示结束后的正式名单为准" in guarded
     assert 'value="approve"' not in guarded and 'value="reject"' not in guarded and 'value="return"' in guarded
