@@ -19,6 +19,7 @@ import re
 from datetime import datetime, timedelta, timezone
 
 import pypdf
+import pytest
 from playwright.sync_api import expect
 from pymongo import MongoClient
 
@@ -108,6 +109,7 @@ def end_notice_period(mongo_uri, campaign_id):
         client.close()
 
 
+@pytest.mark.timeout(360)   # the whole cycle, funding and closing included: a few minutes on a busy machine
 def test_apply_review_select_notice_object_finalise_certificate_fund_claim_and_close(new_page, mongo_uri):
     # -- the secretary applies and submits ------------------------------------------------
     student = new_page()
