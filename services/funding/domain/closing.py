@@ -233,7 +233,7 @@ def close_project(grant, rules, campaign, claims, actor, now, reason=None):
     entry = make_entry("grant_returned", key, returned, campaign_id=grant["campaign_id"],
                        grant_id=grant["id"], project_id=grant["project_id"],
                        college_id=grant["college_id"], actor=who, at=at,
-                       reason=reason or "project closed")
+                       reason=reason or "结项收回结余")
     result = {**grant, **closed, "returned_fen": grant["returned_fen"] + returned}
     audit = {"at": at, "actor": who, "action": "close_project", "grant_id": grant["id"],
              "returned_fen": returned, "reason": reason}

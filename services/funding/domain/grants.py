@@ -167,7 +167,8 @@ def award_grant(campaign, rules, project, request, actor, now, existing=None):
     entry = make_entry("grant_awarded", key, amount, campaign_id=campaign["id"],
                        grant_id=grant["id"], project_id=project_id,
                        college_id=grant["college_id"], actor=who, at=at,
-                       reason=request.get("reason") or f"tier {tier['code']}")
+                       # what people read in the ledger: the tier's name, and why it differs from the proposal
+                       reason=request.get("reason") or "；".join(filter(None, (f"{tier['name']}项目", tier_reason))))
     audit = {"at": at, "actor": who, "action": "award_grant", "grant_id": grant["id"],
              "tier": tier["code"], "proposed_tier": proposed, "tier_reason": tier_reason,
              "amount_fen": amount, "reason": request.get("reason")}
