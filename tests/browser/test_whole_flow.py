@@ -20,6 +20,7 @@ from datetime import datetime, timedelta, timezone
 
 import pypdf
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 from pymongo import MongoClient
 
@@ -68,8 +69,16 @@ REVIEWER_LOGINS = {"冯教授": "reviewer", "唐教授": "reviewer2", "韩研究
 
 def click(page, role, name, exact=False):
     """Click a link or a form's button and wait for the page it leads to."""
-    with page.expect_navigation():
-        page.get_by_role(role, name=name, exact=exact).first.click()
+    target = page.get_by_role(role, name=name, exact=exact).first
+    try:
+        with page.expect_navigation(timeout=10000):
+            target.click()
+    except PlaywrightTimeout:
+        # Headless Chromium's PDF viewer, when a preview frame above took the focus, may
+        # swallow the first click (see `confirm`): say so, then click once more.
+        print("click: no new page after the first click on", name, page.url)
+        with page.expect_navigation():
+            target.click()
     page.wait_for_load_state()
 
 
