@@ -62,7 +62,10 @@ def todo_list(actor_id, roles):
     the services that did not answer ([{"service", "label"}])."""
     timeout = float(current_app.config["CX"].get("GATEWAY", {}).get("TODO_TIMEOUT_SECONDS", 2))
     services = sorted({s for s, _i, _p in ITEMS})
-    answers = ask_all(current_app.config["CX"], {s: (s, "todo_counts", (actor_id,)) for s in services}, timeout)
+    calls = {s: (s, "todo_counts", (actor_id,)) for s in services}
+    calls["badge"] = ("notifications", "unread_count", (actor_id,))   # the menu's badge, in the same round
+    answers = ask_all(current_app.config["CX"], calls, timeout)
+    g.unread_badge = (answers["badge"]["result"] or {}).get("unread") if answers["badge"]["ok"] else None
     items, down = [], []
     for service, item, _pages in ITEMS:
         answer = answers[service]

@@ -4,8 +4,8 @@
 roles make sense of:
 
   * ``review``: applications waiting at the person's review step: submitted ones of
-    the colleges they counsel or administer; college-approved ones in a school
-    admin's scope (the school side decides those, or the final list does);
+    the colleges they counsel or administer; college-approved ones of the campaigns
+    they administer, unless the program's final list decides those;
   * ``returned``: the person's own (or their units') applications returned to them;
   * ``objections``: pending objections on the notices of campaigns they administer;
   * ``stage_reports_to_assess``: stage reports (中期检查, 结项验收) handed in and not
@@ -13,28 +13,33 @@ roles make sense of:
   * ``stage_reports_due``: stages of their approved applications waiting for a report
     (open with none yet, or returned for resubmission).
 
-Guarantee: every count is one indexed count query (or one read of a bounded set:
-the person's own units, the campaigns they administer), never a query per
-application; counts stop at `CAP` (the page shows "99+").
+Guarantee: every count is an indexed count query (one per college reviewed, unit
+represented or campaign administered: bounded by the person's roles and the
+campaigns, never by the applications), and no query per application; counts stop
+at `CAP` (the page shows "99+").
 """
+from datetime import datetime, timedelta, timezone
+
 from core import roles as role_rules
+from core.decision_rules import decided_by_final_list
 from core.mongo import count
 from services.applications.domain import stage_rules
 from services.applications.domain.permissions import COLLEGE_REVIEW_ROLES
 
 CAP = 100
+CURRENT_DAYS = 400
 
 
 def todo_counts(apps, notes, actor):
     out = {}
     colleges = sorted(actor.units_with(*COLLEGE_REVIEW_ROLES))
-    school_units = sorted(actor.units_with("school_admin"))
-    if colleges or school_units:
-        out["review"] = _review(apps, colleges, school_units)
+    campaigns = [c for c in apps.list_campaigns({}) if role_rules.is_campaign_admin(actor.roles, c)]
+    if colleges or campaigns:
+        out["review"] = _review(apps, colleges, campaigns)
     own = sorted(role_rules.represented_units(actor.roles) | {actor.id})
     out["returned"] = min(CAP, sum(count(apps.db.applications, {"applicant_id": a, "state": "returned"}, CAP)
                                    for a in own))
-    administered = [c["_id"] for c in apps.list_campaigns({}) if role_rules.is_campaign_admin(actor.roles, c)]
+    administered = [c["_id"] for c in campaigns]
     if administered:
         out["objections"] = count(notes.db.objections, {"campaign_id": {"$in": administered}, "state": "pending"},
                                   CAP)
@@ -47,10 +52,21 @@ def todo_counts(apps, notes, actor):
     return out
 
 
-def _review(apps, colleges, school_units):
+def _review(apps, colleges, campaigns):
+    """Submitted applications of the colleges reviewed, and college-approved ones of
+    the campaigns administered whose program lets the school side decide them (where
+    the final list decides, core/decision_rules.py, they wait for scoring instead).
+    Campaigns whose window closed over CURRENT_DAYS ago are left out: their
+    applications were decided long since, and a school's history of campaigns would
+    otherwise cost a count each."""
     total = sum(count(apps.db.applications, {"college_id": c, "state": "submitted"}, CAP) for c in colleges)
-    if school_units:
-        total += count(apps.db.applications, {"state": "college_approved", "unit_path": {"$in": school_units}}, CAP)
+    since = datetime.now(timezone.utc) - timedelta(days=CURRENT_DAYS)
+    for campaign in campaigns:
+        closes = campaign.get("application_closes_at")
+        if isinstance(closes, datetime) and (closes if closes.tzinfo else closes.replace(tzinfo=timezone.utc)) < since:
+            continue
+        if not decided_by_final_list(apps.get_program(campaign["program"], campaign["program_version"])):
+            total += count(apps.db.applications, {"campaign_id": campaign["_id"], "state": "college_approved"}, CAP)
     return min(CAP, total)
 
 

@@ -1,4 +1,6 @@
 """Log-in, the language switch and the home page, at phone and desktop widths."""
+from playwright.sync_api import expect
+
 from tests.browser.conftest import assert_accessible, login, shoot
 
 
@@ -21,7 +23,7 @@ def test_login_switch_language_and_home(new_page):
         assert_accessible(page)
         shoot(page, f"home-{width}")
 
-        page.get_by_role("link", name="English").click()
-        assert page.get_by_role("heading", name="Campaigns").is_visible()
+        page.get_by_role("link", name="English").click()   # expect waits for the page the link leads to
+        expect(page.get_by_role("heading", name="Campaigns")).to_be_visible()
         page.get_by_role("link", name="中文").click()
-        assert page.get_by_role("heading", name="评选活动").is_visible()
+        expect(page.get_by_role("heading", name="评选活动")).to_be_visible()

@@ -53,45 +53,45 @@ class TemplateRenderError(ValidationFailed):
 DEFAULTS = {
     "application.submitted": {
         "zh": ("【创先】申报已提交：${applicant_name}",
-               "${reader_name}您好：\n\n${applicant_name} 的申报（编号 ${application_id}）已于 "
+               "${reader_name}您好：\n\n${applicant_name} 的申报已于 "
                "${occurred_at_local} 提交，进入辅导员初审。\n项目：${program_name}\n\n${link}"),
         "en": ("[Chuangxian] Application submitted: ${applicant_name}",
-               "Dear ${reader_name},\n\nThe application of ${applicant_name} (no. ${application_id}) "
+               "Dear ${reader_name},\n\nThe application of ${applicant_name} "
                "was submitted at ${occurred_at_local} (Beijing time) and awaits the counselor's "
                "pre-review.\nProgram: ${program_name}\n\n${link}"),
     },
     "application.returned": {
         "zh": ("【创先】申报被退回：${applicant_name}",
-               "${reader_name}您好：\n\n${applicant_name} 的申报（编号 ${application_id}）已被 "
+               "${reader_name}您好：\n\n${applicant_name} 的申报已被 "
                "${actor_name} 退回，请修改后重新提交。\n退回原因：${reason}\n项目：${program_name}\n\n${link}"),
         "en": ("[Chuangxian] Application returned: ${applicant_name}",
-               "Dear ${reader_name},\n\nThe application of ${applicant_name} (no. ${application_id}) "
+               "Dear ${reader_name},\n\nThe application of ${applicant_name} "
                "was returned by ${actor_name}. Please revise and resubmit it.\nReason: ${reason}\n"
                "Program: ${program_name}\n\n${link}"),
     },
     "application.college_approved": {
         "zh": ("【创先】学院审核通过：${applicant_name}",
-               "${reader_name}您好：\n\n${applicant_name} 的申报（编号 ${application_id}）已通过学院审核，"
+               "${reader_name}您好：\n\n${applicant_name} 的申报已通过学院审核，"
                "提交学校评审。\n项目：${program_name}\n\n${link}"),
         "en": ("[Chuangxian] Approved by the college: ${applicant_name}",
-               "Dear ${reader_name},\n\nThe application of ${applicant_name} (no. ${application_id}) "
+               "Dear ${reader_name},\n\nThe application of ${applicant_name} "
                "was approved by the college and goes on to the school's review.\n"
                "Program: ${program_name}\n\n${link}"),
     },
     "application.decided": {
         "zh": ("【创先】评审结果：${applicant_name} ${state_label}",
-               "${reader_name}您好：\n\n${applicant_name} 的申报（编号 ${application_id}）评审结果为："
+               "${reader_name}您好：\n\n${applicant_name} 的申报评审结果为："
                "${state_label}。\n说明：${reason}\n项目：${program_name}\n\n${link}"),
         "en": ("[Chuangxian] Decision: ${applicant_name} ${state_label}",
-               "Dear ${reader_name},\n\nThe application of ${applicant_name} (no. ${application_id}) "
+               "Dear ${reader_name},\n\nThe application of ${applicant_name} "
                "has been decided: ${state_label}.\nNote: ${reason}\nProgram: ${program_name}\n\n${link}"),
     },
     "application.withdrawn": {
         "zh": ("【创先】申报已撤回：${applicant_name}",
-               "${reader_name}您好：\n\n${applicant_name} 的申报（编号 ${application_id}）已于 "
+               "${reader_name}您好：\n\n${applicant_name} 的申报已于 "
                "${occurred_at_local} 由 ${actor_name} 撤回。\n项目：${program_name}\n\n${link}"),
         "en": ("[Chuangxian] Application withdrawn: ${applicant_name}",
-               "Dear ${reader_name},\n\nThe application of ${applicant_name} (no. ${application_id}) "
+               "Dear ${reader_name},\n\nThe application of ${applicant_name} "
                "was withdrawn by ${actor_name} at ${occurred_at_local} (Beijing time).\n"
                "Program: ${program_name}\n\n${link}"),
     },
