@@ -42,6 +42,7 @@ i18n.add({
     "stage_evidence": ("佐证说明", "Evidence"),
     "stage_submit": ("提交报告", "Submit the report"),
     "stage_resubmit": ("重新提交报告", "Resubmit the report"),
+    "stage_update": ("修改报告（审核前可修改）", "Update the report (until it is reviewed)"),
     "stage_submitted_ok": ("报告已提交，等待审核", "Report submitted; it waits for the review"),
     "stage_file_removed_ok": ("已删除材料", "File removed"),
     "stage_returned_because": ("退回理由", "Returned because"),
