@@ -43,7 +43,7 @@ def submitted_application(base_url):
 
 
 def on_notice(base_url, campaign_id, app_id):
-    """Review, score and publish through the API, then open the public notice. The
+    """Review, score, close the window and publish through the API, then open the public notice. The
     reviewer is 许老师 (机电学院: no conflict with 经管学院's branch_em2), whom the other browser tests do
     not use, so their reviewers' lists stay as they expect."""
     api(base_url, "counselor_em", "POST", f"/api/applications/{app_id}/actions", json={"action": "college_approve"})
@@ -53,6 +53,7 @@ def on_notice(base_url, campaign_id, app_id):
         json={"application_id": app_id, "reviewer_id": "p_reviewer_me"})
     scores = {leaf: 9 for leaf in ("goals", "measures", "innovation", "feasibility", "outcomes", "budget")}
     api(base_url, "reviewer_me", "POST", f"{scoring}/applications/{app_id}/sheet/submit", json={"scores": scores})
+    api(base_url, "admin", "POST", f"/api/campaigns/{campaign_id}/window", json={"action": "close"})
     api(base_url, "admin", "POST", f"{scoring}/results/publish", json={})
     for _ in range(100):   # the applications service records the shortlist from the event
         try:
