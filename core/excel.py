@@ -207,8 +207,9 @@ def grants_and_claims(campaign_title, grants, claims_by_grant):
         for c in claims_by_grant.get(g.get("id"), []):
             claim_rows.append([g.get("project_title") or "", c.get("purpose") or "",
                                (c.get("total_fen") or 0) / 100, label("funding_status", c.get("status")),
-                               local_time(c.get("filed_at"))])
+                               local_time(c.get("filed_at")), c.get("payment_reference") or ""])
     _sheet(wb, "报销明细", [("项目", 30, None), ("用途", 30, None), ("金额（元）", 14, yuan), ("状态", 12, None),
-                         ("提交时间", 18, "yyyy-mm-dd hh:mm")], claim_rows, heading=f"{title}（报销明细）")
+                         ("提交时间", 18, "yyyy-mm-dd hh:mm"), ("付款凭证号", 18, None)], claim_rows,
+           heading=f"{title}（报销明细）")
     wb.properties.title = title
     return _bytes(wb)

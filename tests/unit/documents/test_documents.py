@@ -56,10 +56,12 @@ def test_ranking_lists_the_selected_and_the_rest_with_reasons_in_rank_order():
 def test_grants_and_claims_in_yuan_as_numbers():
     grants = [{"id": "g1", "project_title": "先锋领航进宿舍", "tier": "key", "granted_fen": 500000,
                "paid_fen": 12345, "remaining_fen": 487655, "status": "active"}]
-    claims = {"g1": [{"purpose": "宣传展板", "total_fen": 12345, "status": "paid", "filed_at": "2026-10-10T02:00:00Z"}]}
+    claims = {"g1": [{"purpose": "宣传展板", "total_fen": 12345, "status": "paid", "filed_at": "2026-10-10T02:00:00Z",
+                      "payment_reference": "记-2026-0118"}]}
     wb = load_workbook(io.BytesIO(excel.grants_and_claims("对标争先", grants, claims)))
     assert [c.value for c in wb["立项经费"][4]][:5] == ["先锋领航进宿舍", "重点", 5000.0, 123.45, 4876.55]
     assert [c.value for c in wb["报销明细"][4]][:4] == ["先锋领航进宿舍", "宣传展板", 123.45, "已支付"]
+    assert [c.value for c in wb["报销明细"][3]][-1] == "付款凭证号" and wb["报销明细"][4][-1].value == "记-2026-0118"
 
 
 def test_word_application_form_has_every_field_with_its_chinese_label_and_the_stamp_blocks():
