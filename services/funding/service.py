@@ -209,6 +209,11 @@ class FundingService(probes.Probed, JobsMixin):
         return todo.todo_counts(self.store, self._actor(actor_id))
 
     @rpc
+    def campaign_claims(self, actor_id, campaign_id):
+        """Every claim of the campaign the person may see (one query), oldest first."""
+        return workflow.campaign_claims(self._ctx, self._actor(actor_id), campaign_id)
+
+    @rpc
     def pending_approvals(self, actor_id):
         return workflow.pending_approvals(self._ctx, self._actor(actor_id))
 

@@ -89,6 +89,7 @@ class FundingStore:
         db.grants.create_index([("advisor_id", ASCENDING)])
         db.claims.create_index([("grant_id", ASCENDING), ("filed_at", ASCENDING)])
         db.claims.create_index([("status", ASCENDING), ("college_id", ASCENDING)])
+        db.claims.create_index([("campaign_id", ASCENDING)])   # a campaign's claims (the workbook)
         db.ledger.create_index([("campaign_id", ASCENDING), ("at", ASCENDING)])
         db.ledger.create_index([("grant_id", ASCENDING), ("at", ASCENDING)])
         db.audit.create_index([("subject", ASCENDING), ("at", ASCENDING)])

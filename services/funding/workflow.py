@@ -360,6 +360,15 @@ def list_claims(ctx, actor, grant_id):
     return with_receipt_files(ctx, [claim_view(c, grant, actor) for c in ctx.store.claims_of(grant_id)])
 
 
+def campaign_claims(ctx, actor, campaign_id):
+    """Every claim of the campaign's grants the person may see, oldest first: one
+    query of the claims and one of the grants, however many projects (the workbook)."""
+    actors.actor_ref(actor)
+    visible = {g["id"]: g for g in ctx.store.grants_of_campaign(campaign_id) if actors.can_view_grant(actor, g)}
+    return [claim_view(c, visible[c["grant_id"]], actor)
+            for c in ctx.store.claims_where({"campaign_id": campaign_id}, limit=50000) if c["grant_id"] in visible]
+
+
 def pending_approvals(ctx, actor):
     """Claims waiting for this person's step (approve / return / reject) or, for
     finance, for payment; oldest first."""

@@ -124,3 +124,13 @@ def test_a_claim_from_filing_to_payment_through_the_pages(rpc, gateway_app, fund
     assert charts["budget"]["labels"] == ["重点"]
     assert [d["data"] for d in charts["budget"]["datasets"]] == [[5000.0], [1200.5], [1200.5], [1200.5]]
     assert "¥5,000.00" in page
+
+    # The workbook 立项经费与报销: every claim of the campaign (read in one call) with its payment reference.
+    from openpyxl import load_workbook
+    book = admin.get(f"/campaigns/{cid}/grants.xlsx")
+    assert book.status_code == 200
+    rows = [[c.value for c in row] for row in load_workbook(io.BytesIO(book.data))["报销明细"].iter_rows(min_row=4)]
+    rows = [row for row in rows if any(row)]      # the sheet's signature rows below the table are blank here
+    assert rows[0] == ["先锋领航进宿舍", "主题党日活动物料", 1200.5, "已支付", rows[0][4], "记-2025-0118"]
+    lead_claims = rpc.funding.campaign_claims("p_2023010101", cid)
+    assert [c["id"] for c in lead_claims] == [claim["id"]] and rpc.funding.campaign_claims("p_2023020101", cid) == []
