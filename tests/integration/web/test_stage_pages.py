@@ -44,6 +44,22 @@ def test_report_return_resubmit_and_pass_through_the_pages(rpc, http, config, mo
     assert sent.status_code == 302 and "stage_submitted_ok" in sent.headers["Location"]
     after = _text(student.get(sent.headers["Location"]))
     assert "报告已提交，等待审核" in after and "中期检查报告.pdf" in after and "待审核" in after
+    assert "修改报告（审核前可修改）" in after
+    # A file is removed from the page (until the report is assessed).
+    extra = student.post(f"/applications/{me1}/stages/midterm/report", content_type="multipart/form-data",
+                         data={"csrf_token": s_csrf, "summary": "开展主题党日两次。",
+                               "files": [(io.BytesIO(PDF + b"\n"), "多余.pdf")]})
+    assert extra.status_code == 302 and "多余.pdf" in _text(student.get(extra.headers["Location"]))
+    gone = re.search(r'action="(/applications/[^"]+/files/[^"]+/remove)"[^<]*>\s*<input[^>]*>\s*<button[^>]*>删除'
+                     r'<span class="sr-only"> 多余.pdf', _text(student.get(f"/applications/{me1}/stages")))
+    removed = student.post(gone.group(1), data={"csrf_token": s_csrf})
+    left = _text(student.get(removed.headers["Location"]))
+    assert removed.status_code == 302 and ">多余.pdf</a>" not in left and "删除材料" in left   # the trail keeps it
+    # The same page in English: the stages, states and next step in English.
+    student.get("/lang/en")
+    english = _text(student.get(f"/applications/{me1}/stages"))
+    assert "Mid-term check" in english and "Awaiting review" in english and "wait for the review" in english
+    student.get("/lang/zh")
 
     # The to-do item leads to the campaigns with stages, those with waiting reports first.
     admin, a_csrf = _client(gateway_app, "admin")
