@@ -121,7 +121,6 @@ def test_a_dorm_from_application_to_its_certificate_and_veteran_title(new_page, 
         expect(leader.locator(f"a:has-text('{name}')")).to_be_visible()
     confirm(leader, "button", "保存并提交", "学院审核")
     expect(leader.get_by_role("status")).to_have_text("已提交，等待学院审核")
-    app_url = leader.url.split("?")[0]
 
     # -- the counselor approves ------------------------------------------------------------------
     counselor = new_page()

@@ -8,7 +8,7 @@ import io
 
 from tests.integration.helpers import PDF, as_job
 from tests.integration.lifecycle_helpers import (  # noqa: F401  (fixture)
-    college_approved_campaign, end_period, lifecycle_events, of_type, publish_results, wait,
+    college_approved_campaign, end_period, lifecycle_events, of_type, publish_results,
 )
 from tests.integration.test_stages_and_awards import _register_staged_version
 
@@ -111,7 +111,7 @@ def test_return_for_resubmission_files_and_the_board(rpc, http, config, mongo, l
     assert of_type(lifecycle_events, "award.granted") == []
 
 
-def test_passing_every_waiting_report_is_a_background_job(rpc, http, config, mongo, lifecycle_events):
+def test_passing_every_waiting_report_is_a_background_job(rpc, http, config, mongo):
     from tests.integration.helpers import finish_job
     campaign, me1, em1 = _finalised(rpc, http, config, mongo)
     for login, app in ((SECRETARY, me1), (OTHER_SECRETARY, em1)):

@@ -8,7 +8,6 @@ import io
 import re
 
 from tests.integration.helpers import PDF
-from tests.integration.lifecycle_helpers import lifecycle_events  # noqa: F401  (fixture)
 from tests.integration.test_stage_returns_and_files import _finalised
 from tests.integration.web.test_applicant_pages import _web_login
 
@@ -24,7 +23,7 @@ def _text(response):
     return response.get_data(as_text=True)
 
 
-def test_report_return_resubmit_and_pass_through_the_pages(rpc, http, config, mongo, gateway_app, lifecycle_events):
+def test_report_return_resubmit_and_pass_through_the_pages(rpc, http, config, mongo, gateway_app):
     campaign, me1, _em1 = _finalised(rpc, http, config, mongo)
     student, s_csrf = _client(gateway_app, "2023010101")
     page = _text(student.get(f"/applications/{me1}"))
@@ -91,8 +90,7 @@ def test_report_return_resubmit_and_pass_through_the_pages(rpc, http, config, mo
     assert "下一步：</strong>提交评估考核（结项验收）报告" in final
 
 
-def test_passing_all_waiting_reports_from_the_page_runs_as_a_job(rpc, http, config, mongo, gateway_app,
-                                                                 lifecycle_events):
+def test_passing_all_waiting_reports_from_the_page_runs_as_a_job(rpc, http, config, mongo, gateway_app):
     import time
     campaign, me1, em1 = _finalised(rpc, http, config, mongo)
     for login, app in (("2023010101", me1), ("2023020101", em1)):
