@@ -226,3 +226,19 @@ def test_the_materials_are_reviewed_before_closing_and_a_return_needs_a_reason()
         store.apply(stale_close)
     close(store, rules, camp, actor=SCHOOL)
     assert closing.closing_step(rules, grant()) == "closed"
+
+
+def test_each_person_is_offered_only_their_step():
+    store, rules, camp, _ = funded("general", 100_000)
+    acts = lambda actor: closing.grant_actions(rules, store.get("grant", "grant-p1"), actor)  # noqa: E731
+    assert (acts(LEAD), acts(ADVISOR), acts(COLLEGE), acts(SCHOOL), acts(FINANCE)) == (
+        ["file_claim", "upload_materials"], ["upload_materials"], [], [], [])
+    submit(store, rules, camp, "closing_report", "att-r")
+    submit(store, rules, camp, "activity_summary", "att-s")
+    assert acts(SCHOOL) == acts(COLLEGE) == ["review_materials"] and acts(OTHER_COLLEGE) == []
+    review(store, rules, camp, "return", "请补充")
+    assert acts(SCHOOL) == ["review_materials"]
+    review(store, rules, camp)
+    assert acts(SCHOOL) == ["close"] and acts(LEAD) == ["file_claim", "upload_materials"]
+    close(store, rules, camp, reviewed=False)
+    assert [acts(who) for who in (LEAD, ADVISOR, SCHOOL)] == [[], [], []]
