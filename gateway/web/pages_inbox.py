@@ -1,4 +1,4 @@
-"""The inbox (消息): the person's notifications, newest first, paged by time; open
+"""The inbox (消息): the person's notifications, newest first, paged by key; open
 one (it is marked read), mark all read; the unread badge on the menu; and `/go`,
 where every link in a message (inbox, e-mail, robots: services/notifications/
 links.py) lands and is sent on to the real page for whoever opens it.
@@ -70,17 +70,17 @@ def local_path(link):
 def inbox():
     load_me()
     query = {"limit": PAGE_SIZE + 1, "unread": request.args.get("unread") == "1"}
-    if request.args.get("before"):
-        query.update(before=request.args["before"], before_id=request.args.get("after") or None)
+    if request.args.get("after"):   # the last message of the page before (paging by key)
+        query["before_id"] = request.args["after"][:128]
     with rpc() as cluster:
         found = cluster.notifications.inbox(g.actor_id, query)
     items = found["items"][:PAGE_SIZE]
     g.unread_badge = found["unread"]
-    older = {"before": items[-1]["created_at"], "after": items[-1]["id"]} if len(found["items"]) > PAGE_SIZE else None
+    older = items[-1]["id"] if len(found["items"]) > PAGE_SIZE else None
     shown = [dict(i, path=local_path(i.get("link")), body=_without_link(i)) for i in items]
     return render_template("inbox.html", items=shown,
                            unread=found["unread"], older=older, unread_only=query["unread"],
-                           paged=bool(request.args.get("before")))
+                           paged=bool(request.args.get("after")))
 
 
 def _without_link(item):

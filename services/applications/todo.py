@@ -28,12 +28,13 @@ from services.applications.domain.permissions import COLLEGE_REVIEW_ROLES
 
 CAP = 100
 CURRENT_DAYS = 400
+MAX_CAMPAIGNS = 500
 
 
 def todo_counts(apps, notes, actor):
     out = {}
     colleges = sorted(actor.units_with(*COLLEGE_REVIEW_ROLES))
-    campaigns = [c for c in apps.list_campaigns({}) if role_rules.is_campaign_admin(actor.roles, c)]
+    campaigns = _administered(apps, actor)
     if colleges or campaigns:
         out["review"] = _review(apps, colleges, campaigns)
     own = sorted(role_rules.represented_units(actor.roles) | {actor.id})
@@ -50,6 +51,17 @@ def todo_counts(apps, notes, actor):
     if due is not None:
         out["stage_reports_due"] = due
     return out
+
+
+def _administered(apps, actor):
+    """The campaigns the person administers (only admins read any): the fields the
+    rules need, newest first, at most MAX_CAMPAIGNS."""
+    if not actor.has_role("school_admin", "college_admin"):
+        return []
+    fields = {"unit_path": 1, "unit_id": 1, "level": 1, "program": 1, "program_version": 1,
+              "application_closes_at": 1}
+    found = apps.db.campaigns.find({}, fields, sort=[("application_closes_at", -1)], limit=MAX_CAMPAIGNS)
+    return [c for c in found if role_rules.is_campaign_admin(actor.roles, c)]
 
 
 def _review(apps, colleges, campaigns):

@@ -13,8 +13,8 @@ class InboxQuery(Schema):
     before = fields.String(load_default=None, validate=validate.Length(1, 40),
                            metadata={"description": "ISO 8601: items created before this (paging)"})
     before_id = fields.String(load_default=None, validate=validate.Length(1, 128),
-                              metadata={"description": "With before: the last item's id, so items created at "
-                                                       "that same moment after it are kept (paging)"})
+                              metadata={"description": "The last item's id: the page after it (paging; "
+                                                       "takes precedence over before)"})
 
 
 class MarkRead(Schema):

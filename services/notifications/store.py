@@ -19,7 +19,7 @@ Written for the embedded nx-27017 wire server as well as MongoDB (core/mongo.py)
 top-level datetimes only through inserts and whole-document replaces, never ``$set``;
 flags as 0/1, never booleans; no ``$push`` of sub-documents.
 """
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
@@ -86,22 +86,34 @@ class MongoInboxStore(InboxStore):
             return False
 
     def list(self, user_id, unread_only=False, limit=50, before=None, before_id=None):
-        """Newest first (created_at, then id, descending). A page after another starts
-        at `before` (the last item's created_at) and, with `before_id` (its id), also
-        keeps the items created at that very moment after it: the sender stores a
-        batch at one time, so paging by time alone would skip some."""
+        """Newest first, in one total order: created_at, then id, both descending. A
+        later page starts after the item `before_id` (the last one shown), or else
+        before the time `before`; it never skips nor repeats an item, also among
+        items stored in the same second (the sender stores a batch at one time).
+
+        nx-27017 compares datetimes in a range query to the second only (sorting is
+        exact), so the page's own second is read whole and cut here by the exact
+        key; older seconds come from the index."""
         query = {"user_id": user_id}
         if unread_only:
             query["read"] = 0
         sort = [("created_at", DESCENDING), ("_id", DESCENDING)]
-        same = []
-        if before is not None and before_id:
-            same = [d for d in self.items.find(dict(query, created_at=before), sort=sort)
-                    if d["_id"] < before_id][:limit]
-        if before is not None:
-            query["created_at"] = {"$lt": before}
-        older = list(self.items.find(query, sort=sort, limit=limit - len(same))) if len(same) < limit else []
-        return [self._view(d) for d in same + older]
+        key = None
+        if before_id:
+            mark = self.items.find_one({"_id": before_id, "user_id": user_id}, {"created_at": 1})
+            if mark is None:
+                return []
+            before, key = mark["created_at"], (mark["created_at"], before_id)
+        if before is None:
+            found = list(self.items.find(query, sort=sort, limit=limit))
+        else:
+            second = before.replace(microsecond=0)
+            same = [d for d in self.items.find(dict(query, created_at={"$gte": second,
+                                                                      "$lt": second + timedelta(seconds=1)}))
+                    if ((d["created_at"], d["_id"]) < key if key else d["created_at"] < before)]
+            found = same + list(self.items.find(dict(query, created_at={"$lt": second}), sort=sort, limit=limit))
+        ordered = sorted(found, key=lambda d: (d["created_at"], d["_id"]), reverse=True)
+        return [self._view(d) for d in ordered[:limit]]
 
     @staticmethod
     def _view(doc):
