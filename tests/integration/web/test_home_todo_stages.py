@@ -42,7 +42,9 @@ def test_objections_and_stage_reports_wait_for_whoever_acts_next(rpc, http, conf
     assert rpc.applications.todo_counts(secretary)["stage_reports_due"] == 0
     assert rpc.applications.todo_counts(admin)["stage_reports_to_assess"] == 1
     page = client.get("/").get_data(as_text=True)
-    assert re.search(r'<span class="todo-label">待审核阶段报告</span>\s*<span class="todo-count">1</span>', page)
+    assert re.search(r'<a href="/admin/stages"><span class="todo-label">待审核阶段报告</span>\s*'
+                     r'<span class="todo-count">1</span>', page)
+    assert client.get("/admin/stages").status_code == 200
     rpc.applications.assess_stage(admin, me1, "midterm", {"result": "return", "comment": "请补充活动照片"})
     assert rpc.applications.todo_counts(secretary)["stage_reports_due"] == 1       # returned: theirs again
     assert rpc.applications.todo_counts(admin)["stage_reports_to_assess"] == 0
