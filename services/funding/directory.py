@@ -80,6 +80,20 @@ def project_of(apps, app, advisor_id):
             "status": app.get("state"), "proposed_tier": (app.get("final_result") or {}).get("grade")}
 
 
+def approver_ids(apps, grant, step, school_id):
+    """Who acts at a claim's approval step (routing hints for the notifications
+    service): the project's advisor, the college's admins and counselors, or finance."""
+    if step == "advisor":
+        return [grant["advisor_id"]] if grant.get("advisor_id") else []
+    if step == "college":
+        if not grant.get("college_id"):
+            return []
+        return sorted(p["id"] for p in apps.internal_people(role_keys=role_rules.college_staff_keys(grant["college_id"])))
+    if step == "finance":
+        return finance_ids(apps, school_id)
+    return []
+
+
 def finance_ids(apps, school_id):
     """Finance staff of the school: routing hints for the notifications service."""
     if not school_id:

@@ -27,7 +27,7 @@ from core.uploads import already_uploaded, upload_id
 from services.funding import attachments as upload_rules
 from core import idempotency
 from services.funding import directory, outbox
-from services.funding.domain import actors, campaigns, claims, closing, grants
+from services.funding.domain import actors, campaigns, claims, closing, events, grants
 from services.funding.domain.rules import rules_from_declaration
 from services.funding.views import (
     attachment_view, campaign_view, claim_view, entry_view, grant_view, rules_view,
@@ -126,6 +126,19 @@ def _hints(ctx, campaign, grant):
     """Routing hints for the notifications service (not part of the stable contract)."""
     return {"lead_user_ids": [grant["lead_id"]],
             "finance_user_ids": directory.finance_ids(ctx.apps, campaign.get("school_id"))}
+
+
+def _add_hints(ctx, grant, outcome):
+    """Who is told about the outcome's event: for ``claim.submitted`` the people who act
+    at the step it waits for; otherwise the lead and finance."""
+    if not outcome.event:
+        return
+    campaign = _campaign(ctx, grant["campaign_id"])
+    data = outcome.event["data"]
+    if outcome.event["type"] == events.CLAIM_SUBMITTED:
+        data["approver_user_ids"] = directory.approver_ids(ctx.apps, grant, data["step"], campaign.get("school_id"))
+    else:
+        data.update(_hints(ctx, campaign, grant))
 
 
 # ---------------------------------------------------------- campaigns ---
@@ -307,6 +320,7 @@ def file_claim(ctx, actor, grant_id, data, key, now):
     outcome = claims.file_claim(grant, rules, campaign, claim_id, data, actor, now, existing)
     if not outcome.replay:
         _check_receipts(ctx, grant, outcome.result["receipts"], claim_id)
+        _add_hints(ctx, grant, outcome)
     _apply(ctx, outcome)
     return claim_view(ctx.store.find("claim", claim_id), ctx.store.find("grant", grant_id), actor)
 
@@ -321,8 +335,7 @@ def act_on_claim(ctx, actor, claim_id, data, key, now):
     request_id = idempotency.digest(actor["id"], claim_id, key)
     extra = {"payment_reference": data.get("payment_reference")} if data["action"] == "pay" else {}
     outcome = _STEPS[data["action"]](claim, grant, actor, now, data.get("reason"), request_id=request_id, **extra)
-    if outcome.event:
-        outcome.event["data"].update(_hints(ctx, _campaign(ctx, grant["campaign_id"]), grant))
+    _add_hints(ctx, grant, outcome)
     _apply(ctx, outcome)
     return claim_view(ctx.store.find("claim", claim_id), ctx.store.find("grant", grant["id"]), actor)
 
@@ -335,6 +348,7 @@ def resubmit_claim(ctx, actor, claim_id, data, key, now):
     outcome = claims.resubmit_claim(claim, grant, rules, campaign, data, actor, now, request_id=request_id)
     if not outcome.replay:
         _check_receipts(ctx, grant, outcome.result["receipts"], claim_id)
+        _add_hints(ctx, grant, outcome)
     _apply(ctx, outcome)
     return claim_view(ctx.store.find("claim", claim_id), ctx.store.find("grant", grant["id"]), actor)
 

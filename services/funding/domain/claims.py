@@ -179,7 +179,8 @@ def file_claim(grant, rules, campaign, claim_id, request, actor, now, existing=N
     update = _reserve(grant, claim_id, 1, total, opens=True)
     entry = _entry("claim_reserved", update.op_key, claim, grant, who, at, data["purpose"])
     return Outcome(key=update.op_key, result=claim, updates=[update],
-                   inserts=[("claim", claim)], entries=[entry], audit=[audit])
+                   inserts=[("claim", claim)], entries=[entry], audit=[audit],
+                   event=_waiting(claim, grant, 0, who))
 
 
 # --------------------------------------------------------- transitions ---
@@ -252,7 +253,17 @@ def approve_claim(claim, grant, actor, now, reason=None, request_id=None):
         outcome.entries.append(_entry("claim_approved", key, claim, grant, who, at, reason))
         outcome.event = events.pending(events.CLAIM_APPROVED,
                                        events.claim_approved_data(new, grant, who, at), who, key)
+    else:
+        outcome.event = _waiting(new, grant, index + 1, who)
     return outcome
+
+
+def _waiting(claim, grant, index, who):
+    """``claim.submitted``: the claim now waits for its step `index` (its approvers are
+    told; the id is fixed per claim revision and step, so a retry sends it once)."""
+    step = claim["steps"][index]
+    return events.pending(events.CLAIM_SUBMITTED, events.claim_submitted_data(claim, grant, step), who,
+                          f"claim_submitted:{claim['id']}:{claim['revision']}:{step}")
 
 
 def _send_back(claim, grant, actor, now, reason, request_id, to, action_en, action_zh):
@@ -342,7 +353,8 @@ def resubmit_claim(claim, grant, rules, campaign, request, actor, now, request_i
     return Outcome(key=reserve.op_key, result=new, updates=[reserve, update],
                    compensations=[undo], audit=[audit],
                    entries=[_entry("claim_reserved", reserve.op_key, new, grant, who, at,
-                                   data["purpose"])])
+                                   data["purpose"])],
+                   event=_waiting(new, grant, 0, who))
 
 
 def pay_claim(claim, grant, actor, now, reason=None, request_id=None, payment_reference=None):

@@ -10,9 +10,14 @@ Payloads (schema version 1; amounts in int fen plus a display string):
 - ``grant.awarded``:  grant_id, campaign_id, program, project_id, project_title,
   college_id, lead_id, advisor_id, tier, tier_name, amount_fen, amount, awarded_at,
   rules_fingerprint
-- ``claim.approved``: claim_id, grant_id, campaign_id, project_id, college_id,
-  lead_id, total_fen, total, purpose, items, receipts, approved_at, approved_by
-- ``project.closed``: grant_id, campaign_id, project_id, college_id, tier,
+- ``claim.submitted``: claim_id, grant_id, campaign_id, project_id, project_title,
+  college_id, lead_id, amount_fen, total, purpose, step (the approval step it now
+  waits for: advisor, college, finance); sent when a claim is filed or resubmitted
+  and after each approval but the last
+- ``claim.approved``: claim_id, grant_id, campaign_id, project_id, project_title,
+  college_id, lead_id, total_fen, total, purpose, items, receipts, approved_at,
+  approved_by
+- ``project.closed``: grant_id, campaign_id, project_id, project_title, college_id, tier,
   granted_fen, paid_fen, spent_fen (= paid_fen, the contract's name), returned_fen
   (and display strings), materials, closed_at, closed_by
 """
@@ -25,6 +30,7 @@ from .money import format_fen
 SOURCE = "funding"
 VERSION = 1
 GRANT_AWARDED = "grant.awarded"
+CLAIM_SUBMITTED = "claim.submitted"
 CLAIM_APPROVED = "claim.approved"
 PROJECT_CLOSED = "project.closed"
 
@@ -57,10 +63,22 @@ def grant_awarded_data(grant):
     }
 
 
+def claim_submitted_data(claim, grant, step):
+    """The claim now waits for `step`; the service adds who acts there (routing hints)."""
+    return {
+        "claim_id": claim["id"], "grant_id": grant["id"], "campaign_id": grant["campaign_id"],
+        "project_id": grant["project_id"], "project_title": grant.get("project_title"),
+        "college_id": grant["college_id"], "lead_id": grant["lead_id"],
+        "amount_fen": claim["total_fen"], "total": format_fen(claim["total_fen"]),
+        "purpose": claim["purpose"], "step": step,
+    }
+
+
 def claim_approved_data(claim, grant, approved_by, approved_at):
     return {
         "claim_id": claim["id"], "grant_id": grant["id"], "campaign_id": grant["campaign_id"],
-        "project_id": grant["project_id"], "college_id": grant["college_id"],
+        "project_id": grant["project_id"], "project_title": grant.get("project_title"),
+        "college_id": grant["college_id"],
         "lead_id": grant["lead_id"], "total_fen": claim["total_fen"],
         # amount_fen is the name the notifications catalog (and templates) read
         "amount_fen": claim["total_fen"],
@@ -73,8 +91,8 @@ def claim_approved_data(claim, grant, approved_by, approved_at):
 def project_closed_data(grant, returned_fen, closed_by, closed_at):
     return {
         "grant_id": grant["id"], "campaign_id": grant["campaign_id"],
-        "project_id": grant["project_id"], "college_id": grant["college_id"],
-        "tier": grant["tier"], "granted_fen": grant["granted_fen"],
+        "project_id": grant["project_id"], "project_title": grant.get("project_title"),
+        "college_id": grant["college_id"], "tier": grant["tier"], "granted_fen": grant["granted_fen"],
         "paid_fen": grant["paid_fen"], "spent_fen": grant["paid_fen"], "returned_fen": returned_fen,
         "granted": format_fen(grant["granted_fen"]), "paid": format_fen(grant["paid_fen"]),
         "returned": format_fen(returned_fen), "materials": sorted(grant.get("materials", {})),

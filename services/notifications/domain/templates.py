@@ -135,35 +135,35 @@ DEFAULTS = {
     },
     "grant.awarded": {
         "zh": ("【创先】立项经费下达：${amount_yuan} 元",
-               "${reader_name}您好：\n\n项目 ${project_id} 已立项，等级：${tier_label}，经费 ${amount_yuan} 元"
-               "（经费编号 ${grant_id}）。报销不得超过立项经费。\n\n${link}"),
+               "${reader_name}您好：\n\n项目“${project_title}”已立项，等级：${tier_label}，经费 ${amount_yuan} 元。"
+               "报销不得超过立项经费。\n\n${link}"),
         "en": ("[Chuangxian] Grant awarded: CNY ${amount_yuan}",
-               "Dear ${reader_name},\n\nProject ${project_id} was granted CNY ${amount_yuan} "
-               "(tier: ${tier_label}, grant ${grant_id}). Reimbursements can never exceed the grant."
+               "Dear ${reader_name},\n\nThe project \"${project_title}\" was granted CNY ${amount_yuan} "
+               "(tier: ${tier_label}). Reimbursements can never exceed the grant."
                "\n\n${link}"),
     },
     "claim.submitted": {
         "zh": ("【创先】报销待审批：${amount_yuan} 元",
-               "${reader_name}您好：\n\n项目 ${project_id} 提交了报销申请（编号 ${claim_id}），"
+               "${reader_name}您好：\n\n项目“${project_title}”的报销申请，"
                "金额 ${amount_yuan} 元，待您审批。\n\n${link}"),
         "en": ("[Chuangxian] Claim awaiting approval: CNY ${amount_yuan}",
-               "Dear ${reader_name},\n\nProject ${project_id} filed a reimbursement claim "
-               "(no. ${claim_id}) of CNY ${amount_yuan}; it awaits your approval.\n\n${link}"),
+               "Dear ${reader_name},\n\nA reimbursement claim of the project \"${project_title}\" "
+               "(CNY ${amount_yuan}) awaits your approval.\n\n${link}"),
     },
     "claim.approved": {
         "zh": ("【创先】报销已批准：${amount_yuan} 元",
-               "${reader_name}您好：\n\n项目 ${project_id} 的报销申请（编号 ${claim_id}，"
+               "${reader_name}您好：\n\n项目“${project_title}”的报销申请（"
                "金额 ${amount_yuan} 元）已批准。\n\n${link}"),
         "en": ("[Chuangxian] Claim approved: CNY ${amount_yuan}",
-               "Dear ${reader_name},\n\nThe reimbursement claim ${claim_id} of project "
-               "${project_id} (CNY ${amount_yuan}) was approved.\n\n${link}"),
+               "Dear ${reader_name},\n\nThe reimbursement claim of the project "
+               "\"${project_title}\" (CNY ${amount_yuan}) was approved.\n\n${link}"),
     },
     "project.closed": {
-        "zh": ("【创先】项目已结项：${project_id}",
-               "${reader_name}您好：\n\n项目 ${project_id} 已结项。已报销 ${spent_yuan} 元，"
+        "zh": ("【创先】项目已结项：${project_title}",
+               "${reader_name}您好：\n\n项目“${project_title}”已结项。已报销 ${spent_yuan} 元，"
                "结余 ${returned_yuan} 元退回经费池。\n\n${link}"),
-        "en": ("[Chuangxian] Project closed: ${project_id}",
-               "Dear ${reader_name},\n\nProject ${project_id} is closed. Spent CNY ${spent_yuan}; "
+        "en": ("[Chuangxian] Project closed: ${project_title}",
+               "Dear ${reader_name},\n\nThe project \"${project_title}\" is closed. Spent CNY ${spent_yuan}; "
                "CNY ${returned_yuan} returned to the campaign budget.\n\n${link}"),
     },
 }

@@ -158,7 +158,13 @@ def test_budget_award_claims_approvals_payment_closing_and_reports(rpc, mongo, f
     assert sorted(e["type"] for e in funding_events) == sorted(
         ["grant.awarded"] * 2 + ["claim.approved"] * 3 + ["project.closed"])
     assert len({e["id"] for e in funding_events}) == 6
-    assert sorted(e["id"] for e in amqp_consumer) == sorted(e["id"] for e in funding_events)
+    told = [e for e in amqp_consumer if e["type"] == "claim.submitted"]
+    assert sorted(e["id"] for e in amqp_consumer if e not in told) == sorted(e["id"] for e in funding_events)
+    # Each step's approvers are told when a claim comes to them (filed, resubmitted, passed on), once each.
+    assert told and len({e["id"] for e in told}) == len(told)
+    assert all(e["data"]["approver_user_ids"] and e["data"]["step"] in ("advisor", "college", "finance")
+               for e in told)
+    assert {e["data"]["step"] for e in told} == {"advisor", "college", "finance"}
     closed_event = next(e for e in amqp_consumer if e["type"] == "project.closed")
     assert (closed_event["data"]["spent_fen"], closed_event["data"]["returned_fen"]) == (210_000, 290_000)
     assert closed_event["data"]["lead_user_ids"] == [LEAD] and closed_event["data"]["finance_user_ids"] == [FINANCE]

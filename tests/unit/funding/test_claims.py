@@ -190,7 +190,11 @@ def test_the_full_path_moves_money_reserved_approved_paid():
     c, _ = act(store, claims.approve_claim, ADVISOR, reason="同意")
     assert c["status"] == "advisor_approved" and bal(store)["reserved_fen"] == 120_000
     c, _ = act(store, claims.approve_claim, COLLEGE)
-    assert c["status"] == "college_approved" and not store.events[1:]
+    assert c["status"] == "college_approved"
+    # each step's approvers are told in turn (claim.submitted, the step it now waits for)
+    assert [(e["type"], e["data"].get("step")) for e in store.events[1:]] == [
+        ("claim.submitted", "advisor"), ("claim.submitted", "college"), ("claim.submitted", "finance")]
+    assert store.events[1]["data"]["project_title"] == store.events[0]["data"]["project_title"]
     c, out = act(store, claims.approve_claim, FINANCE)
     assert c["status"] == "finance_approved"
     b = bal(store)
