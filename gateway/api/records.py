@@ -186,6 +186,6 @@ def list_awards(query):
 @login_required
 def import_awards():
     """Import awards from before the platform (school admin). All or nothing."""
-    filename, data, _fields = multipart("file")
-    with rpc() as cluster:
-        return cluster.records.import_awards(g.actor_id, filename, data)
+    filename, data, _fields = multipart("file", raw=True)
+    with rpc() as cluster:   # the bytes go to the file store, the RPC carries their id
+        return cluster.records.import_awards(g.actor_id, filename, files.put(data))

@@ -127,6 +127,7 @@ def register(app):
         pages_status)
     from gateway.web import pages_people, pages_reviewer_pool  # noqa: F401  (routes register on import)
     from gateway.web import pages_account  # noqa: F401  (routes register on import)
+    from gateway.web import pages_records_import  # noqa: F401  (routes register on import)
     from gateway.web import pages_review  # noqa: F401  (routes register on import)
     from gateway.web import pages_stages  # noqa: F401  (routes register on import)
     from gateway.web import pages_home, pages_inbox, pages_public  # noqa: F401  (routes register on import)

@@ -39,6 +39,7 @@ from core.bus import event_handler
 from core.declaration import check_declaration
 from core.entrypoints import rpc
 from core.envelope import utc_now
+from core.filestore import upload_bytes
 from core.forms import decode_upload, load_or_raise
 from core.job_service import JobsMixin
 from core.mongo import Repository
@@ -125,10 +126,12 @@ class RecordsService(JobsMixin, probes.Probed):
         return jobs.HANDLERS
 
     @rpc
-    def import_awards(self, actor_id, filename, data_b64):
+    def import_awards(self, actor_id, filename, upload):
+        """Import awards from before the platform (all or nothing). `upload`: the file
+        store's {"file_id"} (older callers: base64)."""
         actor = self._actor(actor_id)
-        return recording.import_awards(self.store, self.directory, actor, filename, decode_upload(data_b64),
-                                       utc_now())
+        return recording.import_awards(self.store, self.directory, actor, filename,
+                                       upload_bytes(upload, self.store.files), utc_now())
 
     @rpc
     def list_facts(self, actor_id, subject_id=None, kind=None):
