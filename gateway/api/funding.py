@@ -402,7 +402,8 @@ def upload(grant_id):
     checked from the bytes; size and count are limited. A retry (the same
     Idempotency-Key, or the same file for the same kind) returns the first upload."""
     filename, data, form = multipart("file", "kind", raw=True)
-    reference = files.put(data)   # the RPC carries the reference (core/filestore.py)
+    # the RPC carries the reference (core/filestore.py); a large phone photo is shrunk first
+    reference, filename = files.put_upload(data, filename)
     with rpc() as cluster:
         return cluster.funding.add_attachment(g.actor_id, grant_id, form["kind"], filename, reference,
                                               idempotency_key())

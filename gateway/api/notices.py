@@ -243,7 +243,8 @@ def file_objection(payload, notice_id):
     evidence = payload.get("evidence")
     if evidence and evidence.get("data_b64"):   # the bytes go to the file store, the RPC carries their id
         data = decode_upload(evidence["data_b64"], field="evidence.data_b64")
-        payload = dict(payload, evidence={"filename": evidence.get("filename"), "file": files.put(data)})
+        reference, filename = files.put_upload(data, evidence.get("filename"))   # a large photo is shrunk first
+        payload = dict(payload, evidence={"filename": filename, "file": reference})
     with rpc() as cluster:
         return cluster.applications.file_objection(g.actor_id, notice_id, payload, idempotency_key())
 

@@ -40,7 +40,7 @@ def add_stage_file(application_id, stage):
     """Attach a file (pdf, doc, docx, jpg, png; at most 5) to the report of an open or
     returned stage (the applicant); the same file sent again is stored once."""
     filename, data, _fields = multipart("file", raw=True)
-    reference = files.put(data)
+    reference, filename = files.put_upload(data, filename)   # a large phone photo is shrunk first
     with rpc() as cluster:
         return cluster.applications.add_stage_file(g.actor_id, application_id, stage, filename, reference)
 

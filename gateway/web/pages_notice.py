@@ -104,7 +104,8 @@ def file_objection(campaign_id):
     try:
         filename, data = upload_bytes("evidence")
         if filename:   # the bytes go to the file store, the RPC carries their id
-            payload["evidence"] = {"filename": filename, "file": files.put(data)}
+            reference, filename = files.put_upload(data, filename)   # a large phone photo is shrunk first
+            payload["evidence"] = {"filename": filename, "file": reference}
         with rpc() as cluster:
             cluster.applications.file_objection(g.actor_id, request.form.get("notice_id") or "", payload,
                                                 idempotency_key(campaign_id))

@@ -168,9 +168,10 @@ def file_claim(grant_id):
         items = claim_items(request.form)
         filename, data = upload_bytes("new_receipt")
         with rpc() as cluster:
-            if filename:
+            if filename:   # a large phone photo of a receipt is shrunk first (files.put_upload)
+                reference, filename = files.put_upload(data, filename)
                 receipts.append(cluster.funding.add_attachment(g.actor_id, grant_id, "receipt", filename,
-                                                               files.put(data))["id"])
+                                                               reference)["id"])
             cluster.funding.file_claim(g.actor_id, grant_id, {"items": items, "receipts": receipts,
                                                               "purpose": request.form.get("purpose") or ""},
                                        idempotency_key(grant_id))
@@ -204,7 +205,8 @@ def submit_material(grant_id):
                     raise invalid([field_error("url", "Give the article's link.", "请填写公众号文章链接")])
             else:
                 filename, data = upload_bytes("file", required=True)
-                value = cluster.funding.add_attachment(g.actor_id, grant_id, kind, filename, files.put(data),
+                reference, filename = files.put_upload(data, filename)
+                value = cluster.funding.add_attachment(g.actor_id, grant_id, kind, filename, reference,
                                                        idempotency_key(grant_id, kind))["id"]
             grant = cluster.funding.submit_material(g.actor_id, grant_id, {"kind": kind, "value": value})
     except ChuangxianError as exc:

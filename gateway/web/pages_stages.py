@@ -153,9 +153,9 @@ def stage_report(application_id, stage):
             payload["outputs"] = _outputs(view)
         try:
             for upload in request.files.getlist("files"):
-                if upload and upload.filename:
-                    cluster.applications.add_stage_file(g.actor_id, application_id, stage, upload.filename,
-                                                        files.put(upload.read()))
+                if upload and upload.filename:   # a large phone photo is shrunk first (files.put_upload)
+                    reference, filename = files.put_upload(upload.read(), upload.filename)
+                    cluster.applications.add_stage_file(g.actor_id, application_id, stage, filename, reference)
             cluster.applications.put_stage_report(g.actor_id, application_id, stage, payload)
         except ChuangxianError as exc:
             view, app = _view(cluster, application_id)

@@ -209,3 +209,22 @@ def test_bad_input_gets_a_clear_4xx_and_changes_nothing(http, setup, mongo):
     assert _state(mongo) == before
     camp = http.as_(FINANCE, "GET", f"/api/funding/campaigns/{cid}").json
     assert (camp["granted_fen"], camp["returned_fen"], camp["available_fen"]) == (500_000, 500_000, 600_000)
+
+
+def test_a_phone_photo_of_a_receipt_too_large_is_shrunk_not_refused(http, funded):
+    """Receipts are often phone photos: one over the size limit (200 KB in the tests) is
+    re-encoded by the gateway to a JPEG that fits, and the claim can name it."""
+    import random
+
+    from PIL import Image
+    _campaign, grant = funded
+    rng, side = random.Random(11), 1400
+    out = io.BytesIO()
+    Image.frombytes("RGB", (side, side), rng.randbytes(side * side * 3)).save(out, "JPEG", quality=80)
+    photo = out.getvalue()
+    assert 200_000 < len(photo) < 1_600_000
+    stored = upload(http, SECRETARY, grant["id"], name="IMG_2031.JPG", data=photo)
+    assert stored.status_code == 201, stored.json
+    assert stored.json["filename"] == "IMG_2031.jpg" and stored.json["size"] <= 200_000
+    data = http.as_(FINANCE, "GET", f"/api/funding/grants/{grant['id']}/attachments/{stored.json['id']}").data
+    assert Image.open(io.BytesIO(data)).format == "JPEG"
