@@ -73,6 +73,32 @@ def end_period(mongo, notice_id):
     assert notices.replace_one({"_id": notice_id}, doc).modified_count == 1
 
 
+def finalised_two_branches(rpc, http, config, mongo, admin="admin"):
+    """A campaign whose final list grades branch_me1 key (重点) and branch_em1 general
+    (一般): (campaign, me1's application, em1's application)."""
+    from tests.integration.helpers import as_job
+    campaign, apps = college_approved_campaign(rpc, ["branch_me1", "branch_em1"])
+    me1, em1 = apps["branch_me1"], apps["branch_em1"]
+    publish_results(config, mongo, campaign["id"], [(me1, "key", "重点", 90.0), (em1, "general", "一般", 70.0)], [])
+    notice = http.as_(admin, "POST", f"/api/campaigns/{campaign['id']}/notice", json={}).json
+    end_period(mongo, notice["id"])
+    assert as_job(http, admin, "POST", f"/api/notices/{notice['id']}/finalise").status_code == 200
+    return campaign, me1, em1
+
+
+def insert_college_approved(mongo, campaign, app_id):
+    """An application of the demo's branch_me1 as the workflow leaves a college-approved
+    one, written straight into the store (for rules about what happens next)."""
+    now = datetime.now(timezone.utc)
+    mongo("applications").applications.insert_one({
+        "_id": app_id, "campaign_id": campaign["id"], "program": campaign["program"],
+        "program_version": campaign["program_version"], "applicant_kind": "branch", "applicant_id": "branch_me1",
+        "applicant_name": "机电学院学生第一党支部", "unit_path": ["school_demo", "college_me", "branch_me1"],
+        "college_id": "college_me", "state": "college_approved", "form": good_form(), "version": 3,
+        "created_at": now, "updated_at": now, "updated_ts": now.timestamp(), "submitted_at": now,
+        "first_submitted_at": now, "attachment_counts": {}})
+
+
 @pytest.fixture
 def lifecycle_events(config, platform, container_factory):
     """Every notice, award and decision event published during the test, as a

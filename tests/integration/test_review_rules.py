@@ -3,11 +3,11 @@ is kept, so what the applicant changed before resubmitting is shown field by fie
 and file by file; and a school admin cannot approve or reject a college-approved
 application directly when the program's final list (scoring + public notice) decides."""
 import io
-from datetime import datetime, timezone
 
 import pytest
 
 from tests.integration.helpers import PDF, another_pdf, campaign_payload, good_form, png_bytes
+from tests.integration.lifecycle_helpers import insert_college_approved
 
 ADMIN, COUNSELOR, SECRETARY = "admin", "counselor_me", "2023010101"
 
@@ -70,18 +70,6 @@ def config(config):
     return config
 
 
-def _college_approved(mongo, campaign, app_id):
-    """An application as the workflow leaves a college-approved one."""
-    now = datetime.now(timezone.utc)
-    mongo("applications").applications.insert_one({
-        "_id": app_id, "campaign_id": campaign["id"], "program": campaign["program"],
-        "program_version": campaign["program_version"], "applicant_kind": "branch", "applicant_id": "branch_me1",
-        "applicant_name": "机电学院学生第一党支部", "unit_path": ["school_demo", "college_me", "branch_me1"],
-        "college_id": "college_me", "state": "college_approved", "form": good_form(), "version": 3,
-        "created_at": now, "updated_at": now, "updated_ts": now.timestamp(), "submitted_at": now,
-        "first_submitted_at": now, "attachment_counts": {}})
-
-
 def test_the_final_list_decides_when_the_program_scores_and_publishes_a_notice(http, rpc, mongo):
     from plugins.pilot_branches.program import PROGRAM
     # A scored program with a public notice (the pilot's declaration with a notice stage stands in).
@@ -90,8 +78,8 @@ def test_the_final_list_decides_when_the_program_scores_and_publishes_a_notice(h
         stages=["application", "college_review", "review", "notice", "award"]))
     noticed = http.as_(ADMIN, "POST", "/api/campaigns", json=campaign_payload(program="benchmark_branches")).json
     direct = http.as_(ADMIN, "POST", "/api/campaigns", json=campaign_payload(title="对标争先（学校直接审批）")).json
-    _college_approved(mongo, noticed, "app_noticed")
-    _college_approved(mongo, direct, "app_direct")
+    insert_college_approved(mongo, noticed, "app_noticed")
+    insert_college_approved(mongo, direct, "app_direct")
 
     for action, reason in (("approve", None), ("reject", "材料不全")):
         refused = _act(http, ADMIN, "app_noticed", action, reason)

@@ -6,9 +6,9 @@ mid-term check and the final evaluation, and the notice period is ended through 
 database."""
 import io
 
-from tests.integration.helpers import PDF, as_job
+from tests.integration.helpers import PDF
 from tests.integration.lifecycle_helpers import (  # noqa: F401  (fixture)
-    college_approved_campaign, end_period, lifecycle_events, of_type, publish_results,
+    finalised_two_branches, lifecycle_events, of_type,
 )
 from tests.integration.test_stages_and_awards import _register_staged_version
 
@@ -18,13 +18,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 def _finalised(rpc, http, config, mongo):
     _register_staged_version(rpc)
-    campaign, apps = college_approved_campaign(rpc, ["branch_me1", "branch_em1"])
-    me1, em1 = apps["branch_me1"], apps["branch_em1"]
-    publish_results(config, mongo, campaign["id"], [(me1, "key", "重点", 90.0), (em1, "general", "一般", 70.0)], [])
-    notice = http.as_(ADMIN, "POST", f"/api/campaigns/{campaign['id']}/notice", json={}).json
-    end_period(mongo, notice["id"])
-    assert as_job(http, ADMIN, "POST", f"/api/notices/{notice['id']}/finalise").status_code == 200
-    return campaign, me1, em1
+    return finalised_two_branches(rpc, http, config, mongo, ADMIN)
 
 
 def _upload(http, login, url, name, data):

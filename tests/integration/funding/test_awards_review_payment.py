@@ -8,8 +8,8 @@ Every refusal is a 4xx naming the field and changes nothing."""
 import io
 import uuid
 
-from tests.integration.helpers import PDF, another_pdf, finish_job, as_job
-from tests.integration.lifecycle_helpers import college_approved_campaign, end_period, publish_results
+from tests.integration.helpers import PDF, another_pdf, finish_job
+from tests.integration.lifecycle_helpers import finalised_two_branches
 
 ADMIN, FINANCE, SECRETARY = "admin", "finance", "2023010101"
 COUNSELOR_ME, ADVISOR, ADVISOR_EM, STUDENT = "counselor_me", "teacher_me", "teacher_em", "2023010102"
@@ -21,12 +21,7 @@ def post(http, who, url, body, key=True):
 
 def _final_list(rpc, http, config, mongo):
     """A campaign whose final list grades branch_me1 key (重点) and branch_em1 general (一般)."""
-    campaign, apps = college_approved_campaign(rpc, ["branch_me1", "branch_em1"])
-    me1, em1 = apps["branch_me1"], apps["branch_em1"]
-    publish_results(config, mongo, campaign["id"], [(me1, "key", "重点", 90.0), (em1, "general", "一般", 70.0)], [])
-    notice = http.as_(ADMIN, "POST", f"/api/campaigns/{campaign['id']}/notice", json={}).json
-    end_period(mongo, notice["id"])
-    assert as_job(http, ADMIN, "POST", f"/api/notices/{notice['id']}/finalise").status_code == 200
+    campaign, me1, em1 = finalised_two_branches(rpc, http, config, mongo, ADMIN)
     return campaign["id"], me1, em1
 
 

@@ -7,11 +7,11 @@ direct approval for the school where the final list decides."""
 import html
 import io
 import re
-from datetime import datetime, timezone
 
 import pytest
 
 from tests.integration.helpers import PDF, campaign_payload, docx_bytes, good_form, png_bytes
+from tests.integration.lifecycle_helpers import insert_college_approved
 from tests.integration.web.test_applicant_pages import _web_login
 
 FIRST, SECOND = "2023010101", "2023010201"   # secretaries of 机电学院's first and second branches
@@ -132,15 +132,8 @@ def test_the_school_sees_no_direct_decision_where_the_final_list_decides(http, r
         stages=["application", "college_review", "review", "notice", "award"]))
     noticed = http.as_("admin", "POST", "/api/campaigns", json=campaign_payload(program="benchmark_branches")).json
     direct = http.as_("admin", "POST", "/api/campaigns", json=campaign_payload(title="对标争先（学校审批）")).json
-    now = datetime.now(timezone.utc)
     for campaign, app_id in ((noticed, "app_noticed"), (direct, "app_direct")):
-        mongo("applications").applications.insert_one({
-            "_id": app_id, "campaign_id": campaign["id"], "program": campaign["program"],
-            "program_version": campaign["program_version"], "applicant_kind": "branch", "applicant_id": "branch_me1",
-            "applicant_name": "机电学院学生第一党支部", "unit_path": ["school_demo", "college_me", "branch_me1"],
-            "college_id": "college_me", "state": "college_approved", "form": good_form(), "version": 3,
-            "created_at": now, "updated_at": now, "updated_ts": now.timestamp(), "submitted_at": now,
-            "first_submitted_at": now, "attachment_counts": {}})
+        insert_college_approved(mongo, campaign, app_id)
     client = gateway_app.test_client()
     _web_login(client, "admin")
     # A school admin's queue shows what the colleges approved, each linked to its review page.
