@@ -30,7 +30,7 @@ def _env(config, **extra):
 
 # The command the platform runs a service with (deploy/processes.py).
 NAMEKO = [os.path.join(ROOT, ".venv/bin/python"), "-m", "deploy.nameko_process", "run", "--config", "deploy/config.yml",
-          "services.records.service"]
+          "services.records.service:RecordsService"]
 
 
 def _nameko(env, timeout=60):
