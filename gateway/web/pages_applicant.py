@@ -63,7 +63,8 @@ i18n.add({
     "returned_reason": ("退回理由", "Returned because"),
     "readonly_now": ("当前状态不可修改", "Not editable in this state"),
 })
-menu.add("web.my_applications", "my_applications", ["student", "class_monitor", "dorm_leader", "branch_secretary"])
+# counselors too: what they applied for on a class's behalf (core.roles.speaks_for_application)
+menu.add("web.my_applications", "my_applications", ["student", "class_monitor", "dorm_leader", "branch_secretary", "counselor"])
 
 def state_label(state):
     """An application state as the reader reads it (core/labels.py, vocabulary "state")."""

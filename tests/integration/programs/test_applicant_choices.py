@@ -96,6 +96,11 @@ def test_each_candidate_is_judged_before_the_form(rpc, http, gateway_app):
     counsel = _by_name(http.as_("counselor_me", "GET", url).json)
     assert counsel["软件2501班"]["application"] == {"id": app_id, "state": "draft", "visible": True}
     assert [r["code"] for r in counsel["软件2501班"]["reasons"]] == ["already_applied"]
+    # The counselor finds it under 我的申报 in their menu, like any applicant.
+    web = gateway_app.test_client()
+    _web_login(web, "counselor_me")
+    mine = web.get("/my").get_data(as_text=True)
+    assert 'href="/my"' in mine and "软件2501班" in mine and f"/applications/{app_id}" in mine
     assert _by_name(http.as_("mon_two", "GET", url).json)["软件2501班"]["application"]["visible"] is True
     # A second application for the same class is refused (one per applicant).
     again = http.as_("mon_two", "POST", f"/api/campaigns/{classes}/applications",
