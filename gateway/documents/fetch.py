@@ -85,8 +85,12 @@ def award_certificate(cluster, actor_id, award):
     day = datetime.fromisoformat(str(granted).replace("Z", "+00:00")) if granted else datetime.now(timezone.utc)
     day = day.astimezone(ZoneInfo("Asia/Shanghai"))
     settings = _document_settings()
-    number = certificate.certificate_number(settings.get("CERTIFICATE_PREFIX") or "创先", day.year,
-                                            _sequence(cluster, actor_id, award))
+    if award.get("certificate_seq"):   # numbered when granted, unique in its year across campaigns
+        number = certificate.certificate_number(settings.get("CERTIFICATE_PREFIX") or "创先",
+                                                award["certificate_year"], award["certificate_seq"])
+    else:   # granted before awards were numbered: its place in its campaign
+        number = certificate.certificate_number(settings.get("CERTIFICATE_PREFIX") or "创先", day.year,
+                                                _sequence(cluster, actor_id, award))
     data = certificate.certificate(award, _school_name(cluster, actor_id, campaign), f"{day.year}年{day.month}月{day.day}日",
                                    number=number, issuer=settings.get("ISSUER") or "")
     return data, f"荣誉证书-{award.get('recipient_name', '')}.pdf", PDF

@@ -8,7 +8,13 @@ quota (e.g. the veteran-dorm title). Each title is one award under the unique id
 outbox (event id ``award.granted:<award_id>``): granting again — a second
 finaliser, the sweep after a crash — finds the award and only finishes its outbox,
 so each is published once (at least once if a publisher dies after publishing).
+
+Each award gets its certificate number when it is granted: the next of the year's
+counter (Beijing year), shared by every campaign, so no two certificates of a year
+carry the same number (创先〔2026〕012号) and a download always shows the same one.
 """
+from zoneinfo import ZoneInfo
+
 from core.envelope import make_event
 from services.applications import lifecycle, lifecycle_outbox
 from services.applications.domain import award_rules, permissions
@@ -36,12 +42,19 @@ def grant(deps, campaign, app, entry, by, source, now):
     granted = []
     for title in titles:
         ident = award_rules.award_id(app["_id"], title["code"])
+        existing = deps.notes.get("awards", ident)
+        if existing is not None:   # granted before (a second finaliser, the sweep): only its outbox is left
+            lifecycle_outbox.finish(deps.notes, deps.dispatch, "awards", existing)
+            granted.append(existing)
+            continue
+        year = now.astimezone(ZoneInfo("Asia/Shanghai")).year
         doc = {"_id": ident, "program": campaign["program"], "campaign_id": campaign["_id"],
                "academic_year": campaign.get("academic_year"), "application_id": app["_id"],
                "recipient_kind": app["applicant_kind"], "recipient_id": app["applicant_id"],
                "recipient_name": app["applicant_name"], "college_id": app.get("college_id"),
                "member_ids": members, "grade": entry.get("grade"), "rank": entry.get("rank"), **title,
-               "source": source, "granted_by": by, "granted_at": now}
+               "source": source, "granted_by": by, "granted_at": now,
+               "certificate_year": year, "certificate_seq": deps.notes.next_number(f"certificate:{year}")}
         event = make_event("award.granted", award_data(doc, recipients, counselors), lifecycle.SOURCE, actor=by,
                            event_id=f"award.granted:{ident}", occurred_at=now)
         audit = lifecycle_outbox.audit_entry("award", ident, 1, "grant", by, now, campaign["_id"], app["_id"],

@@ -76,6 +76,13 @@ class NoticeStore:
         body = {k: v for k, v in new.items() if k not in ("_id", "outbox_claim_ts")}
         return self.db[collection].find_one_and_replace(query, body, return_document=ReturnDocument.AFTER)
 
+    def next_number(self, counter):
+        """The next number of `counter` (1, 2, ...), atomically: two callers never get
+        the same one (a caller that then does not use it leaves a gap)."""
+        doc = self.db.counters.find_one_and_update({"_id": counter}, {"$inc": {"seq": 1}}, upsert=True,
+                                                   return_document=ReturnDocument.AFTER)
+        return int(doc["seq"])
+
     def get(self, collection, doc_id):
         return self.db[collection].find_one({"_id": doc_id})
 
