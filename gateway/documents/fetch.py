@@ -116,16 +116,20 @@ def _sequence(cluster, actor_id, award):
 
 def grant_notice(cluster, actor_id, grant_id):
     """立项通知书 of one funded project, as `actor_id` may see the grant; numbered
-    like certificates (创先〔2026〕立字003号) in the order grants were awarded."""
+    like certificates (创先〔2026〕立字003号), with the number the grant was given when
+    awarded (unique in its year)."""
     grant = cluster.funding.get_grant(actor_id, grant_id)
     campaign = cluster.applications.get_campaign(actor_id, grant["campaign_id"])
     settings = _document_settings()
-    grants = sorted(cluster.funding.list_grants(actor_id, grant["campaign_id"]),
-                    key=lambda g: (g.get("awarded_at") or "", g.get("id") or ""))
-    position = next((i for i, g in enumerate(grants, start=1) if g.get("id") == grant["id"]), len(grants) + 1)
-    awarded = grant.get("awarded_at")
-    year = datetime.fromisoformat(str(awarded).replace("Z", "+00:00")).astimezone(ZoneInfo("Asia/Shanghai")).year \
-        if awarded else datetime.now(timezone.utc).year
+    if grant.get("notice_seq"):   # numbered when awarded, unique in its year across campaigns
+        year, position = grant["notice_year"], grant["notice_seq"]
+    else:   # awarded before grants were numbered: its place in its campaign
+        grants = sorted(cluster.funding.list_grants(actor_id, grant["campaign_id"]),
+                        key=lambda g: (g.get("awarded_at") or "", g.get("id") or ""))
+        position = next((i for i, g in enumerate(grants, start=1) if g.get("id") == grant["id"]), len(grants) + 1)
+        awarded = grant.get("awarded_at")
+        year = datetime.fromisoformat(str(awarded).replace("Z", "+00:00")).astimezone(ZoneInfo("Asia/Shanghai")).year \
+            if awarded else datetime.now(timezone.utc).year
     number = certificate.certificate_number(f"{settings.get('CERTIFICATE_PREFIX') or '创先'}", year, position) \
         .replace("〕", "〕立字")
     unit = _college_names(cluster, actor_id).get(grant.get("college_id"), "")

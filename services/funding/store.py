@@ -43,7 +43,7 @@ import json
 import random
 import time
 
-from pymongo import ASCENDING, DESCENDING
+from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from core.filestore import file_store
@@ -126,6 +126,20 @@ class FundingStore:
     # -- documents --------------------------------------------------------
     def find(self, kind, doc_id):
         return _plain(self.db[COLLECTIONS[kind]].find_one({"_id": doc_id}))
+
+    def number_notice(self, grant_id, year):
+        """Give a grant its 立项通知书 number, the next of the year's counter (shared by
+        every campaign), once: a grant numbered already keeps its number. Returns
+        the grant."""
+        grant = self.find("grant", grant_id)
+        if grant is None or grant.get("notice_seq"):
+            return grant
+        counter = self.db.counters.find_one_and_update({"_id": f"grant_notice:{year}"}, {"$inc": {"seq": 1}},
+                                                       upsert=True, return_document=ReturnDocument.AFTER)
+        # only if no one numbered it meanwhile (then this number is left unused)
+        self.db.grants.update_one({"_id": grant_id, "notice_seq": {"$exists": False}},
+                                  {"$set": {"notice_year": year, "notice_seq": int(counter["seq"])}})
+        return self.find("grant", grant_id)
 
     def get(self, kind, doc_id, what, what_zh):
         doc = self.find(kind, doc_id)

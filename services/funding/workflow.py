@@ -18,6 +18,7 @@ applications service).
 import base64
 import hashlib
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from core.declaration import check_declaration
 from core.envelope import iso_utc
@@ -216,7 +217,9 @@ def award_grant(ctx, actor, campaign_id, data, now):
     if outcome.event:
         outcome.event["data"].update(_hints(ctx, campaign, outcome.result))
     _apply(ctx, outcome)
-    return grant_view(ctx.store.find("grant", outcome.result["id"]), rules)
+    # the 立项通知书 number: unique in the (Beijing) year across campaigns, given once
+    year = now.astimezone(ZoneInfo("Asia/Shanghai")).year
+    return grant_view(ctx.store.number_notice(outcome.result["id"], year), rules)
 
 
 def list_grants(ctx, actor, campaign_id=None):
