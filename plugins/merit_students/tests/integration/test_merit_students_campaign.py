@@ -22,7 +22,7 @@ import pypdf
 
 from deploy.demo_data import COLLEGES, DEMO_PASSWORD, SCHOOL
 from services.applications.directory import make_unit
-from tests.integration.helpers import as_job
+from tests.integration.helpers import as_job, close_applications
 
 ADMIN, COUNSELOR, REVIEWER = "admin", "counselor_me", "reviewer"
 LEAVES = ("conduct", "study", "health")
@@ -140,6 +140,7 @@ def test_a_whole_merit_student_campaign(http, rpc, mongo, gateway_app):
         sheet = http.as_(REVIEWER, "POST", f"{base}/applications/{ids[who]}/sheet/submit",
                          json={"scores": {leaf: mark for leaf in LEAVES}})
         assert sheet.status_code == 200, sheet.json
+    close_applications(http, ADMIN, cid)   # results are never published while applications are open
     published = as_job(http, ADMIN, "POST", base + "/results/publish", json={})
     assert published.status_code == 200, published.json
     winners = [login("2301", 1), login("2302", 1), login("2302", 4)]
