@@ -9,6 +9,7 @@ same idempotency key, changes nothing. Every report and assessment is audited
 has one), as a follow-up in the same outbox, so a crash in between is finished by
 the sweep.
 """
+from core.envelope import make_event
 from core.errors import Conflict
 from services.applications import awards, lifecycle, lifecycle_outbox
 from services.applications.domain import permissions, stage_rules
@@ -173,8 +174,14 @@ def assess(deps, actor_id, app_id, stage, payload, key, now):
                                          result=plan["result"], comment=plan["comment"])
     grant = (stage == "final_evaluation" and plan["result"] == "pass"
              and stage_rules.awards_at(program.get("stages")) == "final_evaluation")
+    # the applicant is told (passed, returned with the reason, failed); its id is fixed per revision
+    told = make_event("stage.assessed", {
+        "application_id": app_id, "campaign_id": campaign["_id"], "program": app.get("program"),
+        "applicant_name": app.get("applicant_name"), "stage": stage, "result": plan["result"],
+        "comment": plan["comment"], "applicant_user_ids": lifecycle.representatives(deps.apps, app)},
+        lifecycle.SOURCE, actor=actor.ref(), event_id=f"stage.assessed:{sid}:{revision}", occurred_at=now)
     new = dict(existing, assessment=dict(plan, by=actor.ref(), at=now, idempotency_key=key), revision=revision,
-               updated_at=now, outbox=lifecycle_outbox.outbox(f"{sid}:{revision}", [audit],
+               updated_at=now, outbox=lifecycle_outbox.outbox(f"{sid}:{revision}", [audit], [told],
                                                               then={"grant_awards": 1} if grant else None),
                outbox_at=now)
     stored = deps.notes.replace_if(COLLECTION, existing, new)

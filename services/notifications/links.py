@@ -22,6 +22,7 @@ LINKS = {
     "notice.published": ("notice", "campaign_id"),
     "notice.closed": ("final-list", "campaign_id"),
     "award.granted": ("award", "campaign_id"),
+    "stage.assessed": ("application", "application_id"),
     "grant.awarded": ("project", "grant_id"),
     "claim.submitted": ("claim", "claim_id"),
     "claim.approved": ("claim", "claim_id"),

@@ -114,6 +114,10 @@ class NotificationsService(probes.Probed):
     def on_award_granted(self, envelope):
         self._receive(envelope)
 
+    @on("applications", "stage.assessed")
+    def on_stage_assessed(self, envelope):
+        self._receive(envelope)
+
     @on("scoring", "review.assigned")
     def on_review_assigned(self, envelope):
         self._receive(envelope)

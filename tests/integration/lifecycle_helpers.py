@@ -18,7 +18,7 @@ BRANCHES = {
     "branch_em1": ("p_2023020101", "p_counselor_em"),
     "branch_em2": ("p_sec_em2", "p_counselor_em"),
 }
-LIFECYCLE_EVENTS = ("notice.published", "notice.closed", "award.granted", "application.decided")
+LIFECYCLE_EVENTS = ("notice.published", "notice.closed", "award.granted", "application.decided", "stage.assessed")
 
 
 def wait(predicate, seconds=10):
@@ -124,6 +124,10 @@ def lifecycle_events(config, platform, container_factory):
 
         @event_handler("applications", "application.decided")
         def decided(self, payload):
+            received.append(payload)
+
+        @event_handler("applications", "stage.assessed")
+        def assessed(self, payload):
             received.append(payload)
 
     container = container_factory(LifecycleRecorder, config)

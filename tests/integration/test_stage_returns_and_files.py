@@ -8,7 +8,7 @@ import io
 
 from tests.integration.helpers import PDF
 from tests.integration.lifecycle_helpers import (  # noqa: F401  (fixture)
-    finalised_two_branches, lifecycle_events, of_type,
+    finalised_two_branches, lifecycle_events, of_type, wait,
 )
 from tests.integration.test_stages_and_awards import _register_staged_version
 
@@ -71,6 +71,11 @@ def test_return_for_resubmission_files_and_the_board(rpc, http, config, mongo, l
     assert (mid["status"], mid["progress"], mid["assessment"]["comment"]) == ("returned", "returned", "缺少活动照片")
     seen = http.as_(SECRETARY, "GET", url).json
     assert seen["next_step"] == {"action": "resubmit", "stage": "midterm"}
+    # The secretary is told, with the reason (stage.assessed: the notifications service's message).
+    assert wait(lambda: of_type(lifecycle_events, "stage.assessed"))
+    [told] = of_type(lifecycle_events, "stage.assessed")
+    assert (told["data"]["stage"], told["data"]["result"], told["data"]["comment"]) == ("midterm", "return", "缺少活动照片")
+    assert told["data"]["applicant_user_ids"] == ["p_2023010101"]
     assert http.as_(ADMIN, "POST", assess, json={"result": "pass"}).status_code == 409   # waits for the resubmission
     assert _upload(http, SECRETARY, files, "活动照片.png", PNG).status_code == 201
     same = http.as_(SECRETARY, "PUT", f"{url}/midterm/report", json={"summary": "已开展主题党日2次。"})

@@ -104,6 +104,14 @@ EVENTS = {spec.type: spec for spec in (
         recipient_fields=("recipient_user_ids", "counselor_ids"), title_zh="荣誉授予", title_en="Award granted",
     ),
     EventSpec(
+        "stage.assessed", APPLICATIONS, False,
+        ("application_id", "campaign_id", "program", "applicant_name", "stage", "result", "comment"),
+        optional=("comment",), recipient_fields=("applicant_user_ids",),
+        title_zh="阶段考核结果", title_en="Stage report assessed",
+        notes="A stage report (mid-term check, final evaluation) passed, returned for resubmission "
+              "(the comment says why) or failed.",
+    ),
+    EventSpec(
         "grant.awarded", FUNDING, True,
         ("grant_id", "campaign_id", "project_id", "project_title", "tier", "amount_fen"),
         optional=("project_title",), recipient_fields=("lead_user_ids", "finance_user_ids"),
@@ -150,6 +158,8 @@ DERIVED = {
     "tier": ("tier_label",),
     "level": ("level_label",),
     "recipient_kind": ("recipient_kind_label",),
+    "stage": ("stage_label",),
+    "result": ("result_label",),
     "entries": ("entries_text", "entry_count"),
 }
 
@@ -161,6 +171,8 @@ LABELS = {
     "tier": VOCABULARIES["tier"],
     "level": VOCABULARIES["level"],
     "recipient_kind": VOCABULARIES["applicant_kind"],
+    "stage": VOCABULARIES["stage"],
+    "result": VOCABULARIES["stage_result"],
 }
 
 

@@ -37,6 +37,7 @@ DEFAULT_EVENT_CHANNELS = {
     "notice.published": ("inbox",),
     "notice.closed": ("inbox",),
     "award.granted": ("inbox", "email"),
+    "stage.assessed": ("inbox", "email"),
     "grant.awarded": ("inbox", "email"),
     "claim.submitted": ("inbox", "email"),
     "claim.approved": ("inbox", "email"),

@@ -21,6 +21,7 @@ notice.published                scope_user_ids → scope; scope_unit_ids → sco
                                 expanded to their members by the service's directory lookup)
 notice.closed                   listed_user_ids → listed (people behind the listed entries)
 award.granted                   recipient_user_ids → awardee, counselor_ids → counselor
+stage.assessed                  applicant_user_ids → applicant (passed, returned, failed)
 grant.awarded                   lead_user_ids → lead, finance_user_ids → finance
 claim.submitted                 approver_user_ids → approver (next step: advisor → college →
                                 finance), finance_user_ids → finance
@@ -60,6 +61,7 @@ RULES = {
     "notice.published": (Rule("scope", "scope_user_ids"), Rule("scope", "scope_unit_ids", units=True)),
     "notice.closed": (Rule("listed", "listed_user_ids"),),
     "award.granted": (Rule("awardee", "recipient_user_ids"), _COUNSELOR),
+    "stage.assessed": (_APPLICANT,),
     "grant.awarded": (_LEAD, _FINANCE),
     "claim.submitted": (Rule("approver", "approver_user_ids"), _FINANCE),
     "claim.approved": (_LEAD, _FINANCE),

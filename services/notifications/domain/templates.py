@@ -133,6 +133,14 @@ DEFAULTS = {
                "Dear ${reader_name},\n\nIn ${program_name} (${academic_year}), the ${recipient_kind_label} "
                "${recipient_name} received the title \"${title}\" (${level_label}).\n\n${link}"),
     },
+    "stage.assessed": {
+        "zh": ("【创先】${stage_label}：${result_label}",
+               "${reader_name}您好：\n\n${applicant_name} 的${stage_label}报告审核结果：${result_label}。\n"
+               "审核意见：${comment}\n项目：${program_name}\n\n${link}"),
+        "en": ("[Chuangxian] ${stage_label}: ${result_label}",
+               "Dear ${reader_name},\n\nThe ${stage_label} report of ${applicant_name} was reviewed: "
+               "${result_label}.\nComment: ${comment}\nProgram: ${program_name}\n\n${link}"),
+    },
     "grant.awarded": {
         "zh": ("【创先】立项经费下达：${amount_yuan} 元",
                "${reader_name}您好：\n\n项目“${project_title}”已立项，等级：${tier_label}，经费 ${amount_yuan} 元。"
@@ -382,7 +390,7 @@ def _derive(name, value, lang):
         yield {name[:-4] + "_yuan": yuan(value)}
     elif name.endswith("_at"):
         yield {name + "_local": local_time(value)}
-    elif name in ("state", "from_state", "tier", "level", "recipient_kind"):
+    elif name in ("state", "from_state", "tier", "level", "recipient_kind", "stage", "result"):
         yield {name + "_label": _label(name, value, lang)}
     elif name == "entries":
         lines = [f"{i}. {e.get('applicant_name') or e.get('application_id', '')}"

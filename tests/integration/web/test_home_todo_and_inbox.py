@@ -190,7 +190,7 @@ def test_each_role_sees_what_waits_for_it_and_every_message_link_opens_a_page(ga
                  "application.withdrawn": "counselor_em", "review.assigned": "reviewer",
                  "notice.published": "2023020101", "notice.closed": "2023020101", "award.granted": "2023020101",
                  "grant.awarded": "2023010101", "claim.submitted": "advisor_me", "claim.approved": "2023010101",
-                 "project.closed": "finance"}
+                 "project.closed": "finance", "stage.assessed": "sec_em2"}
     types = [t["type"] for t in rpc.notifications.event_types()]
     assert set(types) == set(recipient), "a new event type needs its recipient here"
     logged_out = gateway_app.test_client()
