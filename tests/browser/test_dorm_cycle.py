@@ -18,10 +18,9 @@ import zlib
 from datetime import datetime, timedelta, timezone
 
 import pypdf
-import requests
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DESKTOP, PASSWORD, PHONE, assert_accessible, login, shoot
+from tests.browser.conftest import DESKTOP, PHONE, api_call, assert_accessible, login, shoot
 from tests.browser.test_whole_flow import PDF, click, confirm, end_notice_period, settle
 
 REVIEWER_LOGINS = {"冯教授": "reviewer", "唐教授": "reviewer2", "韩研究员": "reviewer3"}
@@ -41,12 +40,6 @@ DORM = "北苑5号楼101"
 CAMPAIGN = f"{YEAR}-{YEAR + 1} 学年第二批文明寝室创建评选"
 
 
-def api(base_url, who, method, path, **kwargs):
-    token = requests.post(f"{base_url}/api/auth/login", json={"login": who, "password": PASSWORD},
-                          timeout=20).json()["token"]
-    headers = dict(kwargs.pop("headers", {}), Authorization=f"Bearer {token}")
-    return requests.request(method, f"{base_url}{path}", headers=headers, timeout=30, **kwargs)
-
 
 def open_campaign(base_url):
     """Opened by the school admin through the API (set-up, not a step under test)."""
@@ -58,7 +51,7 @@ def open_campaign(base_url):
                "application_closes_at": closes.isoformat(),
                "review_opens_at": (closes + timedelta(minutes=1)).isoformat(),
                "review_closes_at": (closes + timedelta(days=10)).isoformat()}
-    opened = api(base_url, "admin", "POST", "/api/campaigns", json=payload,
+    opened = api_call(base_url, "admin", "POST", "/api/campaigns", json=payload,
                  headers={"Idempotency-Key": f"dorm-cycle-{YEAR}"})
     assert opened.status_code in (200, 201), opened.text
 

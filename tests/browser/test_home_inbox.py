@@ -12,23 +12,14 @@ import time
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import requests
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PASSWORD, assert_accessible, login, shoot
+from tests.browser.conftest import PASSWORD, api, assert_accessible, login, shoot
 from tests.integration.helpers import PDF, campaign_payload, good_form
 
 TITLE = "首页待办演示活动"
 PROJECT = "支部进社区服务"
 
-
-def api(base_url, who, method, path, **kwargs):
-    token = requests.post(f"{base_url}/api/auth/login", json={"login": who, "password": PASSWORD},
-                          timeout=20).json()["token"]
-    headers = dict(kwargs.pop("headers", {}), Authorization=f"Bearer {token}")
-    response = requests.request(method, f"{base_url}{path}", headers=headers, timeout=60, **kwargs)
-    assert response.status_code < 300, (path, response.status_code, response.text[:500])
-    return response.json()
 
 
 def submitted_application(base_url):

@@ -58,7 +58,7 @@ def test_admin_grants_college_admin_who_grants_counselor_and_dorm_leader_who_app
     # A 文明寝室 campaign of this test's own: the demo one may already have its final
     # list (test_dorm_cycle.py), and then it accepts no application.
     from deploy.demo_data import demo_campaign
-    from tests.browser.test_dorm_cycle import api
+    from tests.browser.conftest import api_call as api
     title = f"{year} 学年文明寝室创建评选（经管学院补报）"
     opened = api(base_url, "admin", "POST", "/api/campaigns",
                  json=dict(demo_campaign(datetime.now(timezone.utc), "civilized_dorms"), title=title))

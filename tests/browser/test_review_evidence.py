@@ -13,10 +13,9 @@ Every page visited passes axe-core and is shot at desktop and phone widths
 import uuid
 from datetime import datetime, timedelta, timezone
 
-import requests
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PASSWORD, PHONE, assert_accessible, login, shoot
+from tests.browser.conftest import PHONE, api, assert_accessible, login, shoot
 from tests.browser.test_whole_flow import click, settle
 from tests.integration.helpers import PDF, good_form, png_bytes
 
@@ -36,14 +35,6 @@ def application_form_pdf():
     pdf.multi_cell(0, 8, "Goals, measures, budget and the faculty advisor, as filled in by the branch.")
     return bytes(pdf.output())
 
-
-def api(base_url, login_name, method, path, **kwargs):
-    token = requests.post(f"{base_url}/api/auth/login", json={"login": login_name, "password": PASSWORD},
-                          timeout=20).json()["token"]
-    headers = dict(kwargs.pop("headers", {}), Authorization=f"Bearer {token}")
-    response = requests.request(method, f"{base_url}{path}", headers=headers, timeout=30, **kwargs)
-    assert response.status_code < 300, (path, response.status_code, response.text[:500])
-    return response.json()
 
 
 def submitted(base_url, login_name, campaign_id, files):
