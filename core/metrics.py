@@ -5,7 +5,10 @@ Services and programs (through core/probes.py's `Health`, which every one mixes 
     (RPC, event handler, timer), outcome ``ok`` or the error's class name;
   * ``cx_backlog{service,kind}``: gauges a store reports from its own `metrics()`
     when scraped, e.g. the outbox backlog (changes whose event is not yet out) and
-    notification deliveries ``pending`` / ``dead``.
+    notification deliveries ``pending`` / ``dead``;
+  * ``cx_queue_messages{service,queue}`` and ``cx_queue_consumers{service,queue}``: the
+    depth of the service's RPC queue and how many consume it, as the broker says when
+    scraped (core/probes.py `queue_depths`): requests waiting for a free worker.
 The gateway (gateway/observability.py):
   * ``cx_http_seconds{method,endpoint,status}``: histogram of each request's time.
 
@@ -45,8 +48,40 @@ class BacklogCollector:
         yield family
 
 
+class QueueCollector:
+    """Asks each source `() -> {queue: (messages, consumers)}` at scrape time."""
+
+    def __init__(self):
+        self.sources = {}
+
+    def collect(self):
+        messages = GaugeMetricFamily("cx_queue_messages", "Messages waiting in a service's queue (broker's count)",
+                                     labels=["service", "queue"])
+        consumers = GaugeMetricFamily("cx_queue_consumers", "Consumers of a service's queue (broker's count)",
+                                      labels=["service", "queue"])
+        for (service, _), source in list(self.sources.items()):
+            try:
+                depths = source() or {}
+            except Exception:  # the broker out of reach: report nothing rather than fail the scrape
+                depths = {}
+            for queue, (waiting, consuming) in sorted(depths.items()):
+                messages.add_metric([service, queue], float(waiting))
+                consumers.add_metric([service, queue], float(consuming))
+        yield messages
+        yield consumers
+
+
 _BACKLOG = BacklogCollector()
 REGISTRY.register(_BACKLOG)
+_QUEUES = QueueCollector()
+REGISTRY.register(_QUEUES)
+
+
+def register_queues(service, source):
+    """Report `source()`'s {queue: (messages, consumers)} as cx_queue_*{service=service}."""
+    key = (service, id(source))
+    _QUEUES.sources[key] = source
+    return key
 
 
 def register_backlog(service, source):
@@ -58,6 +93,7 @@ def register_backlog(service, source):
 
 def unregister(handle):
     _BACKLOG.sources.pop(handle, None)
+    _QUEUES.sources.pop(handle, None)
 
 
 def metrics_app():

@@ -35,6 +35,31 @@ log = logging.getLogger(__name__)
 CHECK_TIMEOUT = 1.5  # seconds a readiness check may take
 
 
+def queue_depths(amqp_uri, queues, timeout=CHECK_TIMEOUT):
+    """{queue: (messages, consumers)} as the broker counts them (a passive declare,
+    which never creates a queue); a queue that does not exist is left out. Raises
+    when the broker is out of reach (the metrics then report nothing)."""
+    from amqp.exceptions import NotFound
+    from kombu import Connection
+
+    found = {}
+    with Connection(amqp_uri, connect_timeout=timeout) as conn:
+        conn.ensure_connection(max_retries=1, timeout=timeout)
+        for queue in queues:
+            channel = conn.channel()
+            try:
+                _name, messages, consumers = channel.queue_declare(queue=queue, passive=True)
+                found[queue] = (messages, consumers)
+            except NotFound:
+                pass   # the channel is closed by the broker; the next queue takes a new one
+            finally:
+                try:
+                    channel.close()
+                except Exception:  # noqa: BLE001 - already closed by the broker
+                    pass
+    return found
+
+
 def probe_port(config):
     """The HTTP probe port of this process, or None: PROBE_PORT (environment or config),
     else PROBE_PORT_BASE + CX_COPY - 1 (the process manager gives each process a base
@@ -55,6 +80,7 @@ class Health(DependencyProvider):
         self.client = None
         self.server = None
         self.backlog = None
+        self.queues = None
         self.started = {}
 
     def setup(self):
@@ -70,6 +96,10 @@ class Health(DependencyProvider):
         if stores:
             self.backlog = metrics.register_backlog(
                 self.container.service_name, lambda: {k: v for s in stores for k, v in s.metrics().items()})
+        name, uri = self.container.service_name, self.container.config.get("AMQP_URI")
+        if uri:
+            # nameko's RPC queue of this service: requests waiting for a free worker (any copy)
+            self.queues = metrics.register_queues(name, lambda: queue_depths(uri, [f"rpc-{name}"]))
         port = probe_port(self.container.config)
         if port is not None:
             try:
@@ -92,6 +122,9 @@ class Health(DependencyProvider):
         if self.backlog is not None:
             metrics.unregister(self.backlog)
             self.backlog = None
+        if self.queues is not None:
+            metrics.unregister(self.queues)
+            self.queues = None
         if self.server is not None:
             self.server.kill()
             self.server = None

@@ -38,6 +38,14 @@ def test_services_answer_live_and_ready_and_the_gateway_reports_each_in_parallel
     # the outbox backlog as a gauge, read from the database when scraped
     from prometheus_client import generate_latest
     assert 'cx_backlog{kind="outbox",service="applications"} 0.0' in generate_latest().decode()
+    # the depth of each service's RPC queue and its consumers, as the broker counts them
+    import re
+    scraped = generate_latest().decode()
+    waiting = re.search(r'cx_queue_messages\{queue="rpc-applications",service="applications"\} (\S+)', scraped)
+    consuming = re.search(r'cx_queue_consumers\{queue="rpc-applications",service="applications"\} (\S+)', scraped)
+    assert waiting and float(waiting.group(1)) >= 0 and consuming and float(consuming.group(1)) >= 1, scraped[-3000:]
+    from core.probes import queue_depths
+    assert queue_depths(config["AMQP_URI"], ["no-such-queue", "rpc-applications"]).keys() == {"rpc-applications"}
 
     client = gateway_app.test_client()
     assert client.get("/livez").status_code == 200
