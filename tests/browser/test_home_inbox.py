@@ -76,6 +76,14 @@ def test_counselor_todo_and_inbox_then_a_visitor_prints_the_board(new_page, base
         # message, read by then, still leads to the application.
         badge = page.locator("header .menu a[href='/inbox'] .unread-badge")
         if width == "phone":
+            # Wait for the submission's own message: a badge may already be lit by other
+            # messages (a 公示 of another test reaches every counselor in scope).
+            for _ in range(60):
+                items = api(base_url, "counselor_em", "GET", "/api/notifications/inbox").get("items", [])
+                if any("申报已提交" in (item.get("subject") or "") for item in items):
+                    break
+                page.wait_for_timeout(500)
+            page.reload()
             for _ in range(30):
                 if badge.count():
                     break
