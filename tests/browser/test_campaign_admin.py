@@ -7,10 +7,12 @@ confirm dialog) and the status the secretary sees changes from 申报中 to 审�
 Every page visited passes axe-core (WCAG 2 A/AA) and is shot at desktop and phone
 widths (test-artifacts/screenshots/campaign-*.png)."""
 import io
+import re
 import zipfile
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, login, shoot
@@ -61,7 +63,15 @@ def test_admin_writes_the_notice_attaches_a_template_and_closes_the_window(new_p
     check(admin, "admin-page")
 
     # -- the notice and requirements, then the template -------------------------------------------
-    click(admin, "link", "申报通知与模板")
+    # The campaign page may reload itself once the results preview it started is done
+    # (static/jobs.js): a reload caught in place of the link's page is clicked again.
+    for _ in range(3):
+        admin.get_by_role("link", name="申报通知与模板", exact=True).click()
+        try:
+            admin.wait_for_url(re.compile(r"/content(\?|$)"), timeout=10000)
+            break
+        except PlaywrightTimeout:
+            print("the campaign page reloaded instead; clicking 申报通知与模板 again")
     admin.get_by_label("申报通知正文").fill(NOTICE)
     admin.get_by_label("申报要求").fill("材料须真实、完整，逾期不予受理。")
     click(admin, "button", "保存通知")
