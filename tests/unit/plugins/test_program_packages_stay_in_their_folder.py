@@ -1,8 +1,15 @@
-"""A program distribution (a folder under plugins/ with its own pyproject.toml) is
-installed without touching the platform: every commit that changes the folder — from
-the one that made it a distribution on — may change, outside it, only the PROGRAMS line
-of deploy/config.yml (enabling it) and the demo data (deploy/demo_data.py). This lists
-every other file such a commit touches."""
+"""A program distribution (a folder under plugins/ with its own pyproject.toml and its
+own tests) is installed without touching the platform: every commit that changes the
+folder — from the one that made it self-contained (the first to put tests in its
+folder) on — may change, outside it, only the PROGRAMS line of deploy/config.yml
+(enabling it) and the demo data (deploy/demo_data.py). This lists every other file such
+a commit touches.
+
+A program written before the contract existed becomes self-contained by two commits:
+one that copies its tests into its folder (touching nothing else), then one that removes
+the old copies under tests/ (touching nothing in the folder). A change to the contract
+that every program must follow is likewise a platform commit, then one commit per
+program."""
 import subprocess
 from pathlib import Path
 
@@ -19,8 +26,7 @@ def _git(*args, root=ROOT):
 
 def _distributions():
     """Self-contained program distributions: a pyproject.toml and their own tests in the
-    folder. (The first five programs are distributions whose tests still live under
-    tests/; they join this check when their tests move into their folders.)"""
+    folder."""
     return sorted(p.parent.name for p in (ROOT / "plugins").glob("*/pyproject.toml")
                   if (p.parent / "tests").is_dir())
 
@@ -28,8 +34,8 @@ def _distributions():
 def outside_files(package, root=ROOT):
     """{commit: [paths outside plugins/<package>/ it touches that are not allowed]}."""
     found = {}
-    became = _git("log", "--format=%H %P", "--diff-filter=A", "--", f"plugins/{package}/pyproject.toml",
-                  root=root).splitlines()[-1].split()
+    became = _git("log", "--format=%H %P", "--diff-filter=A", "--", f"plugins/{package}/tests",
+                  root=root).splitlines()[-1].split()            # the first commit giving it tests
     since = f"{became[0]}^..HEAD" if len(became) > 1 else "HEAD"    # from that commit on
     commits = _git("log", "--format=%H", since, "--", f"plugins/{package}", root=root).split()
     for commit in commits:
@@ -65,11 +71,33 @@ def test_the_check_names_what_a_program_commit_touches_outside(tmp_path):
     _git("init", "-q", root=tmp_path)
     commit({CONFIG: "PROGRAMS: [a]\nTIMEZONE: Asia/Shanghai\n", "core/x.py": ""}, "platform")
     commit({"plugins/p/hooks.py": "", "core/x.py": "before"}, "before it was a distribution: not checked")
-    commit({"plugins/p/program.py": "", "plugins/p/pyproject.toml": "",
+    commit({"plugins/p/program.py": "", "plugins/p/pyproject.toml": "", "plugins/p/tests/test_p.py": "",
             CONFIG: "PROGRAMS: [a, p]\nTIMEZONE: Asia/Shanghai\n", "deploy/demo_data.py": ""},
-           "the program as a distribution, enabled, with demo data")
+           "the program as a distribution with its tests, enabled, with demo data")
     assert outside_files("p", root=tmp_path) == {}
     commit({"plugins/p/hooks.py": "changed", "core/x.py": "changed", CONFIG: "PROGRAMS: [a, p]\nTIMEZONE: UTC\n"},
            "a program commit that edits the platform")
     (bad,) = outside_files("p", root=tmp_path).values()
     assert bad == ["core/x.py", f"{CONFIG} (beyond the PROGRAMS line)"]
+
+
+def test_an_older_program_is_checked_from_the_commit_that_moved_its_tests_in(tmp_path):
+    def commit(files, message, remove=()):
+        for path, text in files.items():
+            (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / path).write_text(text)
+        for path in remove:
+            (tmp_path / path).unlink()
+        _git("add", "-A", root=tmp_path)
+        _git("-c", "user.name=t", "-c", "user.email=t@example.edu.cn", "commit", "-qm", message, root=tmp_path)
+
+    _git("init", "-q", root=tmp_path)
+    commit({"plugins/p/program.py": "", "plugins/p/pyproject.toml": "", "tests/unit/p/test_p.py": "",
+            "core/x.py": ""}, "an older program, its tests under tests/")
+    commit({"plugins/p/program.py": "v2", "core/x.py": "v2"}, "a contract change before it moved: not checked")
+    commit({"plugins/p/tests/unit/test_p.py": ""}, "its tests copied into its folder")
+    commit({}, "the old copies removed", remove=["tests/unit/p/test_p.py"])
+    assert outside_files("p", root=tmp_path) == {}
+    commit({"plugins/p/program.py": "v3", "core/x.py": "v3"}, "a program commit that edits the platform")
+    (bad,) = outside_files("p", root=tmp_path).values()
+    assert bad == ["core/x.py"]
