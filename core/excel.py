@@ -15,6 +15,7 @@ from openpyxl.utils import get_column_letter
 from core.document_text import scrubbed
 from core.labels import label
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"   # the content type
 HEADER_FILL = PatternFill("solid", fgColor="DDE3EA")
 SUBTOTAL_FILL = PatternFill("solid", fgColor="F2F4F7")
 THIN = Side(style="thin", color="999999")

@@ -19,7 +19,7 @@ def send(result):
 
 
 @blp.route("/campaigns/<campaign_id>/documents/summary.xlsx")
-@blp.response(200, description="申报汇总表: the campaign, then a sheet per college")
+@blp.response(200, description="申报汇总表: the campaign, then a sheet per college, built in the request (a small campaign; POST /exports/summary builds it in the background for any size)")
 @login_required
 def summary(campaign_id):
     with rpc() as cluster:
@@ -36,8 +36,18 @@ def export_summary(campaign_id):
         return accepted(cluster.applications.export_summary(g.actor_id, campaign_id))
 
 
+@blp.route("/campaigns/<campaign_id>/exports/ranking", methods=["POST"])
+@blp.response(202, JobOut, description="The export job; follow it at /api/jobs/{id}. Its result is "
+                                       "{rows, round, file: {name, size, url}}")
+@login_required
+def export_ranking(campaign_id):
+    """Build the 评审结果 workbook of the latest published round in the background (campaign admin)."""
+    with rpc() as cluster:
+        return accepted(cluster.scoring.export_ranking(g.actor_id, campaign_id))
+
+
 @blp.route("/campaigns/<campaign_id>/documents/ranking.xlsx")
-@blp.response(200, description="The published ranking with scores (school admin)")
+@blp.response(200, description="The published ranking with scores (school admin), built in the request (a small campaign; POST /exports/ranking builds it in the background for any size)")
 @login_required
 def ranking(campaign_id):
     with rpc() as cluster:

@@ -8,7 +8,7 @@ from core.errors import ChuangxianError, Conflict, NotFound
 from core import excel
 from gateway.documents import certificate, word
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX = excel.XLSX
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PDF = "application/pdf"
 

@@ -1,7 +1,7 @@
 """Documents from the pages (the same files as /api/.../documents/*): the Excel
 summary, ranking and grants workbooks of a campaign and the Word forms of an
 application, each as the logged-in person may see them (the services decide)."""
-from flask import g, redirect, request, url_for
+from flask import abort, g, redirect, request, url_for
 
 from gateway.api import rpc
 from gateway.documents import fetch
@@ -16,12 +16,20 @@ def doc_summary(campaign_id):
         return send_document(fetch.campaign_summary(cluster, g.actor_id, campaign_id))
 
 
-@blp.route("/campaigns/<campaign_id>/exports/summary", methods=["POST"])
+# Each campaign workbook is built by a background job of the service that owns its rows.
+EXPORTS = {"summary": ("applications", "export_summary"), "ranking": ("scoring", "export_ranking")}
+
+
+@blp.route("/campaigns/<campaign_id>/exports/<kind>", methods=["POST"])
 @session.page_login_required
-def export_summary(campaign_id):
-    """Start the 申报汇总表 export; its page shows progress and then the file."""
+def export_workbook(campaign_id, kind):
+    """Start building a campaign workbook (申报汇总表, 评审结果); its page shows progress
+    and then the file."""
+    if kind not in EXPORTS:
+        abort(404)
+    service, method = EXPORTS[kind]
     with rpc() as cluster:
-        job = cluster.applications.export_summary(g.actor_id, campaign_id)
+        job = getattr(getattr(cluster, service), method)(g.actor_id, campaign_id)
     return redirect(url_for("web.job_page", job_id=job["id"]), 303)
 
 

@@ -9,7 +9,6 @@ from services.applications.domain import permissions
 from services.applications.views import application_view
 
 PAGE = 500
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def summary_rows(store, actor, campaign_id, progress=None):
@@ -34,5 +33,5 @@ def summary(store, jobs, actor, campaign, job_id, progress=None):
     apps = summary_rows(store, actor, campaign["_id"], progress)
     colleges = {u["_id"]: u["name"] for u in store.find_units({"kind": "college"}, limit=10000)}
     data = excel.application_summary(campaign, apps, colleges)
-    link = jobs.put_file(job_id, f"{campaign['title']}-申报汇总表.xlsx", XLSX, data)
+    link = jobs.put_file(job_id, f"{campaign['title']}-申报汇总表.xlsx", excel.XLSX, data)
     return {"rows": len(apps), "file": link}

@@ -174,7 +174,9 @@ class ApplicationsService(CampaignManagementRpcs, JobsMixin, probes.Probed):
         caller may see; the job's result links to the file."""
         self._actor(actor_id)
         self.store.get_campaign(campaign_id)
-        return self.submit_job(jobs.EXPORT_SUMMARY, {"campaign_id": campaign_id}, actor_id)
+        # `for`: the rows depend on who asks, so two people's exports are two jobs
+        # (an identical running job is shared only with the same person).
+        return self.submit_job(jobs.EXPORT_SUMMARY, {"campaign_id": campaign_id, "for": actor_id}, actor_id)
 
     # -- campaigns -----------------------------------------------------------
     @rpc

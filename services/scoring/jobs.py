@@ -3,12 +3,14 @@
 Each handler is `handler(run, service)` and idempotent: a re-run after a crash
 completes the work without applying any of it twice.
 """
+from core import excel
 from core.envelope import utc_now
 from services.scoring import results, results_cache, reviewing
 
 AUTO_ASSIGN = "auto_assign"
 COMPUTE_RESULTS = results_cache.COMPUTE_RESULTS
 PUBLISH_RESULTS = "publish_results"
+EXPORT_RANKING = "export_ranking"
 LISTED = 1000   # assignments listed in a job's result (a job document stays small; the rest are listed
                 # by GET /api/scoring/campaigns/<id>/assignments)
 
@@ -44,4 +46,18 @@ def publish_results(run, service):
                            service._person(run.actor_id), campaign_id, data, now, on_computed=keep)
 
 
-HANDLERS = {AUTO_ASSIGN: auto_assign, COMPUTE_RESULTS: compute_results, PUBLISH_RESULTS: publish_results}
+def export_ranking(run, service):
+    """评审结果 of the latest published round, kept with the job: {"rows", "round", "file"}.
+    A round published while it ran is not mixed in: one round is read, once."""
+    campaign_id = run.params["campaign_id"]
+    campaign = service.applications.campaign(campaign_id)
+    published = results.published_view(results.require_published(service.store, campaign_id))
+    run.progress(0, 1, force=True)
+    data = excel.ranking(campaign, published)
+    link = service.store.jobs.put_file(run.id, f"{campaign['title']}-评审结果.xlsx", excel.XLSX, data)
+    rows = len(published.get("selected") or []) + len(published.get("rest") or [])
+    return {"rows": rows, "round": published.get("round"), "file": link}
+
+
+HANDLERS = {AUTO_ASSIGN: auto_assign, COMPUTE_RESULTS: compute_results, PUBLISH_RESULTS: publish_results,
+            EXPORT_RANKING: export_ranking}

@@ -158,6 +158,15 @@ def _rounded_line(line):
     return {k: (dict(v, total=rounded(v["total"])) if v else None) for k, v in line.items()}
 
 
+def require_published(store, campaign_id):
+    """The latest published round's document; Conflict when none is."""
+    published = store.latest_selection(campaign_id, with_computed=False)
+    if not published:
+        raise Conflict("No results have been published for this campaign yet.", "本次活动尚未发布评审结果",
+                       field="campaign_id")
+    return published
+
+
 def published_view(doc):
     return jsonable({**doc["payload"], "round": doc["round"], "published_at": doc["published_at"],
                      "published_by": doc["published_by"], "event_id": doc["event_id"],

@@ -234,6 +234,15 @@ class ScoringService(probes.Probed, JobsMixin):
         return self.submit_job(jobs.COMPUTE_RESULTS, {"campaign_id": campaign_id}, actor_id)
 
     @rpc
+    def export_ranking(self, actor_id, campaign_id):
+        """Start the job building the 评审结果 workbook of the latest published round
+        (campaign admin; Conflict at once when nothing is published); asking again
+        while it runs returns the same job."""
+        require_campaign_admin(self._person(actor_id), self.applications.campaign(campaign_id))
+        results.require_published(self.store, campaign_id)
+        return self.submit_job(jobs.EXPORT_RANKING, {"campaign_id": campaign_id}, actor_id)
+
+    @rpc
     def published_results(self, actor_id, campaign_id):
         """The latest published round (campaign admin), or None; computes nothing."""
         require_campaign_admin(self._person(actor_id), self.applications.campaign(campaign_id))

@@ -51,3 +51,23 @@ def test_summary_export_job_gives_each_asker_their_rows(http, gateway_app):
     page = client.get(page_url).get_data(as_text=True)
     assert "下载文件" in page and f"/jobs/{job_id}/file" in page
     assert client.get(f"/jobs/{job_id}/file").status_code == 200
+
+
+def test_two_people_exporting_at_once_get_their_own_jobs(rpc, http):
+    """The rows depend on who asks: a job under way is shared only with the same person."""
+    campaign = http.as_("admin", "POST", "/api/campaigns", json=campaign_payload()).json
+    cid = campaign["id"]
+    _submitted(http, "2023010101", cid)
+    _submitted(http, "2023020101", cid)
+    first = rpc.applications.export_summary("p_admin", cid)
+    again = rpc.applications.export_summary("p_admin", cid)
+    other = rpc.applications.export_summary("p_counselor_em", cid)
+    assert other["id"] != first["id"]
+    if again["state"] in ("queued", "running"):
+        assert again["id"] == first["id"]         # the same person's identical job is shared
+    deadline = time.time() + 90
+    while other["state"] in ("queued", "running"):
+        assert time.time() < deadline, other
+        time.sleep(0.2)
+        other = http.as_("counselor_em", "GET", f"/api/jobs/{other['id']}").json
+    assert other["state"] == "succeeded" and other["result"]["rows"] == 1, other   # their own college's row

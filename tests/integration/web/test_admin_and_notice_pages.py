@@ -219,7 +219,7 @@ def test_admin_runs_a_campaign_to_the_certificate_through_the_pages(ready, gatew
     assert wait(lambda: rpc.applications.list_awards("p_admin", cid))
 
     # The winner's side downloads the certificate; someone else in scope does not.
-    winner, _ = client_of(gateway_app, "2023010101")
+    winner, winner_csrf = client_of(gateway_app, "2023010101")
     page = text(winner.get(f"/campaigns/{cid}/final-list"))
     [award] = rpc.applications.list_awards("p_admin", cid)
     url = f"/campaigns/{cid}/awards/{award['id']}/certificate.pdf"
@@ -232,12 +232,25 @@ def test_admin_runs_a_campaign_to_the_certificate_through_the_pages(ready, gatew
     other, _ = client_of(gateway_app, "2023020101")
     assert other.get(url).status_code == 404
 
-    # Documents from the admin page.
-    summary = admin.get(f"/campaigns/{cid}/summary.xlsx")
-    assert summary.status_code == 200 and load_workbook(io.BytesIO(summary.data)).active.max_row >= 2
-    ranking = admin.get(f"/campaigns/{cid}/ranking.xlsx")
-    assert ranking.status_code == 200 and "机电学院学生第一党支部" in json.dumps(
-        [[c.value for c in r] for r in load_workbook(io.BytesIO(ranking.data)).active.iter_rows()], ensure_ascii=False)
+    # Documents from the admin page: each workbook is built by a background job, whose
+    # page links the file.
+    admin_page = text(admin.get(f"/admin/campaigns/{cid}"))
+    for kind in ("summary", "ranking"):
+        assert f'action="/campaigns/{cid}/exports/{kind}"' in admin_page, kind
+    books = {}
+    for kind in ("summary", "ranking"):
+        started = admin.post(f"/campaigns/{cid}/exports/{kind}", data={"csrf_token": csrf})
+        assert started.status_code == 303, kind
+        job, page = job_done(admin, started.headers["Location"])
+        assert job["state"] == "succeeded" and f'/jobs/{job["id"]}/file' in page, job
+        download = admin.get(f'/jobs/{job["id"]}/file')
+        assert download.status_code == 200, kind
+        books[kind] = load_workbook(io.BytesIO(download.data)).active
+    assert books["summary"].max_row >= 2 and "评审结果" in str(books["ranking"]["A1"].value)
+    assert "机电学院学生第一党支部" in json.dumps([[c.value for c in r] for r in books["ranking"].iter_rows()],
+                                            ensure_ascii=False)
+    assert "生成评审结果表" in text(admin.get(started.headers["Location"]))
+    assert winner.post(f"/campaigns/{cid}/exports/ranking", data={"csrf_token": winner_csrf}).status_code == 403
     form_doc = admin.get(f"/applications/{me1}/form.docx")
     assert form_doc.status_code == 200 and "先锋领航进宿舍" in "\n".join(
         cell.text for table in Document(io.BytesIO(form_doc.data)).tables for row in table.rows for cell in row.cells)
