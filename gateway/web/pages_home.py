@@ -47,8 +47,11 @@ SERVICE_ROLES = {
 }
 
 
-def _link(item, roles):
-    """The first page of the item that exists (another module may add a better one)."""
+def _link(item, roles, counts):
+    """The first page of the item that exists (another module may add a better one);
+    stage reports due for one application lead to that application's stages page."""
+    if item == "stage_reports_due" and counts.get("stage_reports_due_application"):
+        return url_for("web.stages_page", application_id=counts["stage_reports_due_application"])
     for endpoint, query in dict((i, p) for _s, i, p in ITEMS)[item]:
         if endpoint in current_app.view_functions:
             if item == "review" and "school_admin" in roles and not roles & {"counselor", "college_admin"}:
@@ -71,7 +74,7 @@ def todo_list(actor_id, roles):
         answer = answers[service]
         if answer["ok"] and item in (answer["result"] or {}):
             items.append({"item": item, "label": i18n.t(f"todo_{item}"), "count": answer["result"][item],
-                          "url": _link(item, roles)})
+                          "url": _link(item, roles, answer["result"])})
     for service in services:
         wanted = SERVICE_ROLES[service]
         if not answers[service]["ok"] and (wanted is None or wanted & roles):

@@ -49,7 +49,9 @@ def todo_counts(apps, notes, actor):
                                      "report": {"$ne": None}}, CAP)
     due = _stage_reports_due(apps, notes, own)
     if due is not None:
-        out["stage_reports_due"] = due
+        out["stage_reports_due"], waiting = due
+        if len(waiting) == 1:             # the to-do can lead straight to its stages page
+            out["stage_reports_due_application"] = waiting[0]
     return out
 
 
@@ -83,7 +85,8 @@ def _review(apps, colleges, campaigns):
 
 
 def _stage_reports_due(apps, notes, own):
-    """None when none of the person's approved applications has stages."""
+    """(reports due, [the applications they are of]); None when none of the person's
+    approved applications has stages."""
     approved = [a for unit in own for a in apps.db.applications.find(
         {"applicant_id": unit, "state": "approved"}, {"campaign_id": 1, "state": 1}, limit=CAP)]
     staged, stages_of = {}, {}
@@ -100,9 +103,12 @@ def _stage_reports_due(apps, notes, own):
     docs = {}
     for doc in notes.db.stage_reports.find({"application_id": {"$in": list(staged)}}):
         docs.setdefault(doc["application_id"], {})[doc["stage"]] = doc
-    due = 0
+    due, waiting = 0, []
     for app_id, (app, stages) in staged.items():
         mine = docs.get(app_id, {})
-        due += sum(1 for s in stages if stage_rules.progress(stage_rules.stage_status(s, stages, app["state"], mine),
+        here = sum(1 for s in stages if stage_rules.progress(stage_rules.stage_status(s, stages, app["state"], mine),
                                                              mine.get(s)) in ("to_submit", "returned"))
-    return due
+        due += here
+        if here:
+            waiting.append(app_id)
+    return due, waiting

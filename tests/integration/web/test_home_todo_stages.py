@@ -38,6 +38,11 @@ def test_objections_and_stage_reports_wait_for_whoever_acts_next(rpc, http, conf
     assert wait(lambda: rpc.applications.get_application(admin, me1)["state"] == "approved", 30)
     assert rpc.applications.todo_counts(secretary)["stage_reports_due"] == 1       # the mid-term check is open
     assert rpc.applications.todo_counts(admin)["stage_reports_to_assess"] == 0
+    mine = gateway_app.test_client()
+    _web_login(mine, "2023010101")
+    page = mine.get("/").get_data(as_text=True)                                    # straight to its stages page
+    assert re.search(rf'<a href="/applications/{me1}/stages"><span class="todo-label">待提交阶段报告</span>\s*'
+                     r'<span class="todo-count">1</span>', page), page
     rpc.applications.put_stage_report(secretary, me1, "midterm", {"summary": "已开展主题党日3次。"})
     assert rpc.applications.todo_counts(secretary)["stage_reports_due"] == 0
     assert rpc.applications.todo_counts(admin)["stage_reports_to_assess"] == 1
