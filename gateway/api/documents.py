@@ -54,8 +54,19 @@ def ranking(campaign_id):
         return send(fetch.campaign_ranking(cluster, g.actor_id, campaign_id))
 
 
+@blp.route("/campaigns/<campaign_id>/exports/grants", methods=["POST"])
+@blp.response(202, JobOut, description="The export job; follow it at /api/jobs/{id}. Its result is "
+                                       "{rows, claims, file: {name, size, url}}")
+@login_required
+def export_grants(campaign_id):
+    """Build the 立项经费与报销 workbook in the background: the grants and claims you may see."""
+    with rpc() as cluster:
+        return accepted(cluster.funding.export_grants(g.actor_id, campaign_id))
+
+
 @blp.route("/campaigns/<campaign_id>/documents/grants.xlsx")
-@blp.response(200, description="Grants and claims per project")
+@blp.response(200, description="Grants and claims per project, built in the request (a small campaign; "
+                               "POST /exports/grants builds it in the background for any size)")
 @login_required
 def grants(campaign_id):
     with rpc() as cluster:

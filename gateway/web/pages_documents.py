@@ -17,13 +17,14 @@ def doc_summary(campaign_id):
 
 
 # Each campaign workbook is built by a background job of the service that owns its rows.
-EXPORTS = {"summary": ("applications", "export_summary"), "ranking": ("scoring", "export_ranking")}
+EXPORTS = {"summary": ("applications", "export_summary"), "ranking": ("scoring", "export_ranking"),
+           "grants": ("funding", "export_grants")}
 
 
 @blp.route("/campaigns/<campaign_id>/exports/<kind>", methods=["POST"])
 @session.page_login_required
 def export_workbook(campaign_id, kind):
-    """Start building a campaign workbook (申报汇总表, 评审结果); its page shows progress
+    """Start building a campaign workbook (申报汇总表, 评审结果, 立项经费与报销); its page shows progress
     and then the file."""
     if kind not in EXPORTS:
         abort(404)

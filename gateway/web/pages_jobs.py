@@ -30,6 +30,7 @@ i18n.add({
     "job_kind_compute_results": ("计算评审结果", "Computing the results"),
     "job_kind_export_summary": ("生成申报汇总表", "Building the application summary"),
     "job_kind_export_ranking": ("生成评审结果表", "Building the ranking workbook"),
+    "job_kind_export_grants": ("生成立项经费与报销表", "Building the grants and claims workbook"),
     "export_build": ("生成并下载", "Build and download"),
     "job_count_imported": ("导入条数", "Rows imported"),
     "job_count_units_touched": ("涉及单位", "Units touched"),
@@ -37,6 +38,7 @@ i18n.add({
     "job_count_decided": ("已决定的申报", "Applications decided"),
     "job_count_nominated": ("推荐数", "Nominated"),
     "job_count_rows": ("行数", "Rows"),
+    "job_count_claims": ("报销单数", "Claims"),
     "job_count_recorded": ("记录数", "Records"),
 })
 

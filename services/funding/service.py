@@ -27,7 +27,7 @@ from core.envelope import utc_now
 from core.forms import load_or_raise
 from core.mongo import Repository
 from core import idempotency
-from services.funding import awards, closing_flow, directory, outbox, report_flow, todo, workflow
+from services.funding import awards, closing_flow, directory, exports, outbox, report_flow, todo, workflow
 from services.funding.domain import actors
 from services.funding.schemas import (
     AwardInput, AwardsInput, BudgetInput, ClaimActionInput, ClaimInput, CloseInput, FundingCampaignInput,
@@ -121,8 +121,16 @@ class FundingService(probes.Probed, JobsMixin):
         return self.submit_job(awards.AWARD_GRANTS, {"campaign_id": campaign_id, "awards": rows}, actor_id,
                                total=len(rows))
 
+    @rpc
+    def export_grants(self, actor_id, campaign_id):
+        """Start the job building the campaign's 立项经费与报销 workbook: the grants and
+        claims the caller may see (NotFound at once for an unknown campaign)."""
+        workflow.get_campaign(self._ctx, self._actor(actor_id), campaign_id, utc_now())
+        # `for`: the rows depend on who asks; an identical job is shared only with the same person.
+        return self.submit_job(exports.EXPORT_GRANTS, {"campaign_id": campaign_id, "for": actor_id}, actor_id)
+
     def job_handlers(self):
-        return awards.HANDLERS
+        return {**awards.HANDLERS, **exports.HANDLERS}
 
     def job_visible(self, actor_id, job):
         """Whoever may award (school admins, finance) follows the awarding jobs."""

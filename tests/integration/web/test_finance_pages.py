@@ -118,16 +118,24 @@ def test_a_claim_from_filing_to_payment_through_the_pages(rpc, gateway_app, fund
     assert "暂无待审批的报销" in text(finance.get("/finance"))
 
     # The dashboard's budget per tier.
-    admin, _ = client_of(gateway_app, "admin")
+    admin, admin_csrf = client_of(gateway_app, "admin")
     page = text(admin.get(f"/dashboard?campaign_id={cid}"))
     charts = json.loads(re.search(r'id="dashboard-data">(.*?)</script>', page, re.S).group(1))
     assert charts["budget"]["labels"] == ["重点"]
     assert [d["data"] for d in charts["budget"]["datasets"]] == [[5000.0], [1200.5], [1200.5], [1200.5]]
     assert "¥5,000.00" in page
 
-    # The workbook 立项经费与报销: every claim of the campaign (read in one call) with its payment reference.
+    # The workbook 立项经费与报销, built by a job from the campaign page: every claim of the
+    # campaign (read in one call) with its payment reference.
     from openpyxl import load_workbook
-    book = admin.get(f"/campaigns/{cid}/grants.xlsx")
+
+    from tests.integration.web.test_admin_and_notice_pages import job_done
+    assert f'action="/campaigns/{cid}/exports/grants"' in text(admin.get(f"/admin/campaigns/{cid}"))
+    started = admin.post(f"/campaigns/{cid}/exports/grants", data={"csrf_token": admin_csrf})
+    assert started.status_code == 303
+    job, page = job_done(admin, started.headers["Location"])
+    assert job["state"] == "succeeded" and job["result"]["rows"] == 1 and "报销单数：1" in page, job
+    book = admin.get(f'/jobs/{job["id"]}/file')
     assert book.status_code == 200
     rows = [[c.value for c in row] for row in load_workbook(io.BytesIO(book.data))["报销明细"].iter_rows(min_row=4)]
     rows = [row for row in rows if any(row)]      # the sheet's signature rows below the table are blank here
