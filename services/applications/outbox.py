@@ -15,6 +15,12 @@ def finish(store, dispatch, application):
     return core_outbox.finish(store.outboxes, dispatch, COLLECTION, application)
 
 
+def finish_written(store, dispatch, application):
+    """`finish` for an application as this worker has just written it, its outbox
+    claimed in that write (store: `insert_application`, `apply_change`)."""
+    return core_outbox.finish(store.outboxes, dispatch, COLLECTION, application, claimed=True)
+
+
 def finish_many(store, dispatch, applications):
     """`finish` for applications this worker has just changed (a bulk decision)."""
     return core_outbox.finish_many(store.outboxes, dispatch, COLLECTION, applications)

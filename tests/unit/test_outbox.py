@@ -144,3 +144,31 @@ def test_finish_many_records_once_publishes_all_and_clears_in_one_go():
     boxes = FakeOutboxes(*docs)
     assert outbox.finish_many(boxes, refused, "applications", docs) == outbox.PUBLISH_FAILED
     assert len(boxes.audit) == 2 and all(d.get("outbox") for d in docs)
+
+
+def test_an_outbox_born_claimed_is_finished_by_its_writer_alone(monkeypatch):
+    """A writer that takes the claim in the write making the outbox finishes it
+    without a claim command; any other finisher (the sweep, another request) keeps
+    off it for the lease, and takes it over once the lease ran out (the writer died)."""
+    monkeypatch.setattr(outbox.time, "time", lambda: 1000.0 + outbox.LEASE_SECONDS - 1)
+    doc, sent = dict(app_doc(1), **outbox.born_claimed(1000.0)), []
+    boxes = FakeOutboxes(doc)
+    claim = boxes.claim
+    boxes.claim = lambda *args, **kwargs: boxes.log.append("claim") or claim(*args, **kwargs)
+    assert app_outbox.sweep(SimpleNamespace(outboxes=boxes), lambda t, e: sent.append(e["id"]), None) == 1
+    assert sent == [] and doc["outbox"] and boxes.log == ["claim"]   # the sweep asked, and was refused
+    boxes.log.clear()
+    assert app_outbox.finish_written(SimpleNamespace(outboxes=boxes), lambda t, e: sent.append(e["id"]), doc) \
+        == outbox.FINISHED
+    assert boxes.log == ["audit"] and sent == ["app_1.2"] and "outbox" not in doc   # no claim command
+
+
+def test_a_dead_writers_born_claimed_outbox_goes_to_the_sweep_after_the_lease(monkeypatch):
+    doc, sent = dict(app_doc(2), **outbox.born_claimed(1000.0)), []
+    boxes = FakeOutboxes(doc)
+    monkeypatch.setattr(outbox.time, "time", lambda: 1000.0 + outbox.LEASE_SECONDS - 1)
+    app_outbox.sweep(SimpleNamespace(outboxes=boxes), lambda t, e: sent.append(e["id"]), None)
+    assert sent == [] and doc["outbox"]
+    monkeypatch.setattr(outbox.time, "time", lambda: 1000.0 + outbox.LEASE_SECONDS + 1)
+    app_outbox.sweep(SimpleNamespace(outboxes=boxes), lambda t, e: sent.append(e["id"]), None)
+    assert sent == ["app_2.2"] and "outbox" not in doc and list(boxes.audit) == ["app_2:000002"]
