@@ -145,6 +145,16 @@ def make_program_service(program):
             return {"form": cleaned, "errors": errors}
 
         @rpc
+        def check_submission(self, form, context, eligibility_context):
+            """What submitting asks in one call instead of two: `validate_application`
+            of the whole form with `context` and, when it has no errors,
+            `check_eligibility` with `eligibility_context` (the same hooks, so the
+            same rules): {"form", "errors", "reasons" (None when the form has errors)}."""
+            checked = self.validate_application(form, context, partial=False)
+            checked["reasons"] = None if checked["errors"] else self.check_eligibility(eligibility_context)
+            return checked
+
+        @rpc
         def check_eligibility(self, context):
             """A list of reasons the applicant may not submit; empty when eligible."""
             return self._hooks().check_eligibility(self._context(context))
