@@ -10,7 +10,7 @@ import hashlib
 
 from core import uploads as attachment_rules
 from core.errors import Conflict
-from core.filestore import upload_bytes
+from core.filestore import PREFIX as FILE_ID_PREFIX, upload_bytes
 from services.applications.domain import permissions, windows
 from services.applications.workflow import campaign_of, visible_application
 
@@ -40,6 +40,13 @@ def _full(spec):
                     "editable.", f"{spec['label_zh']}数量已达上限，或申报已不可修改", field="kind")
 
 
+def _stored_as(data_b64, digest):
+    """The file store id the bytes were read from (a reference to them), else None:
+    content-addressed, so bytes read under their own id need not be stored again."""
+    file_id = data_b64.get("file_id") if isinstance(data_b64, dict) else None
+    return file_id if file_id == FILE_ID_PREFIX + digest else None
+
+
 def add(store, actor, app_id, kind, filename, data_b64, max_bytes, now, idempotency_key=None):
     """Store one upload (`data_b64`: ``{"file_id"}`` of the bytes in the file store, or
     base64). A retry returns the attachment stored first, also for a one-file kind that is full."""
@@ -55,7 +62,8 @@ def add(store, actor, app_id, kind, filename, data_b64, max_bytes, now, idempote
     meta = attachment_rules.check_upload(program["attachments"], kind, filename, data, max_bytes, existing)
     spec = next(k for k in program["attachments"] if k["kind"] == kind)
     meta["uploaded_by"] = actor.ref()
-    stored = store.add_attachment(app, meta, data, spec.get("max_count", 10), now, attachment_id)
+    stored = store.add_attachment(app, meta, data, spec.get("max_count", 10), now, attachment_id,
+                                  file_id=_stored_as(data_b64, digest))
     if stored is None:
         raise _full(spec)
     return stored
@@ -96,7 +104,8 @@ def replace(store, actor, app_id, attachment_id, filename, data_b64, max_bytes, 
     meta["uploaded_by"] = actor.ref()
     if not store.remove_attachment(app, old):
         raise _not_editable()
-    stored = store.add_attachment(app, meta, data, spec.get("max_count", 10), now, new_id)
+    stored = store.add_attachment(app, meta, data, spec.get("max_count", 10), now, new_id,
+                                  file_id=_stored_as(data_b64, digest))
     if stored is None:
         raise _full(spec)
     return stored

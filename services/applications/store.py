@@ -483,13 +483,14 @@ class ApplicationsStore:
         )
 
     # -- attachments --------------------------------------------------------
-    def add_attachment(self, application, meta, data, max_count, now, attachment_id=None):
+    def add_attachment(self, application, meta, data, max_count, now, attachment_id=None, file_id=None):
         """Store the bytes in the file store (core/filestore.py: content-addressed, so a
-        retry stores nothing new) and the attachment with their `file_id`, then take a
-        slot of the kind's count atomically; a lost race for the last slot removes the
-        attachment again and returns None. A second upload under the same
+        retry stores nothing new; `file_id`: they were just read from there under
+        that id, so they are stored already) and the attachment with their `file_id`,
+        then take a slot of the kind's count atomically; a lost race for the last slot
+        removes the attachment again and returns None. A second upload under the same
         `attachment_id` (a concurrent retry) returns the first."""
-        file_id = self.files.put(data)["file_id"]
+        file_id = file_id or self.files.put(data)["file_id"]
         doc = dict(meta, _id=attachment_id or new_id("att"), application_id=application["_id"], file_id=file_id,
                    uploaded_at=now)
         try:
