@@ -9,7 +9,9 @@ one place for both moments it matters:
   candidate, with ``preview``: the form is not filled yet, so only what does not
   depend on it is judged; a reason with ``blocking: false`` bars a choice in the form
   only, e.g. a dorm type won last year);
-* at submission (`require_eligible`): the same hook with the filled form.
+* at submission (`refuse`, on the answer of the program's ``check_submission`` call,
+  which checks the whole form and then runs the same hook with it:
+  workflow._check_submission).
 
 Both build the hook's context with `context_for`, so the two can never disagree on
 what the program is told.
@@ -44,26 +46,29 @@ def person_applicant(store, person_id):
     return dict(unit, kind="person", path=unit_path)
 
 
-def members_of(store, kind, unit_id):
+def members_of(store, kind, unit_id, representatives=None):
     """The people of the applying unit from the directory (its class, dorm or branch
     members, and whoever speaks for it), so eligibility never rests on a roster the
     applicant typed; for a person applicant, themself. One indexed equality per unit
-    (nx-27017 scans the collection for a `$in` on a field other than _id)."""
+    (nx-27017 scans the collection for a `$in` on a field other than _id).
+    `representatives`: who speaks for the unit now, when the caller read them already."""
     if kind == "person":
         return [person_view(store.get_person(unit_id))]
     found = {p["_id"]: p for p in store.find_people({f"{kind}_id": unit_id}, limit=5000)}
-    for p in store.people_holding(role_rules.representative_keys(kind, unit_id)):
+    if representatives is None:
+        representatives = store.people_holding(role_rules.representative_keys(kind, unit_id))
+    for p in representatives:
         found.setdefault(p["_id"], p)
     return [person_view(p) for p in found.values()]
 
 
-def context_for(store, campaign, kind, unit_id, unit, form, preview=False):
+def context_for(store, campaign, kind, unit_id, unit, form, preview=False, representatives=None):
     """The `check_eligibility` context (core/hookspec.py) for one applicant. A unit
     applicant goes as its unit record, a person as {"kind": "person"} with their
     record as the one member."""
     applicant = unit if kind != "person" else {"kind": "person"}
     context = {"applicant": applicant, "campaign": {k: v for k, v in campaign.items() if k != "history"},
-               "form": form or {}, "members": members_of(store, kind, unit_id)}
+               "form": form or {}, "members": members_of(store, kind, unit_id, representatives)}
     if preview:
         context["preview"] = True
     return jsonable(context)
@@ -74,13 +79,10 @@ def blocking(reasons):
     return [r for r in reasons or [] if r.get("blocking", True) is not False]
 
 
-def require_eligible(store, hooks, campaign, app):
-    """Raises ValidationFailed (field ``eligibility``, each reason a detail) when the
-    program refuses the applicant with its filled form."""
-    kind, unit_id = app["applicant_kind"], app["applicant_id"]
-    unit = store.get_unit(unit_id) if kind != "person" else None
-    reasons = blocking(hooks[campaign["program"]].check_eligibility(
-        context_for(store, campaign, kind, unit_id, unit, app.get("form"))))
+def refuse(answer):
+    """Raises ValidationFailed (field ``eligibility``, each blocking reason a detail)
+    for the program's `check_eligibility` answer; nothing when it has none."""
+    reasons = blocking(answer)
     if reasons:
         raise ValidationFailed(
             "; ".join(r["message"] for r in reasons), "；".join(r["message_zh"] for r in reasons),

@@ -27,7 +27,7 @@ from core.idempotency import new_id
 from core.jobs import JobStore
 from core.filestore import file_store
 from core.mongo import count
-from core.outbox import Outboxes
+from core.outbox import Outboxes, born_claimed
 from core.pacing import sweep_pacer
 
 
@@ -306,7 +306,8 @@ class ApplicationsStore:
 
     # -- applications -------------------------------------------------------
     def insert_application(self, application, idempotency_key):
-        """Insert a new draft. A retry with the same key returns the first result;
+        """Insert a new draft (its outbox, if any, claimed by the caller: the caller
+        sets `born_claimed`). A retry with the same key returns the first result;
         any other second application for the applicant raises Conflict."""
         try:
             self.db.applications.insert_one(application)
@@ -336,14 +337,16 @@ class ApplicationsStore:
 
     def apply_change(self, application, changes, outbox, now):
         """Apply `changes` only if the application is still at the version and state
-        it was read at, with `outbox` (audit + event) in the same write. Returns the
-        new document, or None when someone else changed it first.
+        it was read at, with `outbox` (audit + event) in the same write and claimed
+        by this writer (finish it with outbox.finish_written). Returns the new
+        document, or None when someone else changed it first.
 
         A conditional whole-document replace rather than $set: the embedded wire
         server stores a top-level datetime written by $set as text."""
         new = {k: v for k, v in application.items() if k not in ("_id", "outbox_claim_ts")}
+        # the claim on the outbox is this writer's from the start (core/outbox.py)
         new.update(changes, outbox=outbox, outbox_at=now, updated_at=now, updated_ts=now.timestamp(),
-                   version=application["version"] + 1)
+                   version=application["version"] + 1, **born_claimed(now.timestamp()))
         return self.db.applications.find_one_and_replace(
             # outbox None: the previous change's audit entry and event are out, so
             # this change cannot overwrite them before they are.

@@ -4,7 +4,8 @@ from datetime import datetime, timezone
 from core import roles as role_rules
 from core.views import jsonable as core_jsonable
 
-_HIDDEN = ("outbox", "outbox_at", "created_key", "password_hash", "role_keys", "role_names")
+_HIDDEN = ("outbox", "outbox_at", "outbox_claim_ts", "step_keys", "created_key", "password_hash", "role_keys",
+           "role_names")
 
 
 def jsonable(value):

@@ -10,6 +10,7 @@ from core import roles as role_rules
 from core import uploads as attachment_rules
 from core.decision_rules import DIRECT_DECISIONS, require_direct_decision_allowed
 from core.envelope import make_event
+from core.outbox import born_claimed
 from core.errors import (
     Conflict, NotFound, PermissionDenied, field_error, invalid,
 )
@@ -45,17 +46,24 @@ def _audit(app_id, seq, entry):
 def _role_holders(store, apps):
     """{role key: [person id]} of the representatives and college staff of `apps`
     (roles in force now), in one query."""
+    return _people_behind(store, apps)[0]
+
+
+def _people_behind(store, apps):
+    """({role key: [person id]}, {person id: person}) of the representatives and
+    college staff of `apps` (roles in force now), in one query."""
     keys = set()
     for app in apps:
         keys.update(role_rules.representative_keys(app["applicant_kind"], app["applicant_id"]))
         keys.update(role_rules.college_staff_keys(app["college_id"]))
-    holders = {}
+    holders, people = {}, {}
     for person in store.people_holding(sorted(keys), limit=100000):
         for role in role_rules.current(person.get("roles"), datetime.now(timezone.utc)):
             key = role_rules.role_key(role)
             if key in keys and person["_id"] not in holders.get(key, []):
                 holders.setdefault(key, []).append(person["_id"])
-    return holders
+                people[person["_id"]] = person
+    return holders, people
 
 
 def _event_data(store, app, from_state, reason, holders=None):
@@ -78,19 +86,30 @@ def _event_data(store, app, from_state, reason, holders=None):
     }
 
 
-def _commit(store, dispatch, app, changes, entry, event_type, now):
-    """Apply one change with its audit entry (and event) or raise Conflict."""
+def _with_step_key(app, changes, entry):
+    """`changes` with the step's (action, Idempotency-Key) added to the application's
+    `step_keys` (see `step_keys`), when the step has a key and the application keeps them."""
+    key = entry.get("idempotency_key")
+    if not key or "step_keys" in changes or "step_keys" not in app:
+        return changes
+    return dict(changes, step_keys=list(app["step_keys"] or []) + [_step_key(entry["action"], key)])
+
+
+def _commit(store, dispatch, app, changes, entry, event_type, now, holders=None):
+    """Apply one change with its audit entry (and event) or raise Conflict.
+    `holders`: the event's recipients as `_people_behind` read them, when the caller has them."""
+    changes = _with_step_key(app, changes, entry)
     seq = app["version"] + 1
     box = {"audit": _audit(app["_id"], seq, entry), "event": None}
     if event_type:
         after = dict(app, **changes)
-        box["event"] = make_event(event_type, _event_data(store, after, app["state"], entry.get("reason")),
+        box["event"] = make_event(event_type, _event_data(store, after, app["state"], entry.get("reason"), holders),
                                   SOURCE, actor=entry["by"], event_id=f"{app['_id']}.{seq}", occurred_at=now)
     new = store.apply_change(app, changes, box, now)
     if new is None:
         raise Conflict("The application was changed by someone else meanwhile; reload and try again.",
                        "该申报已被他人修改，请刷新后重试", field="version")
-    outbox.finish(store, dispatch, new)
+    outbox.finish_written(store, dispatch, new)
     return new
 
 
@@ -105,6 +124,7 @@ def commit_many(store, dispatch, items, event_type, now):
     holders = _role_holders(store, [app for app, _changes, _entry in items]) if event_type else {}
     planned = []
     for app, changes, entry in items:
+        changes = _with_step_key(app, changes, entry)
         seq = app["version"] + 1
         box = {"audit": _audit(app["_id"], seq, entry), "event": None}
         if event_type:
@@ -177,15 +197,16 @@ def create(store, hooks, dispatch, actor, campaign, program, applicant_id, form,
         "college_id": unit.get("college_id"), "state": "draft", "form": cleaned, "version": 1,
         "created_by": actor.ref(), "created_at": now, "updated_at": now, "updated_ts": now.timestamp(),
         "submitted_at": None,
-        "first_submitted_at": None, "created_key": key,
+        "first_submitted_at": None, "created_key": key, "step_keys": [],
         # who applied on the unit's behalf (a counselor for a class), or None
         "on_behalf_by": actor.id if on_behalf else None,
         "attachment_counts": {k["kind"]: 0 for k in program["attachments"]},
         "outbox": {"audit": _audit(app_id, 1, entry), "event": None}, "outbox_at": now,
+        **born_claimed(now.timestamp()),
     }
     stored, created = store.insert_application(app, key)
     if created:
-        outbox.finish(store, dispatch, stored)
+        outbox.finish_written(store, dispatch, stored)
         return application_view({k: v for k, v in stored.items() if k not in ("outbox", "outbox_at")})
     return application_view(store.get_application(stored["_id"]))
 
@@ -204,18 +225,34 @@ def update_form(store, hooks, dispatch, actor, app_id, form, now):
     return application_view(_commit(store, dispatch, app, {"form": cleaned}, entry, None, now))
 
 
-def _already_done(store, app_id, action, key, app=None):
+def _step_key(action, key):
+    return f"{action}|{key}"
+
+
+def step_keys(store, app):
+    """The (action, Idempotency-Key) pairs of the steps made on `app`, as
+    "<action>|<key>": kept in the application itself (`step_keys`, written in the
+    same write as each keyed step), so a retry is recognised without reading the
+    audit trail; an application stored before that field existed has them from
+    its trail (read once: its next keyed step stores them all)."""
+    if "step_keys" in app:
+        return list(app["step_keys"] or [])
+    return [_step_key(e.get("action"), e["idempotency_key"]) for e in store.audit_trail(app["_id"])
+            if e.get("idempotency_key")]
+
+
+def _already_done(store, app_id, action, key, app=None, keys=None):
     """The application if the step `action` with idempotency `key` was already made
-    (`app`: the application as just read, when the caller has it)."""
+    (`app`: the application as just read, `keys`: its step_keys, when the caller
+    has them)."""
     if not key:
         return None
     app = app if app is not None else store.get_application(app_id)
     box_entry = (app.get("outbox") or {}).get("audit") or {}
     if box_entry.get("idempotency_key") == key and box_entry.get("action") == action:
         return app
-    for entry in store.audit_trail(app_id):
-        if entry.get("idempotency_key") == key and entry.get("action") == action:
-            return app
+    if _step_key(action, key) in (keys if keys is not None else step_keys(store, app)):
+        return app
     return None
 
 
@@ -224,7 +261,8 @@ def act(store, hooks, dispatch, actor, app_id, action, reason, key, now):
     the current application and neither changes it nor publishes again."""
     app = visible_application(store, actor, app_id)
     outbox.finish(store, dispatch, app)
-    done = _already_done(store, app_id, action, key, app)
+    keys = step_keys(store, app) if key else None
+    done = _already_done(store, app_id, action, key, app, keys)
     if done is not None:
         return application_view(done)
     campaign = campaign_of(store, app["campaign_id"])
@@ -234,8 +272,11 @@ def act(store, hooks, dispatch, actor, app_id, action, reason, key, now):
                                         action, app["state"])
     entry["idempotency_key"] = key
     changes = {"state": step.target}
+    if key:
+        changes["step_keys"] = keys + [_step_key(action, key)]
+    holders = None
     if action == "submit":
-        _check_submission(store, hooks, campaign, app, now)
+        holders = _check_submission(store, hooks, campaign, app, now)
         changes["submitted_at"] = now
         if not app.get("first_submitted_at"):
             changes["first_submitted_at"] = now
@@ -248,7 +289,7 @@ def act(store, hooks, dispatch, actor, app_id, action, reason, key, now):
     elif action == "reopen":
         windows.require_application_window(campaign, now)
     try:
-        new = _commit(store, dispatch, app, changes, entry, step.event, now)
+        new = _commit(store, dispatch, app, changes, entry, step.event, now, holders)
     except Conflict:
         done = _already_done(store, app_id, action, key)
         if done is not None:
@@ -258,14 +299,42 @@ def act(store, hooks, dispatch, actor, app_id, action, reason, key, now):
 
 
 def _check_submission(store, hooks, campaign, app, now):
+    """Raises DeadlinePassed, or ValidationFailed naming the form's fields, then the
+    missing attachments, then the program's reasons (`eligibility`), in that order.
+    The program checks the whole form and, when it passes, the eligibility in one
+    call (`check_submission`, core/program_service.py). Returns the application's
+    representatives and college staff (`_people_behind`), read once for both the
+    eligibility check's members and the submission event."""
     windows.require_editable_window(campaign, app, now)
     program = store.get_program(campaign["program"], campaign["program_version"])
-    unit = store.get_unit(app["applicant_id"]) if app["applicant_kind"] != "person" else {"kind": "person"}
-    _validate_form(hooks, campaign, {"applicant": unit}, app["form"] or {}, partial=False)
-    missing = attachment_rules.missing_required(program["attachments"], store.list_attachments(app["_id"]))
+    kind, unit_id = app["applicant_kind"], app["applicant_id"]
+    unit = store.get_unit(unit_id) if kind != "person" else None
+    holders, people = _people_behind(store, [app])
+    speaking = sorted({p for key in role_rules.representative_keys(kind, unit_id) for p in holders.get(key, [])})
+    eligibility_context = eligibility.context_for(store, campaign, kind, unit_id, unit, app.get("form"),
+                                                  representatives=[people[p] for p in speaking])
+    form_context = _plain({"campaign": campaign, "applicant": unit or {"kind": "person"}})
+    result = hooks[campaign["program"]].check_submission(app["form"] or {}, form_context, eligibility_context)
+    if result["errors"]:
+        raise invalid([dict(e, field=f"form.{e['field']}") for e in result["errors"]])
+    missing = _missing_attachments(store, program, app)
     if missing:
         raise invalid(missing)
-    eligibility.require_eligible(store, hooks, campaign, app)
+    eligibility.refuse(result["reasons"])
+    return holders
+
+
+def _missing_attachments(store, program, app):
+    """`core.uploads.missing_required` of the application's attachments. Its
+    `attachment_counts` never exceed the files stored (a count goes up after its file
+    is stored and down before it is removed), so counts that suffice settle it
+    without reading the attachments; otherwise the stored files decide."""
+    counts = app.get("attachment_counts")
+    if counts is not None:
+        counted = [{"kind": kind} for kind, n in counts.items() for _ in range(max(0, int(n or 0)))]
+        if not attachment_rules.missing_required(program["attachments"], counted):
+            return []
+    return attachment_rules.missing_required(program["attachments"], store.list_attachments(app["_id"]))
 
 
 def _plain(doc):
