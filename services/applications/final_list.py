@@ -1,7 +1,9 @@
 """The final list (正式名单): finalising a notice and what follows from it.
 
 `finalise` is refused before the current version's period is over or while any
-objection (of any version) is unresolved. Otherwise it stores the list as
+objection (of any version) is unresolved. Otherwise it marks the campaign closed to
+applications (`final_listed`, which every create, edit, upload and submit reads with
+the campaign itself: workflow.campaign_of), then stores the list as
 ``final_lists/<campaign_id>`` — a unique _id, so finalising twice or concurrently
 stores one list, and every caller gets that one — and then settles it:
   * every listed application goes college_approved → approved with its
@@ -49,6 +51,7 @@ def finalise(deps, actor_id, notice_id, now):
         pending = [o["_id"] for o in deps.notes.unsettled_objections(campaign["_id"])]
         states = {a["_id"]: a["state"] for a in deps.apps.campaign_applications(campaign["_id"])}
         notice_rules.check_finalise(notice, latest["version"], pending, now, states)
+        deps.apps.mark_final_listed(campaign["_id"])   # closed to applications before the list exists
         existing, _created = deps.notes.insert_once("final_lists", _final_doc(deps, campaign, notice, actor, now))
     return campaign["_id"]
 

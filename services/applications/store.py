@@ -89,6 +89,7 @@ class ApplicationsStore:
         db.units.create_index([("kind", ASCENDING), ("name", ASCENDING)])
         db.campaigns.create_index([("program", ASCENDING), ("academic_year", ASCENDING)])
         db.shortlists.create_index([("campaign_id", ASCENDING), ("round", ASCENDING)])
+        self.mark_final_listed_campaigns()
 
     # -- programs -----------------------------------------------------------
     def register_program(self, declaration, now):
@@ -292,6 +293,24 @@ class ApplicationsStore:
         if not campaign:
             raise not_found("campaign", "评选活动", campaign_id)
         return campaign
+
+    def mark_final_listed(self, campaign_id):
+        """From now on the campaign takes no more applications: its final list is being
+        stored (final_list.finalise marks the campaign first, then stores the list, so
+        no application slips in between). The version moves, so an edit made from an
+        older read fails instead of dropping the mark (it is a number: nx-27017 returns
+        booleans as 0/1)."""
+        # {"$in": [None, 0]}, not {"$ne": 1}: nx-27017 updates nothing for a $ne filter
+        self.db.campaigns.update_one({"_id": campaign_id, "final_listed": {"$in": [None, 0]}},
+                                     {"$set": {"final_listed": 1}, "$inc": {"version": 1}})
+
+    def mark_final_listed_campaigns(self):
+        """Mark every campaign whose final list was stored before campaigns carried the
+        mark (idempotent; run at start with the indexes)."""
+        listed = sorted(d["_id"] for d in self.db.final_lists.find({}, {"_id": 1}))
+        if listed:
+            self.db.campaigns.update_many({"_id": {"$in": listed}, "final_listed": {"$in": [None, 0]}},
+                                          {"$set": {"final_listed": 1}, "$inc": {"version": 1}})
 
     def final_listed(self, campaign_ids):
         """The ids among `campaign_ids` whose final list (正式名单, notice_store's

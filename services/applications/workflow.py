@@ -147,10 +147,12 @@ def _validate_form(hooks, campaign, app_context, form, partial):
 
 
 def campaign_of(store, campaign_id):
-    """The campaign as stored, with `final_listed` (whether its final list exists), which
-    the window guards (domain/windows.py) and the campaign view read. Never written back."""
+    """The campaign as stored, with `final_listed` (whether its final list exists, as a
+    boolean), which the window guards (domain/windows.py) and the campaign view read:
+    the campaign carries the mark from before its final list is stored
+    (store.mark_final_listed), so one read answers both."""
     campaign = store.get_campaign(campaign_id)
-    campaign["final_listed"] = campaign_id in store.final_listed([campaign_id])
+    campaign["final_listed"] = bool(campaign.get("final_listed"))
     return campaign
 
 

@@ -42,3 +42,20 @@ def test_one_finisher_claims_an_outbox_and_only_its_own_application(store):
     store.outboxes.release("applications", "a2", box)                  # publishing failed: free at once
     assert claim("applications", "a2", box, now + 32, 30) is True
     assert claim("applications", "a2", {"audit": {"_id": "a2:000009"}}, now + 99, 30) is False  # not its outbox
+
+
+def test_a_campaign_carries_its_final_list_mark_also_when_the_list_came_first(store):
+    """Campaigns whose final list was stored before campaigns carried the mark get it
+    when the service starts (ensure_indexes); the mark moves the version once."""
+    from services.applications.workflow import campaign_of
+    store.db.campaigns.insert_many([{"_id": "c_old", "version": 3}, {"_id": "c_open", "version": 1},
+                                    {"_id": "c_new", "version": 1}])
+    store.db.final_lists.insert_one({"_id": "c_old", "entries": []})
+    assert campaign_of(store, "c_old")["final_listed"] is False   # as stored before
+    store.ensure_indexes()
+    store.ensure_indexes()
+    assert campaign_of(store, "c_old")["final_listed"] is True and store.get_campaign("c_old")["version"] == 4
+    assert campaign_of(store, "c_open")["final_listed"] is False and store.get_campaign("c_open")["version"] == 1
+    store.mark_final_listed("c_new")
+    store.mark_final_listed("c_new")
+    assert campaign_of(store, "c_new")["final_listed"] is True and store.get_campaign("c_new")["version"] == 2
