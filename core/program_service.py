@@ -173,6 +173,13 @@ def make_program_service(program):
             return self._hooks().scoring_inputs(self._context(context))
 
         @rpc
+        def award_titles_many(self, contexts):
+            """`award_titles` for each context, in order: one call for a batch of a
+            final list's entries (the same hook, so the same titles)."""
+            hooks = self._hooks()
+            return [hooks.award_titles(self._context(c)) for c in contexts or []]
+
+        @rpc
         def award_titles(self, context):
             """The titles an entry of a final list receives (ProgramHooks.award_titles)."""
             return self._hooks().award_titles(self._context(context))

@@ -28,12 +28,36 @@ def award_view(doc):
     return view
 
 
-def grant(deps, campaign, app, entry, by, source, now):
+#: Entries whose titles one program call asks for (`grant_many`): within the hook
+#: call's timeout (PROGRAM_CALLS.TIMEOUT_SECONDS) even when each entry makes the
+#: program read the directory or the records.
+AWARD_BATCH = 50
+
+
+def _context(campaign, app, entry):
+    return jsonable({"campaign": with_id(campaign), "application": application_view(app), "entry": entry})
+
+
+def grant_many(deps, campaign, pairs, by, source, now):
+    """`grant` for each (application, entry) of a final list, asking the program for
+    the titles once per AWARD_BATCH entries (``award_titles_many``) instead of once
+    per entry. Idempotent as `grant` is."""
+    granted = []
+    for start in range(0, len(pairs), AWARD_BATCH):
+        batch = pairs[start:start + AWARD_BATCH]
+        answers = deps.hooks[campaign["program"]].award_titles_many([_context(campaign, a, e) for a, e in batch])
+        for (app, entry), titles in zip(batch, answers):
+            granted += grant(deps, campaign, app, entry, by, source, now, titles=titles)
+    return granted
+
+
+def grant(deps, campaign, app, entry, by, source, now, titles=None):
     """The awards of one final-list entry (idempotent). `by`: who decided ({"id",
-    "name"}); `source`: "final_list" or "final_evaluation"."""
-    context = jsonable({"campaign": with_id(campaign), "application": application_view(app), "entry": entry})
-    titles = award_rules.clean_titles(deps.hooks[campaign["program"]].award_titles(context), campaign["program"],
-                                      permissions.campaign_level(campaign), entry)
+    "name"}); `source`: "final_list" or "final_evaluation"; `titles`: the program's
+    answer for this entry when the caller asked already (`grant_many`)."""
+    if titles is None:
+        titles = deps.hooks[campaign["program"]].award_titles(_context(campaign, app, entry))
+    titles = award_rules.clean_titles(titles, campaign["program"], permissions.campaign_level(campaign), entry)
     if not titles:
         return []
     members = lifecycle.member_ids(deps.apps, app)

@@ -11,7 +11,8 @@ stores one list, and every caller gets that one — and then settles it:
     rejected with the reason from its review result (未入选 when none), each through
     the same audited, evented step as workflow.act (`_commit`), so each moves once
     and publishes one `application.decided`;
-  * the awards, when the program has no final evaluation (awards.py);
+  * the awards, when the program has no final evaluation (awards.py; the program
+    is asked for the titles once per batch of entries);
   * `notice.closed` (id ``notice.closed:<campaign_id>``) with the final entries.
 Settling is idempotent; a finaliser that died half-way is finished by the sweep
 (`settled` is 0 until every step is done).
@@ -107,11 +108,11 @@ def settle(deps, final, now, progress=None):
             report(done, total)
     program = lifecycle.program_of(deps.apps, campaign)
     if stage_rules.awards_at(program.get("stages")) == "final_list":
-        # (one read for every listed application, not one per entry)
+        # (one read for every listed application, one program call per batch of entries)
         apps = deps.apps.get_applications([e["application_id"] for e in final["entries"]])
-        for entry in final["entries"]:
-            app = apps.get(entry["application_id"]) or deps.apps.get_application(entry["application_id"])
-            awards.grant(deps, campaign, app, entry, by, "final_list", now)
+        pairs = [(apps.get(e["application_id"]) or deps.apps.get_application(e["application_id"]), e)
+                 for e in final["entries"]]
+        awards.grant_many(deps, campaign, pairs, by, "final_list", now)
     lifecycle_outbox.finish(deps.notes, deps.dispatch, "final_lists", final)
     deps.notes.mark_settled(campaign["_id"])
     return total
