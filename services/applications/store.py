@@ -29,6 +29,7 @@ from core.filestore import file_store
 from core.mongo import count
 from core.outbox import Outboxes, born_claimed
 from core.pacing import sweep_pacer
+from services.applications.role_holders import RoleHolders, keys_of
 
 
 def not_found(what, what_zh, ident):
@@ -43,6 +44,7 @@ class ApplicationsStore:
         self.outboxes = Outboxes(db, "audit")   # changes' outboxes and the audit trail (core/outbox.py)
         self.files = file_store(config, client=db.client)   # attachments' bytes (core/filestore.py)
         self._programs = {}   # "<name>@<version>" -> declaration (versions are immutable)
+        self.role_holders = RoleHolders(db)   # who holds a role where, by index (role_holders.py)
         self.sweep_pacer = sweep_pacer(config)
 
     def metrics(self):
@@ -90,6 +92,9 @@ class ApplicationsStore:
         db.campaigns.create_index([("program", ASCENDING), ("academic_year", ASCENDING)])
         db.shortlists.create_index([("campaign_id", ASCENDING), ("round", ASCENDING)])
         self.mark_final_listed_campaigns()
+        # once per database: people stored before role_holders existed (a lazy cursor:
+        # read only when the index is not built yet)
+        self.role_holders.build(db.people.find({"role_keys": {"$exists": True}}, {"role_keys": 1}))
 
     # -- programs -----------------------------------------------------------
     def register_program(self, declaration, now):
@@ -155,9 +160,13 @@ class ApplicationsStore:
         else raises Conflict (the others in the batch are written)."""
         if not people:
             return
+        before = {d["_id"]: keys_of(d) for d in self.db.people.find({"_id": {"$in": [p["_id"] for p in people]}},
+                                                                      {"role_keys": 1})}
         try:
-            self.db.people.bulk_write([ReplaceOne({"_id": p["_id"]}, p, upsert=True) for p in people],
-                                      ordered=False)
+            self.role_holders.write(
+                [(p["_id"], before.get(p["_id"], set()), keys_of(p)) for p in people],
+                lambda: self.db.people.bulk_write([ReplaceOne({"_id": p["_id"]}, p, upsert=True) for p in people],
+                                                  ordered=False))
         except BulkWriteError as exc:
             taken = [e.get("op", {}).get("replacement", {}).get("login") or "?" for e in exc.details.get(
                 "writeErrors", []) if e.get("code") == 11000]
@@ -172,8 +181,10 @@ class ApplicationsStore:
 
     def upsert_person(self, person):
         """Insert or replace by id; a login taken by someone else raises Conflict."""
+        before = self.db.people.find_one({"_id": person["_id"]}, {"role_keys": 1})
         try:
-            self.db.people.replace_one({"_id": person["_id"]}, person, upsert=True)
+            self.role_holders.write([(person["_id"], keys_of(before), keys_of(person))],
+                                    lambda: self.db.people.replace_one({"_id": person["_id"]}, person, upsert=True))
         except DuplicateKeyError:
             raise Conflict(f"Login {person['login']!r} is taken.", f"登录名 {person['login']} 已被占用",
                            field="login") from None
@@ -200,14 +211,18 @@ class ApplicationsStore:
         return list(self.db.people.find(query, {"password_hash": 0}, sort=[("_id", ASCENDING)], limit=limit))
 
     def people_holding(self, role_keys, limit=20000, now=None):
-        """People holding any of `role_keys` ("role@unit") now: the index finds the
+        """People holding any of `role_keys` ("role@unit") now: role_holders finds the
         candidates, and a role whose academic year has ended no longer counts
         (core.roles.current; checked at read time, no sweeper)."""
         if not role_keys:
             return []
         now = now or datetime.now(timezone.utc)
         wanted = set(role_keys)
-        return [p for p in self.find_people({"role_keys": {"$in": sorted(wanted)}}, limit=limit)
+        # by _id through role_holders: a $in on the array role_keys scans every person on nx-27017
+        candidates = self.role_holders.holders(wanted)
+        if not candidates:
+            return []
+        return [p for p in self.find_people({"_id": {"$in": candidates}}, limit=limit)
                 if wanted & {role_rules.role_key(r) for r in role_rules.current(p.get("roles"), now)}]
 
     # -- people directory and role grants (people_search.py, role_grants.py) ---
@@ -236,7 +251,9 @@ class ApplicationsStore:
                    role_history=list(person.get("role_history") or []) + [entry], updated_at=now)
         cond = {"_id": person["_id"], "roles_version": version} if "roles_version" in person else \
             {"_id": person["_id"], "roles_version": {"$exists": False}}
-        saved = self.db.people.find_one_and_replace(cond, new, return_document=ReturnDocument.AFTER)
+        saved = self.role_holders.write(
+            [(person["_id"], keys_of(person), keys_of(new))],
+            lambda: self.db.people.find_one_and_replace(cond, new, return_document=ReturnDocument.AFTER))
         if saved is not None:
             try:
                 self.db.role_audit.insert_one(dict(entry, at_utc=now))

@@ -59,3 +59,37 @@ def test_a_campaign_carries_its_final_list_mark_also_when_the_list_came_first(st
     store.mark_final_listed("c_new")
     store.mark_final_listed("c_new")
     assert campaign_of(store, "c_new")["final_listed"] is True and store.get_campaign("c_new")["version"] == 2
+
+
+def _person(pid, *keys):
+    roles = [{"role": k.split("@")[0], "unit_id": k.split("@")[1]} for k in keys]
+    return {"_id": pid, "login": pid, "name": pid, "roles": roles, "role_keys": list(keys)}
+
+
+def test_people_holding_a_role_are_found_by_index_and_follow_every_write(store):
+    """people_holding reads role_holders by _id (no scan of the people); every way a
+    record is written keeps it a superset of the records' keys; people stored
+    before it existed are indexed once at start."""
+    store.db.people.insert_many([_person("p_old", "dorm_leader@d1"), _person("p_other", "student@c1")])
+    store.db.role_holders.delete_many({})   # as stored before role_holders existed
+    store.ensure_indexes()
+    assert [p["_id"] for p in store.people_holding(["dorm_leader@d1"])] == ["p_old"]
+    store.upsert_person(_person("p_new", "dorm_leader@d1", "student@c1"))
+    store.replace_people([_person("p_old", "student@c1"), _person("p_bulk", "counselor@college_me")])
+    assert [p["_id"] for p in store.people_holding(["dorm_leader@d1"])] == ["p_new"]
+    assert [p["_id"] for p in store.people_holding(["student@c1", "counselor@college_me"])] == \
+        ["p_bulk", "p_new", "p_old", "p_other"]
+    # a grant and a revoke (conditional replaces on roles_version)
+    person = store.get_person("p_old")
+    store.replace_roles(person, [{"role": "dorm_leader", "unit_id": "d2"}], {"action": "grant"},
+                        datetime.now(timezone.utc))
+    assert [p["_id"] for p in store.people_holding(["dorm_leader@d2"])] == ["p_old"]
+    assert "p_old" not in [p["_id"] for p in store.people_holding(["student@c1"])]
+    # a stale read loses the race: nothing changes, the index still has what the record has
+    assert store.replace_roles(person, [], {"action": "revoke"}, datetime.now(timezone.utc)) is None
+    assert [p["_id"] for p in store.people_holding(["dorm_leader@d2"])] == ["p_old"]
+    # an extra id left by a crash between the index and the record is not a holder
+    store.role_holders.hold([("p_other", {"dorm_leader@d2"})])
+    assert [p["_id"] for p in store.people_holding(["dorm_leader@d2"])] == ["p_old"]
+    explained = store.db.role_holders.find({"_id": {"$in": ["dorm_leader@d2"]}}).explain()
+    assert "SCAN role_holders" not in str(explained.get("queryPlanner", explained)), explained
