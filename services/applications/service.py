@@ -254,7 +254,7 @@ class ApplicationsService(CampaignManagementRpcs, JobsMixin, probes.Probed):
     @rpc
     def act(self, actor_id, application_id, payload, idempotency_key=None):
         data = load_or_raise(ActionInput, payload)
-        return workflow.act(self.store, self.hooks, self.dispatch, self._actor(actor_id), application_id,
+        return workflow.act(self.store, self.hooks, self.dispatch, actor_id, application_id,
                             data["action"], data["reason"], idempotency_key, utc_now())
 
     @rpc

@@ -16,6 +16,7 @@ from core.errors import (
 )
 from services.applications import eligibility, outbox
 from services.applications.domain import permissions, resubmission, windows
+from services.applications.domain.actors import Actor
 from services.applications.domain.state_machine import audit_entry, plan_transition
 from core.idempotency import new_id
 from services.applications.views import application_view
@@ -258,10 +259,23 @@ def _already_done(store, app_id, action, key, app=None, keys=None):
     return None
 
 
-def act(store, hooks, dispatch, actor, app_id, action, reason, key, now):
-    """One step of the state machine. A retry with the same idempotency key returns
-    the current application and neither changes it nor publishes again."""
-    app = visible_application(store, actor, app_id)
+def act(store, hooks, dispatch, actor_id, app_id, action, reason, key, now):
+    """One step of the state machine by the person `actor_id` (rebuilt from the
+    directory, as every call does). A retry with the same idempotency key returns the
+    current application and neither changes it nor publishes again.
+
+    The application's representatives and college staff are read first, in one
+    lookup: the step's event names them, submitting's eligibility check needs the
+    representatives, and the actor is nearly always one of them (a 寝室长 submits, a
+    counselor approves), so their record is not read a second time."""
+    app = store.get_application(app_id)
+    behind = _people_behind(store, [app])
+    person = behind[1].get(actor_id) or store.get_person(actor_id)
+    actor = Actor.from_person(person)
+    try:
+        permissions.require_view(actor, app)
+    except PermissionDenied:
+        raise hidden(app_id) from None
     outbox.finish(store, dispatch, app)
     keys = step_keys(store, app) if key else None
     done = _already_done(store, app_id, action, key, app, keys)
@@ -276,9 +290,8 @@ def act(store, hooks, dispatch, actor, app_id, action, reason, key, now):
     changes = {"state": step.target}
     if key:
         changes["step_keys"] = keys + [_step_key(action, key)]
-    holders = None
     if action == "submit":
-        holders = _check_submission(store, hooks, campaign, app, now)
+        _check_submission(store, hooks, campaign, app, now, behind)
         changes["submitted_at"] = now
         if not app.get("first_submitted_at"):
             changes["first_submitted_at"] = now
@@ -291,7 +304,7 @@ def act(store, hooks, dispatch, actor, app_id, action, reason, key, now):
     elif action == "reopen":
         windows.require_application_window(campaign, now)
     try:
-        new = _commit(store, dispatch, app, changes, entry, step.event, now, holders)
+        new = _commit(store, dispatch, app, changes, entry, step.event, now, behind[0])
     except Conflict:
         done = _already_done(store, app_id, action, key)
         if done is not None:
@@ -300,18 +313,18 @@ def act(store, hooks, dispatch, actor, app_id, action, reason, key, now):
     return application_view(new)
 
 
-def _check_submission(store, hooks, campaign, app, now):
+def _check_submission(store, hooks, campaign, app, now, behind):
     """Raises DeadlinePassed, or ValidationFailed naming the form's fields, then the
     missing attachments, then the program's reasons (`eligibility`), in that order.
     The program checks the whole form and, when it passes, the eligibility in one
-    call (`check_submission`, core/program_service.py). Returns the application's
-    representatives and college staff (`_people_behind`), read once for both the
-    eligibility check's members and the submission event."""
+    call (`check_submission`, core/program_service.py). `behind`: the application's
+    representatives and college staff (`_people_behind`), read once for the actor,
+    the eligibility check's members and the submission event."""
     windows.require_editable_window(campaign, app, now)
     program = store.get_program(campaign["program"], campaign["program_version"])
     kind, unit_id = app["applicant_kind"], app["applicant_id"]
     unit = store.get_unit(unit_id) if kind != "person" else None
-    holders, people = _people_behind(store, [app])
+    holders, people = behind
     speaking = sorted({p for key in role_rules.representative_keys(kind, unit_id) for p in holders.get(key, [])})
     eligibility_context = eligibility.context_for(store, campaign, kind, unit_id, unit, app.get("form"),
                                                   representatives=[people[p] for p in speaking])
@@ -323,7 +336,6 @@ def _check_submission(store, hooks, campaign, app, now):
     if missing:
         raise invalid(missing)
     eligibility.refuse(result["reasons"])
-    return holders
 
 
 def _missing_attachments(store, program, app):
