@@ -33,7 +33,13 @@ from core.mongo import insert_new
 
 log = logging.getLogger(__name__)
 
-LEASE_SECONDS = 30
+# A finisher records a few audit entries and publishes a few events: milliseconds.
+# A claim older than this is its dead holder's (e.g. the process that made the
+# change was killed before finishing) and another may take it over. Short, because
+# the next change of the same document waits for the outbox to be out; safe,
+# because a second finisher records nothing twice (fixed audit ids) and republishes
+# only events whose ids subscribers de-duplicate on.
+LEASE_SECONDS = 5
 FINISHED = "finished"
 SKIPPED = "skipped"              # no outbox, or another finisher holds it
 PUBLISH_FAILED = "publish_failed"  # the events could not go out; the sweep retries

@@ -12,7 +12,7 @@ from core.decision_rules import DIRECT_DECISIONS, require_direct_decision_allowe
 from core.envelope import make_event
 from core.outbox import born_claimed
 from core.errors import (
-    Conflict, NotFound, PermissionDenied, field_error, invalid,
+    Conflict, NotFound, PermissionDenied, ServiceUnavailable, field_error, invalid,
 )
 from services.applications import eligibility, outbox
 from services.applications.domain import permissions, resubmission, windows
@@ -108,6 +108,12 @@ def _commit(store, dispatch, app, changes, entry, event_type, now, holders=None)
                                   SOURCE, actor=entry["by"], event_id=f"{app['_id']}.{seq}", occurred_at=now)
     new = store.apply_change(app, changes, box, now)
     if new is None:
+        current = store.get_application(app["_id"])
+        if current.get("version") == app["version"] and current.get("outbox"):
+            # Nobody changed it: its previous step's record is still going out (held by
+            # a finisher, perhaps one that died: its claim lapses within seconds).
+            raise ServiceUnavailable("The previous step of this application is still being recorded; "
+                                     "try again in a few seconds.", "该申报的上一步操作仍在记录中，请稍后重试")
         raise Conflict("The application was changed by someone else meanwhile; reload and try again.",
                        "该申报已被他人修改，请刷新后重试", field="version")
     outbox.finish_written(store, dispatch, new)
