@@ -26,23 +26,59 @@ Guarantees:
 """
 import logging
 
-from amqp.exceptions import ConnectionError as AmqpConnectionError
+from amqp.exceptions import AMQPError
 from kombu.exceptions import OperationalError
 from nameko.events import EventHandler
 from nameko.messaging import QueueConsumer
 from nameko.rpc import ReplyListener as NamekoReplyListener
 from nameko.rpc import Rpc, RpcConsumer
 from nameko.rpc import RpcProxy as NamekoRpcProxy
+from nameko.standalone.rpc import ClusterRpcProxy as NamekoClusterRpcProxy
+from nameko.standalone.rpc import PollingQueueConsumer, SingleThreadedReplyListener
 
 log = logging.getLogger(__name__)
 
-#: What a lost broker connection raises while publishing or acking.
-BROKER_ERRORS = (OSError, AmqpConnectionError, OperationalError)
+#: What a lost broker connection (or node) raises while publishing, declaring or
+#: acking: socket errors, AMQP connection and channel errors (e.g. 404 when a queue's
+#: node is gone), kombu's wrappers. A service's own errors never look like these.
+BROKER_ERRORS = (OSError, AMQPError, OperationalError)
+
+
+#: What a worker raises when the broker connection it needed (to call another
+#: service or a program, to publish) was lost mid-request: answered as the typed
+#: ServiceUnavailable (503 with Retry-After at the gateway), not as a service failure.
+LOST_BROKER = (AMQPError, OperationalError, ConnectionError, TimeoutError)
+
+
+def unavailable_instead(exc_info):
+    """`exc_info` of a worker, with a lost broker connection replaced by ServiceUnavailable."""
+    if exc_info is None or not isinstance(exc_info[1], LOST_BROKER):
+        return exc_info
+    from core.errors import ServiceUnavailable
+    replacement = ServiceUnavailable("A service cannot be reached right now; try again in a few seconds.",
+                                     "服务暂时无法访问，请稍后重试")
+    replacement.__cause__ = exc_info[1]
+    return type(replacement), replacement, exc_info[2]
+
+
+def _transient_reply_queue(provider):
+    """Reply queues are not durable. Why: Nameko 2.14 declares them durable (with an
+    expiry), and a durable classic queue whose cluster node died cannot be declared
+    again anywhere ("home node ... is down", 404) until that node returns, so a
+    caller that failed over to another node could never get a reply. A transient one
+    dies with its node and is declared afresh on the next; the replies in flight are
+    lost, their callers time out (503) and retry with the same idempotency key."""
+    if isinstance(provider, NamekoReplyListener) and provider.queue is not None:
+        provider.queue.durable = False
 
 
 class ResilientQueueConsumer(QueueConsumer):
     """A QueueConsumer whose ack and requeue never raise for a dead connection: the
     broker takes an unacked message back by itself when the connection is gone."""
+
+    def register_provider(self, provider):
+        _transient_reply_queue(provider)
+        super().register_provider(provider)
 
     def ack_message(self, message):
         try:
@@ -57,10 +93,41 @@ class ResilientQueueConsumer(QueueConsumer):
             log.warning("could not requeue a message (%s); the broker redelivers it", exc)
 
 
+def queue_arguments(config):
+    """The declare arguments of a service's shared durable queues (its RPC queue, its
+    service-pool event handlers' queues): ``{"x-queue-type": "quorum"}`` when the
+    configuration says ``AMQP_QUEUE_TYPE: quorum``, else none (classic queues).
+
+    Why here: Nameko 2.14 declares plain durable queues, and RabbitMQ before 3.11 has
+    no per-vhost default queue type, so a cluster's queues are quorum (replicated by
+    Raft, surviving the loss of a minority of nodes) only if the declaration asks.
+    Reply queues and broadcast handlers' queues are exclusive, which quorum queues
+    cannot be: they stay classic (they die with their consumer anyway). A queue keeps
+    the type it was declared with: switching an existing vhost means new queues
+    (docs/OPERATIONS.md)."""
+    kind = str((config or {}).get("AMQP_QUEUE_TYPE") or "classic").strip().lower()
+    if kind not in ("classic", "quorum"):
+        raise ValueError(f"AMQP_QUEUE_TYPE must be classic or quorum, not {kind!r}")
+    return {"x-queue-type": "quorum"} if kind == "quorum" else {}
+
+
+def _typed(queue, config):
+    """`queue` with the configured type, when it may have one (durable and shared)."""
+    arguments = queue_arguments(config)
+    if arguments and queue.durable and not queue.exclusive and not queue.auto_delete:
+        queue.queue_arguments = dict(queue.queue_arguments or {}, **arguments)
+    return queue
+
+
 class ResilientRpcConsumer(RpcConsumer):
     queue_consumer = ResilientQueueConsumer()
 
+    def setup(self):
+        super().setup()
+        _typed(self.queue, self.container.config)
+
     def handle_result(self, message, result, exc_info):
+        exc_info = unavailable_instead(exc_info)
         try:
             return super().handle_result(message, result, exc_info)
         except BROKER_ERRORS as exc:
@@ -78,6 +145,10 @@ class ResilientRpc(Rpc):
 class ResilientEventHandler(EventHandler):
     queue_consumer = ResilientQueueConsumer()
 
+    def setup(self):
+        super().setup()
+        _typed(self.queue, self.container.config)
+
 
 class ReplyListener(NamekoReplyListener):
     """The reply queue of a service's RPC proxies (acks that never raise)."""
@@ -92,3 +163,21 @@ class RpcProxy(NamekoRpcProxy):
 
 
 event_handler = ResilientEventHandler.decorator
+
+
+class _TransientPollingQueueConsumer(PollingQueueConsumer):
+    def register_provider(self, provider):
+        _transient_reply_queue(provider)
+        super().register_provider(provider)
+
+
+class _StandaloneReplyListener(SingleThreadedReplyListener):
+    def __init__(self, timeout=None):
+        super().__init__(timeout=timeout)
+        self.queue_consumer = _TransientPollingQueueConsumer(timeout=timeout)
+
+
+def ClusterRpcProxy(config, timeout=None, **kwargs):   # noqa: N802  (nameko's name, nameko's use)
+    """Nameko's standalone ``ClusterRpcProxy`` (the gateway, a program registering
+    itself), with a transient reply queue (see `_transient_reply_queue`)."""
+    return NamekoClusterRpcProxy(config, timeout=timeout, reply_listener_cls=_StandaloneReplyListener, **kwargs)

@@ -19,12 +19,11 @@ import logging
 import eventlet
 from nameko.extensions import DependencyProvider
 from nameko.rpc import ServiceProxy
-from nameko.standalone.rpc import ClusterRpcProxy
 
 import core.rpc_errors  # noqa: F401  (typed errors cross RPC)
 from core import probes
 from core.declaration import check_program
-from core.bus import ReplyListener, RpcProxy
+from core.bus import ClusterRpcProxy, ReplyListener, RpcProxy
 from core.entrypoints import rpc
 from core.errors import ChuangxianError, ProgramNotAvailable
 from core.programs import check_enabled

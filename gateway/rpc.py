@@ -15,10 +15,9 @@ import threading
 from contextlib import contextmanager
 
 from nameko.exceptions import RpcTimeout
-from nameko.standalone.rpc import ClusterRpcProxy
 
 import core.rpc_errors  # noqa: F401  (typed errors cross RPC)
-from core.bus import BROKER_ERRORS
+from core.bus import BROKER_ERRORS, ClusterRpcProxy
 from core.errors import ChuangxianError, ServiceUnavailable
 
 
