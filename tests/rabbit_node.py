@@ -22,6 +22,11 @@ Guarantees:
 For a cluster (e.g. three nodes for the operations tests), give every node the same
 `home` (one Erlang cookie) and join them with `node.ctl("stop_app")`,
 ``node.ctl("join_cluster", first.nodename)``, `node.ctl("start_app")`.
+
+A node on a host of its own (`netns="cx…a", host="10.231.7.11"`, tests/netns_hosts.py)
+runs inside that network namespace on the standard ports (5672, Erlang distribution
+25672, its own epmd on 4369), named ``<name>@<host>`` with long names, and is reached
+from elsewhere at `host`; `ctl` runs inside the namespace too.
 """
 import os
 import shutil
@@ -70,16 +75,19 @@ def _tool(candidates, name):
 
 
 class RabbitNode:
-    def __init__(self, name, base_dir, port=None, dist_port=None, home=None):
+    def __init__(self, name, base_dir, port=None, dist_port=None, home=None, netns=None, host="127.0.0.1"):
         self.name = name
-        self.nodename = f"{name}@localhost"
+        self.netns, self.host = netns, host
+        self.nodename = f"{name}@{host}" if netns else f"{name}@localhost"
         self.base_dir = base_dir
-        self.port = port or free_port()
-        self.dist_port = dist_port or free_port()
+        # a host of its own has its own ports: the standard ones
+        self.port = port or (5672 if netns else free_port())
+        self.dist_port = dist_port or (25672 if netns else free_port())
         self.home = home or os.path.join(base_dir, "home")
         self.process = None
         self.log_path = os.path.join(base_dir, "server.out")
         os.makedirs(self.home, exist_ok=True)
+        os.makedirs(base_dir, exist_ok=True)
         self.plugins_file = os.path.join(base_dir, "enabled_plugins")
         with open(self.plugins_file, "w") as handle:
             handle.write("[].\n")
@@ -95,6 +103,9 @@ class RabbitNode:
     @property
     def amqp_uri(self):
         return f"amqp://guest:guest@127.0.0.1:{self.port}/"
+
+    def _in_netns(self, argv):
+        return ["ip", "netns", "exec", self.netns, *argv] if self.netns else list(argv)
 
     def env(self):
         env = dict(os.environ)
@@ -113,6 +124,9 @@ class RabbitNode:
             "RABBITMQ_ADVANCED_CONFIG_FILE": os.path.join(self.base_dir, "no-advanced.config"),
             "ERL_EPMD_ADDRESS": "127.0.0.1",
         })
+        if self.netns:     # its own host: listen on it, long names with its address
+            env.update(RABBITMQ_NODE_IP_ADDRESS=self.host, RABBITMQ_USE_LONGNAME="true",
+                       ERL_EPMD_ADDRESS=f"127.0.0.1,{self.host}")
         return env
 
     @property
@@ -123,16 +137,16 @@ class RabbitNode:
         """Start the node and wait until it accepts AMQP connections."""
         if self.running:
             raise RuntimeError(f"{self.nodename} is already running")
-        if port_open(self.port):
+        if port_open(self.port, self.host):
             raise RuntimeError(f"port {self.port} is taken: not starting {self.nodename} there")
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
-            ["sh", "-c", WATCHER, _tool(SERVER_CANDIDATES, "rabbitmq-server"), str(os.getpid())],
+            self._in_netns(["sh", "-c", WATCHER, _tool(SERVER_CANDIDATES, "rabbitmq-server"), str(os.getpid())]),
             env=self.env(), cwd=self.base_dir,
             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         log.close()
         deadline = time.monotonic() + timeout
-        while not port_open(self.port):
+        while not port_open(self.port, self.host):
             if self.process.poll() is not None:
                 raise RuntimeError(f"{self.nodename} exited with {self.process.returncode}: {self.tail()}")
             if time.monotonic() > deadline:
@@ -180,7 +194,7 @@ class RabbitNode:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(10)
         deadline = time.monotonic() + timeout
-        while port_open(self.port) and time.monotonic() < deadline:
+        while port_open(self.port, self.host) and time.monotonic() < deadline:
             time.sleep(0.1)
         try:
             os.unlink(self.env()["RABBITMQ_PID_FILE"])
@@ -190,7 +204,7 @@ class RabbitNode:
 
     def ctl(self, *args, timeout=60):
         """Run rabbitmqctl against this node; returns its stdout."""
-        result = subprocess.run([_tool(CTL_CANDIDATES, "rabbitmqctl"), "-n", self.nodename, *args],
+        result = subprocess.run(self._in_netns([_tool(CTL_CANDIDATES, "rabbitmqctl"), "-n", self.nodename, *args]),
                                 env=self.env(), capture_output=True, text=True, timeout=timeout)
         if result.returncode:
             raise RuntimeError(f"rabbitmqctl {' '.join(args)} failed: {result.stderr or result.stdout}")
