@@ -26,6 +26,8 @@ from .ranking import SCORE_SCALE
 
 def nan_aggregate(values, method):
     """Aggregate (A, R, L) over axis 1 ignoring NaN -> (A, L); NaN where no mark."""
+    if method in ("mean", "trimmed_mean") and values.shape[1] and not np.isnan(values).any():
+        return _full_aggregate(values, method)      # every slot marked: no NaN bookkeeping
     n = np.sum(~np.isnan(values), axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         if method == "mean":
@@ -49,6 +51,15 @@ def nan_aggregate(values, method):
     return out
 
 
+def _full_aggregate(values, method):
+    """`nan_aggregate` when every slot holds a mark: the same numbers in fewer passes."""
+    r = values.shape[1]
+    total = values.sum(axis=1)
+    if method == "mean" or r < 3:
+        return total / r
+    return (total - values.max(axis=1) - values.min(axis=1)) / (r - 2)
+
+
 def zscore_array(values, reviewer_codes, applies):
     """Per-reviewer z-score normalisation, leaf by leaf (rules in
     `aggregation.zscore_adjust`). `applies`: bool array broadcastable to (A, R, L),
@@ -59,6 +70,8 @@ def zscore_array(values, reviewer_codes, applies):
     valid = ~np.isnan(values) & np.broadcast_to(applies, (A, R, L)) & (reviewer_codes >= 0)[:, :, None]
     if not valid.any():
         return values.copy()
+    if valid.all():
+        return _zscore_full(values, reviewer_codes)
     size = (int(reviewer_codes.max()) + 1) * L
     key = ((np.maximum(reviewer_codes, 0).astype(np.int64) * L)[:, :, None] + np.arange(L)).ravel()
     lf = np.broadcast_to(np.arange(L), (A, R, L)).ravel()
@@ -78,6 +91,28 @@ def zscore_array(values, reviewer_codes, applies):
     adjusted = np.clip(lmu[lf] + lsd[lf] * z, 0.0, 1.0)
     adjusted = np.where(cnt[key] < 2, v, adjusted)            # a single mark stays as it is
     return np.where(vf, adjusted, values.ravel()).reshape(A, R, L)
+
+
+def _zscore_full(values, reviewer_codes):
+    """`zscore_array` when every slot holds a mark that takes part: the same rules
+    without masking each pass (about half the time on a school-sized campaign)."""
+    A, R, L = values.shape
+    size = (int(reviewer_codes.max()) + 1) * L
+    key = ((reviewer_codes.astype(np.int64) * L)[:, :, None] + np.arange(L)).ravel()
+    v = values.ravel()
+    cnt = np.bincount(key, minlength=size).astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rmu = np.bincount(key, weights=v, minlength=size) / cnt
+        dev = v - rmu[key]
+        rsd = np.sqrt(np.bincount(key, weights=dev * dev, minlength=size) / cnt)
+    per_leaf = values.reshape(-1, L)
+    lmu, lsd = per_leaf.mean(axis=0), per_leaf.std(axis=0)
+    rs = rsd[key]
+    z = np.divide(dev, rs, out=np.zeros_like(dev), where=rs >= ZERO_STD)
+    adjusted = np.clip(lsd * z.reshape(-1, L) + lmu, 0.0, 1.0).ravel()
+    single = cnt[key] < 2                                   # a single mark stays as it is
+    adjusted[single] = v[single]
+    return adjusted.reshape(A, R, L)
 
 
 def leaf_values(values, method, role_codes=None, role_weights=None):

@@ -147,3 +147,28 @@ def test_select_count_equals_select_from_ranking(seed):
     assert [str(ids[i]) for i in chosen] == expected["selected"]
     assert {str(ids[i]): REASONS[c] for i, c in enumerate(reasons.tolist())} == {
         aid: o["reason"] for aid, o in expected["outcomes"].items()}
+
+
+@pytest.mark.parametrize("method", ["mean", "trimmed_mean"])
+@pytest.mark.parametrize("normalisation", ["none", "zscore"])
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_every_slot_marked_takes_the_short_path_with_the_same_totals(method, normalisation, seed):
+    """When every reviewer slot holds a mark (the usual campaign) the array path skips
+    its NaN bookkeeping; totals still equal the per-application path's."""
+    from core.declaration.criteria_tree import CriteriaTree
+    rng = random.Random(seed)
+    tree = CriteriaTree.from_dict({"id": "root", "name": "基准", "children": [
+        {"id": f"l{j}", "name": f"指标{j}", "weight": w, "scale": {"kind": "range", "min": 0, "max": 10},
+         "scorer_role": "reviewer"} for j, w in enumerate([30, 25, 25, 20])]})
+    sheets = [{"application_id": f"a{i:03d}", "reviewer_id": f"r{(i + k) % 9}", "role": "reviewer",
+               "state": "submitted", "scores": {f"l{j}": rng.randint(0, 10) for j in range(4)}}
+              for i in range(60) for k in range(rng.choice([4, 5]) if seed == 3 else 5)]
+    policy = {"method": method, "reviewer_normalisation": normalisation}
+    expected = score_campaign(tree, sheets, policy)
+    ids, leaf_ids = sorted(expected), [f"l{j}" for j in range(4)]
+    values, rcodes, role_codes, _ = bulk.arrays_from_marks(marks_from_sheets(tree, sheets), ids, leaf_ids,
+                                                           ["reviewer"])
+    assert np.isnan(values).any() == (seed == 3)       # seed 3: some slots empty, the NaN path
+    totals, _ = bulk.score_arrays(tree, leaf_ids, values, policy, bulk.weight_matrix(tree, leaf_ids),
+                                  reviewer_codes=rcodes, role_codes=role_codes, roles=["reviewer"])
+    assert totals == pytest.approx([expected[a]["total"] for a in ids], abs=1e-9)
