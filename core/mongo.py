@@ -20,8 +20,12 @@ Write stores that also work on the embedded nx-27017 wire server (0.8.1), which
   * in update_one/find_one_and_update, a top-level $or beside other conditions
     (`{"_id": x, "$or": [...]}`) updates the first document matching the $or
     alone, whatever its _id: wrap them, `{"$and": [{"_id": x}, {"$or": [...]}]}`
-    (reads with find are right either way).
-$inc, $set of plain values, $unset, $in/$nin on arrays, unique indexes and
+    (reads with find are right either way);
+  * in update_one/update_many, a `{"field": {"$ne": value}}` condition matches
+    nothing, also where the field is missing (find is right): write it
+    `{"field": {"$in": [None, ...the other values]}}`.
+$inc, $set of plain values, $unset, $in/$nin on arrays, $addToSet and $pull of plain
+strings (atomic under concurrent writers), unique indexes and
 find_one_and_update/replace with conditions all work.
 
 Speed on nx-27017 (measured; see docs/DEVELOPING.md "Queries that scale"):
