@@ -25,6 +25,7 @@ Guarantees:
     the periodic sweep when dispatching its event failed.
 """
 import logging
+import re
 
 from amqp.exceptions import AMQPError
 from kombu.exceptions import OperationalError
@@ -61,6 +62,11 @@ def unavailable_instead(exc_info):
     return type(replacement), replacement, exc_info[2]
 
 
+def masked_uri(amqp_uri):
+    """`amqp_uri` with the password of every address (`;`-separated) replaced by ***."""
+    return ";".join(re.sub(r"(//[^:/@;]*:)[^@;]*@", r"\1***@", part) for part in str(amqp_uri or "").split(";"))
+
+
 def _transient_reply_queue(provider):
     """Reply queues are not durable. Why: Nameko 2.14 declares them durable (with an
     expiry), and a durable classic queue whose cluster node died cannot be declared
@@ -79,6 +85,12 @@ class ResilientQueueConsumer(QueueConsumer):
     def register_provider(self, provider):
         _transient_reply_queue(provider)
         super().register_provider(provider)
+
+    def on_connection_error(self, exc, interval):
+        # nameko masks the password of the first broker address only; a cluster's
+        # AMQP_URI lists every node (`;`-separated), each with the password
+        log.warning("Error connecting to broker at %s (%s). Retrying in %s seconds.",
+                    masked_uri(self.amqp_uri), exc, interval)
 
     def ack_message(self, message):
         try:

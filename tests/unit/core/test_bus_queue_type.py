@@ -68,3 +68,11 @@ def test_a_request_that_lost_its_broker_connection_is_answered_unavailable_not_f
         except Exception:
             assert unavailable_instead(sys.exc_info())[1] is kept
     assert unavailable_instead(None) is None
+
+
+def test_every_broker_address_is_logged_without_its_password():
+    from core.bus import masked_uri
+    uri = "amqp://cx:s3cret@mq1:5672/cx;amqp://cx:p%40ss@mq2:5672/cx;amqp://guest@mq3/"
+    assert masked_uri("amqp://cx:pw1@mq1:5672/cx;amqp://cx:pw2@mq2:5672/cx") == \
+        "amqp://cx:***@mq1:5672/cx;amqp://cx:***@mq2:5672/cx"
+    assert "p%40ss" not in masked_uri(uri) and masked_uri("amqp://guest@mq3/") == "amqp://guest@mq3/"
