@@ -47,7 +47,7 @@ from tests.platform_up import PlatformUp  # noqa: E402
 COLLEGES = {"me": ("college_me", "机电与信息工程学院", "counselor_me"),
             "em": ("college_em", "经济管理学院", "counselor_em")}
 REVIEWERS = 10
-REST_SECONDS = 20
+REST_SECONDS = 60
 FORM = {"types": ["environment"], "culture_theme": "寝室文化", "convention": "按时作息，互帮互助，保持整洁，节约水电。",
         "work_basis": "寝室坚持理论学习，成员团结，积极参加学院活动。", "goals": "建设文明、和谐的示范寝室。",
         "measures": "每周大扫除，每月一次寝室主题活动。",
@@ -135,24 +135,55 @@ def platform_pids(run_dir):
     return pids | children
 
 
-def cpu_ticks(pids):
-    total = 0
-    for pid in pids:
+def broker_pids():
+    """The RabbitMQ node's Erlang VM (beam.smp), if it runs on this machine."""
+    found = set()
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                if "beam" in open(f"/proc/{pid}/comm").read():
+                    found.add(int(pid))
+            except OSError:
+                pass
+    return found
+
+
+def per_process(pids, seconds):
+    """CPU share of one core of each pid over `seconds` (name, share), busiest first."""
+    hz = os.sysconf(os.sysconf_names["SC_CLK_TCK"])
+
+    def ticks():
+        out = {}
+        for pid in pids:
+            try:
+                fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+                out[pid] = int(fields[11]) + int(fields[12])
+            except (OSError, IndexError, ValueError):
+                pass
+        return out
+
+    before, started = ticks(), time.time()
+    time.sleep(seconds)
+    after, elapsed = ticks(), time.time() - started
+    rows = []
+    for pid, value in after.items():
         try:
-            fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])
-        except (OSError, IndexError, ValueError):
-            pass
-    return total
+            name = open(f"/proc/{pid}/cmdline").read().replace("\0", " ").strip()[:90]
+        except OSError:
+            name = str(pid)
+        rows.append((name, (value - before.get(pid, value)) / hz / elapsed))
+    return sorted(rows, key=lambda r: -r[1])
 
 
 def cpu_at_rest(run_dir, seconds=REST_SECONDS):
-    pids = platform_pids(run_dir)
-    hz = os.sysconf(os.sysconf_names["SC_CLK_TCK"])
-    before, started = cpu_ticks(pids), time.time()
-    time.sleep(seconds)
-    used = (cpu_ticks(pids) - before) / hz
-    return used / (time.time() - started), len(pids)
+    """(platform share of one core, its process count, the shared broker's share) over
+    the same `seconds`."""
+    broker = {}
+    thread = threading.Thread(target=lambda: broker.update(rows=per_process(broker_pids(), seconds)))
+    thread.start()
+    rows = per_process(platform_pids(run_dir), seconds)
+    thread.join()
+    return sum(s for _, s in rows), len(rows), sum(s for _, s in broker.get("rows", []))
 
 
 def run_school(platform, config, dorms, per_dorm, clients, report):
@@ -200,7 +231,7 @@ def run_school(platform, config, dorms, per_dorm, clients, report):
     # -- submit burst vs ping --------------------------------------------------------
     with ThreadPoolExecutor(clients) as pool:
         sessions = list(pool.map(lambda leader: Client(base, leader[0]), leaders))
-    lock, submit_lat, app_ids = threading.Lock(), [], {}
+    lock, submit_lat, app_ids, done_order = threading.Lock(), [], {}, []
 
     def submit(i):
         me = sessions[i]
@@ -211,6 +242,7 @@ def run_school(platform, config, dorms, per_dorm, clients, report):
         with lock:
             submit_lat.append(time.perf_counter() - started)
             app_ids[i] = app["id"]
+            done_order.append(i)
 
     started = time.perf_counter()
     with ThreadPoolExecutor(clients) as pool:
@@ -234,12 +266,15 @@ def run_school(platform, config, dorms, per_dorm, clients, report):
 
     # -- lists ------------------------------------------------------------------------
     counselors = {key: Client(base, COLLEGES[key][2]) for key in COLLEGES}
-    for who, client in (("admin", admin), ("counselor", counselors["me"])):
-        first = timed(lambda: client.call("GET", f"/api/applications?campaign_id={cid}&limit=50"), 10)
-        last_id = app_ids[max(app_ids)]
-        deep = timed(lambda: client.call("GET", f"/api/applications?campaign_id={cid}&limit=50&after={last_id}"), 10)
+    for who, client, mine in (("admin", admin, done_order),
+                              ("counselor", counselors["me"], [i for i in done_order if i % 2 == 0])):
+        # Lists run newest first; the last page starts after the 51st-oldest submission
+        # (submissions end in done_order's order, so this is the last page give or take).
+        first = timed(lambda: client.call("GET", f"/api/applications?campaign_id={cid}&limit=50"), 20)
+        last_id = app_ids[mine[min(50, len(mine) - 1)]]
+        deep = timed(lambda: client.call("GET", f"/api/applications?campaign_id={cid}&limit=50&after={last_id}"), 20)
         report(f"list page ({who:<9})    first p50 {percentile(first, 50):6.0f} ms p95 {percentile(first, 95):6.0f} ms"
-               f"   deep p50 {percentile(deep, 50):6.0f} ms p95 {percentile(deep, 95):6.0f} ms")
+               f"   last p50 {percentile(deep, 50):6.0f} ms p95 {percentile(deep, 95):6.0f} ms")
     queue = timed(lambda: counselors["me"].call("GET", f"/api/applications?campaign_id={cid}&state=submitted&limit=50"),
                   10)
     report(f"review queue (counselor) p50 {percentile(queue, 50):6.0f} ms p95 {percentile(queue, 95):6.0f} ms")
@@ -288,8 +323,9 @@ def main():
         for n in sizes:
             print(f"\n== N = {n} dorms, {n * args.students_per_dorm} students ==", flush=True)
             run_school(platform, config, n, args.students_per_dorm, args.clients, lambda line: print(line, flush=True))
-        share, count = cpu_at_rest(run_dir)
-        print(f"\nCPU at rest: {share * 100:.2f}% of one core over {REST_SECONDS} s ({count} platform processes)")
+        share, count, broker = cpu_at_rest(run_dir)
+        print(f"\nCPU at rest: {share * 100:.2f}% of one core over {REST_SECONDS} s ({count} platform processes);"
+              f" RabbitMQ {broker * 100:.2f}% (shared with everything else on this machine: an upper bound)")
         print(f"load after: {open('/proc/loadavg').read().strip()}")
     finally:
         subprocess_stop(platform, run_dir)
