@@ -114,7 +114,8 @@ def timed(fn, repeat):
 
 
 def platform_pids(run_dir):
-    """The processes `up` started for this platform (its pid files), and their children."""
+    """The processes `up` started for this platform (its pid files) and all their
+    descendants (supervisord's programs, and the gateway's gunicorn workers below them)."""
     pids = set()
     for folder, _dirs, files in os.walk(run_dir):
         for name in files:
@@ -123,16 +124,19 @@ def platform_pids(run_dir):
                     pids.add(int(open(os.path.join(folder, name)).read().strip()))
                 except (OSError, ValueError):
                     pass
-    children = set()
+    parents = {}
     for pid in os.listdir("/proc"):
         if pid.isdigit():
             try:
-                ppid = int(open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[1])
+                parents[int(pid)] = int(open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[1])
             except (OSError, IndexError, ValueError):
                 continue
-            if ppid in pids:
-                children.add(int(pid))
-    return pids | children
+    grown = True
+    while grown:
+        more = {pid for pid, ppid in parents.items() if ppid in pids} - pids
+        pids |= more
+        grown = bool(more)
+    return pids
 
 
 def broker_pids():
