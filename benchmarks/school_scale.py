@@ -37,12 +37,16 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 import requests  # noqa: E402
+from pymongo import MongoClient  # noqa: E402
 from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402
 
 import core.rpc_errors  # noqa: E402,F401
 from deploy.demo_data import DEMO_PASSWORD  # noqa: E402
 from services.applications.directory import unit_id  # noqa: E402
 from tests.platform_up import PlatformUp  # noqa: E402
+
+sys.path.insert(0, os.path.join(ROOT, "benchmarks"))
+import scale_seed  # noqa: E402
 
 COLLEGES = {"me": ("college_me", "机电与信息工程学院", "counselor_me"),
             "em": ("college_em", "经济管理学院", "counselor_em")}
@@ -190,7 +194,7 @@ def cpu_at_rest(run_dir, seconds=REST_SECONDS):
     return sum(s for _, s in rows), len(rows), sum(s for _, s in broker.get("rows", []))
 
 
-def run_school(platform, config, dorms, per_dorm, clients, report):
+def run_school(platform, config, dorms, per_dorm, clients, report, http_dorms=None):
     base = platform.base_url
     run = uuid.uuid4().hex[:3]
     run = str(int(run, 16) % 1000).zfill(3)
@@ -233,8 +237,9 @@ def run_school(platform, config, dorms, per_dorm, clients, report):
     cid = campaign["id"]
 
     # -- submit burst vs ping --------------------------------------------------------
+    over_http = leaders[:http_dorms] if http_dorms else leaders
     with ThreadPoolExecutor(clients) as pool:
-        sessions = list(pool.map(lambda leader: Client(base, leader[0]), leaders))
+        sessions = list(pool.map(lambda leader: Client(base, leader[0]), over_http))
     lock, submit_lat, app_ids, done_order = threading.Lock(), [], {}, []
 
     def submit(i):
@@ -266,7 +271,27 @@ def run_school(platform, config, dorms, per_dorm, clients, report):
     ping_seconds = time.perf_counter() - started
     submit_rps, ping_rps = 2 * len(sessions) / submit_seconds, len(ping_lat) / ping_seconds
     report(f"submit (create+submit)  {len(sessions):>7} apps  {submit_rps:7.1f} req/s vs ping {ping_rps:6.1f} req/s"
-           f" = {submit_rps / ping_rps:.2f}x   p50 {percentile(submit_lat, 50):.0f} ms")
+           f" = {submit_rps / ping_rps:.2f}x   p50 {percentile(submit_lat, 50):.0f} ms"
+           f"   (ping p50 {percentile(ping_lat, 50):.0f} ms p95 {percentile(ping_lat, 95):.0f} ms: the baseline"
+           f" for the pages below)")
+
+    # -- the other dorms' applications as copies (--http-dorms) ------------------------
+    mongo = MongoClient(platform.mongo_uri, tz_aware=True)
+    db = scale_seed.applications_db(mongo)
+    rest = leaders[len(sessions):]
+    seeded = []
+    if rest:
+        real = {doc["college_id"]: doc for doc in db.applications.find({"_id": {"$in": list(app_ids.values())}})}
+        oldest = min(doc["updated_ts"] for doc in real.values())
+        started = time.perf_counter()
+        seeded = scale_seed.copy_submitted(
+            db, cid, real, [(number, COLLEGES[key][0], unit_id("dorm", COLLEGES[key][0], dorm), dorm)
+                            for number, key, dorm, _klass in rest], oldest - len(rest) * 0.01 - 1)
+        for n, app_id in enumerate(seeded):
+            app_ids[len(sessions) + n] = app_id
+        done_order[:0] = [len(sessions) + n for n in range(len(seeded))]   # older than the real ones
+        report(f"seeded (copies, bulk)   {len(seeded):>7} apps  {time.perf_counter() - started:7.1f} s"
+               f"   ({len(app_ids)} in the campaign)")
 
     # -- lists ------------------------------------------------------------------------
     counselors = {key: Client(base, COLLEGES[key][2]) for key in COLLEGES}
@@ -288,8 +313,22 @@ def run_school(platform, config, dorms, per_dorm, clients, report):
         key = "me" if i % 2 == 0 else "em"
         counselors[key].call("POST", f"/api/applications/{app_ids[i]}/actions", json={"action": "college_approve"})
 
+    sample = app_ids[0]
+    before = db.applications.find_one({"_id": sample})
+    seen = scale_seed.audit_seqs(db, sample)
     with ThreadPoolExecutor(clients) as pool:
-        list(pool.map(approve, sorted(app_ids)))
+        list(pool.map(approve, range(len(sessions))))
+    if seeded:
+        after = db.applications.find_one({"_id": sample})
+        for _ in range(300):   # its audit entry is out (the step's outbox finished)
+            if after.get("outbox_at") is None:
+                break
+            time.sleep(0.1)
+            after = db.applications.find_one({"_id": sample})
+        started = time.perf_counter()
+        scale_seed.copy_step(db, before, seen, after, seeded)
+        report(f"seeded (approved, bulk) {len(seeded):>7} apps  {time.perf_counter() - started:7.1f} s")
+    mongo.close()
 
     # -- bulk jobs --------------------------------------------------------------------
     scoring = f"/api/scoring/campaigns/{cid}"
@@ -298,7 +337,7 @@ def run_school(platform, config, dorms, per_dorm, clients, report):
     job, seconds = admin.job("POST", scoring + "/assignments/auto")
     report(f"assignment (5 each)     {job['result'].get('created_count', len(job['result']['created'])):>7} made  {seconds:7.1f} s")
     job, seconds = admin.job("POST", scoring + "/results/compute")
-    report(f"results (compute job)   {len(sessions):>7} apps  {seconds:7.1f} s")
+    report(f"results (compute job)   {len(app_ids):>7} apps  {seconds:7.1f} s")
     stored = timed(lambda: admin.call("GET", scoring + "/results"), 10)     # what the admin page reads
     report(f"results (stored, read)  p50 {percentile(stored, 50):6.0f} ms p95 {percentile(stored, 95):6.0f} ms")
     job, seconds = admin.job("POST", f"/api/campaigns/{cid}/exports/summary")
@@ -312,21 +351,25 @@ def main():
     parser.add_argument("--quick", action="store_true", help="N = 1,000 only")
     parser.add_argument("--students-per-dorm", type=int, default=6)
     parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--http-dorms", type=int, default=None,
+                        help="only this many dorms log in and submit over HTTP; the others' applications are "
+                             "copies of theirs (scale_seed.py), approved as theirs were (default: all over HTTP)")
     args = parser.parse_args()
     sizes = [1000] if args.quick else args.dorms
     run_dir = tempfile.mkdtemp(prefix="cx-school-scale-")
     platform = PlatformUp("scale", run_dir, timeout=600)
     print(f"starting a platform of its own ({platform.base_url}, run directory {run_dir}) ...", flush=True)
-    platform.start()
-    # Keep reading what `up` prints, so that it never blocks on a full pipe.
-    threading.Thread(target=lambda: [None for _ in platform.process.stdout], daemon=True).start()
     config = {"AMQP_URI": f"amqp://guest:guest@127.0.0.1:5672/{platform.vhost}"}
-    try:
+    try:   # (from the start: stopped however the run ends, even while it starts)
+        platform.start()
+        # Keep reading what `up` prints, so that it never blocks on a full pipe.
+        threading.Thread(target=lambda: [None for _ in platform.process.stdout], daemon=True).start()
         requests.get(f"{platform.base_url}/healthz", timeout=30)
         print(f"load before: {open('/proc/loadavg').read().strip()}")
         for n in sizes:
             print(f"\n== N = {n} dorms, {n * args.students_per_dorm} students ==", flush=True)
-            run_school(platform, config, n, args.students_per_dorm, args.clients, lambda line: print(line, flush=True))
+            run_school(platform, config, n, args.students_per_dorm, args.clients, lambda line: print(line, flush=True),
+                       args.http_dorms)
         share, count, broker = cpu_at_rest(run_dir)
         print(f"\nCPU at rest: {share * 100:.2f}% of one core over {REST_SECONDS} s ({count} platform processes);"
               f" RabbitMQ {broker * 100:.2f}% (shared with everything else on this machine: an upper bound)")

@@ -1,0 +1,74 @@
+"""Benchmark seeds: copies of documents the services really wrote, with new ids,
+inserted in bulk straight into the owning service's database (insert_many). A seed
+for a benchmark, never a test: it skips the service's rules, so every copy is of
+finished work (no outbox, nothing due, no lease).
+
+school_scale.py uses it when only part of a school's dorms submit over HTTP
+(--http-dorms, to keep a 5,000-dorm run within minutes on a loaded machine): the
+other dorms' applications are copies of the submitted ones, then moved on by the same
+step the counselors took over HTTP."""
+import copy
+
+from pymongo import UpdateOne
+
+from core.mongo import database_name
+
+BATCH = 2000
+
+
+def _insert(collection, docs):
+    for start in range(0, len(docs), BATCH):
+        collection.insert_many(docs[start:start + BATCH], ordered=False)
+
+
+def copy_submitted(db, campaign_id, templates, leaders, first_ts):
+    """Applications of the dorms in `leaders` (number, college key, dorm id, dorm name),
+    submitted: copies of `templates` (real submitted applications of this campaign,
+    one per college id) with their audit trails. Their times run up from
+    `first_ts` (epoch seconds) by 10 ms, all older than the real ones; returns their
+    ids in that order (oldest first)."""
+    audit = {}
+    for entry in db.audit.find({"application_id": {"$in": [t["_id"] for t in templates.values()]}}):
+        audit.setdefault(entry["application_id"], []).append(entry)
+    apps, entries, ids = [], [], []
+    for n, (number, college_id, dorm_id, dorm_name) in enumerate(leaders):
+        template = templates[college_id]
+        doc = copy.deepcopy(template)
+        ts = first_ts + n * 0.01
+        doc.update(_id=f"app_seed_{campaign_id[-8:]}_{n:06d}", applicant_id=dorm_id, applicant_name=dorm_name,
+                   college_id=college_id, unit_path=template["unit_path"][:-1] + [dorm_id],
+                   created_by={"id": f"p_{number}", "name": f"寝室长{number}"},
+                   created_key=f"seed-{campaign_id}-{n}", updated_ts=ts)
+        for entry in audit.get(template["_id"], []):
+            entries.append(dict(entry, _id=f"{doc['_id']}:{entry['seq']:06d}", application_id=doc["_id"],
+                                by=doc["created_by"], idempotency_key=None))
+        apps.append(doc)
+        ids.append(doc["_id"])
+    _insert(db.applications, apps)
+    _insert(db.audit, entries)
+    return ids
+
+
+def audit_seqs(db, application_id):
+    return {e["seq"] for e in db.audit.find({"application_id": application_id}, {"seq": 1})}
+
+
+def copy_step(db, before, seen, after, ids):
+    """Move the applications `ids` on as `after` (a real application once `before`,
+    whose audit entries then were `seen`: audit_seqs) was moved: the fields that
+    changed, set alike; its new audit entries copied."""
+    moving = {"_id", "updated_ts", "updated_at", "version", "outbox", "outbox_at"}   # copies are finished work
+    changed = {k: v for k, v in after.items() if k not in moving and before.get(k) != v}
+    gone = [k for k in before if k not in after and k not in moving]
+    new_entries = [e for e in db.audit.find({"application_id": after["_id"]}) if e["seq"] not in seen]
+    step = {"$set": dict(changed, updated_at=after["updated_at"], updated_ts=after["updated_ts"]),
+            "$inc": {"version": after["version"] - before["version"]}}
+    if gone:
+        step["$unset"] = {k: "" for k in gone}
+    for start in range(0, len(ids), BATCH):
+        db.applications.bulk_write([UpdateOne({"_id": i}, step) for i in ids[start:start + BATCH]], ordered=False)
+    _insert(db.audit, [dict(e, _id=f"{i}:{e['seq']:06d}", application_id=i) for i in ids for e in new_entries])
+
+
+def applications_db(client):
+    return client[database_name({}, "applications")]
