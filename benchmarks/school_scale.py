@@ -361,10 +361,14 @@ def main():
     print(f"starting a platform of its own ({platform.base_url}, run directory {run_dir}) ...", flush=True)
     config = {"AMQP_URI": f"amqp://guest:guest@127.0.0.1:5672/{platform.vhost}"}
     try:   # (from the start: stopped however the run ends, even while it starts)
-        platform.start()
+        said = platform.start()
         # Keep reading what `up` prints, so that it never blocks on a full pipe.
         threading.Thread(target=lambda: [None for _ in platform.process.stdout], daemon=True).start()
-        requests.get(f"{platform.base_url}/healthz", timeout=30)
+        try:
+            requests.get(f"{platform.base_url}/healthz", timeout=30)
+        except requests.ConnectionError:
+            print(said[-3000:])   # why `up` did not get the gateway going
+            raise
         print(f"load before: {open('/proc/loadavg').read().strip()}")
         for n in sizes:
             print(f"\n== N = {n} dorms, {n * args.students_per_dorm} students ==", flush=True)
