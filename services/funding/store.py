@@ -26,10 +26,11 @@ How an Outcome is applied (domain/outcome.py is the protocol):
    judges again: the typed refusal, e.g. BudgetExceeded with the remaining amount, is
    always about the current state);
 3. inserts and ledger entries are inserted with unique ids (duplicates are replays);
-4. the event is dispatched by whoever moves the outbox record from ``pending`` to
-   ``publishing`` (one atomic update, so two finishers never both publish), then
+4. the event is dispatched by whoever claims the outbox record (``pending`` →
+   ``publishing``, one atomic update, so two finishers never both publish), then
    ``done``. A crash anywhere leaves a record the sweeper finishes (every step is
-   idempotent).
+   idempotent). The record's protocol (claim, lease, release, sweep) is core's:
+   core/outcome_log.py; `outcomes` is that log over ``outbox``.
 
 Why a revision compare-and-set rather than ``guards.mongo_filter`` (conditions and
 ``$expr`` bounds in the filter, which is as atomic on a MongoDB replica set): the
@@ -39,7 +40,6 @@ both pass them (measured: 10 of 10 trials let a duplicate through), and it match
 ``{field: None}`` only when the field is missing, not when it holds null. An equality
 on one scalar field (``_rev``) it does check atomically, and so does MongoDB.
 """
-import json
 import random
 import time
 
@@ -48,6 +48,7 @@ from pymongo.errors import DuplicateKeyError
 
 from core.filestore import file_store
 from core.jobs import JobStore
+from core.outcome_log import OutcomeLog
 from core.errors import ChuangxianError, Conflict, NotFound
 from core.idempotency import new_id
 from core.pacing import sweep_pacer
@@ -57,7 +58,6 @@ from services.funding.domain.outcome import Outcome
 COLLECTIONS = {"campaign": "campaigns", "grant": "grants", "claim": "claims"}
 _RETRIES = 400          # compare-and-set rounds; one writer wins each round
 REV = "_rev"            # revision of a campaign, grant or claim (bumped by every guarded write)
-PUBLISH_TIMEOUT_S = 60   # a "publishing" record older than this was left by a crash
 
 
 def not_found(what, what_zh, ident, field=None):
@@ -80,6 +80,7 @@ class FundingStore:
         self.sweep_pacer = sweep_pacer(config)
         self.files = file_store(config, client=db.client)   # receipts' and materials' bytes
         self.jobs = JobStore(db.jobs, "funding")             # batch awards (awards.py)
+        self.outcomes = OutcomeLog(db.outbox)               # every outcome until its event is out
 
     def ensure_indexes(self):
         db = self.db
@@ -94,12 +95,8 @@ class FundingStore:
         db.ledger.create_index([("grant_id", ASCENDING), ("at", ASCENDING)])
         db.audit.create_index([("subject", ASCENDING), ("at", ASCENDING)])
         db.attachments.create_index([("grant_id", ASCENDING), ("kind", ASCENDING)])
-        db.outbox.create_index([("open_ts", ASCENDING)])
+        self.outcomes.ensure_indexes()
         self.jobs.ensure_indexes()
-        # Records stored before `open_ts` existed get it once (afterwards none lacks it).
-        for record in db.outbox.find({"open_ts": {"$exists": False}}, {"state": 1, "created_ts": 1}):
-            db.outbox.update_one({"_id": record["_id"]}, {"$set": {
-                "open_ts": None if record.get("state") == "done" else record.get("created_ts", 0.0)}})
 
     # -- rules ------------------------------------------------------------
     def save_rules(self, program, version, rules, now_iso):
@@ -243,19 +240,8 @@ class FundingStore:
 
     # -- applying outcomes ------------------------------------------------
     def begin(self, outcome):
-        """Store the outcome (step 0). Returns True if this call stored it. Until it
-        is done its ``open_ts`` (epoch seconds) is set, so the sweep range-scans the
-        open records only, however many are done."""
-        now = time.time()
-        try:
-            self.db.outbox.insert_one({
-                "_id": outcome.key, "state": "pending", "created_ts": now, "open_ts": now,
-                "outcome": json.dumps(outcome.to_dict(), ensure_ascii=False),
-                "event_type": (outcome.event or {}).get("type"),
-                "event_id": (outcome.event or {}).get("event_id")})
-            return True
-        except DuplicateKeyError:
-            return False
+        """Store the outcome (step 0) in the outcome log. Returns True if this call stored it."""
+        return self.outcomes.begin(outcome.key, outcome.to_dict(), outcome.event)
 
     def apply(self, outcome):
         """Apply an outcome (see module docstring); raises the typed refusal of its
@@ -269,7 +255,7 @@ class FundingStore:
         except ChuangxianError:
             # refused (budget, state, concurrent change): compensated, nothing to finish
             if owner:
-                self.drop_pending(outcome.key)
+                self.outcomes.drop(outcome.key)
             raise
         # any other failure (the database went away half-way) leaves the record for
         # the sweeper, which finishes the outcome
@@ -329,40 +315,3 @@ class FundingStore:
             time.sleep(random.uniform(0, 0.002 * min(attempt + 1, 20)))  # back off, then re-judge
         raise Conflict("the record kept changing; try again", "记录频繁变动，请重试",
                        field=f"{update.doc}_id")
-
-    # -- publishing -------------------------------------------------------
-    def claim_for_publishing(self, key):
-        """Atomically take the right to publish an outcome's event: True for exactly
-        one caller per record (or again after a crash left it in ``publishing``).
-        Two scalar compare-and-sets, which the wire server checks atomically."""
-        now = time.time()
-        taken = self.db.outbox.update_one({"_id": key, "state": "pending"},
-                                          {"$set": {"state": "publishing", "claimed_ts": now}})
-        if taken.matched_count == 1:
-            return True
-        record = self.db.outbox.find_one({"_id": key})
-        if not record or record["state"] != "publishing" or record.get("claimed_ts", now) > now - PUBLISH_TIMEOUT_S:
-            return False
-        taken = self.db.outbox.update_one({"_id": key, "state": "publishing", "claimed_ts": record["claimed_ts"]},
-                                          {"$set": {"claimed_ts": now}})
-        return taken.matched_count == 1
-
-    def release_publishing(self, key):
-        """Publishing failed: back to pending, so the sweeper tries again soon."""
-        self.db.outbox.update_one({"_id": key, "state": "publishing"}, {"$set": {"state": "pending"}})
-
-    def mark_done(self, key):
-        self.db.outbox.update_one({"_id": key}, {"$set": {"state": "done", "done_ts": time.time(), "open_ts": None}})
-
-    def unfinished(self, older_than_s, limit=200):
-        """Outbox records a crash may have cut short: pending for longer than
-        ``older_than_s`` seconds, or publishing for longer than PUBLISH_TIMEOUT_S."""
-        now = time.time()
-        records = self.db.outbox.find({"open_ts": {"$lt": now - older_than_s}}, sort=[("open_ts", ASCENDING)],
-                                      limit=limit)
-        return [(r["_id"], Outcome.from_dict(json.loads(r["outcome"]))) for r in records
-                if r["state"] == "pending"
-                or (r["state"] == "publishing" and r.get("claimed_ts", now) < now - PUBLISH_TIMEOUT_S)]
-
-    def drop_pending(self, key):
-        self.db.outbox.delete_one({"_id": key, "state": "pending"})

@@ -127,7 +127,7 @@ def test_funding_outbox_and_jobs_are_index_served(world):
     from services.funding.store import FundingStore
     client, finds, store = world
     funding = store(FundingStore, "funding")
-    served(client, finds, funding.unfinished, 5)
+    served(client, finds, funding.outcomes.unfinished, 5)
     jobs = JobStore(client[database_name(world_config(funding), "funding")].jobs, "funding")
     jobs.ensure_indexes()
     served(client, finds, jobs.latest, "export", "p_admin")
