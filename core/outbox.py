@@ -1,5 +1,8 @@
 """The transactional outbox kept inside the changed document: one protocol for every
-service that embeds it (applications, the notice lifecycle, scoring).
+service that embeds it (applications, the notice lifecycle, scoring). A change that
+writes several documents keeps its outbox as a log of outcomes instead, by the same
+protocol and lease: core/outcome_log.py (funding). Audit entries have core/audit.py's
+shape.
 
 A change writes, in the same insert or conditional replace as the change itself,
 ``outbox`` and ``outbox_at`` (when, for the sweep) into the document it changes. The
