@@ -46,13 +46,13 @@ def at_text(moment):
 
 
 def entry(entry_id, subject_kind, subject_id, action, by, at, *, campaign_id=None, application_id=None, seq=None,
-          reason=None, source=None, target=None, **details):
+          reason=None, from_state=None, to_state=None, **details):
     """One audit entry (the module's shape). `by` is {"id", "name"} (None: the
-    system), `at` a datetime or the trail's text; `source` and `target` are the
-    states before and after; any other keyword is a detail."""
+    system), `at` a datetime or the trail's text; `from_state` and `to_state` are the
+    subject's states before and after; any other keyword is a detail."""
     return {"_id": entry_id, "subject_kind": subject_kind, "subject_id": subject_id, "campaign_id": campaign_id,
             "application_id": application_id, "seq": seq, "action": action, "by": by, "at": at_text(at),
-            "reason": reason, "from": source, "to": target, "details": details or None}
+            "reason": reason, "from": from_state, "to": to_state, "details": details or None}
 
 
 def read(stored):
@@ -89,6 +89,13 @@ def _old_subject(shaped, old):
         if ident is not None and (shaped["subject_id"] is None or shaped["subject_id"] == ident):
             return kind, ident
     return None, shaped["subject_id"]
+
+
+def in_order(stored):
+    """Stored entries oldest first (then by id), of whatever shape: a trail written
+    partly before this shape mixes datetime and text times, which a server orders as
+    two types, so this orders them as one."""
+    return sorted(stored, key=lambda e: (at_text(e.get("at")) or "", str(e.get("_id"))))
 
 
 def view(stored):

@@ -16,7 +16,7 @@ def test_an_entry_has_every_field_of_the_shape_and_its_details_apart():
                     "application_id": "a1", "seq": 1, "action": "resolve", "by": ADMIN,
                     "at": "2026-12-06T10:00:00.123Z", "reason": "材料属实", "from": None, "to": None,
                     "details": {"decision": "upheld"}}
-    step = audit.entry("a1:000002", "application", "a1", "submit", ADMIN, AT, source="draft", target="submitted")
+    step = audit.entry("a1:000002", "application", "a1", "submit", ADMIN, AT, from_state="draft", to_state="submitted")
     assert (step["from"], step["to"], step["details"]) == ("draft", "submitted", None)
 
 
