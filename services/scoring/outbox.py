@@ -6,17 +6,18 @@ the one outbox protocol of core/outbox.py finishes it (claim, record once, publi
 least once, release at once when the broker is out of reach, sweep what a dead
 process left).
 """
+from core import audit
 from core import outbox as core_outbox
-from core.envelope import iso_utc
 from services.scoring.store import OUTBOX_COLLECTIONS
 
 
 def audit_entry(campaign_id, subject, subject_id, seq, action, by, at, reason=None, application_id=None,
                 **details):
-    """One append-only audit entry; `by` is {"id", "name"}, `at` a datetime."""
-    return {"_id": f"{subject}:{subject_id}:{seq}", "campaign_id": campaign_id, "application_id": application_id,
-            "subject": subject, "subject_id": subject_id, "action": action, "by": by, "at": iso_utc(at),
-            "reason": reason, "details": details or None}
+    """One append-only audit entry (core/audit.py's shape); `by` is {"id", "name"},
+    `at` a datetime. Its id is `<subject>:<subject_id>:<seq>`, so recording it twice
+    keeps one."""
+    return audit.entry(f"{subject}:{subject_id}:{seq}", subject, subject_id, action, by, at,
+                       campaign_id=campaign_id, application_id=application_id, seq=seq, reason=reason, **details)
 
 
 def box(entry, event=None):

@@ -19,7 +19,7 @@ from nameko.events import EventDispatcher
 from nameko.timer import timer
 
 import core.rpc_errors  # noqa: F401  (typed errors cross RPC)
-from core import probes
+from core import audit, probes
 from core.declaration import check_declaration
 from core.entrypoints import rpc
 from core.envelope import utc_now
@@ -35,7 +35,6 @@ from services.scoring.schemas import (
     AssignInput, ConflictInput, PublishInput, ReasonInput, SetupInput, SheetChangeInput, SheetInput, VetoInput,
 )
 from services.scoring.store import ScoringStore
-from services.scoring.views import with_id
 
 log = logging.getLogger(__name__)
 
@@ -268,7 +267,7 @@ class ScoringService(probes.Probed, JobsMixin):
     def audit_trail(self, actor_id, campaign_id, application_id=None):
         """Every audited scoring change of the campaign (campaign admin), oldest first."""
         require_campaign_admin(self._person(actor_id), self.applications.campaign(campaign_id))
-        return [with_id(e) for e in self.store.audit_trail(campaign_id, application_id)]
+        return [audit.view(e) for e in self.store.audit_trail(campaign_id, application_id)]
 
     # -- outbox --------------------------------------------------------------
     @timer(interval=5)
