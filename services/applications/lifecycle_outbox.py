@@ -7,6 +7,7 @@ in the same insert or replace. `finish` claims it, records the entries (once), r
 the follow-up (idempotent), dispatches the events and clears it; when the broker is
 out of reach the change stands and the sweep publishes the events later.
 """
+from core import audit
 from core import outbox as core_outbox
 
 
@@ -15,18 +16,19 @@ def outbox(token, audit=(), events=(), then=None):
     return {"token": token, "audit": list(audit), "events": list(events), "then": then}
 
 
-def audit_entry(subject_kind, subject_id, seq, action, actor, at, campaign_id, application_id=None, **details):
-    """One line of the append-only trail `lifecycle_audit`: who, what, when, why.
-    Its id is `<subject_id>:<seq>`, so recording it twice keeps one."""
-    return {"_id": f"{subject_id}:{seq}", "subject_kind": subject_kind, "subject_id": subject_id,
-            "campaign_id": campaign_id, "application_id": application_id, "action": action,
-            "by": actor, "at": at, **details}
+def audit_entry(subject_kind, subject_id, seq, action, actor, at, campaign_id, application_id=None, reason=None,
+                **details):
+    """One line of the append-only trail `lifecycle_audit` (core/audit.py's shape):
+    who, what, when, why. Its id is `<subject_id>:<seq>`, so recording it twice keeps one."""
+    return audit.entry(f"{subject_id}:{seq}", subject_kind, subject_id, action, actor, at, campaign_id=campaign_id,
+                       application_id=application_id, seq=seq, reason=reason, **details)
 
 
 def audit_view(entry):
-    """An audit entry as callers see it: its id as `id`, times as ISO 8601 UTC."""
+    """An audit entry as callers see it (core/audit.py's shape, older entries too):
+    its id as `id`, its time as ISO 8601 UTC text."""
     from services.applications.views import jsonable
-    return jsonable(dict({k: v for k, v in entry.items() if k != "_id"}, id=entry["_id"]))
+    return jsonable(audit.view(entry))
 
 
 def finish(store, dispatch, collection, doc, follow_up=None):

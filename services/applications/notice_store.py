@@ -25,6 +25,7 @@ top-level datetimes through $set).
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
+from core import audit
 from core.outbox import Outboxes
 from core.pacing import sweep_pacer
 
@@ -90,12 +91,14 @@ class NoticeStore:
         return self.outboxes.stale(collection, older_than, limit)
 
     def campaign_audit(self, campaign_id):
-        return list(self.db.lifecycle_audit.find({"campaign_id": campaign_id},
-                                                 sort=[("at", ASCENDING), ("_id", ASCENDING)], limit=5000))
+        """The campaign's trail, oldest first (core/audit.py: entries stored before its
+        shape have datetime times, ordered as one type with the text of newer ones)."""
+        return audit.in_order(self.db.lifecycle_audit.find({"campaign_id": campaign_id},
+                                                           sort=[("at", ASCENDING), ("_id", ASCENDING)], limit=5000))
 
     def audit_of(self, subject_ids):
-        return list(self.db.lifecycle_audit.find({"subject_id": {"$in": list(subject_ids)}},
-                                                 sort=[("at", ASCENDING), ("_id", ASCENDING)]))
+        return audit.in_order(self.db.lifecycle_audit.find({"subject_id": {"$in": list(subject_ids)}},
+                                                           sort=[("at", ASCENDING), ("_id", ASCENDING)]))
 
     # -- notices ---------------------------------------------------------------
     def latest_notice(self, campaign_id):

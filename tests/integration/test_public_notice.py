@@ -194,7 +194,7 @@ def test_notice_objections_and_final_list(rpc, http, config, mongo, lifecycle_ev
     actions = [e["action"] for e in trail]
     assert {a: actions.count(a) for a in set(actions)} == {"open": 1, "object": 3, "resolve": 3, "renotice": 1,
                                                           "finalise": 1, "grant": 2}
-    assert next(e for e in trail if e["action"] == "renotice")["cause"] == obj_a["id"]
+    assert next(e for e in trail if e["action"] == "renotice")["details"]["cause"] == obj_a["id"]
     assert "audit" not in http.as_(WANG, "GET", f"/api/campaigns/{cid}/notice").json
     listed = http.as_(WANG, "GET", f"/api/awards?campaign_id={cid}")
     assert listed.status_code == 200 and [a["id"] for a in listed.json] == sorted(

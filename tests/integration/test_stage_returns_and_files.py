@@ -127,5 +127,5 @@ def test_passing_every_waiting_report_is_a_background_job(rpc, http, config, mon
     again = finish_job(http, ADMIN, http.as_(ADMIN, "POST", url))
     assert again["result"] == {"decided": 0, "skipped": []}
     trail = http.as_(SECRETARY, "GET", f"/api/applications/{me1}/stages").json["stages"][0]["trail"]
-    assert [(e["action"], e["by"]["id"], e.get("result")) for e in trail] == [
+    assert [(e["action"], e["by"]["id"], (e["details"] or {}).get("result")) for e in trail] == [
         ("report", "p_2023010101", None), ("assess", "p_admin", "pass")]
