@@ -41,7 +41,7 @@ def copy_submitted(db, campaign_id, templates, leaders, first_ts):
                    created_key=f"seed-{campaign_id}-{n}", updated_ts=ts)
         for entry in audit.get(template["_id"], []):
             entries.append(dict(entry, _id=f"{doc['_id']}:{entry['seq']:06d}", application_id=doc["_id"],
-                                by=doc["created_by"], idempotency_key=None))
+                                subject_id=doc["_id"], by=doc["created_by"], details=None))
         apps.append(doc)
         ids.append(doc["_id"])
     _insert(db.applications, apps)
@@ -67,7 +67,8 @@ def copy_step(db, before, seen, after, ids):
         step["$unset"] = {k: "" for k in gone}
     for start in range(0, len(ids), BATCH):
         db.applications.bulk_write([UpdateOne({"_id": i}, step) for i in ids[start:start + BATCH]], ordered=False)
-    _insert(db.audit, [dict(e, _id=f"{i}:{e['seq']:06d}", application_id=i) for i in ids for e in new_entries])
+    _insert(db.audit, [dict(e, _id=f"{i}:{e['seq']:06d}", application_id=i, subject_id=i)
+                       for i in ids for e in new_entries])
 
 
 def applications_db(client):

@@ -155,7 +155,7 @@ def _store_nominee(store, nominations, actor, parent, campaign, source, entry, n
     }
     event = make_event("application.college_approved", _event_data(store, nominee, None, None), SOURCE,
                        actor=actor.ref(), event_id=f"{nominee_id}.1", occurred_at=now)
-    nominee.update(outbox={"audit": _audit(nominee_id, 1, entry_audit), "event": event}, outbox_at=now)
+    nominee.update(outbox={"audit": _audit(nominee, 1, entry_audit), "event": event}, outbox_at=now)
     try:
         stored, created = nominations.insert_nominee(nominee)
     except Exception:

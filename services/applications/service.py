@@ -12,7 +12,7 @@ from nameko.events import EventDispatcher
 from nameko.timer import timer
 
 import core.rpc_errors  # noqa: F401  (typed errors cross RPC)
-from core import probes
+from core import audit, probes
 from core.bus import RpcProxy, event_handler
 from core.declaration import check_declaration
 from core.entrypoints import rpc
@@ -276,7 +276,7 @@ class ApplicationsService(CampaignManagementRpcs, JobsMixin, probes.Probed):
     @rpc
     def audit_trail(self, actor_id, application_id):
         workflow.visible_application(self.store, self._actor(actor_id), application_id)
-        return [with_id(e) for e in self.store.audit_trail(application_id)]
+        return [jsonable(audit.view(e)) for e in self.store.audit_trail(application_id)]
 
     # -- attachments (attachments.py) -------------------------------------------
     def _max_bytes(self):

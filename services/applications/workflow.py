@@ -6,6 +6,7 @@ then makes one atomic change whose audit entry and event travel in the outbox
 """
 from datetime import datetime, timezone
 
+from core import audit
 from core import roles as role_rules
 from core import uploads as attachment_rules
 from core.decision_rules import DIRECT_DECISIONS, require_direct_decision_allowed
@@ -40,8 +41,15 @@ def visible_application(store, actor, application_id):
     return app
 
 
-def _audit(app_id, seq, entry):
-    return dict(entry, _id=f"{app_id}:{seq:06d}", application_id=app_id, seq=seq)
+def _audit(app, seq, entry):
+    """The application's audit entry (core/audit.py's shape) of a step `entry` as the
+    state machine describes it; its id `<application>:<seq>` and its `seq` the
+    application's version after the step, so recording it twice keeps one."""
+    key = entry.get("idempotency_key")
+    return audit.entry(f"{app['_id']}:{seq:06d}", "application", app["_id"], entry["action"], entry["by"],
+                       entry["at"], campaign_id=app.get("campaign_id"), application_id=app["_id"], seq=seq,
+                       reason=entry["reason"], from_state=entry["from"], to_state=entry["to"],
+                       **({"idempotency_key": key} if key else {}))
 
 
 def _role_holders(store, apps):
@@ -101,7 +109,7 @@ def _commit(store, dispatch, app, changes, entry, event_type, now, holders=None)
     `holders`: the event's recipients as `_people_behind` read them, when the caller has them."""
     changes = _with_step_key(app, changes, entry)
     seq = app["version"] + 1
-    box = {"audit": _audit(app["_id"], seq, entry), "event": None}
+    box = {"audit": _audit(app, seq, entry), "event": None}
     if event_type:
         after = dict(app, **changes)
         box["event"] = make_event(event_type, _event_data(store, after, app["state"], entry.get("reason"), holders),
@@ -133,7 +141,7 @@ def commit_many(store, dispatch, items, event_type, now):
     for app, changes, entry in items:
         changes = _with_step_key(app, changes, entry)
         seq = app["version"] + 1
-        box = {"audit": _audit(app["_id"], seq, entry), "event": None}
+        box = {"audit": _audit(app, seq, entry), "event": None}
         if event_type:
             after = dict(app, **changes)
             box["event"] = make_event(event_type, _event_data(store, after, app["state"], entry.get("reason"), holders),
@@ -210,7 +218,7 @@ def create(store, hooks, dispatch, actor, campaign, program, applicant_id, form,
         # who applied on the unit's behalf (a counselor for a class), or None
         "on_behalf_by": actor.id if on_behalf else None,
         "attachment_counts": {k["kind"]: 0 for k in program["attachments"]},
-        "outbox": {"audit": _audit(app_id, 1, entry), "event": None}, "outbox_at": now,
+        "outbox": {"audit": _audit({"_id": app_id, "campaign_id": campaign["_id"]}, 1, entry), "event": None}, "outbox_at": now,
         **born_claimed(now.timestamp()),
     }
     stored, created = store.insert_application(app, key)
@@ -246,8 +254,9 @@ def step_keys(store, app):
     its trail (read once: its next keyed step stores them all)."""
     if "step_keys" in app:
         return list(app["step_keys"] or [])
-    return [_step_key(e.get("action"), e["idempotency_key"]) for e in store.audit_trail(app["_id"])
-            if e.get("idempotency_key")]
+    trail = [audit.read(e) for e in store.audit_trail(app["_id"])]
+    return [_step_key(e["action"], e["details"]["idempotency_key"]) for e in trail
+            if (e["details"] or {}).get("idempotency_key")]
 
 
 def _already_done(store, app_id, action, key, app=None, keys=None):
@@ -257,8 +266,8 @@ def _already_done(store, app_id, action, key, app=None, keys=None):
     if not key:
         return None
     app = app if app is not None else store.get_application(app_id)
-    box_entry = (app.get("outbox") or {}).get("audit") or {}
-    if box_entry.get("idempotency_key") == key and box_entry.get("action") == action:
+    box_entry = audit.read((app.get("outbox") or {}).get("audit") or {})   # an older outbox too
+    if (box_entry["details"] or {}).get("idempotency_key") == key and box_entry["action"] == action:
         return app
     if _step_key(action, key) in (keys if keys is not None else step_keys(store, app)):
         return app
