@@ -158,7 +158,7 @@ class ClaimOut(_Money):
     filed_by = fields.Dict()
     filed_at = fields.String()
     updated_at = fields.String()
-    history = fields.List(fields.Dict(), metadata={"description": "Audit: who, when, action, step, from, to, why"})
+    history = fields.List(fields.Dict(), metadata={"description": "Audit (core/audit.py's entries): who (by), when (at), action, from, to, why (reason); the approval step and request id in details"})
     actions = fields.List(fields.String(), metadata={"description": "What you may do now"})
 
 

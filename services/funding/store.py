@@ -10,7 +10,8 @@ on the wire server's datetime handling):
 - ``ledger``       the append-only ledger: entries are inserted, never updated or deleted;
                    ``_id`` is the entry id derived from its idempotency key, so a replay
                    cannot store an entry twice
-- ``audit``        audit records of every change (deterministic ids)
+- ``audit``        audit records of every change (core/audit.py's shape; deterministic
+                   ids ``<outcome key>#<n>``)
 - ``attachments``  receipts and closing materials, bytes included
 - ``outbox``       every outcome, stored before it is applied (see :meth:`apply`)
 - ``requests``     the request log behind Idempotency-Key (see idempotency.py)
@@ -46,6 +47,7 @@ import time
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
+from core import audit
 from core.filestore import file_store
 from core.jobs import JobStore
 from core.outcome_log import OutcomeLog
@@ -93,7 +95,7 @@ class FundingStore:
         db.claims.create_index([("campaign_id", ASCENDING)])   # a campaign's claims (the workbook)
         db.ledger.create_index([("campaign_id", ASCENDING), ("at", ASCENDING)])
         db.ledger.create_index([("grant_id", ASCENDING), ("at", ASCENDING)])
-        db.audit.create_index([("subject", ASCENDING), ("at", ASCENDING)])
+        db.audit.create_index([("subject_id", ASCENDING), ("at", ASCENDING)])
         db.attachments.create_index([("grant_id", ASCENDING), ("kind", ASCENDING)])
         self.outcomes.ensure_indexes()
         self.jobs.ensure_indexes()
@@ -172,9 +174,12 @@ class FundingStore:
         return [_plain(e) for e in self.db.ledger.find(query, sort=[("at", ASCENDING),
                                                                     ("_id", ASCENDING)])]
 
-    def audit_of(self, subject):
-        return [_plain(a) for a in self.db.audit.find({"subject": subject},
-                                                      sort=[("at", ASCENDING), ("_id", ASCENDING)])]
+    def audit_of(self, subject_id):
+        """The trail of a campaign, grant or claim, oldest first, in core/audit.py's
+        shape; records stored before it named their subject `subject` (an index on it
+        was made then)."""
+        found = [*self.db.audit.find({"subject_id": subject_id}), *self.db.audit.find({"subject": subject_id})]
+        return [audit.view(a) for a in audit.in_order(found)]
 
     # -- attachments ------------------------------------------------------
     def add_attachment(self, grant, meta, data, max_count, now_iso, attachment_id=None):
@@ -283,10 +288,11 @@ class FundingStore:
             except DuplicateKeyError:
                 pass  # the same entry (same idempotency key) is booked once
         for i, record in enumerate(outcome.audit):
-            subject = (record.get("claim_id") or record.get("grant_id")
-                       or (outcome.result or {}).get("id") or record.get("campaign_id"))
+            shaped = audit.read(record)   # an outcome stored before core/audit.py's shape too
+            if shaped["subject_id"] is None:   # such an old record of a claim's filing names none
+                shaped["subject_kind"], shaped["subject_id"] = "claim", (outcome.result or {}).get("id")
             try:
-                self.db.audit.insert_one(dict(record, _id=f"{outcome.key}#{i}", subject=subject))
+                self.db.audit.insert_one(dict(shaped, _id=f"{outcome.key}#{i}"))
             except DuplicateKeyError:
                 pass
 

@@ -1,6 +1,7 @@
 """What callers get back: plain JSON, amounts in int fen plus display strings
 (``¥1,234.50``), deadlines also in Asia/Shanghai, no store internals (``applied_ops``,
 ``holds``, ``_id``)."""
+from core import audit
 from services.funding.domain import claims as claim_rules
 from services.funding.domain import closing, deadlines
 from services.funding.domain.campaigns import available_fen
@@ -63,11 +64,22 @@ def grant_view(grant, rules=None):
 
 
 def claim_view(claim, grant=None, actor=None):
+    """A claim; its history in core/audit.py's shape (older records too)."""
     view = _public(claim)
+    view["history"] = [_history_record(claim, h) for h in claim.get("history") or []]
     view["display"] = {"total": format_fen(claim["total_fen"])}
     if grant is not None and actor is not None:
         view["actions"] = claim_rules.can_act(claim, grant, actor)
     return view
+
+
+def _history_record(claim, record):
+    """A claim's history record in core/audit.py's shape; one stored before it named
+    no subject: it is the claim's."""
+    shaped = {k: v for k, v in audit.read(record).items() if k != "_id"}
+    if shaped["subject_id"] is None:
+        shaped.update(subject_kind="claim", subject_id=claim["id"])
+    return shaped
 
 
 def attachment_view(attachment):

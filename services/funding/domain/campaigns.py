@@ -12,6 +12,7 @@ The campaign document the store keeps::
 Guarantee: ``granted_fen - returned_fen <= budget_fen`` holds after every guarded
 update; lowering the budget below what is already granted is refused.
 """
+from core import audit as audit_entries
 from core.envelope import iso_utc
 from core.errors import Conflict, field_error, invalid
 
@@ -54,8 +55,8 @@ def open_campaign(request, rules, actor, now):
     key = f"budget_set:{campaign_id}:v1"
     entry = make_entry("budget_set", key, budget, campaign_id=campaign_id, actor=who, at=at,
                        reason=request.get("reason") or "campaign opened")
-    audit = {"at": at, "actor": who, "action": "open_campaign", "campaign_id": campaign_id,
-             "budget_fen": budget}
+    audit = audit_entries.entry(None, "campaign", campaign_id, "open_campaign", who, at, campaign_id=campaign_id,
+                                budget_fen=budget)
     return Outcome(key=key, result=campaign, inserts=[("campaign", campaign)],
                    entries=[entry], audit=[audit])
 
@@ -123,8 +124,8 @@ def set_budget(campaign, request, actor, now):
     entry = make_entry("budget_set", key, budget, campaign_id=campaign["id"], actor=who, at=at,
                        reason=reason)
     result = {**campaign, "budget_fen": budget, "budget_version": version + 1}
-    audit = {"at": at, "actor": who, "action": "set_budget", "campaign_id": campaign["id"],
-             "from": campaign["budget_fen"], "to": budget, "reason": reason}
+    audit = audit_entries.entry(None, "campaign", campaign["id"], "set_budget", who, at, campaign_id=campaign["id"],
+                                reason=reason, previous_budget_fen=campaign["budget_fen"], budget_fen=budget)
     return Outcome(key=key, result=result, updates=[update], entries=[entry], audit=[audit])
 
 

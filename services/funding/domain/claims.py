@@ -23,8 +23,10 @@ The claim document::
      "purpose": "...", "total_fen": 12000, "filed_by": {"id", "name"}, "filed_at",
      "updated_at", "history": [audit...], "applied_ops": []}
 
-Audit records (``history``): ``{"at", "actor": {"id", "name"}, "action", "step",
-"from", "to", "reason", "request_id"}``.
+Audit records (``history``): core/audit.py's entries of the claim, ``step`` (the
+approval step, or None) and ``request_id`` in their ``details``; their ids are the
+store's. A claim stored before that shape keeps its older records (``actor``, and
+``step`` and ``request_id`` beside the others), read through ``audit.read``.
 
 The grant also counts its ``open_claims`` (filed, not yet paid, rejected or
 withdrawn; returned ones included), so closing can require 0 atomically.
@@ -38,6 +40,7 @@ returned + total <= granted`` and the grant still active); a claim on a closed
 project is refused (InvalidTransition); a transition whose ``request_id`` is already
 in the history is a replay, never a second booking.
 """
+from core import audit as audit_entries
 from core.envelope import iso_utc
 from core.errors import Conflict, InvalidTransition, PermissionDenied, field_error, invalid
 
@@ -167,8 +170,8 @@ def file_claim(grant, rules, campaign, claim_id, request, actor, now, existing=N
         raise budget_exceeded(remaining_fen(grant), *_over_grant(total), field="items",
                               requested_fen=total)
     at = iso_utc(now)
-    audit = {"at": at, "actor": who, "action": "file", "step": None, "from": None,
-             "to": "submitted", "reason": None, "request_id": claim_id}
+    audit = _audit(claim_id, grant["campaign_id"], grant["project_id"], "file", who, at, None, "submitted",
+                   request_id=claim_id)
     claim = {
         "id": claim_id, "grant_id": grant["id"], "campaign_id": grant["campaign_id"],
         "project_id": grant["project_id"], "college_id": grant["college_id"],
@@ -185,11 +188,19 @@ def file_claim(grant, rules, campaign, claim_id, request, actor, now, existing=N
 
 # --------------------------------------------------------- transitions ---
 
+def _audit(claim_id, campaign_id, project_id, action, who, at, source, target, step=None, reason=None,
+           request_id=None):
+    """The claim's audit record (core/audit.py's shape; its id is the store's)."""
+    return audit_entries.entry(None, "claim", claim_id, action, who, at, campaign_id=campaign_id,
+                               application_id=project_id, reason=reason, from_state=source, to_state=target,
+                               step=step, request_id=request_id)
+
+
 def _transition(claim, action, to, who, at, step=None, reason=None, request_id=None,
                 changes=None):
     """The compare-and-set update of the claim and its new state."""
-    audit = {"at": at, "actor": who, "action": action, "step": step, "from": claim["status"],
-             "to": to, "reason": reason, "request_id": request_id}
+    audit = _audit(claim["id"], claim["campaign_id"], claim.get("project_id"), action, who, at, claim["status"], to,
+                   step=step, reason=reason, request_id=request_id)
     new = {**claim, **(changes or {}), "status": to, "version": claim["version"] + 1,
            "updated_at": at, "history": claim["history"] + [audit]}
     assign = {k: new[k] for k in ("status", "version", "updated_at", "history")}
@@ -210,7 +221,7 @@ def _transition(claim, action, to, who, at, step=None, reason=None, request_id=N
 def _replayed(claim, request_id):
     if request_id is None:
         return None
-    if any(h.get("request_id") == request_id for h in claim["history"]):
+    if any((audit_entries.read(h)["details"] or {}).get("request_id") == request_id for h in claim["history"]):
         return Outcome(key=f"request:{request_id}", result=claim, replay=True)
     return None
 
@@ -377,7 +388,7 @@ def pay_claim(claim, grant, actor, now, reason=None, request_id=None, payment_re
     who, at = actor_ref(actor), iso_utc(deadlines.require_aware(now))
     new, update, audit = _transition(claim, "pay", "paid", who, at, None, reason, request_id,
                                      changes={"payment_reference": reference})
-    audit["payment_reference"] = reference
+    audit["details"]["payment_reference"] = reference
     key = f"claim_paid:{claim['id']}:{claim['revision']}"
     entry = _entry("claim_paid", key, claim, grant, who, at, reason)
     entry["reference"] = reference

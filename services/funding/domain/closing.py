@@ -27,6 +27,7 @@ refused) or is refused as closed.
 import hashlib
 import re
 
+from core import audit as audit_entries
 from core.envelope import iso_utc
 from core.errors import Conflict, InvalidTransition, field_error, invalid
 
@@ -43,6 +44,12 @@ from .rules import material_kind, tier as find_tier
 
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 _CLOSE_ROLES = ("college", "school_admin")
+
+
+def _audit(grant, action, who, at, reason=None, **details):
+    """The grant's audit record (core/audit.py's shape; its id is the store's)."""
+    return audit_entries.entry(None, "grant", grant["id"], action, who, at, campaign_id=grant["campaign_id"],
+                               application_id=grant["project_id"], reason=reason, **details)
 
 
 def _active(grant):
@@ -94,8 +101,7 @@ def submit_material(grant, rules, campaign, kind, value, actor, now):
                            require_equal=(Equal("status", "active", "invalid_transition",
                                                 f"project {grant['project_id']} is already closed",
                                                 f"项目 {grant['project_id']} 已结项"),))
-    audit = {"at": at, "actor": who, "action": "submit_material", "grant_id": grant["id"],
-             "kind": kind, "value": value}
+    audit = _audit(grant, "submit_material", who, at, kind=kind, value=value)
     result = {**grant, "materials": {**(grant.get("materials") or {}), kind: record},
               "materials_version": (grant.get("materials_version") or 0) + 1, "materials_review": None}
     return Outcome(key=key, result=result, updates=[update], audit=[audit])
@@ -168,8 +174,7 @@ def review_materials(grant, rules, campaign, decision, reason, actor, now):
                                      f"project {grant['project_id']} is already closed",
                                      f"项目 {grant['project_id']} 已结项"),
                                Equal("materials_version", grant.get("materials_version"), "conflict", *changed)))
-    audit = {"at": at, "actor": who, "action": "review_materials", "grant_id": grant["id"],
-             "decision": record["decision"], "reason": reason}
+    audit = _audit(grant, "review_materials", who, at, reason=reason, decision=record["decision"])
     return Outcome(key=key, result={**grant, "materials_review": record}, updates=[update], audit=[audit])
 
 
@@ -235,8 +240,7 @@ def close_project(grant, rules, campaign, claims, actor, now, reason=None):
                        college_id=grant["college_id"], actor=who, at=at,
                        reason=reason or "结项收回结余")
     result = {**grant, **closed, "returned_fen": grant["returned_fen"] + returned}
-    audit = {"at": at, "actor": who, "action": "close_project", "grant_id": grant["id"],
-             "returned_fen": returned, "reason": reason}
+    audit = _audit(grant, "close_project", who, at, reason=reason, returned_fen=returned)
     return Outcome(key=key, result=result, updates=[grant_update, campaign_update],
                    entries=[entry], audit=[audit],
                    event=events.pending(events.PROJECT_CLOSED,

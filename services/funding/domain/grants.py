@@ -26,6 +26,7 @@ repeat with the same tier and amount is a replay, a different one is a Conflict,
 under concurrency through ``campaign.awards``); the sum of grants never exceeds the
 campaign budget (guarded update on the campaign).
 """
+from core import audit as audit_entries
 from core.envelope import iso_utc
 from core.errors import Conflict, InvalidTransition, field_error, invalid
 
@@ -169,9 +170,9 @@ def award_grant(campaign, rules, project, request, actor, now, existing=None):
                        college_id=grant["college_id"], actor=who, at=at,
                        # what people read in the ledger: the tier's name, and why it differs from the proposal
                        reason=request.get("reason") or "；".join(filter(None, (f"{tier['name']}项目", tier_reason))))
-    audit = {"at": at, "actor": who, "action": "award_grant", "grant_id": grant["id"],
-             "tier": tier["code"], "proposed_tier": proposed, "tier_reason": tier_reason,
-             "amount_fen": amount, "reason": request.get("reason")}
+    audit = audit_entries.entry(None, "grant", grant["id"], "award_grant", who, at, campaign_id=campaign["id"],
+                                application_id=project_id, reason=request.get("reason"), tier=tier["code"],
+                                proposed_tier=proposed, tier_reason=tier_reason, amount_fen=amount)
     return Outcome(key=key, result=grant, updates=[update], inserts=[("grant", grant)],
                    entries=[entry], audit=[audit],
                    event=events.pending(events.GRANT_AWARDED, events.grant_awarded_data(grant),

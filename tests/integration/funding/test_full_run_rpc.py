@@ -61,7 +61,7 @@ def test_budget_award_claims_approvals_payment_closing_and_reports(rpc, mongo, f
     assert [c["id"] for c in rpc.funding.pending_approvals(FINANCE)] == [a["id"]]         # to pay
     paid = act(rpc, FINANCE, a["id"], "pay", "a-pay")
     assert paid["status"] == "paid"
-    assert [(h["action"], h["step"], h["actor"]["id"], h["to"]) for h in paid["history"]] == [
+    assert [(h["action"], h["details"]["step"], h["by"]["id"], h["to"]) for h in paid["history"]] == [
         ("file", None, LEAD, "submitted"), ("approve", "advisor", ADVISOR, "advisor_approved"),
         ("approve", "college", COUNSELOR_ME, "college_approved"),
         ("approve", "finance", FINANCE, "finance_approved"), ("pay", None, FINANCE, "paid")]

@@ -50,10 +50,11 @@ def test_filing_reserves_the_sum_of_items():
     assert [i["amount_fen"] for i in c["items"]] == [30_050, 120_000]
     assert (c["status"], c["revision"], c["steps"]) == ("submitted", 1,
                                                         ["advisor", "college", "finance"])
-    assert c["history"][0] | {} == {"at": "2025-10-20T02:00:00.000Z",
-                                    "actor": {"id": "u-lead", "name": "支部书记张三"},
-                                    "action": "file", "step": None, "from": None,
-                                    "to": "submitted", "reason": None, "request_id": "c1"}
+    assert c["history"][0] | {} == {"_id": None, "subject_kind": "claim", "subject_id": "c1", "campaign_id": "camp",
+                                    "application_id": "p1", "seq": None, "at": "2025-10-20T02:00:00.000Z",
+                                    "by": {"id": "u-lead", "name": "支部书记张三"},
+                                    "action": "file", "from": None, "to": "submitted", "reason": None,
+                                    "details": {"step": None, "request_id": "c1"}}
     b = bal(store)
     assert (b["reserved_fen"], b["remaining_fen"]) == (150_050, 349_950)
     assert store.get("grant", "grant-p1")["holds"] == {"c1": 150_050}
@@ -208,12 +209,12 @@ def test_the_full_path_moves_money_reserved_approved_paid():
     assert no_reference.value.details[0]["field"] == "payment_reference"
     assert store.get("claim", "c1")["status"] == "finance_approved"       # nothing changed
     c, _ = act(store, claims.pay_claim, FINANCE, payment_reference=" 记账凭证 2025-118 ")
-    assert c["payment_reference"] == "记账凭证 2025-118" and c["history"][-1]["payment_reference"] == c["payment_reference"]
+    assert c["payment_reference"] == "记账凭证 2025-118" and c["history"][-1]["details"]["payment_reference"] == c["payment_reference"]
     assert [e["reference"] for e in store.ledger if e["kind"] == "claim_paid"] == ["记账凭证 2025-118"]
     b = bal(store)
     assert c["status"] == "paid" and (b["approved_fen"], b["paid_fen"]) == (0, 120_000)
     assert b["remaining_fen"] == 380_000
-    trail = [(h["action"], h["step"], h["from"], h["to"], h["actor"]["id"]) for h in c["history"]]
+    trail = [(h["action"], h["details"]["step"], h["from"], h["to"], h["by"]["id"]) for h in c["history"]]
     assert trail == [
         ("file", None, None, "submitted", "u-lead"),
         ("approve", "advisor", "submitted", "advisor_approved", "u-adv"),
@@ -395,3 +396,27 @@ def test_claims_use_the_rules_the_campaign_was_opened_with():
     with pytest.raises(Conflict) as err:
         file(store, newer, camp, {**claim_request(), "items": [item("10", category="printing")]})
     assert "version" in err.value.message_en
+
+
+
+def test_a_claim_stored_with_older_history_records_still_knows_its_requests():
+    """History records written before core/audit.py's shape (``actor``; ``step`` and
+    ``request_id`` beside the others) still make a retried request a replay, and the
+    claim's view shows them in the shape, beside the new ones."""
+    from services.funding.views import claim_view
+    store, rules, camp, _ = funded()
+    file(store, rules, camp, claim_request("12.5"))
+    act(store, claims.approve_claim, ADVISOR, request_id="r-adv")
+    claim = store.docs["claim"]["c1"]
+    claim["history"] = [{"at": h["at"], "actor": h["by"], "action": h["action"], "from": h["from"], "to": h["to"],
+                         "reason": h["reason"], **h["details"]} for h in claim["history"]]
+    c, out = act(store, claims.approve_claim, ADVISOR, request_id="r-adv")
+    assert out.replay and c["status"] == "advisor_approved" and len(c["history"]) == 2
+    c, _ = act(store, claims.approve_claim, COLLEGE, request_id="r-col")
+    shown = claim_view(c)["history"]
+    assert [(h["subject_kind"], h["subject_id"], h["action"], h["details"]["step"], h["details"]["request_id"],
+             h["by"]["id"], h["to"]) for h in shown] == [
+        ("claim", "c1", "file", None, "c1", "u-lead", "submitted"),
+        ("claim", "c1", "approve", "advisor", "r-adv", "u-adv", "advisor_approved"),
+        ("claim", "c1", "approve", "college", "r-col", "u-col", "college_approved")]
+    assert "actor" not in shown[0] and shown[0]["at"] == shown[2]["at"] == "2025-10-20T02:00:00.000Z"
