@@ -81,8 +81,11 @@ def insert_new(collection, docs):
 
 
 def make_client(config):
-    """A client for config['MONGO_URI'] that decodes times as aware UTC datetimes."""
-    return MongoClient(config["MONGO_URI"], tz_aware=True, serverSelectionTimeoutMS=10000)
+    """A client for config['MONGO_URI'] that decodes times as aware UTC datetimes and
+    logs slow commands (core/mongo_slow.py)."""
+    from core.mongo_slow import listeners
+    return MongoClient(config["MONGO_URI"], tz_aware=True, serverSelectionTimeoutMS=10000,
+                       event_listeners=listeners(config))
 
 
 class Repository(DependencyProvider):
