@@ -356,13 +356,14 @@ VOCABULARIES = {
 }
 
 
-def register(vocabulary, labels):
+def register(vocabulary, labels, replace=False):
     """Add {code: (zh, en)} to a vocabulary (new or existing). A code already there
-    must keep its label: two labels for one code would make pages disagree."""
+    must keep its label: two labels for one code would make pages disagree — unless
+    `replace` (what a newer version of a program declares wins: core.roles)."""
     known = VOCABULARIES.setdefault(vocabulary, {})
     for code, value in labels.items():
         value = tuple(value)
-        if code in known and known[code] != value:
+        if code in known and known[code] != value and not replace:
             raise ValueError(f"label of {vocabulary}:{code} defined twice ({known[code]} vs {value})")
         known[code] = value
     _rebuild()

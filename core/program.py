@@ -84,6 +84,9 @@ class Program:
     scoring: dict | None = None           # scoring service (aggregation, tie-breaks, reviewers, vetoes)
     funding: dict | None = None           # funding service (tiers, caps, materials)
     fact_kinds: list = field(default_factory=list)   # records service: kinds of fact this program reads
+    # Raters the platform does not have (core/declaration/rater_roles.py): granted and
+    # scored as "<name>:<key>"; criteria leaves name them by that key (core.declaration.rater_role_key).
+    rater_roles: list = field(default_factory=list)
     hooks: ProgramHooks = field(default_factory=ProgramHooks)
     # Bump when the hooks' behaviour changes; hooks read the revision of the version a
     # campaign pinned in context["program"]["revision"] and may keep older behaviour.
@@ -116,6 +119,8 @@ class Program:
             "funding": self.funding,
             "fact_kinds": self.fact_kinds,
         }
+        if self.rater_roles:   # only when declared: the versions of programs without any stay as they were
+            body["rater_roles"] = self.rater_roles
         canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         body["version"] = hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
         return body

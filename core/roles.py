@@ -11,15 +11,21 @@ Guarantees:
   * a role granted for an academic year (学年, 1 September to 31 August, Beijing
     time) stops by itself when that year ends: `current` drops it at read time, so
     no sweeper is needed and a request after the end never sees it;
+  * a program's own rater roles (core.declaration.rater_roles, stored as
+    ``<program>:<key>``) are roles like the platform's once this process learns them
+    (`declare`): granted by whom the program says, at the units it says, labelled as
+    it says; the platform's lists below do not name them;
   * plain functions, no I/O.
 """
 from datetime import datetime, timedelta, timezone
 
 from core import labels
+from core.declaration.rater_roles import rater_role_key
 from core.periods import academic_year_period
 
-#: Every role a person can hold; labels (Chinese, English) live in the one catalogue,
-#: core/labels.py, so pages never show a key.
+#: Every platform role a person can hold; labels (Chinese, English) live in the one
+#: catalogue, core/labels.py, so pages never show a key. ROLES adds the rater roles
+#: programs declare once they are learned (`declare`).
 ROLE_KEYS = ("school_admin", "college_admin", "counselor", "finance", "reviewer", "league_branch", "course_teacher",
              "advisor", "branch_secretary", "branch_deputy", "class_monitor", "league_secretary", "dorm_leader",
              "student")
@@ -55,6 +61,15 @@ SCHOOL_GRANTS = ("college_admin", "finance", "reviewer", "school_admin")
 COLLEGE_GRANTS = ("counselor", "reviewer", "league_branch", "course_teacher", "advisor",
                   "branch_secretary", "branch_deputy", "class_monitor", "league_secretary", "dorm_leader")
 
+#: Rater roles programs declare (core.declaration.rater_roles), by stored key
+#: ``<program>:<key>``: the spec with ``program`` and ``role`` (the stored key). They
+#: join ROLES and ROLE_UNIT_KINDS in a process that learns them (`declare`): the
+#: applications service from the programs registered with it; others ask it.
+DECLARED = {}
+#: A declared role's former platform key -> its stored key (the applications service
+#: moves grants of the former key at registration; labels of old audit entries).
+FORMER = {}
+
 #: Roles that make a person a member of a unit for conflicts of interest (a
 #: reviewer never scores a unit they belong to or answer for).
 ROLE_UNIT_FIELD = {"class_monitor": "class_id", "league_secretary": "class_id", "dorm_leader": "dorm_id",
@@ -63,8 +78,63 @@ ROLE_UNIT_FIELD = {"class_monitor": "class_id", "league_secretary": "class_id", 
 
 
 def label(role, lang="zh"):
-    zh, en = ROLES.get(role, (role, role))
+    zh, en = ROLES.get(role) or ROLES.get(FORMER.get(role), (role, role))
     return en if lang == "en" else zh
+
+
+def declare(program, specs):
+    """Make a program's declared rater roles (the specs of its newest version) known
+    in this process: ROLES, their labels, ROLE_UNIT_KINDS and who grants them. Roles
+    the program declared before and no longer does are forgotten (grants of them
+    remain, shown by their key). Idempotent."""
+    for key in [k for k, spec in DECLARED.items() if spec["program"] == program]:
+        spec = DECLARED.pop(key)
+        ROLES.pop(key, None)
+        ROLE_UNIT_KINDS.pop(key, None)
+        if FORMER.get(spec.get("formerly")) == key:
+            FORMER.pop(spec["formerly"])
+    for spec in specs or ():
+        key = rater_role_key(program, spec["key"])
+        DECLARED[key] = dict(spec, program=program, role=key)
+        ROLES[key] = (spec["label_zh"], spec["label_en"])
+        ROLE_UNIT_KINDS[key] = tuple(spec["scopes"])
+        labels.register("role", {key: ROLES[key]}, replace=True)
+        if spec.get("formerly"):
+            FORMER[spec["formerly"]] = key
+
+
+def school_grants():
+    """The roles a school admin grants (inside their school) besides COLLEGE_GRANTS."""
+    return SCHOOL_GRANTS + tuple(k for k, s in DECLARED.items() if s["granted_by"] == "school_admin")
+
+
+def college_grants():
+    """The roles a college admin grants inside their college (a school admin too)."""
+    return COLLEGE_GRANTS + tuple(k for k, s in DECLARED.items() if s["granted_by"] == "college_admin")
+
+
+def grantable(granter_roles):
+    """The roles the holder of `granter_roles` may grant somewhere, in catalogue order."""
+    held = {role for role, _unit in pairs(granter_roles)}
+    mine = set()
+    if "school_admin" in held:
+        mine |= set(school_grants()) | set(college_grants())
+    if "college_admin" in held:
+        mine |= set(college_grants())
+    return [key for key in ROLES if key in mine]
+
+
+def catalogue(granter_roles=()):
+    """Every role known here, for pages and the API: {"role", "label_zh", "label_en",
+    "unit_kinds", "program" (None for the platform's), "granted_by" ("school_admin",
+    "college_admin" or None), "grantable" (by the holder of `granter_roles`)}."""
+    mine = set(grantable(granter_roles))
+    college, school = set(college_grants()), set(school_grants())
+    return [{"role": key, "label_zh": zh, "label_en": en, "unit_kinds": list(ROLE_UNIT_KINDS.get(key, ())),
+             "program": DECLARED.get(key, {}).get("program"),
+             "granted_by": "college_admin" if key in college else "school_admin" if key in school else None,
+             "grantable": key in mine}
+            for key, (zh, en) in ROLES.items()]
 
 
 def pairs(roles):
@@ -216,9 +286,9 @@ def grant_problem(granter_roles, role, unit):
         return ("unit_id", f"A {label(role, 'en')} is held at a {' or '.join(kinds)}, not a {unit.get('kind')}.",
                 f"{label(role)}只能在{'或'.join(_KIND_ZH[k] for k in kinds)}任职，不能在{_KIND_ZH.get(unit.get('kind'), '该单位')}")
     path = set(unit.get("path") or ())
-    if role in SCHOOL_GRANTS + COLLEGE_GRANTS and units_with(granter_roles, "school_admin") & path:
+    if role in school_grants() + college_grants() and units_with(granter_roles, "school_admin") & path:
         return None
-    if role in COLLEGE_GRANTS and units_with(granter_roles, "college_admin") & path:
+    if role in college_grants() and units_with(granter_roles, "college_admin") & path:
         return None
     return ("role", f"You may not grant {label(role, 'en')} at this unit.",
             f"您无权在该单位授予「{label(role)}」角色")

@@ -4,7 +4,8 @@ the shared services run at registration.
 ``check_declaration(declaration)`` validates everything a program registers
 (``core.program.Program.declaration()``): the top-level keys and their types, the
 attachments, stages, settings, the form's labels, the criteria tree, the quota
-rules, the scoring policy, the funding rules and the program's own fact kinds. Unknown keys are refused at every
+rules, the scoring policy, the funding rules, the program's own fact kinds and its own
+rater roles (`rater_roles.py`). Unknown keys are refused at every
 level. It raises one `ValidationFailed` whose ``details`` name every problem by its
 path (``criteria.children[2].scale.kind``, ``quota_rules.school[0].percent``) in
 English and Chinese; nothing is partially accepted.
@@ -25,6 +26,7 @@ from .criteria_tree import CriteriaTree
 from .funding import Funding
 from .parts import Attachment, FactKind, SettingSpec, form_label_errors, settings_errors, stage_errors
 from .quota_rules import validate_quota_rules
+from .rater_roles import RaterRole, rater_role_errors, rater_role_key, scorer_roles_of  # noqa: F401
 from .selection import QuotaRules, Scoring
 
 APPLICANT_KINDS = ("branch", "class", "dorm", "person")
@@ -49,6 +51,7 @@ class Declaration(Strict):
     scoring = fields.Nested(Scoring, allow_none=True)
     funding = fields.Nested(Funding, allow_none=True)
     fact_kinds = fields.List(fields.Nested(FactKind))
+    rater_roles = fields.List(fields.Nested(RaterRole))
 
 
 def declaration_errors(declaration):
@@ -66,6 +69,7 @@ def declaration_errors(declaration):
     codes = [k.get("code") for k in declaration.get("fact_kinds") or [] if isinstance(k, dict)]
     if len(set(map(str, codes))) != len(codes):
         errors.append(field_error("fact_kinds", "declares a fact kind twice", "记录类别重复"))
+    errors += rater_role_errors(declaration)
     errors += _rule_errors(declaration, errors)
     if (declaration.get("quota_rules") or declaration.get("scoring")) and not declaration.get("criteria"):
         errors.append(field_error("criteria", "quota rules and a scoring policy need a criteria tree",
@@ -75,10 +79,13 @@ def declaration_errors(declaration):
 
 def _rule_errors(declaration, typed):
     """The criteria tree's arithmetic (weights adding up to 100, unique ids, scorer
-    roles) and the quota rules' whole-list rules, for parts whose types are right:
-    the same code the scoring service runs (criteria_tree.py, quota_rules.py)."""
+    roles: the platform's and the program's own rater roles) and the quota rules'
+    whole-list rules, for parts whose types are right: the same code the scoring
+    service runs (criteria_tree.py, quota_rules.py)."""
     out = []
-    for part, check in (("criteria", CriteriaTree.from_dict), ("quota_rules", validate_quota_rules)):
+    roles = scorer_roles_of(declaration)
+    for part, check in (("criteria", lambda tree: CriteriaTree.from_dict(tree, roles)),
+                        ("quota_rules", validate_quota_rules)):
         if declaration.get(part) is None or any(e["field"].startswith(part) for e in typed):
             continue
         try:

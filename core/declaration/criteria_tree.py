@@ -26,7 +26,8 @@ name every offending node by id and name):
 - each child has a ``weight`` (percent of its parent, >= 0) and the children of every
   inner node add up to 100 within `WEIGHT_TOLERANCE` (1e-9); the root and the subtrees
   under ``by_category`` stand for the whole of their parent (weight absent or 100);
-- a leaf has a valid `Scale` and either ``scorer_role`` (one of `SCORER_ROLES`) or
+- a leaf has a valid `Scale` and either ``scorer_role`` (one of `SCORER_ROLES`, or of
+  the rater roles the program declares: ``from_dict(data, roles)``) or
   ``role_weights`` (roles -> percent, adding up to 100), whose keys are then the
   roles that may score it.
 
@@ -139,10 +140,14 @@ class CriteriaTree:
 
     # -- (de)serialisation -------------------------------------------------------
     @classmethod
-    def from_dict(cls, data):
-        """Validate a declaration; raise ValidationFailed naming every bad node."""
+    def from_dict(cls, data, roles=SCORER_ROLES):
+        """Validate a declaration; raise ValidationFailed naming every bad node.
+        `roles`: the roles a leaf may name (the platform's scorer roles and the
+        program's declared rater roles, core.declaration.rater_roles); None accepts any
+        role, for a tree that was checked when its program registered (a stored
+        version keeps the roles it was registered with)."""
         errors = []
-        root = _parse(data, [], set(), errors, whole=True)
+        root = _parse(data, [], set(), errors, whole=True, roles=roles)
         if errors:
             raise invalid(errors)
         return cls(root)
@@ -280,7 +285,12 @@ def _valid_key(key):
     return isinstance(key, str) and key != "" and "." not in key and not key.startswith("$")
 
 
-def _parse(data, path, seen, errors, whole=False):
+def _known(role, roles):
+    """A role a leaf may name: among `roles`, or any non-empty key when `roles` is None."""
+    return _valid_key(role) if roles is None else role in roles
+
+
+def _parse(data, path, seen, errors, whole=False, roles=SCORER_ROLES):
     """Parse one node dict; append field errors; return a Node (possibly partial)."""
     if not isinstance(data, dict):
         _err(errors, path or ["?"], f"node under {'/'.join(path) or 'root'} is not an object",
@@ -322,7 +332,7 @@ def _parse(data, path, seen, errors, whole=False):
             _err(errors, here, f"node {label}: children must be a non-empty list",
                  f"节点{label_zh}：children 须为非空列表")
             return Node(str(node_id), str(name), weight)
-        children = tuple(c for c in (_parse(k, here, seen, errors) for k in kids) if c is not None)
+        children = tuple(c for c in (_parse(k, here, seen, errors, roles=roles) for k in kids) if c is not None)
         total = sum(c.weight for c in children)
         if len(children) == len(kids) and abs(total - 100) > WEIGHT_TOLERANCE:
             _err(errors, here,
@@ -341,7 +351,7 @@ def _parse(data, path, seen, errors, whole=False):
             if not _valid_key(cat):
                 _err(errors, here, f"node {label}: category {cat!r} must be a non-empty string without '.' or a leading '$'",
                      f"节点{label_zh}：类别 {cat!r} 须为非空字符串，且不含“.”、不以“$”开头")
-            node = _parse(sub, here, seen, errors, whole=True)
+            node = _parse(sub, here, seen, errors, whole=True, roles=roles)
             if node is not None:
                 parsed.append((cat, node))
         return Node(str(node_id), str(name), weight, by_category=tuple(parsed))
@@ -356,18 +366,18 @@ def _parse(data, path, seen, errors, whole=False):
              f"指标{label_zh}：scorer_role 与 role_weights 只能给出其一")
     elif role_weights is not None:
         bad = (not isinstance(role_weights, dict) or not role_weights
-               or any(r not in SCORER_ROLES or not is_number(w) or w < 0 for r, w in role_weights.items()))
+               or any(not _known(r, roles) or not is_number(w) or w < 0 for r, w in role_weights.items()))
         if bad:
-            _err(errors, here, f"leaf {label}: role_weights must map roles among {', '.join(SCORER_ROLES)} to percents >= 0",
-                 f"指标{label_zh}：role_weights 须为角色（{', '.join(SCORER_ROLES)}）到非负百分比的映射")
+            _err(errors, here, f"leaf {label}: role_weights must map roles among {', '.join(roles or ())} to percents >= 0",
+                 f"指标{label_zh}：role_weights 须为角色（{', '.join(roles or ())}）到非负百分比的映射")
         else:
             total = sum(role_weights.values())
             if abs(total - 100) > WEIGHT_TOLERANCE:
                 _err(errors, here, f"the role weights of leaf {label} add up to {total:g}, not 100",
                      f"指标{label_zh}的角色权重之和为 {total:g}，应为 100")
             pairs = tuple(role_weights.items())
-    elif role not in SCORER_ROLES:
-        _err(errors, here, f"leaf {label}: scorer_role {role!r} is not one of {', '.join(SCORER_ROLES)}",
-             f"指标{label_zh}：评分角色 scorer_role {role!r} 无效，应为 {', '.join(SCORER_ROLES)} 之一")
+    elif not _known(role, roles):
+        _err(errors, here, f"leaf {label}: scorer_role {role!r} is not one of {', '.join(roles or ())}",
+             f"指标{label_zh}：评分角色 scorer_role {role!r} 无效，应为 {', '.join(roles or ())} 之一")
     return Node(str(node_id), str(name), weight, scale=scale,
                 scorer_role=None if pairs else role, role_weights=pairs)

@@ -87,6 +87,26 @@ def grants_log(query):
         return cluster.applications.role_grants_log(g.actor_id, not query["all"])
 
 
+class RoleOut(Schema):
+    role = fields.String(metadata={"description": "The key a grant names (a program's own: <program>:<key>)"})
+    label_zh = fields.String()
+    label_en = fields.String()
+    unit_kinds = fields.List(fields.String(), metadata={"description": "Kinds of unit it is held at"})
+    program = fields.String(allow_none=True, metadata={"description": "The program that declares it; none: the platform's"})
+    granted_by = fields.String(allow_none=True, metadata={"description": "school_admin, college_admin or none"})
+    grantable = fields.Boolean(metadata={"description": "Whether you may grant it"})
+
+
+@blp.route("/roles")
+@blp.response(200, RoleOut(many=True))
+@login_required
+def roles():
+    """Every role a person can hold: the platform's and the rater roles enabled programs
+    declare (e.g. 先进班集体's 团总支（测评）), with their labels and whether you may grant them."""
+    with rpc() as cluster:
+        return cluster.applications.role_catalogue(g.actor_id)
+
+
 @blp.route("/<person_id>")
 @blp.response(200, PersonOut)
 @login_required

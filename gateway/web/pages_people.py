@@ -66,7 +66,10 @@ KIND_LABELS = {"school": ("学校", "School"), "college": ("学院", "College"),
 
 
 def role_label(role):
-    return i18n.pick(*role_rules.ROLES.get(role, (role, role)))
+    """A role's label in the reader's language: from the catalogue this request read
+    (`_catalogue`: programs' own rater roles too), else core.roles's platform labels."""
+    found = (g.get("role_catalogue") or {}).get(role)
+    return i18n.pick(*(found or (role_rules.label(role), role_rules.label(role, "en"))))
 
 
 @blp.app_template_filter("role_label")
@@ -88,8 +91,9 @@ def people():
     with rpc() as cluster:
         page = cluster.applications.search_people(g.actor_id, filters)
         colleges = cluster.applications.list_units(g.actor_id, "college", None)
+        roles = _catalogue(cluster)
     return render_template("people.html", page=page, filters=filters, colleges=colleges,
-                           role_options=_role_options(sorted(role_rules.ROLES)), add_units=_add_units(colleges))
+                           role_options=_role_options(sorted(r["role"] for r in roles)), add_units=_add_units(colleges))
 
 
 @blp.route("/people/add", methods=["POST"])
@@ -120,8 +124,8 @@ def my_record():
 def _person_page(person_id, error=None, form=None, status=200):
     with rpc() as cluster:
         record = cluster.applications.get_person(g.actor_id, person_id)
-        units = _grant_units(cluster, record)
-    grantable = _grantable_roles()
+        grantable = [r["role"] for r in _catalogue(cluster) if r["grantable"]]
+        units = _grant_units(cluster, record) if grantable else []
     return render_template("person.html", person=record, units=units, grantable=_role_options(grantable),
                            error=error, errors=field_errors(error) if error else {}, form=form or {},
                            kind_label=lambda k: i18n.pick(*KIND_LABELS.get(k, (k, k)))), status
@@ -168,13 +172,12 @@ def role_grants():
     return render_template("role_grants.html", entries=entries, everyone=everyone)
 
 
-def _grantable_roles():
-    if "school_admin" in g.my_roles:
-        return list(role_rules.SCHOOL_GRANTS) + [r for r in role_rules.COLLEGE_GRANTS
-                                                 if r not in role_rules.SCHOOL_GRANTS]
-    if "college_admin" in g.my_roles:
-        return list(role_rules.COLLEGE_GRANTS)
-    return []
+def _catalogue(cluster):
+    """Every role with its labels and whether I may grant it (the applications service
+    knows the rater roles programs declare); kept on `g` for `role_label`."""
+    roles = cluster.applications.role_catalogue(g.actor_id)
+    g.role_catalogue = {r["role"]: (r["label_zh"], r["label_en"]) for r in roles}
+    return roles
 
 
 def _role_options(keys):
@@ -184,8 +187,6 @@ def _role_options(keys):
 def _grant_units(cluster, record):
     """The units a grant on this page may name, by name: the school, the colleges,
     and the classes, dorms and branches of the person's college."""
-    if not _grantable_roles():
-        return []
     units = cluster.applications.list_units(g.actor_id, "school", None)
     units += cluster.applications.list_units(g.actor_id, "college", None)
     if record.get("college_id"):

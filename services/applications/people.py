@@ -48,6 +48,8 @@ def search(store, viewer, filters):
         if filters.get(field):
             parts.append({field: filters[field]})
     if filters.get("role"):
+        if filters["role"] not in role_rules.ROLES:
+            raise invalid([field_error("role", f"Unknown role {filters['role']!r}.", f"未知角色：{filters['role']}")])
         parts.append({"role_names": {"$in": [filters["role"]]}})
     if filters.get("q"):
         q = filters["q"].strip()
@@ -143,6 +145,12 @@ def _change(store, granter, person_id, plan):
             return {k: v for k, v in entry.items() if not k.startswith("_")}
     raise Conflict("Someone else changed this person's roles at the same time; try again.",
                    "该人员的角色正被他人修改，请重试", field="person_id")
+
+
+def role_catalogue(viewer):
+    """core.roles.catalogue for `viewer` (a person record): every role with its labels
+    and whether the viewer may grant it."""
+    return role_rules.catalogue(role_rules.current(viewer.get("roles"), _now()))
 
 
 def grants_log(store, viewer, mine_only=True, limit=200):

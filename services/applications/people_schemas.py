@@ -2,10 +2,17 @@
 the gateway reuses them, so they appear in /api/openapi.json)."""
 from marshmallow import Schema, fields, validate
 
-from core.roles import ROLES
+from core.roles import ROLE_KEYS
 from services.applications.schemas import _academic_year
 
 _ID = validate.Length(1, 80)
+# A role key: the platform's, or a program's declared rater role "<program>:<key>"
+# (which roles exist is the applications service's to say: it learns them as
+# programs register; GET /api/people/roles lists them).
+_ROLE = validate.Regexp(r"^[a-z][a-z0-9_]{0,39}(:[a-z][a-z0-9_]{0,39})?$",
+                        error="Not a role key: one of the platform's or a program's <program>:<key>.")
+_ROLE_HELP = ("A role key: one of " + ", ".join(ROLE_KEYS)
+              + ", or a rater role a program declares, <program>:<key> (GET /api/people/roles lists them)")
 
 
 class PeopleQuery(Schema):
@@ -15,15 +22,14 @@ class PeopleQuery(Schema):
     class_id = fields.String(load_default=None, validate=_ID)
     dorm_id = fields.String(load_default=None, validate=_ID)
     branch_id = fields.String(load_default=None, validate=_ID)
-    role = fields.String(load_default=None, validate=validate.OneOf(sorted(ROLES)))
+    role = fields.String(load_default=None, validate=_ROLE, metadata={"description": _ROLE_HELP})
     after = fields.String(load_default=None, validate=_ID,
                           metadata={"description": "The `next` cursor of the previous page"})
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 200))
 
 
 class RoleGrantInput(Schema):
-    role = fields.String(required=True, validate=validate.OneOf(sorted(ROLES)),
-                         metadata={"description": "One of " + ", ".join(sorted(ROLES))})
+    role = fields.String(required=True, validate=_ROLE, metadata={"description": _ROLE_HELP})
     unit_id = fields.String(required=True, validate=_ID, metadata={"description": "Where the role is held"})
     reason = fields.String(required=True, validate=validate.Length(2, 300), metadata={"description": "Why (audited)"})
     academic_year = fields.String(load_default=None, validate=_academic_year,

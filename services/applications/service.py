@@ -23,7 +23,7 @@ from core.mongo import Repository
 from core.programs import check_enabled
 from services.applications import attachments, campaign_edits, campaigns, directory, eligibility, outbox, shortlist
 from services.applications import campaign_status, workflow
-from services.applications import jobs, nominations, people, public_board, todo
+from services.applications import jobs, nominations, people, program_roles, public_board, todo
 from services.applications.campaign_rpcs import CampaignManagementRpcs
 from services.applications.people_schemas import PeopleQuery, PersonInput, RoleGrantInput, RoleRevokeInput
 from services.applications import awards, final_list, lifecycle_sweep, notices, stage_board, stage_files, stages
@@ -74,7 +74,10 @@ class ApplicationsService(CampaignManagementRpcs, JobsMixin, probes.Probed):
         """Idempotent; stores each version once. Called by plugin services at start.
         ValidationFailed naming every bad path (core.declaration), nothing stored."""
         check_declaration(declaration)
-        return {"created": self.store.register_program(declaration, utc_now()), "version": declaration["version"]}
+        now = utc_now()
+        created = self.store.register_program(declaration, now)
+        roles = program_roles.register_program(self.store, declaration, now)
+        return {"created": created, "version": declaration["version"], **roles}
 
     @rpc
     def list_programs(self):
@@ -95,6 +98,7 @@ class ApplicationsService(CampaignManagementRpcs, JobsMixin, probes.Probed):
         """Bulk upsert for installers and demo data (not exposed over HTTP).
         People may carry `password`: it goes to the accounts service, which keeps only
         its argon2 hash in its own database (never in the person's record)."""
+        program_roles.refresh(self.store)   # people may hold the rater roles programs declare
         for unit in units:
             self.store.upsert_unit(unit)
         passwords = {}
@@ -138,29 +142,43 @@ class ApplicationsService(CampaignManagementRpcs, JobsMixin, probes.Probed):
         return True
 
     # -- people directory and role grants (people.py) -------------------------
+    # Each refreshes the rater roles programs declared (program_roles.py) first.
     @rpc
     def search_people(self, actor_id, filters=None):
         """A page of the people the actor may see: {"items", "next", "total", "total_capped"}."""
         data = load_or_raise(PeopleQuery, filters or {})
+        program_roles.refresh(self.store)
         return people.search(self.store, self.store.get_person(actor_id), data)
 
     @rpc
     def get_person(self, actor_id, person_id):
         """A person's units, roles (in force or ended) with their history, and applications."""
+        program_roles.refresh(self.store)
         return people.person_page(self.store, self.store.get_person(actor_id), person_id)
+
+    @rpc
+    def role_catalogue(self, actor_id):
+        """Every role a person can hold — the platform's and those programs declare —
+        with its labels, the kinds of unit it is held at, who grants it and whether
+        the actor may grant it (core.roles.catalogue)."""
+        program_roles.refresh(self.store)
+        return people.role_catalogue(self.store.get_person(actor_id))
 
     @rpc
     def grant_role(self, actor_id, person_id, payload):
         data = load_or_raise(RoleGrantInput, payload)
+        program_roles.refresh(self.store)
         return people.grant(self.store, self.store.get_person(actor_id), person_id, data)
 
     @rpc
     def revoke_role(self, actor_id, person_id, grant_id, payload):
         data = load_or_raise(RoleRevokeInput, payload)
+        program_roles.refresh(self.store)
         return people.revoke(self.store, self.store.get_person(actor_id), person_id, grant_id, data["reason"])
 
     @rpc
     def role_grants_log(self, actor_id, mine_only=True):
+        program_roles.refresh(self.store)
         return people.grants_log(self.store, self.store.get_person(actor_id), mine_only)
 
     @rpc

@@ -108,7 +108,8 @@ class ApplicationsStore:
         self.db.programs.update_one(
             {"_id": declaration["name"]},
             {"$set": {"version": declaration["version"], "title_zh": declaration["title_zh"],
-                      "title_en": declaration["title_en"], "updated_at": now}},
+                      "title_en": declaration["title_en"], "rater_roles": declaration.get("rater_roles") or [],
+                      "updated_at": now}},
             upsert=True,
         )
         return created
@@ -260,6 +261,31 @@ class ApplicationsStore:
             except DuplicateKeyError:
                 pass
         return saved
+
+    def move_role(self, old, new_entry, now):
+        """Every grant of role `old` becomes `new_entry(person_id, role)` (a program now
+        declares, under its own key, a role the platform had as `old`): one conditional
+        write per person on `roles_version`, keeping `role_holders`; a person whose
+        roles someone changed meanwhile is read again (up to 5 times). Returns how many
+        people changed; none hold `old` afterwards unless a writer kept giving it."""
+        moved = 0
+        for _ in range(5):
+            # $in: an equality on an indexed array field misses on nx-27017
+            found = list(self.db.people.find({"role_names": {"$in": [old]}}))
+            if not found:
+                break
+            for person in found:
+                roles = [new_entry(person["_id"], r) if r.get("role") == old else r for r in person.get("roles") or []]
+                version = person.get("roles_version", 0)
+                new = {k: v for k, v in person.items() if k != "_id"}
+                new.update(roles=roles, **role_rules.role_index(roles), roles_version=version + 1, updated_at=now)
+                cond = {"_id": person["_id"], "roles_version": version} if "roles_version" in person else \
+                    {"_id": person["_id"], "roles_version": {"$exists": False}}
+                saved = self.role_holders.write(
+                    [(person["_id"], keys_of(person), keys_of(new))],
+                    lambda: self.db.people.find_one_and_replace(cond, new, return_document=ReturnDocument.AFTER))
+                moved += saved is not None
+        return moved
 
     def record_role_audit(self, entries, now):
         """Copy audit entries (ids deterministic) to `role_audit`; a copy made before is kept once."""

@@ -47,10 +47,11 @@ class Person:
         """The campaign-admin rule (see the module docstring): core.roles."""
         return role_rules.is_campaign_admin(self.roles, campaign)
 
-    def may_score_as(self, scorer_role):
-        """A person scores as `scorer_role` when they hold the directory role of the
-        same name (reviewer, counselor, ...)."""
-        return bool(self.units_with(scorer_role))
+    def may_score_as(self, *roles):
+        """A person scores as a scorer role when they hold the directory role of the
+        same name (reviewer, counselor, a program's ``<program>:<key>``, ...) — or one
+        of `roles` that stands for it (programs.holder_roles)."""
+        return bool(self.units_with(*roles))
 
     def speaks_for(self, application):
         return role_rules.speaks_for_application(self.roles, self.id, application)

@@ -11,8 +11,9 @@ name every offending node or rule; nothing of it is stored. Each version is stor
 from dataclasses import dataclass
 
 from core.declaration.criteria_tree import CriteriaTree
+from core.declaration.rater_roles import rater_role_key, scorer_roles_of
 from core.declaration.quota_rules import validate_quota_rules
-from core.errors import ValidationFailed, field_error, invalid
+from core.errors import NotFound, ValidationFailed, field_error, invalid
 from services.scoring.domain.aggregation import AggregationPolicy
 from services.scoring.domain.ranking import validate_tie_breaks
 from services.scoring.domain.vetoes import validate_veto_rules
@@ -105,14 +106,15 @@ def definition_from_declaration(declaration):
     if not declaration.get("criteria"):
         raise invalid([field_error("criteria", "A program with quota rules needs a criteria tree.",
                                    "声明名额规则的项目须同时声明评分指标体系")])
-    tree = CriteriaTree.from_dict(declaration["criteria"])
+    tree = CriteriaTree.from_dict(declaration["criteria"], scorer_roles_of(declaration))   # its own rater roles too
     if declaration.get("quota_rules") is not None:
         check_quota_rules(declaration["quota_rules"], tree)   # ValidationFailed naming each bad rule
     policy = parse_policy(declaration.get("scoring"), tree)
     return {"name": declaration["name"], "version": declaration["version"],
             "title_zh": declaration.get("title_zh"), "title_en": declaration.get("title_en"),
             "applicant_kind": declaration.get("applicant_kind"), "criteria": tree.to_dict(),
-            "fingerprint": tree.fingerprint, "quota_rules": declaration.get("quota_rules"), "scoring": policy}
+            "fingerprint": tree.fingerprint, "quota_rules": declaration.get("quota_rules"), "scoring": policy,
+            "rater_roles": declaration.get("rater_roles") or []}
 
 
 @dataclass(frozen=True)
@@ -128,7 +130,9 @@ class Definition:
 
     @classmethod
     def from_doc(cls, doc):
-        return cls(doc["name"], doc["version"], CriteriaTree.from_dict(doc["criteria"]), doc["quota_rules"],
+        # roles=None: the tree's roles were checked when the version registered (with
+        # the rater roles that version declared, or platform roles it had then)
+        return cls(doc["name"], doc["version"], CriteriaTree.from_dict(doc["criteria"], None), doc["quota_rules"],
                    doc["scoring"], doc)
 
     def criteria_view(self):
@@ -140,6 +144,20 @@ class Definition:
                 "criteria": self.tree.to_dict(), "leaf_shares": None if by_category else shares(None),
                 "leaf_shares_by_category": by_category,
                 "quota_rules": self.quota_rules, "scoring": self.policy}
+
+
+def holder_roles(store, name, scorer_role):
+    """The directory roles whose holders score as `scorer_role` in a campaign of
+    program `name`: the role itself and, when the program's newest version declares a
+    rater role that was `formerly` this key (a campaign pinned to a version from
+    before the declaration names the old key; its grants were moved to the new one),
+    that role's stored key too."""
+    try:
+        newest = store.get_program(name)
+    except NotFound:
+        return (scorer_role,)
+    return (scorer_role, *(rater_role_key(name, r["key"]) for r in newest.get("rater_roles") or []
+                           if r.get("formerly") == scorer_role))
 
 
 def load(store, name, version=None):

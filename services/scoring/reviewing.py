@@ -90,7 +90,7 @@ def assign(store, applications, dispatch, person, campaign_id, data, now):
         raise invalid([field_error("role", "Leaves scored by imported_fact take their marks from the program's "
                                    "facts; nobody is assigned to score them.",
                                    "imported_fact 指标的得分来自项目的事实数据，不分配评审人")])
-    if not reviewer.may_score_as(role):
+    if not reviewer.may_score_as(*programs.holder_roles(store, campaign["program"], role)):
         raise invalid([field_error("reviewer_id", f"{reviewer.name} does not hold the role {role!r}.",
                                    f"{reviewer.name} 不具有 {role} 角色")])
     definition = programs.load(store, campaign["program"], campaign["program_version"])

@@ -10,8 +10,9 @@ from datetime import datetime, timezone
 from core import roles as role_rules
 from core.roles import APPLICANT_ROLE, COLLEGE_REVIEW_ROLES  # noqa: F401  (the rules live in core.roles)
 
-#: Role key → Chinese label (core.roles holds both languages).
-ROLES = {key: labels[0] for key, labels in role_rules.ROLES.items()}
+#: Role key → (Chinese, English) label: core.roles's own catalogue (the platform's
+#: roles and the rater roles programs declared, as this process learned them).
+ROLES = role_rules.ROLES
 
 
 @dataclass(frozen=True)

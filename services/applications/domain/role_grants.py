@@ -122,3 +122,13 @@ def role_rows(person_id, roles, now, unit_names=None, lang="zh"):
                      "granted_at": r.get("granted_at"), "reason": r.get("reason"), "source": r.get("source"),
                      "current": role_rules.is_current(r, now)})
     return rows
+
+
+def renamed(person_id, role, new_role):
+    """A role entry moved to `new_role` (a program now declares the role under its own
+    key): the same unit, scope and provenance; a stored grant id is derived again from
+    what it now grants, so granting the new role there again is a duplicate."""
+    entry = dict(role, role=new_role)
+    if role.get("grant_id"):
+        entry["grant_id"] = grant_id(person_id, new_role, role["unit_id"], *(role.get(f) for f in SCOPE_FIELDS))
+    return entry
