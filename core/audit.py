@@ -24,24 +24,30 @@ fixed-width, so ordering and ranges on it (``{"at": {"$gte": …}}``) are time o
 every Mongo server, and it does not depend on how a server stores datetimes (nx-27017
 stores a top-level datetime written with $set as text; core/mongo.py).
 
-Entries stored before this shape are read as it by :func:`read`: a datetime ``at``
-becomes text, ``actor`` (funding) is ``by``, ``subject`` is the kind beside a
+Entries stored before this shape are read as it by :func:`read`: a datetime or epoch
+``at`` becomes text, ``actor`` (funding) is ``by``, a ``by`` that is only an id
+(accounts) is ``{"id", "name": None}``, ``subject`` is the kind beside a
 ``subject_id`` (scoring) or else the id (funding), an application's trail without a
 ``subject_kind`` is the application's, and every other key goes into ``details``.
 Nothing stored is rewritten: a running university's old trails read as new ones.
 """
-from datetime import datetime
+from datetime import datetime, timezone
 
 from core.envelope import iso_utc
 
 FIELDS = ("_id", "subject_kind", "subject_id", "campaign_id", "application_id", "seq", "action", "by", "at",
           "reason", "from", "to", "details")
-_OLD_SUBJECT_IDS = (("claim_id", "claim"), ("grant_id", "grant"), ("campaign_id", "campaign"),
-                    ("person_id", "person"))
+# Which id names the subject of an old entry without a kind, most specific first (a
+# role's entry names its grant_id too; a claim's record its grant_id and campaign_id).
+_OLD_SUBJECT_IDS = (("person_id", "person"), ("claim_id", "claim"), ("grant_id", "grant"),
+                    ("campaign_id", "campaign"))
 
 
 def at_text(moment):
-    """`moment` (a datetime, naive read as UTC, or text already) as the trail's time."""
+    """`moment` (a datetime, naive read as UTC; epoch seconds, as accounts stored them
+    before this shape; or text already) as the trail's time."""
+    if isinstance(moment, (int, float)) and not isinstance(moment, bool):
+        moment = datetime.fromtimestamp(moment, timezone.utc)
     return iso_utc(moment) if isinstance(moment, datetime) else moment
 
 
@@ -75,6 +81,8 @@ def read(stored):
         if shaped[name] is None and isinstance(details.get(name), str):
             shaped[name] = details.pop(name)
     shaped["at"] = at_text(shaped["at"])
+    if isinstance(shaped["by"], str):
+        shaped["by"] = {"id": shaped["by"], "name": None}
     details.update(old)
     shaped["details"] = details or None
     return shaped

@@ -73,3 +73,18 @@ def test_old_funding_records_read_their_actor_and_subject():
     assert (shaped["subject_kind"], shaped["subject_id"], shaped["by"]) == ("claim", "c9", ADMIN)
     assert shaped["campaign_id"] == "camp" and "actor" not in shaped
     assert shaped["details"] == {"step": "college", "request_id": "r1", "claim_id": "c9", "grant_id": "g1"}
+
+
+def test_old_account_and_role_entries_read_as_the_shape():
+    account = {"_id": "aa_1", "person_id": "p_1", "action": "password_set", "by": "p_admin",
+               "at": AT.timestamp(), "reason": None}
+    shaped = audit.read(account)
+    assert (shaped["subject_kind"], shaped["subject_id"], shaped["by"], shaped["at"]) == (
+        "person", "p_1", {"id": "p_admin", "name": None}, "2026-12-06T10:00:00.123Z")
+    role = {"_id": "p_1:000002", "seq": 2, "action": "revoke", "person_id": "p_1", "person_name": "李明",
+            "grant_id": "g1", "role": "dorm_leader", "unit_id": "d1", "by": ADMIN, "at": "2026-12-06T10:00:00.123Z",
+            "reason": "换届"}
+    shaped = audit.read(role)
+    assert (shaped["subject_kind"], shaped["subject_id"], shaped["seq"], shaped["by"]) == ("person", "p_1", 2, ADMIN)
+    assert shaped["details"] == {"person_id": "p_1", "person_name": "李明", "grant_id": "g1", "role": "dorm_leader",
+                                 "unit_id": "d1"}
