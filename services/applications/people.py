@@ -13,7 +13,7 @@ Guarantees:
 import re
 from datetime import datetime, timezone
 
-from core import labels
+from core import audit, labels
 from core import roles as role_rules
 from core.envelope import iso_utc
 from core.errors import Conflict, NotFound, PermissionDenied, field_error, invalid
@@ -103,7 +103,7 @@ def person_page(store, viewer, person_id):
         row["scope_zh"], row["scope_en"] = _scope_label(store, row)
         row["grantable"] = row["current"] and role_rules.grant_problem(
             viewer_roles, row["role"], _unit_or_empty(store, row["unit_id"])) is None
-    view["history"] = [_history_row(e, names) for e in reversed(person.get("role_history") or [])]
+    view["history"] = [_labelled(_history_row(e), names) for e in reversed(person.get("role_history") or [])]
     actor = Actor.from_person(viewer, now)
     represented = role_rules.represented_units(role_rules.current(person.get("roles"), now))
     apps = store.applications_of({person["_id"], *represented})
@@ -142,7 +142,7 @@ def _change(store, granter, person_id, plan):
         person = _person(store, person_id)
         roles, entry = plan(g, person, iso_utc(now))
         if store.replace_roles(person, roles, entry, now) is not None:
-            return {k: v for k, v in entry.items() if not k.startswith("_")}
+            return _history_row(entry)
     raise Conflict("Someone else changed this person's roles at the same time; try again.",
                    "该人员的角色正被他人修改，请重试", field="person_id")
 
@@ -160,9 +160,9 @@ def grants_log(store, viewer, mine_only=True, limit=200):
     if not mine_only and not role_rules.units_with(roles, "school_admin"):
         raise PermissionDenied("Only a school admin sees every grant.", "只有学校管理员可以查看全部授权记录")
     query = {"by.id": viewer["_id"]} if mine_only else {}
-    entries = store.role_audit(query, limit)
+    entries = [_history_row(e) for e in store.role_audit(query, limit)]
     names = {u["_id"]: u["name"] for u in store.find_units({"_id": {"$in": sorted({e["unit_id"] for e in entries})}})}
-    return [_history_row(e, names) for e in entries]
+    return [_labelled(e, names) for e in entries]
 
 
 def add_person(store, adder, data):
@@ -214,11 +214,19 @@ def _row(person, names):
     return view
 
 
-def _history_row(entry, names):
-    row = {k: v for k, v in entry.items() if k not in ("_id", "at_utc")}
-    row.update(label=role_rules.label(entry["role"]), label_en=role_rules.label(entry["role"], "en"),
-               unit_name=names.get(entry["unit_id"], ""))
-    return row
+def _history_row(entry):
+    """A grant or revoke as pages and the API show it: its audit entry (core/audit.py's
+    shape, or an older one read as it) with the role it concerns (its details:
+    grant_id, role, unit_id, scope, person_name) beside the entry's fields, and
+    `person_id` (the subject)."""
+    shaped = audit.read({k: v for k, v in entry.items() if k != "at_utc"})   # at_utc: role_audit's sort key
+    row = {**(shaped["details"] or {}), **{k: v for k, v in shaped.items() if k not in ("_id", "details")}}
+    return dict(row, person_id=shaped["subject_id"])
+
+
+def _labelled(row, names):
+    return dict(row, label=role_rules.label(row["role"]), label_en=role_rules.label(row["role"], "en"),
+                unit_name=names.get(row["unit_id"], ""))
 
 
 def _unit_names(store, people):

@@ -17,6 +17,7 @@ Guarantees:
 """
 import hashlib
 
+from core import audit as audit_entries
 from core import roles as role_rules
 from core.errors import Conflict, NotFound, PermissionDenied, field_error, invalid
 
@@ -80,9 +81,11 @@ def plan_revoke(granter, person, gid, unit_of, reason, now_iso):
 
 
 def _audit(action, person, role, by, now_iso, reason):
-    return {"action": action, "person_id": person["_id"], "person_name": person.get("name"),
-            "grant_id": role["grant_id"], "role": role["role"], "unit_id": role["unit_id"],
-            **{f: role[f] for f in SCOPE_FIELDS if role.get(f)}, "by": by, "at": now_iso, "reason": reason}
+    """The person's role-history entry (core/audit.py's shape), the role it concerns
+    in its details; its id and seq are given where it is stored."""
+    return audit_entries.entry(None, "person", person["_id"], action, by, now_iso, reason=reason,
+                               person_name=person.get("name"), grant_id=role["grant_id"], role=role["role"],
+                               unit_id=role["unit_id"], **{f: role[f] for f in SCOPE_FIELDS if role.get(f)})
 
 
 def roster_changes(person, new_roles, by, now_iso):
