@@ -14,10 +14,12 @@ a log-in storm does not stall the event loop. People come from `people` (the
 applications service's directory, over RPC): views with "id", "login", "roles"...
 """
 import secrets
+from datetime import datetime, timezone
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from core import audit
 from core.errors import NotFound, PermissionDenied, Unauthenticated, ValidationFailed
 from services.accounts.domain import rules
 
@@ -140,8 +142,10 @@ def _revoke_person(store, person_id, now, ttl_seconds):
 
 
 def _audit(store, person_id, action, actor_id, now, reason=None):
-    store.audit({"_id": f"aa_{secrets.token_hex(10)}", "person_id": person_id, "action": action,
-                 "by": actor_id, "at": now, "reason": reason})
+    """One entry of the account's trail (core/audit.py's shape); `now` is epoch
+    seconds; who acted is named when the trail is shown."""
+    store.audit(audit.entry(f"aa_{secrets.token_hex(10)}", "person", person_id, action,
+                            {"id": actor_id, "name": None}, datetime.fromtimestamp(now, timezone.utc), reason=reason))
 
 
 def set_password(store, people, passwords, actor, person_id, password, must_change, now, ttl_seconds):

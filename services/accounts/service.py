@@ -13,7 +13,6 @@ hashes and reset tokens never leave it.
 """
 import logging
 import time
-from datetime import datetime, timezone
 
 from eventlet import tpool
 from eventlet.semaphore import Semaphore
@@ -23,7 +22,6 @@ import core.rpc_errors  # noqa: F401  (typed errors cross RPC)
 from core import probes
 from core.bus import RpcProxy
 from core.entrypoints import rpc
-from core.envelope import iso_utc
 from core.errors import NotFound, ValidationFailed
 from core.forms import load_or_raise
 from core.mongo import Repository
@@ -185,9 +183,9 @@ class AccountsService(probes.Probed):
     def get_account(self, actor_id, person_id):
         view = accounts.get_account(self.store, self._people, self._actor(actor_id), person_id)
         trail = self.store.audit_trail(person_id)
-        names = {pid: (self._people.by_id(pid) or {}).get("name", "") for pid in {e["by"] for e in trail}}
-        view["history"] = [{"action": e["action"], "by": names.get(e["by"], ""), "reason": e.get("reason"),
-                            "at": iso_utc(datetime.fromtimestamp(e["at"], timezone.utc))} for e in trail]
+        names = {pid: (self._people.by_id(pid) or {}).get("name", "") for pid in {e["by"]["id"] for e in trail}}
+        view["history"] = [{"action": e["action"], "by": names.get(e["by"]["id"], ""), "reason": e["reason"],
+                            "at": e["at"]} for e in trail]
         return view
 
     @rpc

@@ -19,6 +19,8 @@ import uuid
 
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 
+from core import audit
+
 
 class AccountStore:
     def __init__(self, db, config):
@@ -36,7 +38,8 @@ class AccountStore:
         db.reset_tokens.create_index([("expires", ASCENDING)])
         db.revocations.create_index([("at", ASCENDING)])
         db.revocations.create_index([("expires", ASCENDING)])
-        db.account_audit.create_index([("person_id", ASCENDING), ("at", ASCENDING)])
+        db.account_audit.create_index([("subject_id", ASCENDING), ("at", ASCENDING)])
+        db.account_audit.create_index([("person_id", ASCENDING), ("at", ASCENDING)])   # entries before core/audit.py
 
     # -- credentials ------------------------------------------------------------
     def account(self, person_id):
@@ -103,8 +106,11 @@ class AccountStore:
         self.db.account_audit.insert_one(entry)
 
     def audit_trail(self, person_id, limit=50):
-        return list(self.db.account_audit.find({"person_id": person_id}, {"_id": 0},
-                                               sort=[("at", DESCENDING)], limit=limit))
+        """The account's newest entries first, in core/audit.py's shape; those stored
+        before it (`person_id`, epoch-second times, `by` an id) read as it."""
+        found = [*self.db.account_audit.find({"subject_id": person_id}, sort=[("at", DESCENDING)], limit=limit),
+                 *self.db.account_audit.find({"person_id": person_id}, sort=[("at", DESCENDING)], limit=limit)]
+        return [audit.read(e) for e in reversed(audit.in_order(found))][:limit]
 
     # -- revocations ------------------------------------------------------------
     def revoke(self, entry):

@@ -50,3 +50,42 @@ def test_an_application_trail_old_and_new_reads_as_one_shape(rpc, mongo):
     assert trail[1]["details"] == {"idempotency_key": "k-withdraw"} and trail[2]["details"] == {
         "idempotency_key": "k-reopen"}
     assert trail[2]["at"] > trail[1]["at"] and trail[2]["campaign_id"] == campaign["id"]
+
+
+def test_role_and_account_trails_old_and_new(http, mongo):
+    """A person's role history and the grants log, and an account's history: entries
+    stored before core/audit.py's shape (role entries flat, account entries with an
+    epoch time and `by` an id) show beside new ones with the same information."""
+    target = "p_2023010202"
+    ok = http.as_("college_admin_me", "POST", f"/api/people/{target}/roles",
+                  json={"role": "dorm_leader", "unit_id": "dorm_me1", "reason": "寝室推选"})
+    assert ok.status_code == 201 and ok.json["grant_id"] and ok.json["person_id"] == target
+    people = mongo("applications")
+    person = people.people.find_one({"_id": target})
+    new = person["role_history"][-1]
+    assert (new["subject_kind"], new["subject_id"], new["details"]["role"]) == ("person", target, "dorm_leader")
+    old = {"_id": f"{target}:000000", "seq": 0, "action": "revoke", "person_id": target, "person_name": "刘洋",
+           "grant_id": "g-old", "role": "class_monitor", "unit_id": "dorm_me1",
+           "by": new["by"], "at": "2025-09-01T00:00:00.000Z", "reason": "换届"}
+    people.people.update_one({"_id": target}, {"$set": {"role_history": [old, new]}})
+    people.role_audit.insert_one(dict(old, at_utc=datetime(2025, 9, 1, tzinfo=timezone.utc)))
+
+    page = http.as_("college_admin_me", "GET", f"/api/people/{target}").json
+    assert [(e["action"], e["role"], e["label"], e["unit_name"], e["by"]["name"], e["reason"], e["person_id"])
+            for e in page["history"]] == [
+        ("grant", "dorm_leader", "寝室长", "北苑3号楼301", "郑书记", "寝室推选", target),
+        ("revoke", "class_monitor", "班长", "北苑3号楼301", "郑书记", "换届", target)]
+    log = http.as_("college_admin_me", "GET", "/api/people/grants").json
+    assert [(e["person_id"], e["action"], e["role"], e["at"]) for e in log] == [
+        (target, "grant", "dorm_leader", new["at"]), (target, "revoke", "class_monitor", "2025-09-01T00:00:00.000Z")]
+
+    assert http.as_("admin", "PUT", "/api/accounts/p_reviewer/password", json={"password": "Start2026ab"}).status_code == 200
+    accounts = mongo("accounts").account_audit
+    stored = accounts.find_one({"subject_id": "p_reviewer"})
+    assert tuple(stored) == audit.FIELDS and stored["by"]["id"] == "p_admin" and stored["at"].endswith("Z")
+    accounts.insert_one({"_id": "aa_old", "person_id": "p_reviewer", "action": "disabled", "by": "p_admin",
+                         "at": datetime(2025, 9, 1, tzinfo=timezone.utc).timestamp(), "reason": "离职"})
+    history = http.as_("admin", "GET", "/api/accounts/p_reviewer").json["history"]
+    assert [(h["action"], h["by"], h["reason"]) for h in history] == [
+        ("password_set", history[0]["by"], None), ("disabled", history[0]["by"], "离职")]
+    assert history[0]["by"] and history[1]["at"] == "2025-09-01T00:00:00.000Z"
