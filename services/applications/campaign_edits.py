@@ -14,7 +14,7 @@ Guarantees:
   * a withdrawn campaign is no longer listed, accepts no application step, and
     cannot be edited; withdrawing it again is a no-op.
 """
-from core import settings_spec
+from core import audit, settings_spec
 from core.errors import Conflict, InvalidTransition, field_error, invalid
 from services.applications.campaigns import merge_settings, campaign_view
 from services.applications.domain import nomination_rules, permissions, windows
@@ -33,10 +33,12 @@ def _admin_campaign(store, actor, campaign_id):
 
 
 def _record(campaign, actor, action, now, reason=None, changes=None):
+    """The campaign changed by `action`, its history entry (core/audit.py's shape, the
+    changes as a detail) appended, and the version it was read at."""
     version = int(campaign.get("version") or 0)
-    entry = {"seq": version + 1, "action": action, "by": actor.ref(), "at": now, "reason": reason}
-    if changes is not None:
-        entry["changes"] = changes
+    entry = audit.entry(f"{campaign['_id']}:{version + 1}", "campaign", campaign["_id"], action, actor.ref(), now,
+                        campaign_id=campaign["_id"], seq=version + 1, reason=reason,
+                        **({"changes": changes} if changes is not None else {}))
     return {**campaign, "version": version + 1, "history": [*(campaign.get("history") or []), entry],
             "updated_at": now}, version
 
@@ -91,7 +93,16 @@ def withdraw_campaign(store, actor, campaign_id, reason, now):
 
 
 def campaign_history(store, actor, campaign_id):
-    """The campaign's audit trail, oldest first (its admin only)."""
+    """The campaign's audit trail, oldest first (its admin only), in core/audit.py's
+    shape; entries stored before it (their time a datetime, `changes` beside the
+    others, no id) read as it."""
     campaign = store.get_campaign(campaign_id)
     permissions.require_campaign_admin(actor, campaign)
-    return jsonable(campaign.get("history") or [])
+    return [jsonable(_history_view(campaign, h)) for h in campaign.get("history") or []]
+
+
+def _history_view(campaign, entry):
+    shaped = audit.view(entry)
+    if shaped["subject_id"] is None:   # stored before the shape: the campaign's own
+        shaped.update(subject_kind="campaign", subject_id=campaign["_id"], campaign_id=campaign["_id"])
+    return shaped

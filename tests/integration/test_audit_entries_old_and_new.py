@@ -89,3 +89,23 @@ def test_role_and_account_trails_old_and_new(http, mongo):
     assert [(h["action"], h["by"], h["reason"]) for h in history] == [
         ("password_set", history[0]["by"], None), ("disabled", history[0]["by"], "离职")]
     assert history[0]["by"] and history[1]["at"] == "2025-09-01T00:00:00.000Z"
+
+
+def test_a_campaign_history_old_and_new(rpc, mongo):
+    """A campaign's history (edits, withdrawals, window changes) in core/audit.py's
+    shape; an entry stored before it (a datetime time, `changes` beside the others)
+    reads as it, before the new one."""
+    campaign = rpc.applications.open_campaign(ADMIN, campaign_payload())
+    rpc.applications.edit_campaign(ADMIN, campaign["id"], {"title": "新标题", "reason": "改名"})
+    db = mongo("applications")
+    stored = db.campaigns.find_one({"_id": campaign["id"]})
+    new = stored["history"][-1]
+    assert tuple(new) == audit.FIELDS and new["details"]["changes"] == {"title": "新标题"}
+    old = {"seq": 0, "action": "edited", "by": new["by"], "at": datetime(2026, 3, 1, 2, 0, tzinfo=timezone.utc),
+           "reason": "旧的", "changes": {"title": "旧标题"}}
+    db.campaigns.replace_one({"_id": campaign["id"]}, dict(stored, history=[old, new]))
+    history = rpc.applications.campaign_history(ADMIN, campaign["id"])
+    assert [(h["action"], h["subject_kind"], h["subject_id"], h["at"], h["by"]["id"], h["reason"],
+             h["details"]["changes"]) for h in history] == [
+        ("edited", "campaign", campaign["id"], "2026-03-01T02:00:00.000Z", ADMIN, "旧的", {"title": "旧标题"}),
+        ("edited", "campaign", campaign["id"], new["at"], ADMIN, "改名", {"title": "新标题"})]
