@@ -82,7 +82,7 @@ def insert_all(collection, docs, total):
 def seed(client, config, deliveries, applications):
     apps_db = client[database_name(config, "applications")]
     notes_db = client[database_name(config, "notifications")]
-    finished = {"outbox_at": None}
+    finished = {"outbox_ts": None}
     app_templates = list(apps_db.applications.find({"state": {"$nin": ["draft"]}, **finished}).limit(50))
     audit_by_app = {}
     for entry in apps_db.audit.find({"application_id": {"$in": [a["_id"] for a in app_templates]}}):

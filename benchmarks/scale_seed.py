@@ -57,7 +57,7 @@ def copy_step(db, before, seen, after, ids):
     """Move the applications `ids` on as `after` (a real application once `before`,
     whose audit entries then were `seen`: audit_seqs) was moved: the fields that
     changed, set alike; its new audit entries copied."""
-    moving = {"_id", "updated_ts", "updated_at", "version", "outbox", "outbox_at"}   # copies are finished work
+    moving = {"_id", "updated_ts", "updated_at", "version", "outbox", "outbox_ts"}   # copies are finished work
     changed = {k: v for k, v in after.items() if k not in moving and before.get(k) != v}
     gone = [k for k in before if k not in after and k not in moving]
     new_entries = [e for e in db.audit.find({"application_id": after["_id"]}) if e["seq"] not in seen]

@@ -321,7 +321,7 @@ def run_school(platform, config, dorms, per_dorm, clients, report, http_dorms=No
     if seeded:
         after = db.applications.find_one({"_id": sample})
         for _ in range(300):   # its audit entry is out (the step's outbox finished)
-            if after.get("outbox_at") is None:
+            if after.get("outbox_ts") is None:
                 break
             time.sleep(0.1)
             after = db.applications.find_one({"_id": sample})

@@ -20,6 +20,7 @@ from services.applications import lifecycle, lifecycle_outbox
 from services.applications.domain import award_rules, permissions
 from services.applications.domain.lifecycle_events import award_data
 from services.applications.views import application_view, jsonable, with_id
+from core.outbox import stamp as outbox_stamp
 
 
 def award_view(doc):
@@ -83,7 +84,7 @@ def grant(deps, campaign, app, entry, by, source, now, titles=None):
                            event_id=f"award.granted:{ident}", occurred_at=now)
         audit = lifecycle_outbox.audit_entry("award", ident, 1, "grant", by, now, campaign["_id"], app["_id"],
                                              title=title["title"], source=source)
-        doc.update(outbox=lifecycle_outbox.outbox(f"{ident}:1", [audit], [event]), outbox_at=now)
+        doc.update(outbox=lifecycle_outbox.outbox(f"{ident}:1", [audit], [event]), **outbox_stamp(now))
         stored, _created = deps.notes.insert_once("awards", doc)
         lifecycle_outbox.finish(deps.notes, deps.dispatch, "awards", stored)
         granted.append(stored)

@@ -27,6 +27,7 @@ from services.applications.domain.lifecycle_events import notice_data
 from services.applications.domain.state_machine import audit_entry, find_step
 from services.applications.views import jsonable
 from services.applications.workflow import _commit, commit_many
+from core.outbox import stamp as outbox_stamp
 
 COMMIT_ATTEMPTS = 5
 DECIDE_BATCH = 200
@@ -81,7 +82,7 @@ def _final_doc(deps, campaign, notice, actor, now):
             "notice_version": notice["version"],
             "program": campaign["program"], "academic_year": campaign.get("academic_year"),
             "entries": entries, "finalised_by": actor.ref(), "finalised_at": now, "settled": 0,
-            "outbox": lifecycle_outbox.outbox(f"{campaign['_id']}:final", [audit], [event]), "outbox_at": now}
+            "outbox": lifecycle_outbox.outbox(f"{campaign['_id']}:final", [audit], [event]), **outbox_stamp(now)}
 
 
 def settle(deps, final, now, progress=None):

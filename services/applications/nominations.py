@@ -26,6 +26,7 @@ from services.applications.domain.state_machine import audit_entry
 # The same audit ids and event data as every other step of an application.
 from services.applications.workflow import SOURCE, _audit, _event_data
 from services.applications.views import jsonable
+from core.outbox import stamp as outbox_stamp
 
 NOMINATED_STATE = "college_approved"
 
@@ -155,7 +156,7 @@ def _store_nominee(store, nominations, actor, parent, campaign, source, entry, n
     }
     event = make_event("application.college_approved", _event_data(store, nominee, None, None), SOURCE,
                        actor=actor.ref(), event_id=f"{nominee_id}.1", occurred_at=now)
-    nominee.update(outbox={"audit": _audit(nominee, 1, entry_audit), "event": event}, outbox_at=now)
+    nominee.update(outbox={"audit": _audit(nominee, 1, entry_audit), "event": event}, **outbox_stamp(now))
     try:
         stored, created = nominations.insert_nominee(nominee)
     except Exception:

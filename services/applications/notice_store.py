@@ -56,7 +56,7 @@ class NoticeStore:
         db.lifecycle_audit.create_index([("application_id", ASCENDING)])
         db.lifecycle_audit.create_index([("campaign_id", ASCENDING), ("at", ASCENDING)])
         for name in COLLECTIONS:
-            db[name].create_index([("outbox_at", ASCENDING)])
+            self.outboxes.ensure_sweep_index(name)
 
     # -- generic: insert once, conditional replace, outbox ---------------------
     def insert_once(self, collection, doc):

@@ -24,6 +24,7 @@ from services.applications.domain.lifecycle_events import notice_data
 from services.applications.domain.windows import shanghai_text
 from core.idempotency import new_id
 from services.applications.views import jsonable
+from core.outbox import stamp as outbox_stamp
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +90,7 @@ def _notice_doc(deps, campaign, version, entries, days, round_, now, actor_ref, 
     action = "open" if cause == "opened" else "renotice"
     entry = lifecycle_outbox.audit_entry("notice", nid, 1, action, actor_ref, now, campaign["_id"],
                                          days=days, entries=len(entries), cause=cause, supersedes=supersedes)
-    doc.update(outbox=lifecycle_outbox.outbox(f"{nid}:1", [entry], [event]), outbox_at=now)
+    doc.update(outbox=lifecycle_outbox.outbox(f"{nid}:1", [entry], [event]), **outbox_stamp(now))
     return doc
 
 
@@ -206,7 +207,7 @@ def file_objection(deps, actor_id, notice_id, payload, key, now):
            "application_id": entry["application_id"], "applicant_name": entry.get("applicant_name"),
            "objector_id": actor.id, "objector": actor.ref(), "reason": reason, "evidence": meta,
            "state": "pending", "resolution": None, "revision": 1, "created_at": now,
-           "idempotency_key": key, "outbox": lifecycle_outbox.outbox(f"{oid}:1", [audit]), "outbox_at": now}
+           "idempotency_key": key, "outbox": lifecycle_outbox.outbox(f"{oid}:1", [audit]), **outbox_stamp(now)}
     stored, _created = deps.notes.insert_once("objections", doc)
     lifecycle_outbox.finish(deps.notes, deps.dispatch, "objections", stored)
     return objection_view(stored)
@@ -264,7 +265,7 @@ def resolve(deps, actor_id, notice_id, objection_id, payload, key, now):
                                          reply=plan["reply"], change=plan["change"])
     then = {"renotice": {"application_id": obj["application_id"], "change": plan["change"]}} if plan["change"] else None
     new = dict(obj, state=plan["decision"], resolution=resolution, revision=revision, resolved_at=now,
-               outbox=lifecycle_outbox.outbox(f"{objection_id}:{revision}", [audit], then=then), outbox_at=now)
+               outbox=lifecycle_outbox.outbox(f"{objection_id}:{revision}", [audit], then=then), **outbox_stamp(now))
     stored = deps.notes.replace_if("objections", obj, new, state="pending")
     if stored is None:
         again = deps.notes.get_objection(objection_id)

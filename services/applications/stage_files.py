@@ -16,6 +16,7 @@ from core.filestore import upload_bytes
 from services.applications import lifecycle, lifecycle_outbox, stages
 from services.applications.domain import permissions, stage_rules
 from services.applications.workflow import visible_application
+from core.outbox import stamp as outbox_stamp
 
 
 def _open_stage(deps, actor_id, app_id, stage, now):
@@ -34,7 +35,7 @@ def _save(deps, actor, app, campaign, existing, stage, files, action, filename, 
     doc = dict(existing or {"_id": sid, "application_id": app["_id"], "campaign_id": campaign["_id"], "stage": stage,
                             "report": None, "assessment": None, "created_at": now},
                files=files, revision=revision, updated_at=now,
-               outbox=lifecycle_outbox.outbox(f"{sid}:{revision}", [audit]), outbox_at=now)
+               outbox=lifecycle_outbox.outbox(f"{sid}:{revision}", [audit]), **outbox_stamp(now))
     stored = stages._store(deps, existing, doc)
     if stored is None:
         raise Conflict("The stage report was changed meanwhile; reload and try again.", "阶段报告已被修改，请刷新后重试",

@@ -15,6 +15,7 @@ from services.applications import awards, lifecycle, lifecycle_outbox
 from services.applications.domain import permissions, stage_rules
 from services.applications.views import jsonable
 from services.applications.workflow import visible_application
+from core.outbox import stamp as outbox_stamp
 
 COLLECTION = "stage_reports"
 
@@ -27,7 +28,7 @@ def file_view(entry):
 def _doc_view(doc):
     view = jsonable({k: v for k, v in doc.items()
                      if k not in ("outbox_claim_ts", "report_key", "_id", "application_id", "campaign_id", "outbox",
-                                  "outbox_at")})
+                                  "outbox_ts", "outbox_at")})
     view["files"] = [file_view(f) for f in doc.get("files") or []]
     for back in view.get("returns") or []:
         back.pop("idempotency_key", None)
@@ -133,7 +134,7 @@ def put_report(deps, actor_id, app_id, stage, payload, now):
            "report": dict(report, by=actor.ref(), at=now), "assessment": None, "revision": revision,
            "files": (existing or {}).get("files") or [], "returns": returns,
            "created_at": (existing or {}).get("created_at", now), "updated_at": now,
-           "outbox": lifecycle_outbox.outbox(f"{sid}:{revision}", [audit]), "outbox_at": now}
+           "outbox": lifecycle_outbox.outbox(f"{sid}:{revision}", [audit]), **outbox_stamp(now)}
     stored = _store(deps, existing, doc)
     if stored is None:
         again = deps.notes.stage_docs(app_id).get(stage)
@@ -183,7 +184,7 @@ def assess(deps, actor_id, app_id, stage, payload, key, now):
     new = dict(existing, assessment=dict(plan, by=actor.ref(), at=now, idempotency_key=key), revision=revision,
                updated_at=now, outbox=lifecycle_outbox.outbox(f"{sid}:{revision}", [audit], [told],
                                                               then={"grant_awards": 1} if grant else None),
-               outbox_at=now)
+               **outbox_stamp(now))
     stored = deps.notes.replace_if(COLLECTION, existing, new)
     if stored is None:
         again = deps.notes.stage_docs(app_id).get(stage) or {}

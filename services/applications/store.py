@@ -30,6 +30,7 @@ from core.mongo import count
 from core.outbox import Outboxes, born_claimed
 from core.pacing import sweep_pacer
 from services.applications.role_holders import RoleHolders, keys_of
+from core.outbox import stamp as outbox_stamp
 
 
 def not_found(what, what_zh, ident):
@@ -49,7 +50,7 @@ class ApplicationsStore:
 
     def metrics(self):
         """Changes whose audit entry and event are not out yet (cx_backlog, core/metrics.py)."""
-        return {"outbox": count(self.db.applications, {"outbox_at": {"$ne": None}}, limit=100_000)}
+        return {"outbox": count(self.db.applications, {"outbox_ts": {"$ne": None}}, limit=100_000)}
 
     def ensure_indexes(self):
         db = self.db
@@ -72,7 +73,7 @@ class ApplicationsStore:
             db.applications.update_one({"_id": doc["_id"]}, {"$set": {"updated_ts": stamp.timestamp() if stamp else 0.0}})
         db.applications.create_index([("college_id", ASCENDING), ("state", ASCENDING)])
         db.applications.create_index([("campaign_id", ASCENDING), ("state", ASCENDING)])
-        db.applications.create_index([("outbox_at", ASCENDING)])
+        self.outboxes.ensure_sweep_index("applications")
         db.audit.create_index([("application_id", ASCENDING)])
         db.audit.create_index([("application_id", ASCENDING), ("seq", ASCENDING)])
         db.attachments.create_index([("application_id", ASCENDING)])
@@ -407,7 +408,7 @@ class ApplicationsStore:
         server stores a top-level datetime written by $set as text."""
         new = {k: v for k, v in application.items() if k not in ("_id", "outbox_claim_ts")}
         # the claim on the outbox is this writer's from the start (core/outbox.py)
-        new.update(changes, outbox=outbox, outbox_at=now, updated_at=now, updated_ts=now.timestamp(),
+        new.update(changes, outbox=outbox, **outbox_stamp(now), updated_at=now, updated_ts=now.timestamp(),
                    version=application["version"] + 1, **born_claimed(now.timestamp()))
         return self.db.applications.find_one_and_replace(
             # outbox None: the previous change's audit entry and event are out, so
@@ -431,7 +432,7 @@ class ApplicationsStore:
         ops, ids = [], []
         for application, changes, outbox in items:
             new = {k: v for k, v in application.items() if k != "outbox_claim_ts"}
-            new.update(changes, outbox=dict(outbox, token=token), outbox_at=now, updated_at=now,
+            new.update(changes, outbox=dict(outbox, token=token), **outbox_stamp(now), updated_at=now,
                        updated_ts=now.timestamp(),
                        version=application["version"] + 1)
             ops.append(ReplaceOne({"_id": application["_id"], "version": application["version"],

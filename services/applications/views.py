@@ -4,7 +4,7 @@ from datetime import datetime, timezone
 from core import roles as role_rules
 from core.views import jsonable as core_jsonable
 
-_HIDDEN = ("outbox", "outbox_at", "outbox_claim_ts", "step_keys", "created_key", "password_hash", "role_keys",
+_HIDDEN = ("outbox", "outbox_ts", "outbox_at", "outbox_claim_ts", "step_keys", "created_key", "password_hash", "role_keys",
            "role_names")
 
 

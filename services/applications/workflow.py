@@ -21,6 +21,7 @@ from services.applications.domain.actors import Actor
 from services.applications.domain.state_machine import audit_entry, plan_transition
 from core.idempotency import new_id
 from services.applications.views import application_view
+from core.outbox import stamp as outbox_stamp
 
 SOURCE = "applications"
 
@@ -218,13 +219,13 @@ def create(store, hooks, dispatch, actor, campaign, program, applicant_id, form,
         # who applied on the unit's behalf (a counselor for a class), or None
         "on_behalf_by": actor.id if on_behalf else None,
         "attachment_counts": {k["kind"]: 0 for k in program["attachments"]},
-        "outbox": {"audit": _audit({"_id": app_id, "campaign_id": campaign["_id"]}, 1, entry), "event": None}, "outbox_at": now,
+        "outbox": {"audit": _audit({"_id": app_id, "campaign_id": campaign["_id"]}, 1, entry), "event": None}, **outbox_stamp(now),
         **born_claimed(now.timestamp()),
     }
     stored, created = store.insert_application(app, key)
     if created:
         outbox.finish_written(store, dispatch, stored)
-        return application_view({k: v for k, v in stored.items() if k not in ("outbox", "outbox_at")})
+        return application_view({k: v for k, v in stored.items() if k not in ("outbox", "outbox_ts", "outbox_at")})
     return application_view(store.get_application(stored["_id"]))
 
 

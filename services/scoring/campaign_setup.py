@@ -14,6 +14,7 @@ from core.errors import Conflict, NotFound, field_error, invalid
 from services.scoring import outbox, programs
 from services.scoring.access import Person, require_campaign_admin
 from services.scoring.views import jsonable
+from core.outbox import stamp as outbox_stamp
 
 
 def not_set_up(campaign_id):
@@ -54,7 +55,7 @@ def load(store, campaign_id):
 
 
 def view(setup, configured=True):
-    body = jsonable({k: v for k, v in setup.items() if k not in ("_id", "outbox", "outbox_at", "unit_path")})
+    body = jsonable({k: v for k, v in setup.items() if k not in ("_id", "outbox", "outbox_ts", "outbox_at", "unit_path")})
     body["zscore"] = setup["aggregation"]["reviewer_normalisation"] == "zscore"
     body["configured"] = configured
     return body
@@ -81,7 +82,7 @@ def configure(store, applications, dispatch, person, campaign_id, data, now):
     if data.get("version") is not None and data["version"] != read_version:
         raise Conflict(f"The setup is at version {read_version}, not {data['version']}; reload and try again.",
                        f"评分设置已是第 {read_version} 版，而非第 {data['version']} 版，请刷新后重试", field="version")
-    new = {k: v for k, v in setup.items() if k not in ("outbox", "outbox_at")}
+    new = {k: v for k, v in setup.items() if k not in ("outbox", "outbox_ts", "outbox_at")}
     agg = dict(new["aggregation"])
     if "aggregation" in data:
         agg["method"] = data["aggregation"]
@@ -106,7 +107,7 @@ def configure(store, applications, dispatch, person, campaign_id, data, now):
                                    "reviewer_ids", "population")}
     entry = outbox.audit_entry(campaign_id, "setup", campaign_id, new["version"], "configured", person.ref(), now,
                                setup=jsonable(changes))
-    new.update(outbox=outbox.box(entry), outbox_at=now)
+    new.update(outbox=outbox.box(entry), **outbox_stamp(now))
     saved = store.save_setup(new, read_version)
     outbox.finish(store, dispatch, "setups", saved)
     return view(normalise(saved))

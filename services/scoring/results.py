@@ -52,6 +52,7 @@ from services.scoring.domain import computation, plugin_inputs, quota
 from core.declaration.criteria_tree import canonical_json
 from services.scoring.domain.explain import explain as explain_score
 from services.scoring.views import jsonable, rounded
+from core.outbox import stamp as outbox_stamp
 
 EVENT = "scoring.results_published"
 SOURCE = "scoring"
@@ -216,7 +217,7 @@ def publish(store, applications, program_inputs, dispatch, person, campaign_id, 
     doc = {"_id": f"{campaign_id}:{round_}", "campaign_id": campaign_id, "round": round_,
            "inputs_fingerprint": computed["inputs_fingerprint"], "computed": computed, "payload": payload,
            "published_by": person.ref(), "published_at": now, "event_id": eid,
-           "outbox": outbox.box(entry, event), "outbox_at": now}
+           "outbox": outbox.box(entry, event), **outbox_stamp(now)}
     stored, created = store.insert_selection(doc)
     if created:
         outbox.finish(store, dispatch, "selections", stored)

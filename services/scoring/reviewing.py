@@ -23,6 +23,7 @@ from services.scoring.domain.score_sheet import sheet_points
 from services.scoring.domain.aggregation import IMPORTED
 from services.scoring.store import pair_id
 from services.scoring.views import assignment_view, reviewer_application_view, sheet_view
+from core.outbox import stamp as outbox_stamp
 
 
 def conflict_policy(store, setup):
@@ -71,7 +72,7 @@ def _record(campaign_id, app_id, reviewer, role, source, person, now):
                                role=role, source=source)
     return {"_id": assignment_id, "campaign_id": campaign_id, "application_id": app_id,
             "reviewer_id": reviewer.id, "reviewer_name": reviewer.name, "role": role, "source": source,
-            "by": person.ref(), "at": now, "outbox": outbox.box(entry), "outbox_at": now}
+            "by": person.ref(), "at": now, "outbox": outbox.box(entry), **outbox_stamp(now)}
 
 
 def assign(store, applications, dispatch, person, campaign_id, data, now):
@@ -169,7 +170,7 @@ def auto_assign(store, applications, dispatch, person, campaign_id, now, progres
     for start in range(0, len(docs), ASSIGN_BATCH):
         outbox.finish_many(store, dispatch, "assignments", docs[start:start + ASSIGN_BATCH])
         report(len(docs) + start + len(docs[start:start + ASSIGN_BATCH]), 2 * len(docs))
-    created = [assignment_view({k: v for k, v in doc.items() if k not in ("outbox", "outbox_at")}) for doc in docs]
+    created = [assignment_view({k: v for k, v in doc.items() if k not in ("outbox", "outbox_ts", "outbox_at")}) for doc in docs]
     everyone = store.assignments(campaign_id)
     return {"created": created, "loads": rules.loads(everyone, [p.id for p in pool])}
 
@@ -217,7 +218,7 @@ def declare_conflict(store, applications, dispatch, person, campaign_id, data, n
     entry = outbox.audit_entry(campaign_id, "conflict", doc_id, 1, "conflict_declared", person.ref(), now,
                                reason=data["reason"], application_id=app["id"], reviewer_id=reviewer_id)
     doc = {"_id": doc_id, "campaign_id": campaign_id, "application_id": app["id"], "reviewer_id": reviewer_id,
-           "reason": data["reason"], "by": person.ref(), "at": now, "outbox": outbox.box(entry), "outbox_at": now}
+           "reason": data["reason"], "by": person.ref(), "at": now, "outbox": outbox.box(entry), **outbox_stamp(now)}
     held = store.begin_assignment_change(campaign_id, store.assignment_epoch(campaign_id, now), now)
     try:
         _remove(store, person, campaign_id, app["id"], reviewer_id, data["reason"], now, "recused", held)

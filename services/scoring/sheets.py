@@ -21,6 +21,7 @@ from services.scoring.domain import score_sheet as rules
 from services.scoring.reviewing import application_categories, require_assigned
 from services.scoring.store import pair_id
 from services.scoring.views import sheet_view
+from core.outbox import stamp as outbox_stamp
 
 # Admin changes are made by the campaign admin (access.py), checked before the domain
 # core is called; the core is told so with this role.
@@ -53,7 +54,7 @@ def _persist(store, dispatch, old_version, sheet, now, reviewer_name=None, audit
         entry = outbox.audit_entry(sheet.campaign_id, "score_sheet", sheet.id, sheet.version, audit_action,
                                    person.ref(), now, reason=last.get("reason"), application_id=sheet.application_id,
                                    reviewer_id=sheet.reviewer_id, changes=last.get("changes"))
-        doc.update(outbox=outbox.box(entry), outbox_at=now)
+        doc.update(outbox=outbox.box(entry), **outbox_stamp(now))
     saved = store.save_sheet(doc, old_version)
     outbox.finish(store, dispatch, "sheets", saved)
     return sheet_view(store.get_sheet(sheet.id))

@@ -75,7 +75,7 @@ class ScoringStore:
                                    name="one_selection_per_round")
         db.audit.create_index([("campaign_id", ASCENDING), ("at", ASCENDING)])
         for name in OUTBOX_COLLECTIONS:
-            db[name].create_index([("outbox_at", ASCENDING)])
+            self.outboxes.ensure_sweep_index(name)
 
     # -- programs -----------------------------------------------------------
     def register_program(self, definition, now):
@@ -181,7 +181,7 @@ class ScoringStore:
             query["reviewer_id"] = reviewer_id
         if application_id:
             query["application_id"] = application_id
-        return list(self.db.assignments.find(query, {"outbox": 0, "outbox_at": 0},
+        return list(self.db.assignments.find(query, {"outbox": 0, "outbox_ts": 0, "outbox_at": 0},
                                              sort=[("application_id", ASCENDING), ("reviewer_id", ASCENDING)]))
 
     def get_assignment(self, campaign_id, application_id, reviewer_id):
@@ -208,7 +208,7 @@ class ScoringStore:
             return False
 
     def declared_conflicts(self, campaign_id):
-        return list(self.db.declared_conflicts.find({"campaign_id": campaign_id}, {"outbox": 0, "outbox_at": 0}))
+        return list(self.db.declared_conflicts.find({"campaign_id": campaign_id}, {"outbox": 0, "outbox_ts": 0, "outbox_at": 0}))
 
     # -- sheets -------------------------------------------------------------
     def get_sheet(self, sheet_id):
@@ -218,7 +218,7 @@ class ScoringStore:
         query = {"campaign_id": campaign_id}
         if application_id:
             query["application_id"] = application_id
-        return list(self.db.sheets.find(query, {"outbox": 0, "outbox_at": 0},
+        return list(self.db.sheets.find(query, {"outbox": 0, "outbox_ts": 0, "outbox_at": 0},
                                         sort=[("application_id", ASCENDING), ("reviewer_id", ASCENDING)]))
 
     def save_sheet(self, doc, expected_version):
@@ -247,7 +247,7 @@ class ScoringStore:
         return self.db.vetoes.find_one({"_id": doc_id})
 
     def campaign_vetoes(self, campaign_id):
-        return list(self.db.vetoes.find({"campaign_id": campaign_id}, {"outbox": 0, "outbox_at": 0},
+        return list(self.db.vetoes.find({"campaign_id": campaign_id}, {"outbox": 0, "outbox_ts": 0, "outbox_at": 0},
                                         sort=[("application_id", ASCENDING)]))
 
     def save_vetoes(self, doc, expected_version):
@@ -276,7 +276,7 @@ class ScoringStore:
     def latest_selection(self, campaign_id, with_computed=True):
         """The newest round; without `with_computed` the whole computation (every score
         of every reviewer, megabytes for a large campaign) is left out."""
-        fields = {"outbox": 0, "outbox_at": 0} if with_computed else {"outbox": 0, "outbox_at": 0, "computed": 0}
+        fields = {"outbox": 0, "outbox_ts": 0, "outbox_at": 0} if with_computed else {"outbox": 0, "outbox_ts": 0, "outbox_at": 0, "computed": 0}
         return self.db.selections.find_one({"campaign_id": campaign_id}, fields, sort=[("round", DESCENDING)])
 
     # -- stored previews (results_cache.py) ----------------------------------------
@@ -308,7 +308,7 @@ class ScoringStore:
 
     def metrics(self):
         """Changes whose audit entry and event are not out yet (cx_backlog, core/metrics.py)."""
-        return {"outbox": sum(count(self.db[name], {"outbox_at": {"$ne": None}}, limit=100_000)
+        return {"outbox": sum(count(self.db[name], {"outbox_ts": {"$ne": None}}, limit=100_000)
                               for name in OUTBOX_COLLECTIONS)}
 
     def since(self, now, seconds):

@@ -15,6 +15,7 @@ from services.scoring.domain import vetoes as rules
 from services.scoring.reviewing import candidate_application
 from services.scoring.store import pair_id
 from services.scoring.views import jsonable
+from core.outbox import stamp as outbox_stamp
 
 
 def _authorised(applications, store, person, campaign_id):
@@ -42,11 +43,11 @@ def _doc(store, campaign_id, application_id):
 
 def _save(store, dispatch, doc, records, action, person, now, reason):
     old = doc["version"]
-    new = {**{k: v for k, v in doc.items() if k not in ("outbox", "outbox_at")}, "records": records,
+    new = {**{k: v for k, v in doc.items() if k not in ("outbox", "outbox_ts", "outbox_at")}, "records": records,
            "version": old + 1, "updated_at": now}
     entry = outbox.audit_entry(doc["campaign_id"], "veto", doc["_id"], old + 1, action, person.ref(), now,
                                reason=reason, application_id=doc["application_id"])
-    new.update(outbox=outbox.box(entry), outbox_at=now)
+    new.update(outbox=outbox.box(entry), **outbox_stamp(now))
     saved = store.save_vetoes(new, old)
     outbox.finish(store, dispatch, "vetoes", saved)
     return view(saved)

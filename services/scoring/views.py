@@ -5,7 +5,7 @@ import hashlib
 from core.views import jsonable as core_jsonable
 from services.scoring.domain.assignment import IDENTIFYING_FIELDS, blind_view
 
-_HIDDEN = ("outbox", "outbox_at")
+_HIDDEN = ("outbox", "outbox_ts", "outbox_at")
 
 # Blind review also hides these (the advisor's name, the unit path naming the branch,
 # the attachments, whose file names often carry names).

@@ -17,7 +17,7 @@ def store(config, mongo):
 
 def _app(app_id, outbox=None):
     return {"_id": app_id, "campaign_id": "c", "applicant_id": app_id, "state": "draft", "version": 1,
-            "outbox": outbox, "outbox_at": datetime.now(timezone.utc) if outbox else None}
+            "outbox": outbox, "outbox_ts": datetime.now(timezone.utc).timestamp() if outbox else None}
 
 
 def test_a_change_waits_for_the_previous_outbox(store):

@@ -97,7 +97,7 @@ def test_an_interrupted_change_is_finished_by_the_sweep(rpc, mongo, events):
     event = make_event("application.submitted", {"application_id": app["id"], "state": "submitted"},
                        "applications", event_id=f"{app['id']}.{seq}")
     apps.replace_one({"_id": app["id"]}, dict(doc, state="submitted", version=seq, submitted_at=at,
-                                               outbox={"audit": entry, "event": event}, outbox_at=at))
+                                               outbox={"audit": entry, "event": event}, outbox_ts=at.timestamp()))
     for _ in range(100):
         if events:
             break

@@ -42,7 +42,7 @@ class FakeOutboxes:
 
     def clear_many(self, collection, doc_ids):
         for doc_id in doc_ids:
-            for key in ("outbox", "outbox_at", "outbox_claim_ts"):
+            for key in ("outbox", "outbox_ts", "outbox_claim_ts"):
                 self.docs[doc_id].pop(key, None)
 
     def record(self, entries):
@@ -58,7 +58,7 @@ def lifecycle_doc(then=None):
     entry = lifecycle_outbox.audit_entry("objection", "obj_1", 2, "resolve", {"id": "p_a", "name": "管理员"}, "t",
                                          "cmp_1", "app_1", decision="upheld")
     event = {"type": "notice.published", "id": "notice.published:cmp_1:v2"}
-    return {"_id": "obj_1", "outbox": lifecycle_outbox.outbox("obj_1:2", [entry], [event], then=then), "outbox_at": "t"}
+    return {"_id": "obj_1", "outbox": lifecycle_outbox.outbox("obj_1:2", [entry], [event], then=then), "outbox_ts": 1.0}
 
 
 def app_doc(n):

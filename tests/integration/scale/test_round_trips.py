@@ -19,7 +19,7 @@ def commands(monkeypatch):
     # The timers' sweeps are not the requests' work; a request's own look at a final
     # list (by the campaign's id: may it still take applications?) is.
     return count_commands(monkeypatch, lambda collection, text: (collection in SWEEPS and "'_id'" not in text)
-                          or "outbox_at" in text)
+                          or "outbox_ts" in text)
 
 
 def test_create_upload_and_submit_each_take_a_handful_of_commands(commands, http):

@@ -122,4 +122,4 @@ def _interrupted_copy(doc, round_):
     entry = outbox.audit_entry(cid, "results", f"{cid}:{round_}", 1, "published", doc["published_by"], at,
                                round=round_)
     return dict(doc, _id=f"{cid}:{round_}", round=round_, event_id=event["id"], published_at=at,
-                outbox=outbox.box(entry, event), outbox_at=at)
+                outbox=outbox.box(entry, event), outbox_ts=at.timestamp())
