@@ -21,6 +21,9 @@ SUBTOTAL_FILL = PatternFill("solid", fgColor="F2F4F7")
 THIN = Side(style="thin", color="999999")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+# The most rows one imported file (a registrar's roster, a facts table) may hold: a
+# whole university's 30,000+ students in one file; the import runs as a job in batches.
+MAX_IMPORT_ROWS = 50_000
 HEADER_ROW = 3          # title, 填报单位/日期, then the headers
 
 

@@ -6,6 +6,8 @@ and stores nothing.
 """
 import re
 
+from core.excel import MAX_IMPORT_ROWS
+
 COLUMNS = {
     "学号": "student_no", "姓名": "name", "学院": "college", "班级": "class", "年级": "grade",
     "宿舍": "dorm", "政治面貌": "political_status", "党支部": "branch", "退伍军人": "veteran", "职务": "posts",
@@ -27,7 +29,6 @@ POLITICAL_STATUS = {
 }
 YES = {"是", "y", "yes", "true", "1"}
 NO = {"否", "n", "no", "false", "0", ""}
-MAX_ROWS = 20000
 
 
 def _text(value):
@@ -62,8 +63,8 @@ def parse_rows(header, rows, known_colleges):
     if problems:
         return [], problems
     names = [_text(h) for h in header]
-    if len(rows) > MAX_ROWS:
-        return [], [_problem(1, None, f"At most {MAX_ROWS} rows per import.", f"每次最多导入 {MAX_ROWS} 行")]
+    if len(rows) > MAX_IMPORT_ROWS:
+        return [], [_problem(1, None, f"At most {MAX_IMPORT_ROWS:,} rows per import.", f"每次最多导入 {MAX_IMPORT_ROWS:,} 行")]
     records, seen = [], {}
     for index, cells in enumerate(rows, start=2):
         values = {names[i]: _text(c) for i, c in enumerate(cells) if i < len(names)}

@@ -10,8 +10,8 @@ import re
 from datetime import date, datetime, timedelta
 
 from core.errors import field_error, invalid
+from core.excel import MAX_IMPORT_ROWS
 
-MAX_ROWS = 20000
 EXCEL_EPOCH = date(1899, 12, 30)  # serial 1 = 1900-01-01 (Excel's 1900 leap-year bug included)
 EARLIEST, LATEST = date(1950, 1, 1), date(2100, 12, 31)
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
@@ -19,7 +19,7 @@ _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*�
 
 def read_table(filename, data):
     """(header, rows) of the first sheet; ValidationFailed (field ``file``) when the
-    file is not a readable .csv/.xlsx, is empty or has more than MAX_ROWS rows."""
+    file is not a readable .csv/.xlsx, is empty or has more than MAX_IMPORT_ROWS rows."""
     name = (filename or "").lower()
     if name.endswith(".xlsx"):
         from openpyxl import load_workbook
@@ -47,8 +47,8 @@ def read_table(filename, data):
         rows.pop()
     if not rows:
         raise invalid([field_error("file", "The file is empty.", "文件为空")])
-    if len(rows) - 1 > MAX_ROWS:
-        raise invalid([field_error("file", f"At most {MAX_ROWS} rows per import.", f"每次最多导入 {MAX_ROWS} 行")])
+    if len(rows) - 1 > MAX_IMPORT_ROWS:
+        raise invalid([field_error("file", f"At most {MAX_IMPORT_ROWS:,} rows per import.", f"每次最多导入 {MAX_IMPORT_ROWS:,} 行")])
     return [cell_text(h) for h in rows[0]], rows[1:]
 
 

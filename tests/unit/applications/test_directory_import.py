@@ -32,3 +32,17 @@ def test_missing_columns_and_empty_files():
     assert {p["column"] for p in problems} == {"学号", "学院"}
     _records, problems = parse_rows(HEADER, [], COLLEGES)
     assert problems[0]["message_zh"] == "文件中没有数据行"
+
+
+def test_a_whole_universitys_roster_fits_in_one_file():
+    """30,000 students (a registrar's whole export) are one import; a file over the
+    limit is refused as a whole with the limit named."""
+    from core.excel import MAX_IMPORT_ROWS
+    rows = [[f"2023{i:06d}", f"学生{i}", "机电学院", f"计算机{i % 300:03d}", "2023级", None, "共青团员", None, "否"]
+            for i in range(30_000)]
+    records, problems = parse_rows(HEADER, rows, COLLEGES)
+    assert problems == [] and len(records) == 30_000
+    too_many = rows + rows[:1] * (MAX_IMPORT_ROWS - len(rows) + 1)
+    records, problems = parse_rows(HEADER, too_many, COLLEGES)
+    assert records == [] and len(problems) == 1
+    assert f"{MAX_IMPORT_ROWS:,}" in str(problems[0])
