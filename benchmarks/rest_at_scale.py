@@ -96,7 +96,8 @@ def seed(client, config, deliveries, applications):
         doc["_id"] = f"rest_app_{i:07d}"
         doc["applicant_id"] = f"rest_person_{i:07d}"
         doc["campaign_id"] = f"{doc['campaign_id']}_rest{i // 5000}"   # 5,000 a campaign, as a big school's
-        doc["_audit"] = [dict(e, _id=f"{doc['_id']}:{k}", application_id=doc["_id"])
+        doc["_audit"] = [dict(e, _id=f"{doc['_id']}:{k}", application_id=doc["_id"], subject_id=doc["_id"],
+                              campaign_id=doc["campaign_id"])
                          for k, e in enumerate(audit_by_app.get(old, []))]
         return doc
 
