@@ -120,7 +120,8 @@ def plan_transition(application, action, actor, reason=None, now=None, campaign=
 
 
 def audit_entry(actor, action, source, target, reason, at, idempotency_key=None):
-    """One line of the append-only audit trail: who, when, from, to, why."""
+    """A step as the application's trail records it: who, when, from, to, why
+    (workflow._audit makes it core/audit.py's entry, with its id and seq)."""
     return {
         "action": action,
         "from": source,
