@@ -77,9 +77,6 @@ def read(stored):
         shaped["subject_id"] = subject                                    # funding: the id
     if shaped["subject_kind"] is None:
         shaped["subject_kind"], shaped["subject_id"] = _old_subject(shaped, old)
-    for name in ("campaign_id", "application_id"):
-        if shaped[name] is None and isinstance(details.get(name), str):
-            shaped[name] = details.pop(name)
     shaped["at"] = at_text(shaped["at"])
     if isinstance(shaped["by"], str):
         shaped["by"] = {"id": shaped["by"], "name": None}
