@@ -10,6 +10,7 @@ Rules from seed 000 (机电与信息工程学院 关于开展先进集体创建�
 - 中期检查 (December), 评估考核 (May report, June result); classes that meet the
   standard get the title “先进班集体”, the best are recommended to the school level.
 """
+from core.declaration import rater_role_key
 from core.program import Program
 from plugins.class_collectives.form import ClassCollectiveForm
 from plugins.class_collectives.hooks import ClassCollectiveHooks
@@ -28,6 +29,24 @@ ELIGIBLE_YEARS = [1, 2, 3]
 # leaf turns the count into points: 20 per unit, at most 100.
 AWARD_LEVEL_UNITS = {"college": 1, "school": 2, "province": 3, "national": 3}
 DORM_TITLE_UNITS = 1
+
+
+# -- 测评 raters this program needs and the platform has no role for ---------------------
+# The college's 团总支 (Youth League branch) and the class's course teachers (任课教师)
+# rate the class (测评). A college admin grants them (a school admin may too): the
+# league branch at the college, a course teacher at the college or at one class.
+# Stored and granted as class_collectives:<key>. Until this program declared them
+# they were platform roles under their bare keys (`formerly`): their grants move to
+# the new keys when the program registers, and campaigns pinned to an older version
+# are rated by the holders of the new keys.
+RATER_ROLES = [
+    {"key": "league_branch", "label_zh": "团总支（测评）", "label_en": "Youth League branch (rating)",
+     "scopes": ["college"], "granted_by": "college_admin", "formerly": "league_branch"},
+    {"key": "course_teacher", "label_zh": "任课教师（测评）", "label_en": "Course teacher (rating)",
+     "scopes": ["college", "class"], "granted_by": "college_admin", "formerly": "course_teacher"},
+]
+LEAGUE_BRANCH = rater_role_key("class_collectives", "league_branch")
+COURSE_TEACHER = rater_role_key("class_collectives", "course_teacher")
 
 
 # -- 评议 (review) ---------------------------------------------------------------------
@@ -75,7 +94,7 @@ CRITERIA = {
         # branch and the teachers each see one side of it). Several raters of one role
         # are averaged first, then the roles are combined by these weights.
         {"id": "rating", "name": "测评", "weight": 30, "scale": {"kind": "range", "min": 0, "max": 100},
-         "role_weights": {"counselor": 40, "league_branch": 30, "course_teacher": 30}},
+         "role_weights": {"counselor": 40, LEAGUE_BRANCH: 30, COURSE_TEACHER: 30}},
     ],
 }
 
@@ -151,5 +170,6 @@ PROGRAM = Program(
     criteria=CRITERIA,
     quota_rules=QUOTA_RULES,
     scoring=SCORING,
+    rater_roles=RATER_ROLES,
     hooks=ClassCollectiveHooks(),
 )

@@ -4,13 +4,14 @@ import pytest
 
 from core.errors import ValidationFailed
 from plugins.class_collectives.hooks import ClassCollectiveHooks
-from plugins.class_collectives.program import CRITERIA, PROGRAM, QUOTA_RULES, SCORING
+from plugins.class_collectives.program import COURSE_TEACHER, CRITERIA, LEAGUE_BRANCH, PROGRAM, QUOTA_RULES, SCORING
 from services.scoring.domain import aggregation, quota, ranking
+from core.declaration import declaration_errors, scorer_roles_of
 from core.declaration.criteria_tree import CriteriaTree
 from services.scoring.domain.vetoes import apply_veto_rules
 from services.scoring.programs import definition_from_declaration
 
-TREE = CriteriaTree.from_dict(CRITERIA)
+TREE = CriteriaTree.from_dict(CRITERIA, scorer_roles_of(PROGRAM.declaration()))
 
 
 def test_the_declaration_registers_with_the_scoring_service():
@@ -25,8 +26,21 @@ def test_each_indicator_has_the_notices_share_of_the_total():
     assert shares == {"civility": 15, "failure_rate": 15, "psych": 10, "sports_teams": 5, "sports_activities": 5,
                       "work_results": 10, "fraud": 10, "rating": 30}
     rating = TREE.leaf("rating")
-    assert dict(rating.role_weights) == {"counselor": 40, "league_branch": 30, "course_teacher": 30}
+    assert dict(rating.role_weights) == {"counselor": 40, LEAGUE_BRANCH: 30, COURSE_TEACHER: 30}
     assert {TREE.leaf(i).scorer_role for i in ("failure_rate", "work_results", "fraud")} == {"imported_fact"}
+
+
+def test_it_declares_its_raters_namespaced_and_granted_by_the_college_admin():
+    d = PROGRAM.declaration()
+    assert declaration_errors(d) == []
+    assert (LEAGUE_BRANCH, COURSE_TEACHER) == ("class_collectives:league_branch", "class_collectives:course_teacher")
+    roles = {r["key"]: r for r in d["rater_roles"]}
+    assert roles["league_branch"]["label_zh"] == "团总支（测评）" and roles["league_branch"]["scopes"] == ["college"]
+    assert roles["course_teacher"]["label_zh"] == "任课教师（测评）"
+    assert roles["course_teacher"]["scopes"] == ["college", "class"]
+    assert {r["granted_by"] for r in roles.values()} == {"college_admin"}
+    # the platform keys they had: their grants move to the new keys at registration
+    assert {r["formerly"] for r in roles.values()} == {"league_branch", "course_teacher"}
 
 
 def test_the_program_lists_its_stages_and_notice_settings():
@@ -47,9 +61,9 @@ def test_a_class_total_worked_out_by_hand():
         sheet("x", "r1", "reviewer", {"civility": 90, "psych": 80, "sports_teams": 70, "sports_activities": 90}),
         sheet("x", "r2", "reviewer", {"civility": 80, "psych": 90, "sports_teams": 90, "sports_activities": 70}),
         sheet("x", "c", "counselor", {"rating": 90}),
-        sheet("x", "l", "league_branch", {"rating": 80}),
-        sheet("x", "t1", "course_teacher", {"rating": 70}),
-        sheet("x", "t2", "course_teacher", {"rating": 90}),
+        sheet("x", "l", LEAGUE_BRANCH, {"rating": 80}),
+        sheet("x", "t1", COURSE_TEACHER, {"rating": 70}),
+        sheet("x", "t2", COURSE_TEACHER, {"rating": 90}),
     ]
     imported = {"x": {"failure_rate": 5, "fraud": 0, "work_results": 4}}
     score = aggregation.score_campaign(TREE, sheets, SCORING["aggregation"], imported=imported)["x"]
@@ -66,11 +80,11 @@ def test_a_class_total_worked_out_by_hand():
 
 def test_a_missing_rater_role_means_no_total():
     sheets = [sheet("x", "r1", "reviewer", {"civility": 90, "psych": 80, "sports_teams": 70, "sports_activities": 90}),
-              sheet("x", "c", "counselor", {"rating": 90}), sheet("x", "l", "league_branch", {"rating": 80})]
+              sheet("x", "c", "counselor", {"rating": 90}), sheet("x", "l", LEAGUE_BRANCH, {"rating": 80})]
     imported = {"x": {"failure_rate": 0, "fraud": 0, "work_results": 0}}
     with pytest.raises(ValidationFailed) as info:
         aggregation.score_campaign(TREE, sheets, SCORING["aggregation"], imported=imported)
-    assert "from role course_teacher" in info.value.details[0]["message"]
+    assert f"from role {COURSE_TEACHER}" in info.value.details[0]["message"]
 
 
 @pytest.mark.parametrize("population, seats", [(40, 12), (45, 14), (35, 11), (41, 12), (10, 3)])

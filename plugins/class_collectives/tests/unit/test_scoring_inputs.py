@@ -11,11 +11,12 @@ from plugins.class_collectives.hooks import (
     ClassCollectiveHooks, facts_window, failure_rate_percent, is_exam_offence,
 )
 from plugins.class_collectives.program import PROGRAM, SETTINGS
+from core.declaration import scorer_roles_of
 from core.declaration.criteria_tree import CriteriaTree
 from services.scoring.domain.plugin_inputs import normalise
 from plugins.class_collectives.tests.unit.fake_records import FakeRecords
 
-TREE = CriteriaTree.from_dict(PROGRAM.criteria)
+TREE = CriteriaTree.from_dict(PROGRAM.criteria, scorer_roles_of(PROGRAM.declaration()))
 CAMPAIGN = {"id": "cmp1", "academic_year": "2023-2024", "application_closes_at": "2023-10-18T09:00:00.000Z",
             "unit_name": "机电与信息工程学院", "level": "college", "settings": dict(SETTINGS, classes_in_scope=40)}
 
