@@ -105,8 +105,6 @@ VOCABULARIES = {
         "dorm_leader": ("寝室长", "Dorm leader"),
         "student": ("学生", "Student"),
         "reviewer": ("评审专家", "Reviewer"),
-        "league_branch": ("团总支（测评）", "Youth League branch (rating)"),
-        "course_teacher": ("任课教师（测评）", "Course teacher (rating)"),
         "finance": ("财务", "Finance office"),
         "advisor": ("指导教师", "Faculty advisor"),
         "lead": ("项目负责人", "Project lead"),

@@ -26,9 +26,8 @@ from core.periods import academic_year_period
 #: Every platform role a person can hold; labels (Chinese, English) live in the one
 #: catalogue, core/labels.py, so pages never show a key. ROLES adds the rater roles
 #: programs declare once they are learned (`declare`).
-ROLE_KEYS = ("school_admin", "college_admin", "counselor", "finance", "reviewer", "league_branch", "course_teacher",
-             "advisor", "branch_secretary", "branch_deputy", "class_monitor", "league_secretary", "dorm_leader",
-             "student")
+ROLE_KEYS = ("school_admin", "college_admin", "counselor", "finance", "reviewer", "advisor", "branch_secretary",
+             "branch_deputy", "class_monitor", "league_secretary", "dorm_leader", "student")
 labels.register("role", {"branch_deputy": ("党支部副书记", "Branch deputy secretary"),
                          "league_secretary": ("团支书", "Youth League secretary")})
 ROLES = {key: labels.pair("role", key) for key in ROLE_KEYS}
@@ -46,9 +45,8 @@ COLLEGE_REVIEW_ROLES = ("college_admin", "counselor")
 #: The kinds of unit each role may be held at.
 ROLE_UNIT_KINDS = {
     "school_admin": ("school",), "finance": ("school",),
-    "college_admin": ("college",), "counselor": ("college",), "league_branch": ("college",),
+    "college_admin": ("college",), "counselor": ("college",),
     "reviewer": ("school", "college"), "advisor": ("school", "college"),
-    "course_teacher": ("college", "class"),
     "branch_secretary": ("branch",), "branch_deputy": ("branch",),
     "class_monitor": ("class",), "league_secretary": ("class",), "student": ("class",),
     "dorm_leader": ("dorm",),
@@ -58,8 +56,8 @@ ROLE_UNIT_KINDS = {
 SCHOOL_GRANTS = ("college_admin", "finance", "reviewer", "school_admin")
 #: A college admin grants these at their college or a unit inside it (a school
 #: admin may grant them too, anywhere in the school):
-COLLEGE_GRANTS = ("counselor", "reviewer", "league_branch", "course_teacher", "advisor",
-                  "branch_secretary", "branch_deputy", "class_monitor", "league_secretary", "dorm_leader")
+COLLEGE_GRANTS = ("counselor", "reviewer", "advisor", "branch_secretary", "branch_deputy", "class_monitor",
+                  "league_secretary", "dorm_leader")
 
 #: Rater roles programs declare (core.declaration.rater_roles), by stored key
 #: ``<program>:<key>``: the spec with ``program`` and ``role`` (the stored key). They

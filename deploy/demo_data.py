@@ -141,10 +141,11 @@ def load(cluster, programs=("pilot_branches",)):
     units, persons = directory()
     cluster.applications.seed_directory(units, persons)
     now = datetime.now(timezone.utc)
-    demo_people.load(cluster, demo_campaign(now)["academic_year"])  # every program's people and roles
+    registered = _registered(cluster, set(programs))   # a program's own rater roles exist once it registered
+    demo_people.load(cluster, demo_campaign(now)["academic_year"], registered)  # every program's people and roles
     existing = {c["title"] for c in cluster.applications.list_campaigns("p_admin", True)}
     opened = []
-    for program in _registered(cluster, set(programs)):
+    for program in registered:
         campaign = demo_campaign(now, program)
         if campaign["title"] not in existing:
             cluster.applications.open_campaign("p_admin", campaign)

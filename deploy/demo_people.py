@@ -7,7 +7,9 @@ What it adds, for the academic year the demo campaigns run in (first year Y):
     with a 寝室长 (dorm leader) and each class with a 班长 and a 团支书, so 文明寝室 and
     先进班集体 have applicants whose year of study qualifies; 机电学院's dorms each have a
     veteran member, so a winner there also gets the veteran-dorm title (退伍军人寝室);
-  * raters for 先进班集体's 测评: a 团总支 teacher and a course teacher per college;
+  * raters for 先进班集体's 测评: a 团总支 teacher and a course teacher per college,
+    holding the program's own rater roles (class_collectives:league_branch and
+    :course_teacher) when 先进班集体 has registered, else no role;
   * reviewers: three school reviewers with no tie to any applicant (one an outside
     expert), and one teacher of 机电学院 who sits in its first party branch, so the
     reviewer-pool page shows conflicts and conflict-free reviewers side by side;
@@ -37,8 +39,14 @@ def _staff(login, name, college, roles, title=None):
             "password": DEMO_PASSWORD, "roles": roles}
 
 
-def directory(academic_year):
-    """(units, people) for `academic_year`; fresh records each call."""
+# 先进班集体's rater roles (plugins/class_collectives: rater_roles), by their stored keys.
+LEAGUE_BRANCH, COURSE_TEACHER = "class_collectives:league_branch", "class_collectives:course_teacher"
+
+
+def directory(academic_year, programs=("class_collectives",)):
+    """(units, people) for `academic_year`; fresh records each call. `programs`: the
+    registered programs (a program's own rater roles exist only once it registered)."""
+    raters = "class_collectives" in programs
     y = first_year(academic_year)
     units, people = [], []
     for key, college in COLLEGES.items():
@@ -70,10 +78,10 @@ def directory(academic_year):
     me, em = COLLEGES["me"]["_id"], COLLEGES["em"]["_id"]
     people += [
         _staff("college_admin_em", "林书记", "em", [_role("college_admin", em)], "学院党委副书记"),
-        _staff("league_me", "高老师", "me", [_role("league_branch", me)], "团总支书记"),
-        _staff("league_em", "罗老师", "em", [_role("league_branch", em)], "团总支书记"),
-        _staff("teacher_me", "郭老师", "me", [_role("course_teacher", me)], "任课教师"),
-        _staff("teacher_em", "梁老师", "em", [_role("course_teacher", em)], "任课教师"),
+        _staff("league_me", "高老师", "me", [_role(LEAGUE_BRANCH, me)] if raters else [], "团总支书记"),
+        _staff("league_em", "罗老师", "em", [_role(LEAGUE_BRANCH, em)] if raters else [], "团总支书记"),
+        _staff("teacher_me", "郭老师", "me", [_role(COURSE_TEACHER, me)] if raters else [], "任课教师"),
+        _staff("teacher_em", "梁老师", "em", [_role(COURSE_TEACHER, em)] if raters else [], "任课教师"),
         _staff("advisor_em", "宋老师", "em", [_role("advisor", em)], "指导教师"),
         _staff("reviewer2", "唐教授", None, [_role("reviewer", SCHOOL["_id"])], "教授"),
         _staff("reviewer3", "韩研究员", None, [_role("reviewer", SCHOOL["_id"])], "校外专家"),
@@ -114,9 +122,10 @@ def student_logins(academic_year):
     return out
 
 
-def load(cluster, academic_year):
-    """Seed the extras; the core demo people named in EXTRA_ROLES keep their roles and gain these."""
-    units, people = directory(academic_year)
+def load(cluster, academic_year, programs=("class_collectives",)):
+    """Seed the extras; the core demo people named in EXTRA_ROLES keep their roles and
+    gain these. `programs`: the registered programs (see `directory`)."""
+    units, people = directory(academic_year, programs)
     from deploy.demo_data import people as core_people
     core = {p["_id"]: p for p in core_people()}
     for person_id, extra in EXTRA_ROLES.items():

@@ -69,12 +69,17 @@ def declaration_errors(declaration):
     codes = [k.get("code") for k in declaration.get("fact_kinds") or [] if isinstance(k, dict)]
     if len(set(map(str, codes))) != len(codes):
         errors.append(field_error("fact_kinds", "declares a fact kind twice", "记录类别重复"))
-    errors += rater_role_errors(declaration)
+    errors += rater_role_errors(declaration, _platform_roles())
     errors += _rule_errors(declaration, errors)
     if (declaration.get("quota_rules") or declaration.get("scoring")) and not declaration.get("criteria"):
         errors.append(field_error("criteria", "quota rules and a scoring policy need a criteria tree",
                                   "声明名额规则或评分策略的项目须同时声明评分指标体系"))
     return errors
+
+
+def _platform_roles():
+    from core.roles import ROLE_KEYS   # here: core.roles imports this package
+    return ROLE_KEYS
 
 
 def _rule_errors(declaration, typed):

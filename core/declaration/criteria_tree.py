@@ -7,7 +7,8 @@ Declared as data, e.g. 先进班集体::
          "scale": {"kind": "range", "min": 0, "max": 100}, "scorer_role": "reviewer"},
         {"id": "rating", "name": "测评", "weight": 30,
          "scale": {"kind": "range", "min": 0, "max": 100},
-         "role_weights": {"counselor": 40, "league_branch": 30, "course_teacher": 30}},
+         "role_weights": {"counselor": 40, "class_collectives:league_branch": 30,
+                          "class_collectives:course_teacher": 30}},
         ...]}
 
 and a category-dependent part (文明寝室: common 60% + one 40% subtree per type)::
@@ -42,7 +43,8 @@ from core.errors import PermissionDenied, field_error, invalid
 
 from .scales import is_number, parse_scale
 
-SCORER_ROLES = ("counselor", "league_branch", "course_teacher", "reviewer", "imported_fact")
+#: The platform's scorer roles; a program adds its own (core.declaration.rater_roles).
+SCORER_ROLES = ("counselor", "reviewer", "imported_fact")
 WEIGHT_TOLERANCE = 1e-9
 
 

@@ -8,8 +8,9 @@ kept on the person as a role entry::
 
 Guarantees:
   * who may grant what is core.roles.grant_problem (school admins: college admins,
-    finance, school reviewers; college admins: counselors, college reviewers, raters,
-    advisors and the student posts of their college); revoking needs the same right;
+    finance, school reviewers; college admins: counselors, college reviewers,
+    advisors, the student posts of their college and the rater roles programs
+    declare for them); revoking needs the same right;
   * a grant's id is derived from what it grants, so the same grant twice is a
     duplicate (Conflict naming ``role``), and a retry can never add it twice;
   * every grant and revoke yields an audit entry (who, when, why) written with the

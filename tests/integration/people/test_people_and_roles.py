@@ -130,8 +130,8 @@ def test_concurrent_grants_to_one_person_are_all_kept_once(http):
     is retried on fresh data, so none overwrites another; repeating one is refused."""
     import eventlet
     target = "p_2023010202"
-    grants = [("counselor", "college_me"), ("reviewer", "college_me"), ("league_branch", "college_me"),
-              ("course_teacher", "college_me"), ("advisor", "college_me")]
+    grants = [("counselor", "college_me"), ("reviewer", "college_me"), ("class_monitor", "class_me1"),
+              ("league_secretary", "class_me1"), ("advisor", "college_me")]
     http.login(COLLEGE_ADMIN)
     pool = eventlet.GreenPool(5)
     statuses = list(pool.imap(lambda g: _grant(http, COLLEGE_ADMIN, target, role=g[0], unit_id=g[1],
@@ -141,7 +141,7 @@ def test_concurrent_grants_to_one_person_are_all_kept_once(http):
     assert sorted(r["role"] for r in page["roles"]) == sorted(["student"] + [g[0] for g in grants])
     assert len(page["history"]) == 5 and len({e["grant_id"] for e in page["history"]}) == 5
     assert len(http.as_(COLLEGE_ADMIN, "GET", "/api/people/grants").json) == 5
-    bad_program = _grant(http, COLLEGE_ADMIN, target, role="course_teacher", unit_id="class_me1", reason="任课",
+    bad_program = _grant(http, COLLEGE_ADMIN, target, role="league_secretary", unit_id="class_me1", reason="团支书",
                          program="no_such_program")
     assert bad_program.status_code == 422 and "program" in str(bad_program.json)
 

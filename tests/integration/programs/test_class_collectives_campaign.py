@@ -71,9 +71,12 @@ COUNSELOR = "ee_counselor"
 LEAGUE = "ee_league"             # 团总支 rater
 TEACHERS = ("ee_teacher1", "ee_teacher2")
 REVIEWERS = ("ee_rev1", "ee_rev2")
-STAFF_ROLES = {EE_ADMIN: "college_admin", COUNSELOR: "counselor", LEAGUE: "league_branch",
-               TEACHERS[0]: "course_teacher", TEACHERS[1]: "course_teacher",
+# 先进班集体's own rater roles (its declaration's rater_roles): the college admin grants
+# them through the API in step 7, as a real college would, before the raters rate.
+LEAGUE_ROLE, TEACHER_ROLE = "class_collectives:league_branch", "class_collectives:course_teacher"
+STAFF_ROLES = {EE_ADMIN: "college_admin", COUNSELOR: "counselor", LEAGUE: None, TEACHERS[0]: None, TEACHERS[1]: None,
                REVIEWERS[0]: "reviewer", REVIEWERS[1]: "reviewer"}
+RATERS = {LEAGUE: LEAGUE_ROLE, TEACHERS[0]: TEACHER_ROLE, TEACHERS[1]: TEACHER_ROLE}
 COLLEGE = make_unit("college", "电子信息工程学院", SCHOOL, unit_id_="college_ee")
 TITLE = "电子信息工程学院先进班集体"
 
@@ -140,7 +143,7 @@ def directory():
     for login, role in STAFF_ROLES.items():
         people.append({"_id": f"p_{login}", "login": login, "name": names[login], "school_id": SCHOOL["_id"],
                        "college_id": COLLEGE["_id"], "password": DEMO_PASSWORD,
-                       "roles": [{"role": role, "unit_id": COLLEGE["_id"]}]})
+                       "roles": [{"role": role, "unit_id": COLLEGE["_id"]}] if role else []})
     return units, people
 
 
@@ -148,8 +151,8 @@ def directory():
 G = {**{f"c{k:02d}": 96 - k for k in range(1, 11)}, "c11": 72, "c12": 99, "c14": 90, "c15": 89,
      **{f"c{k:02d}": 97 - k for k in range(17, 41)}}
 SPECIAL = {
-    "c13": {"reviewers": (81, 79), "counselor": 95, "league_branch": 80, "course_teacher": (80, 90)},
-    "c16": {"reviewers": (87, 85), "counselor": 82, "league_branch": 80, "course_teacher": (79,)},
+    "c13": {"reviewers": (81, 79), "counselor": 95, LEAGUE_ROLE: 80, TEACHER_ROLE: (80, 90)},
+    "c16": {"reviewers": (87, 85), "counselor": 82, LEAGUE_ROLE: 80, TEACHER_ROLE: (79,)},
 }
 REVIEWER_LEAVES = ("civility", "psych", "sports_teams", "sports_activities")
 
@@ -158,7 +161,7 @@ def marks(key):
     if key in SPECIAL:
         return SPECIAL[key]
     g = G[key]
-    return {"reviewers": (g + 1, g - 1), "counselor": g, "league_branch": g, "course_teacher": (g,)}
+    return {"reviewers": (g + 1, g - 1), "counselor": g, LEAGUE_ROLE: g, TEACHER_ROLE: (g,)}
 
 
 EXPECTED = {**{f"c{k:02d}": round(25 + 0.65 * (96 - k), 2) for k in range(1, 11)},   # 86.75 ... 80.90
@@ -237,22 +240,10 @@ def seed(config, http, gateway_app):
     http.login(monitor("c16"))
 
 
-def rater_roles_missing():
-    from services.applications.domain.actors import ROLES
-    return [r for r in ("league_branch", "course_teacher") if r not in ROLES]
-
-
 # -- the campaign ---------------------------------------------------------------------------
 def test_a_whole_campaign_from_application_to_title_and_recommendation(rpc, config, http, gateway_app, mongo,
                                                                         monkeypatch):
     clock = Clock(monkeypatch)
-    missing_roles = rater_roles_missing()
-    if missing_roles:
-        # The directory refuses unknown roles, so the raters are seeded as staff
-        # without them; the 测评 step below says what is missing.
-        for login, role in list(STAFF_ROLES.items()):
-            if role in missing_roles:
-                monkeypatch.setitem(STAFF_ROLES, login, "student")
     seed(config, http, gateway_app)
     now = datetime.now(timezone.utc)
 
@@ -380,13 +371,23 @@ def test_a_whole_campaign_from_application_to_title_and_recommendation(rpc, conf
     assert set(each(review, [(login, key) for login in REVIEWERS for key in submitted])) == {(200, "submitted")}
 
     # -- 7. 测评 by the counselor, the league branch and the course teachers ----------------
-    if missing_roles:
-        pytest.skip(f"needs the directory roles {', '.join(missing_roles)} (团总支, 任课教师) in "
-                    "services/applications/domain/actors.py ROLES, so that raters can hold them and the scoring "
-                    "service's may_score_as lets them rate the 测评 leaf (role_weights)")
+    # The program's own rater roles, offered by their labels, granted by the college admin.
+    offered = {r["role"]: r for r in http.as_(EE_ADMIN, "GET", "/api/people/roles").json}
+    assert (offered[LEAGUE_ROLE]["label_zh"], offered[TEACHER_ROLE]["label_zh"]) == ("团总支（测评）", "任课教师（测评）")
+    assert offered[LEAGUE_ROLE]["grantable"] and offered[TEACHER_ROLE]["program"] == "class_collectives"
+    not_yet = http.as_(EE_ADMIN, "POST", base + "/assignments",
+                       json={"application_id": app["c01"], "reviewer_id": f"p_{LEAGUE}", "role": LEAGUE_ROLE})
+    assert not_yet.status_code == 422 and not_yet.json["field"] == "reviewer_id"     # holds no such role yet
+    refused = http.as_(COUNSELOR, "POST", f"/api/people/p_{LEAGUE}/roles",
+                       json={"role": LEAGUE_ROLE, "unit_id": COLLEGE["_id"], "reason": "团总支测评"})
+    assert refused.status_code == 403                                               # a counselor grants nothing
+    for login, role in RATERS.items():
+        granted = http.as_(EE_ADMIN, "POST", f"/api/people/p_{login}/roles",
+                           json={"role": role, "unit_id": COLLEGE["_id"], "reason": "先进班集体测评"})
+        assert granted.status_code == 201, granted.json
     raters = [(COUNSELOR, "counselor", key) for key in submitted] + \
-        [(LEAGUE, "league_branch", key) for key in submitted] + \
-        [(TEACHERS[0], "course_teacher", key) for key in submitted] + [(TEACHERS[1], "course_teacher", "c13")]
+        [(LEAGUE, LEAGUE_ROLE, key) for key in submitted] + \
+        [(TEACHERS[0], TEACHER_ROLE, key) for key in submitted] + [(TEACHERS[1], TEACHER_ROLE, "c13")]
 
     def assign(item):
         login, role, key = item
@@ -404,7 +405,7 @@ def test_a_whole_campaign_from_application_to_title_and_recommendation(rpc, conf
     def rate(item):
         login, role, key = item
         value = marks(key)[role]
-        if role == "course_teacher":
+        if role == TEACHER_ROLE:
             value = value[TEACHERS.index(login)]
         r = http.as_(login, "POST", f"{base}/applications/{app[key]}/sheet/submit", json={"scores": {"rating": value}})
         return r.status_code, r.json.get("state")
@@ -449,8 +450,8 @@ def test_a_whole_campaign_from_application_to_title_and_recommendation(rpc, conf
     assert leaves("c14")["failure_rate"]["points"] == pytest.approx(9.0)
     assert leaves("c15")["fraud"]["points"] == pytest.approx(5.0)
     c13 = leaves("c13")["rating"]
-    assert c13["by_role"] == {"counselor": pytest.approx(0.95), "league_branch": pytest.approx(0.8),
-                              "course_teacher": pytest.approx(0.85)}
+    assert c13["by_role"] == {"counselor": pytest.approx(0.95), LEAGUE_ROLE: pytest.approx(0.8),
+                              TEACHER_ROLE: pytest.approx(0.85)}
     assert c13["score"] == pytest.approx(87.5)
     c16 = leaves("c16")
     assert c16["failure_rate"]["value"] == pytest.approx(1.0)     # its old failure is outside the window

@@ -31,7 +31,6 @@ def person(**extra):
     (SCHOOL_ADMIN, "college_admin", COLLEGE), (SCHOOL_ADMIN, "finance", SCHOOL),
     (SCHOOL_ADMIN, "reviewer", SCHOOL), (SCHOOL_ADMIN, "counselor", OTHER_COLLEGE),
     (COLLEGE_ADMIN, "counselor", COLLEGE), (COLLEGE_ADMIN, "reviewer", COLLEGE),
-    (COLLEGE_ADMIN, "league_branch", COLLEGE), (COLLEGE_ADMIN, "course_teacher", COLLEGE),
     (COLLEGE_ADMIN, "advisor", COLLEGE), (COLLEGE_ADMIN, "dorm_leader", DORM),
 ])
 def test_who_may_grant(held, role, unit):
@@ -46,6 +45,8 @@ def test_who_may_grant(held, role, unit):
     (SCHOOL_ADMIN, "college_admin", OTHER_SCHOOL_COLLEGE, "role"),
     (SCHOOL_ADMIN, "dorm_leader", COLLEGE, "unit_id"),      # a dorm leader is held at a dorm
     (SCHOOL_ADMIN, "student", COLLEGE, "unit_id"),
+    # 先进班集体's raters are its own roles now (class_collectives:<key>), not the platform's
+    (COLLEGE_ADMIN, "league_branch", COLLEGE, "role"), (COLLEGE_ADMIN, "course_teacher", COLLEGE, "role"),
 ])
 def test_who_may_not_grant(held, role, unit, field):
     assert roles.grant_problem(held, role, unit)[0] == field

@@ -42,6 +42,8 @@ def _first_leaf(node):
     (lambda r: r.update(scopes=["school"]), "rater_roles[0].scopes", "held inside a college", "不能在学校任职"),
     (lambda r: r.update(label_zh="测" * 21), "rater_roles[0].label_zh", "Length must be between 1 and 20", "长度"),
     (lambda r: r.update(formerly="Old-Key"), "rater_roles[0].formerly", "lower-case code", "小写英文代码"),
+    (lambda r: r.update(formerly="counselor"), "rater_roles[0].formerly", "'counselor' is a platform role",
+     "counselor 是平台角色"),
 ], ids=lambda v: v if isinstance(v, str) else None)
 def test_each_bad_rater_role_names_its_path(change, field, en, zh):
     role = dict(TUTOR)

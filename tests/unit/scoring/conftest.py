@@ -3,7 +3,14 @@ import copy
 
 import pytest
 
-from core.declaration.criteria_tree import CriteriaTree
+from core.declaration.criteria_tree import SCORER_ROLES, CriteriaTree
+
+# Raters a program declares (core.declaration.rater_roles), as 先进班集体 does its own.
+RATER_ROLES = [{"key": key, "label_zh": zh, "label_en": en, "scopes": ["college"], "granted_by": "college_admin"}
+               for key, zh, en in (("league_branch", "团总支（测评）", "League branch (rating)"),
+                                   ("course_teacher", "任课教师（测评）", "Course teacher (rating)"))]
+LEAGUE, TEACHER = "collectives_test:league_branch", "collectives_test:course_teacher"
+ROLES = SCORER_ROLES + (LEAGUE, TEACHER)
 
 CLASS_TREE = {
     "id": "root", "name": "先进班集体", "children": [
@@ -27,7 +34,7 @@ CLASS_TREE = {
          "scorer_role": "imported_fact"},
         {"id": "rating", "name": "测评", "weight": 30,
          "scale": {"kind": "range", "min": 0, "max": 100},
-         "role_weights": {"counselor": 40, "league_branch": 30, "course_teacher": 30}},
+         "role_weights": {"counselor": 40, LEAGUE: 30, TEACHER: 30}},
     ]}
 
 DORM_TREE = {
@@ -53,7 +60,7 @@ DORM_TREE = {
 
 @pytest.fixture
 def class_tree():
-    return CriteriaTree.from_dict(CLASS_TREE)
+    return CriteriaTree.from_dict(CLASS_TREE, ROLES)
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ import math
 import pytest
 
 from core.errors import PermissionDenied, ValidationFailed
+from tests.unit.scoring.conftest import LEAGUE, TEACHER
 from services.scoring.domain.aggregation import (
     AggregationPolicy, Mark, aggregate, marks_from_sheets, median, score_campaign, trimmed_mean,
     zscore_adjust)
@@ -21,9 +22,9 @@ def class_sheets(extra_reviewer_scores=None):
         sheet("a1", "r3", "reviewer", {"civility": 10, "academic": 10, "sports": 90}),
         sheet("a1", "facts", "imported_fact", {"psych": 3, "results": 2, "fraud": 1}),
         sheet("a1", "c1", "counselor", {"rating": 90}),
-        sheet("a1", "l1", "league_branch", {"rating": 80}),
-        sheet("a1", "t1", "course_teacher", {"rating": 70}),
-        sheet("a1", "t2", "course_teacher", {"rating": 90}),
+        sheet("a1", "l1", LEAGUE, {"rating": 80}),
+        sheet("a1", "t1", TEACHER, {"rating": 70}),
+        sheet("a1", "t2", TEACHER, {"rating": 90}),
         sheet("a1", "r4", "reviewer", {"civility": 0, "academic": 0, "sports": 0}, state="draft"),
     ]
 
@@ -49,7 +50,7 @@ def test_class_total_by_hand_mean(class_tree):
     assert a1["total"] == pytest.approx(75.7)
     assert a1["results"][0]["nodes"]["study"] == pytest.approx(80)
     assert a1["leaves"]["rating"]["by_role"] == pytest.approx(
-        {"counselor": 0.9, "league_branch": 0.8, "course_teacher": 0.8})
+        {"counselor": 0.9, LEAGUE: 0.8, TEACHER: 0.8})
     assert a1["results"][0]["points"] == pytest.approx(
         {"civility": 12, "academic": 12, "psych": 7.5, "sports": 8, "results": 6, "fraud": 5, "rating": 25.2})
     assert math.fsum(a1["results"][0]["points"].values()) == pytest.approx(a1["total"])
@@ -66,10 +67,10 @@ def test_class_total_by_hand_trimmed_and_median(class_tree):
 
 
 def test_missing_scores_error_or_zero(class_tree):
-    sheets = [s for s in class_sheets() if s["role"] != "league_branch"]
+    sheets = [s for s in class_sheets() if s["role"] != LEAGUE]
     with pytest.raises(ValidationFailed) as e:
         score_campaign(class_tree, sheets)
-    assert "league_branch" in e.value.message_en and "'rating' (测评)" in e.value.message_en
+    assert LEAGUE in e.value.message_en and "'rating' (测评)" in e.value.message_en
     # zero: rating = .4*.9 + .3*0 + .3*.8 = .60 -> 18 points instead of 25.2
     out = score_campaign(class_tree, sheets, {"on_missing": "zero"})
     assert out["a1"]["total"] == pytest.approx(75.7 - 7.2)
@@ -148,7 +149,7 @@ def test_zscore_policy_is_applied_campaign_wide(class_tree):
         sheets.append(sheet(app, "s", "reviewer", {"civility": strict, "academic": strict, "sports": 50}))
         sheets.append(sheet(app, "l", "reviewer", {"civility": lenient, "academic": lenient, "sports": 50}))
         sheets.append(sheet(app, "facts", "imported_fact", {"psych": 0, "results": 0, "fraud": 0}))
-        for role in ("counselor", "league_branch", "course_teacher"):
+        for role in ("counselor", LEAGUE, TEACHER):
             sheets.append(sheet(app, role + app, role, {"rating": 50}))
     plain = score_campaign(class_tree, sheets)
     z = score_campaign(class_tree, sheets, {"reviewer_normalisation": "zscore"})

@@ -7,7 +7,7 @@ import pytest
 from core.errors import ValidationFailed
 from services.scoring.domain import bulk
 from services.scoring.domain.aggregation import marks_from_sheets, score_campaign, zscore_adjust
-from core.declaration.criteria_tree import SCORER_ROLES
+from tests.unit.scoring.conftest import LEAGUE, ROLES, TEACHER
 from services.scoring.domain.ranking import rank
 
 
@@ -24,10 +24,10 @@ def random_class_campaign(seed, n_apps=40):
                        "scores": {"psych": rng.randint(0, 5), "results": rng.randint(0, 4), "fraud": rng.randint(0, 2)}})
         sheets.append({"application_id": a, "reviewer_id": f"c{rng.randint(0, 4)}", "role": "counselor",
                        "state": "submitted", "scores": {"rating": rng.randint(60, 100)}})
-        sheets.append({"application_id": a, "reviewer_id": f"l{rng.randint(0, 2)}", "role": "league_branch",
+        sheets.append({"application_id": a, "reviewer_id": f"l{rng.randint(0, 2)}", "role": LEAGUE,
                        "state": "submitted", "scores": {"rating": rng.randint(60, 100)}})
         for t in rng.sample(range(6), rng.randint(1, 3)):
-            sheets.append({"application_id": a, "reviewer_id": f"t{t}", "role": "course_teacher",
+            sheets.append({"application_id": a, "reviewer_id": f"t{t}", "role": TEACHER,
                            "state": "submitted", "scores": {"rating": rng.randint(60, 100)}})
     return sheets
 
@@ -40,7 +40,7 @@ def test_bulk_totals_equal_per_application_totals(class_tree, method, normalisat
     expected = score_campaign(class_tree, sheets, policy)
     ids = sorted(expected)
     leaf_ids = [leaf.id for leaf in class_tree.leaves()]
-    roles = list(SCORER_ROLES)
+    roles = list(ROLES)
     marks = marks_from_sheets(class_tree, sheets)
     values, rcodes, role_codes, _ = bulk.arrays_from_marks(marks, ids, leaf_ids, roles)
     totals, leaf_vals = bulk.score_arrays(class_tree, leaf_ids, values, policy,
@@ -58,7 +58,7 @@ def test_bulk_zscore_matches_python_including_edge_cases(class_tree):
     from services.scoring.domain.aggregation import Mark
     marks = [Mark(a, "sports", r, "reviewer", v, v, v) for r, a, v in pairs]
     ids = ["p", "q", "r", "x", "y"]
-    values, rcodes, role_codes, _ = bulk.arrays_from_marks(marks, ids, ["sports"], list(SCORER_ROLES))
+    values, rcodes, role_codes, _ = bulk.arrays_from_marks(marks, ids, ["sports"], list(ROLES))
     out = bulk.zscore_array(values, rcodes, np.ones((1, 1, 1), dtype=bool))
     py = {m.application_id: m.value for m in zscore_adjust(class_tree, marks)}
     assert out[:, 0, 0] == pytest.approx([py[a] for a in ids])
@@ -81,7 +81,7 @@ def test_bulk_with_categories(dorm_tree):
     expected = score_campaign(dorm_tree, sheets, categories=cats)
     ids = sorted(expected)
     leaf_ids = [leaf.id for leaf in dorm_tree.leaves()]
-    roles = list(SCORER_ROLES)
+    roles = list(ROLES)
     values, rcodes, role_codes, _ = bulk.arrays_from_marks(marks_from_sheets(dorm_tree, sheets, cats), ids,
                                                            leaf_ids, roles)
     categories = list(dorm_tree.categories)

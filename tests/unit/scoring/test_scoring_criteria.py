@@ -5,6 +5,7 @@ import pytest
 
 from core.errors import PermissionDenied, ValidationFailed
 from core.declaration.criteria_tree import CriteriaTree
+from tests.unit.scoring.conftest import ROLES, TEACHER
 from core.declaration.scales import Scale
 
 
@@ -12,7 +13,7 @@ def test_weights_must_add_up_to_100_and_the_node_is_named(class_data):
     bad = class_data
     bad["children"][0]["children"][1]["weight"] = 40       # 学风建设: 50 + 40
     with pytest.raises(ValidationFailed) as e:
-        CriteriaTree.from_dict(bad)
+        CriteriaTree.from_dict(bad, ROLES)
     err = e.value
     assert "'study' (学风建设)" in err.message_en and "90" in err.message_en
     assert "学风建设" in err.message_zh and "应为 100" in err.message_zh
@@ -24,7 +25,7 @@ def test_top_level_weights_checked_too_and_every_bad_node_reported(class_data):
     bad["children"][1]["weight"] = 11                          # root: 101
     bad["children"][0]["children"][0]["weight"] = 51           # study: 101
     with pytest.raises(ValidationFailed) as e:
-        CriteriaTree.from_dict(bad)
+        CriteriaTree.from_dict(bad, ROLES)
     fields = [d["field"] for d in e.value.details]
     assert fields == ["criteria/root/study", "criteria/root"]
 
@@ -33,17 +34,17 @@ def test_tolerance_is_1e_minus_9():
     thirds = {"id": "r", "name": "R", "children": [
         {"id": f"l{i}", "name": f"L{i}", "weight": 100 / 3, "scale": {"kind": "pass_fail"},
          "scorer_role": "reviewer"} for i in range(3)]}
-    CriteriaTree.from_dict(thirds)                              # 99.99999999999999 passes
+    CriteriaTree.from_dict(thirds, ROLES)                              # 99.99999999999999 passes
     thirds["children"][0]["weight"] += 1e-8
     with pytest.raises(ValidationFailed):
-        CriteriaTree.from_dict(thirds)
+        CriteriaTree.from_dict(thirds, ROLES)
 
 
 def test_role_weights_must_add_up_to_100(class_data):
     bad = class_data
-    bad["children"][5]["role_weights"]["course_teacher"] = 20
+    bad["children"][5]["role_weights"][TEACHER] = 20
     with pytest.raises(ValidationFailed) as e:
-        CriteriaTree.from_dict(bad)
+        CriteriaTree.from_dict(bad, ROLES)
     assert "'rating' (测评)" in e.value.message_en and "90" in e.value.message_en
 
 
@@ -61,7 +62,7 @@ def test_malformed_nodes_are_refused_with_the_node_named(class_data, mutate, wor
     bad = class_data
     mutate(bad)
     with pytest.raises(ValidationFailed) as e:
-        CriteriaTree.from_dict(bad)
+        CriteriaTree.from_dict(bad, ROLES)
     assert words in e.value.message_en
 
 
@@ -69,7 +70,7 @@ def test_category_subtrees_stand_for_their_parent(dorm_data):
     bad = dorm_data
     bad["children"][1]["by_category"]["环境优美型"]["weight"] = 40
     with pytest.raises(ValidationFailed) as e:
-        CriteriaTree.from_dict(bad)
+        CriteriaTree.from_dict(bad, ROLES)
     assert "'env' (环境优美)" in e.value.message_en
 
 
@@ -138,15 +139,15 @@ def test_scorer_roles(class_tree):
 
 
 def test_fingerprint_is_canonical_and_changes_with_the_rules(class_data):
-    a = CriteriaTree.from_dict(class_data)
+    a = CriteriaTree.from_dict(class_data, ROLES)
     reordered = {k: class_data[k] for k in reversed(list(class_data))}
     as_floats = copy.deepcopy(class_data)
     as_floats["children"][0]["weight"] = 30.0
-    assert CriteriaTree.from_dict(reordered).fingerprint == a.fingerprint
-    assert CriteriaTree.from_dict(as_floats).fingerprint == a.fingerprint
+    assert CriteriaTree.from_dict(reordered, ROLES).fingerprint == a.fingerprint
+    assert CriteriaTree.from_dict(as_floats, ROLES).fingerprint == a.fingerprint
     assert len(a.fingerprint) == 64
     changed = copy.deepcopy(class_data)
     changed["children"][2]["scale"]["max"] = 10
-    assert CriteriaTree.from_dict(changed).fingerprint != a.fingerprint
+    assert CriteriaTree.from_dict(changed, ROLES).fingerprint != a.fingerprint
     # round trip
-    assert CriteriaTree.from_dict(a.to_dict()).fingerprint == a.fingerprint
+    assert CriteriaTree.from_dict(a.to_dict(), ROLES).fingerprint == a.fingerprint

@@ -9,7 +9,7 @@ from services.scoring.domain import plugin_inputs
 from core.declaration.criteria_tree import CriteriaTree
 from services.scoring.domain.explain import explain
 from services.scoring.domain.score_sheet import new_sheet, save_draft
-from tests.unit.scoring.conftest import CLASS_TREE
+from tests.unit.scoring.conftest import ROLES, CLASS_TREE
 from tests.unit.scoring.test_scoring_computation import DORM_INPUTS, _dorms
 
 E, P = "环境优美型", "党员示范型"
@@ -68,8 +68,8 @@ def test_no_reviewer_scores_an_imported_fact_leaf(dorm_tree):
     assert e.value.details[0]["field"] == "role"
     # Scoring a leaf of another role is still a permission matter.
     with pytest.raises(PermissionDenied):
-        save_draft(new_sheet("d1", "r1", "counselor", CriteriaTree.from_dict(CLASS_TREE)), {"civility": 5},
-                   CriteriaTree.from_dict(CLASS_TREE), {"id": "r1", "roles": ["counselor"]})
+        save_draft(new_sheet("d1", "r1", "counselor", CriteriaTree.from_dict(CLASS_TREE, ROLES)), {"civility": 5},
+                   CriteriaTree.from_dict(CLASS_TREE, ROLES), {"id": "r1", "roles": ["counselor"]})
 
 
 def test_the_campaign_admin_rule():

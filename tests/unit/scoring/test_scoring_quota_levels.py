@@ -9,7 +9,7 @@ from services.scoring import programs
 from core.declaration.criteria_tree import CriteriaTree
 from services.scoring.domain.quota import (
     parse_quota_rules, quota_size, rules_for_level, select, validate_quota_rules)
-from tests.unit.scoring.conftest import CLASS_TREE, DORM_TREE
+from tests.unit.scoring.conftest import RATER_ROLES, ROLES, CLASS_TREE, DORM_TREE
 
 E, P = "环境优美型", "党员示范型"
 PER_CATEGORY = {"kind": "per_category", "ranges": {E: [15, 25], P: [15, 25]}, "total": 40,
@@ -88,7 +88,8 @@ def test_the_campaign_level_picks_the_rules_school_when_absent():
 
 
 def _declaration(criteria, quota_rules):
-    return {"name": "dorms", "version": "v1", "criteria": copy.deepcopy(criteria), "quota_rules": quota_rules}
+    return {"name": "collectives_test", "version": "v1", "criteria": copy.deepcopy(criteria),
+            "quota_rules": quota_rules, "rater_roles": RATER_ROLES}
 
 
 def test_registration_checks_every_level_and_the_categories_of_the_tree():
@@ -108,4 +109,4 @@ def test_registration_checks_every_level_and_the_categories_of_the_tree():
     assert _fields(e) == ["quota_rules.college[0]"]
     # A tree without categories may still select by categories the program gives.
     assert programs.definition_from_declaration(_declaration(CLASS_TREE, [PER_CATEGORY]))["quota_rules"]
-    assert CriteriaTree.from_dict(CLASS_TREE).categories == ()
+    assert CriteriaTree.from_dict(CLASS_TREE, ROLES).categories == ()

@@ -4,6 +4,7 @@ import pytest
 from core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from services.scoring.domain.aggregation import score_campaign
 from core.declaration.criteria_tree import CriteriaTree
+from tests.unit.scoring.conftest import ROLES
 from services.scoring.domain.score_sheet import (
     ScoreSheet, admin_change, missing_leaves, new_sheet, reopen, save_draft, submit)
 
@@ -86,7 +87,7 @@ def test_reopen_is_audited_and_lets_the_reviewer_edit(class_tree):
 def test_another_criteria_version_is_refused(class_tree, class_data):
     s = _submitted(class_tree)
     class_data["children"][2]["scale"]["max"] = 10
-    other = CriteriaTree.from_dict(class_data)
+    other = CriteriaTree.from_dict(class_data, ROLES)
     with pytest.raises(ValidationFailed) as e:
         admin_change(s, {"sports": 9}, other, ADMIN, "x")
     assert e.value.field == "criteria_fingerprint"
