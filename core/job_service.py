@@ -11,9 +11,11 @@ this process or the idle back-off has passed (then one indexed query); claimed j
 run inside the timer's worker, one after another, so a service runs at most one job
 at a time per process and its request workers stay free.
 """
-from nameko.timer import timer
+
+import time
 
 from core.entrypoints import rpc
+from core.paced_timer import paced_timer
 from core.errors import ChuangxianError, NotFound
 from core.jobs import job_view
 
@@ -37,7 +39,7 @@ class JobsMixin:
         this, e.g. to every admin of the job's campaign); raising is a refusal."""
         return False
 
-    @timer(interval=1)
+    @paced_timer(interval=1, ready=lambda store: store.jobs.should_poll(time.time()))
     def run_jobs(self):
         self.store.jobs.run_due(self.job_handlers(), self)
 

@@ -9,13 +9,13 @@ notice.closed and award.granted. It consumes scoring.results_published.
 import logging
 
 from nameko.events import EventDispatcher
-from nameko.timer import timer
 
 import core.rpc_errors  # noqa: F401  (typed errors cross RPC)
 from core import audit, probes
 from core.bus import RpcProxy, event_handler
 from core.declaration import check_declaration
 from core.entrypoints import rpc
+from core.paced_timer import paced_timer
 from core.envelope import utc_now
 from core.forms import load_or_raise
 from core.job_service import JobsMixin
@@ -463,7 +463,7 @@ class ApplicationsService(CampaignManagementRpcs, JobsMixin, probes.Probed):
     def list_awards(self, actor_id, campaign_id):
         return awards.list_awards(self._deps(), actor_id, campaign_id)
 
-    @timer(interval=5)
+    @paced_timer(interval=5, ready=lambda store: store.sweep_pacer.ready(), store="notice_store")
     def sweep_lifecycle(self):
         """Finish notices, objections, final lists, stage changes and awards that a
         crash interrupted (at least once; every step is idempotent)."""
@@ -566,7 +566,7 @@ class ApplicationsService(CampaignManagementRpcs, JobsMixin, probes.Probed):
         return with_id(self.store.get_unit(unit_id))
 
     # -- outbox --------------------------------------------------------------
-    @timer(interval=5)
+    @paced_timer(interval=5, ready=lambda store: store.sweep_pacer.ready())
     def sweep_outbox(self):
         """Re-publish events whose publishing was interrupted (at least once)."""
         if not self.store.sweep_pacer.ready():

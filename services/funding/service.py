@@ -16,12 +16,12 @@ service on every call (``internal_actor``).
 import logging
 
 from nameko.events import EventDispatcher
-from nameko.timer import timer
 
 import core.rpc_errors  # noqa: F401  (typed errors cross RPC)
 from core import probes
 from core.bus import RpcProxy
 from core.entrypoints import rpc
+from core.paced_timer import paced_timer
 from core.job_service import JobsMixin
 from core.envelope import utc_now
 from core.forms import load_or_raise
@@ -226,7 +226,7 @@ class FundingService(probes.Probed, JobsMixin):
         return workflow.pending_approvals(self._ctx, self._actor(actor_id))
 
     # -- outbox --------------------------------------------------------------
-    @timer(interval=2)
+    @paced_timer(interval=2, ready=lambda store: store.sweep_pacer.ready())
     def sweep_outbox(self):
         """Finish outcomes a crash cut short (apply what is missing, publish)."""
         if not self.store.sweep_pacer.ready():

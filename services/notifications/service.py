@@ -21,13 +21,13 @@ import logging
 import time
 
 import eventlet
-from nameko.timer import timer
 
 import core.rpc_errors  # noqa: F401  (typed errors cross RPC)
 from core import probes
 from core.declaration import check_declaration
 from core.bus import RpcProxy, event_handler
 from core.entrypoints import rpc
+from core.paced_timer import paced_timer
 from core.envelope import utc_now
 from core.errors import field_error, invalid
 from core.forms import load_or_raise
@@ -139,7 +139,7 @@ class NotificationsService(probes.Probed):
         self._receive(envelope)
 
     # -- out -----------------------------------------------------------------
-    @timer(interval=1)
+    @paced_timer(interval=1, ready=lambda store: store.sender_pacer.ready(time.time()))
     def send_due(self):
         """Send what is due (every copy of the service; claims never overlap). Idle,
         it asks the database only when something falls due or a few seconds have
@@ -154,7 +154,7 @@ class NotificationsService(probes.Probed):
         busy = bool(outcome["sent"] or outcome["expired"])
         pacer.tick(busy, now, None if busy else self.store.next_due_ts())
 
-    @timer(interval=10)
+    @paced_timer(interval=10, ready=lambda store: store.replan_pacer.ready())
     def replan_events(self):
         """Plan again the events whose planning failed (the directory was down, say)."""
         if not self.store.replan_pacer.ready():

@@ -16,12 +16,12 @@ key = type), at least once, with a deterministic envelope id per campaign and ro
 import logging
 
 from nameko.events import EventDispatcher
-from nameko.timer import timer
 
 import core.rpc_errors  # noqa: F401  (typed errors cross RPC)
 from core import audit, probes
 from core.declaration import check_declaration
 from core.entrypoints import rpc
+from core.paced_timer import paced_timer
 from core.envelope import utc_now
 from core.forms import load_or_raise
 from core.job_service import JobsMixin
@@ -270,7 +270,7 @@ class ScoringService(probes.Probed, JobsMixin):
         return [audit.view(e) for e in self.store.audit_trail(campaign_id, application_id)]
 
     # -- outbox --------------------------------------------------------------
-    @timer(interval=5)
+    @paced_timer(interval=5, ready=lambda store: store.sweep_pacer.ready())
     def sweep_outbox(self):
         """Finish changes whose audit entry or event was interrupted (at least once)."""
         if not self.store.sweep_pacer.ready():
