@@ -208,14 +208,21 @@ class ApplicantChoicesOut(Schema):
 
 
 class AuditOut(Schema):
+    """An audit entry, in the one shape every service keeps (core/audit.py)."""
     id = fields.String()
-    seq = fields.Integer()
+    subject_kind = fields.String(metadata={"description": "What was changed: application, notice, assignment, …"})
+    subject_id = fields.String()
+    campaign_id = fields.String(allow_none=True)
+    application_id = fields.String(allow_none=True)
+    seq = fields.Integer(allow_none=True, metadata={"description": "Its place in its subject's trail"})
     action = fields.String()
-    from_ = fields.String(data_key="from", attribute="from", allow_none=True)
-    to = fields.String()
-    by = fields.Dict()
-    at = fields.String()
+    by = fields.Dict(allow_none=True, metadata={"description": "{id, name} of who acted; null for the system"})
+    at = fields.String(metadata={"description": "ISO 8601 UTC"})
     reason = fields.String(allow_none=True)
+    from_ = fields.String(data_key="from", attribute="from", allow_none=True,
+                          metadata={"description": "The subject's state before, when the action changed it"})
+    to = fields.String(allow_none=True)
+    details = fields.Dict(allow_none=True, metadata={"description": "Whatever else the action carries"})
 
 
 class UnitOut(Schema):

@@ -14,6 +14,7 @@ from marshmallow import Schema, fields
 from gateway.api import accepted, rpc
 from gateway.api.jobs import JobOut
 from gateway.auth import login_required
+from gateway.schemas import AuditOut
 from services.scoring.schemas import (
     AssignInput, ConflictInput, PublishInput, ReasonInput, SetupInput, SheetChangeInput, SheetInput, VetoInput,
 )
@@ -187,19 +188,6 @@ class ExplanationOut(Schema):
     published_at = fields.String(allow_none=True)
     viewer = fields.String(metadata={"description": "admin (per reviewer) or applicant (aggregated)"})
     reviewer_names = fields.Dict(metadata={"description": "Admins only"})
-
-
-class ScoringAuditOut(Schema):
-    id = fields.String()
-    campaign_id = fields.String()
-    application_id = fields.String(allow_none=True)
-    subject = fields.String()
-    subject_id = fields.String()
-    action = fields.String()
-    by = fields.Dict()
-    at = fields.String()
-    reason = fields.String(allow_none=True)
-    details = fields.Dict(allow_none=True)
 
 
 class VersionQuery(Schema):
@@ -498,7 +486,7 @@ def explain(campaign_id, application_id):
 
 @blp.route(CAMPAIGN + "/audit")
 @blp.arguments(AuditQuery, location="query")
-@blp.response(200, ScoringAuditOut(many=True))
+@blp.response(200, AuditOut(many=True))
 @login_required
 def audit(query, campaign_id):
     """Every audited scoring change of the campaign (school admin): who, what, when, why."""

@@ -79,6 +79,11 @@ def test_pilot_branch_project_end_to_end(http, events):
         ("create", "draft"), ("submit", "submitted"), ("return", "returned"), ("submit", "submitted"),
         ("college_approve", "college_approved"), ("approve", "approved")]
     assert audit[3]["reason"] == "请补充预算明细" if audit[3]["action"] == "return" else True
+    # every service's trail comes in core/audit.py's one shape
+    assert {(e["subject_kind"], e["subject_id"], e["campaign_id"]) for e in audit} == {
+        ("application", app_id, decided.json["campaign_id"])}
+    assert set(audit[0]) == {"id", "subject_kind", "subject_id", "campaign_id", "application_id", "seq", "action",
+                             "by", "at", "reason", "from", "to", "details"}
 
     # One event per step, even though the first submit was sent twice.
     assert _wait_for(lambda: len(events) >= 5)

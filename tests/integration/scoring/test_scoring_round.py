@@ -212,6 +212,7 @@ def test_a_whole_round_from_setup_to_explanations(scoring, http, mongo, config):
     change = next(e for e in trail if e["action"] == "changed_by_admin")
     assert change["reason"] == "评审人录入错误，经本人确认更正" and change["by"]["id"] == "p_admin"
     assert change["details"]["changes"] == [{"leaf": "outcomes", "old": 2, "new": 8}]
+    assert (change["subject_kind"], change["campaign_id"]) == ("score_sheet", cid)   # core/audit.py's shape
     assert next(e for e in trail if e["action"] == "vetoed")["reason"] == reason
     assert http.as_("reviewer", "GET", _url(cid, "/audit")).status_code == 403
 
