@@ -5,8 +5,9 @@
     its declaration breaks the typed contract (`core.declaration`; the message
     names every bad path),
   * registers the program's declaration when it starts with the applications
-    service, and with scoring (criteria, quota rules), funding (tiers) and records
-    (its own fact kinds) when it declares those, retrying each with backoff while
+    service (which learns its own rater roles from it), and with scoring (criteria,
+    quota rules, the rater roles they name), funding (tiers) and records (its own
+    fact kinds) when it declares those, retrying each with backoff while
     that service does not answer (so the start order of processes does not matter;
     registration is idempotent); a
     service that *refuses* the declaration (a typed error) stops the process with
