@@ -1,9 +1,10 @@
 """The MongoDB dependency provider: a service gets its repository, never the client.
 
 Each service owns one database, ``<MONGO_DB_PREFIX>_<database>``; nothing else reads
-it. The provider builds one client per container in `setup()` (no side effects in
-`__init__`), asks the repository to create its indexes (idempotent, so every replica
-may do it at start), and closes the client on `stop()`.
+it. The provider takes the process's one client in `setup()` (`shared_client`; no
+side effects in `__init__`), asks the repository to create its indexes (idempotent,
+so every replica may do it at start), and gives the client back on `stop()` (the
+last user closes it).
 
 Write stores that also work on the embedded nx-27017 wire server (0.8.1), which
   * stores a sub-document added with $push as a JSON string, and empties the whole
@@ -46,6 +47,8 @@ Speed on nx-27017 (measured; see docs/DEVELOPING.md "Queries that scale"):
   * a single-field index on an array field makes equality on it match nothing (use
     $in, which still matches, or leave such fields unindexed).
 """
+import threading
+
 from nameko.extensions import DependencyProvider
 from pymongo import MongoClient
 from pymongo.errors import BulkWriteError
@@ -88,6 +91,39 @@ def make_client(config):
                        event_listeners=listeners(config))
 
 
+# One client per process and server: PyMongo's advice, and at rest what costs. A
+# client is a connection pool plus monitor threads that wake every half second
+# (pymongo.periodic_executor); a service whose three stores each made their own woke
+# three times as often while nothing happened. Counted, so the last user closes it.
+_SHARED = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_client(config):
+    """The process's client for config['MONGO_URI'] (made by `make_client` on first
+    use); give it back with `release_client`."""
+    key = (config["MONGO_URI"], str(config.get("MONGO_SLOW_MS", 500)))
+    with _SHARED_LOCK:
+        entry = _SHARED.get(key)
+        if entry is None:
+            entry = _SHARED[key] = [make_client(config), 0]
+        entry[1] += 1
+        return entry[0]
+
+
+def release_client(client):
+    """One user fewer; the last one closes the client."""
+    with _SHARED_LOCK:
+        for key, entry in list(_SHARED.items()):
+            if entry[0] is client:
+                entry[1] -= 1
+                if entry[1] > 0:
+                    return
+                del _SHARED[key]
+                break
+    client.close()
+
+
 class Repository(DependencyProvider):
     """`repo = Repository(ApplicationsStore, "applications")` in a service class.
 
@@ -102,13 +138,14 @@ class Repository(DependencyProvider):
 
     def setup(self):
         config = self.container.config
-        self.client = make_client(config)
+        self.client = shared_client(config)
         self.store = self.store_cls(self.client[database_name(config, self.database)], config)
         self.store.ensure_indexes()
 
     def stop(self):
         if self.client is not None:
-            self.client.close()
+            client, self.client = self.client, None
+            release_client(client)
 
     def kill(self):
         self.stop()
