@@ -24,7 +24,7 @@ import os
 import time
 
 from nameko.extensions import DependencyProvider
-from pymongo import MongoClient
+import pymongo
 
 from core import metrics
 from core.entrypoints import rpc  # the same RPC entrypoint as the service's own: one consumer per queue
@@ -77,7 +77,6 @@ class Health(DependencyProvider):
     """Gives the worker a `readiness()` callable; see the module docstring."""
 
     def __init__(self):
-        self.client = None
         self.server = None
         self.backlog = None
         self.queues = None
@@ -86,10 +85,6 @@ class Health(DependencyProvider):
     def setup(self):
         config = self.container.config
         check_settings(config)
-        if self._repositories() and config.get("MONGO_URI"):
-            ms = int(CHECK_TIMEOUT * 1000)
-            self.client = MongoClient(config["MONGO_URI"], serverSelectionTimeoutMS=ms, connectTimeoutMS=ms,
-                                      socketTimeoutMS=ms)
 
     def start(self):
         stores = [d.store for d in self._repositories() if hasattr(d.store, "metrics")]
@@ -128,9 +123,6 @@ class Health(DependencyProvider):
         if self.server is not None:
             self.server.kill()
             self.server = None
-        if self.client is not None:
-            self.client.close()
-            self.client = None
 
     def kill(self):
         self.stop()
@@ -145,9 +137,13 @@ class Health(DependencyProvider):
 
     def readiness(self, broker=True):
         checks = {"broker": bool(broker)}
-        if self.client is not None:
+        client = next((r.client for r in self._repositories() if r.client is not None), None)
+        if client is not None:
             try:
-                self.client.admin.command("ping")
+                # the services' own client (core.mongo.shared_client), bounded: within
+                # pymongo.timeout even choosing a server gives up after CHECK_TIMEOUT
+                with pymongo.timeout(CHECK_TIMEOUT):
+                    client.admin.command("ping")
                 checks["database"] = True
             except Exception as exc:  # any failure to reach the database is "not ready"
                 log.warning("readiness: database unreachable (%s)", exc)
