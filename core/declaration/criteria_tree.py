@@ -228,10 +228,11 @@ class CriteriaTree:
         """PermissionDenied unless `role` may score leaf `leaf_id`."""
         leaf = self.leaf(leaf_id)
         if role not in leaf.scorer_roles():
-            allowed = ", ".join(leaf.scorer_roles())
+            from core.roles import label    # people read this: roles by their names, not keys
+            allowed, allowed_zh = (", ".join(label(r, lang) for r in leaf.scorer_roles()) for lang in ("en", "zh"))
             raise PermissionDenied(
-                f"role {role!r} may not score leaf {leaf.label}; it is scored by {allowed}",
-                f"角色 {role!r} 无权为指标{leaf.label_zh}评分，该指标由 {allowed} 评分",
+                f"{label(role, 'en')} may not score leaf {leaf.label}; it is scored by {allowed}",
+                f"“{label(role)}”无权为指标{leaf.label_zh}评分，该指标由{allowed_zh}评分",
                 field=f"scores.{leaf_id}")
         return leaf
 

@@ -15,6 +15,7 @@ auto-assignment never gives an application more than k reviewers. A pair is
 assigned at most once (unique id).
 """
 from core.errors import Conflict, NotFound, field_error, invalid
+from core.roles import label as role_label
 from services.scoring import campaign_setup, outbox, programs
 from services.scoring.access import Person, application_units, hidden, require_campaign_admin
 from services.scoring.domain import assignment as rules
@@ -92,12 +93,12 @@ def assign(store, applications, dispatch, person, campaign_id, data, now):
                                    "facts; nobody is assigned to score them.",
                                    "imported_fact 指标的得分来自项目的事实数据，不分配评审人")])
     if not reviewer.may_score_as(*programs.holder_roles(store, campaign["program"], role)):
-        raise invalid([field_error("reviewer_id", f"{reviewer.name} does not hold the role {role!r}.",
-                                   f"{reviewer.name} 不具有 {role} 角色")])
+        raise invalid([field_error("reviewer_id", f"{reviewer.name} does not hold the role {role_label(role, 'en')}.",
+                                   f"{reviewer.name} 不具有“{role_label(role)}”角色")])
     definition = programs.load(store, campaign["program"], campaign["program_version"])
     if not any(role in leaf.scorer_roles() for leaf in definition.tree.leaves()):
-        raise invalid([field_error("role", f"No indicator of this program is scored by {role!r}.",
-                                   f"本项目没有由 {role} 评分的指标")])
+        raise invalid([field_error("role", f"No indicator of this program is scored by {role_label(role, 'en')}.",
+                                   f"本项目没有由“{role_label(role)}”评分的指标")])
     existing = store.assignments(campaign_id, application_id=app["id"])
     record = rules.assign(existing, application_units(app), reviewer.as_reviewer(),
                           conflict_policy(store, setup))

@@ -281,7 +281,8 @@ def zscore_adjust(tree, marks):
 def _missing(policy, app, leaf, role=None):
     if policy.on_missing == "zero":
         return 0.0
-    who, who_zh = (f" from role {role}", f"（{role} 角色）") if role else ("", "")
+    from core.roles import label    # people read this: the role's name, not its key
+    who, who_zh = (f" from role {label(role, 'en')}", f"（{label(role)}）") if role else ("", "")
     raise invalid([field_error(
         f"scores.{leaf.id}",
         f"application {app!r} has no submitted score{who} for leaf {leaf.label}",

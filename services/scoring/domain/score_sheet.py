@@ -15,6 +15,7 @@ another version of the tree is refused.
 from dataclasses import asdict, dataclass, field, replace
 
 from core.errors import InvalidTransition, PermissionDenied, field_error, invalid
+from core.roles import label as role_label
 
 from . import audit
 
@@ -69,8 +70,8 @@ def new_sheet(application_id, reviewer_id, role, tree, category=None, sheet_id=N
     for c in cats or [None]:
         tree.check_category(c)
     if not _role_leaves(tree, role, cats):
-        raise PermissionDenied(f"role {role!r} scores no indicator of this criteria tree",
-                               f"角色 {role!r} 在本评分指标体系中没有可评的指标", field="role")
+        raise PermissionDenied(f"{role_label(role, 'en')} scores no indicator of this criteria tree",
+                               f"“{role_label(role)}”在本评分指标体系中没有可评的指标", field="role")
     return ScoreSheet(application_id, reviewer_id, role, tree.fingerprint, category=category,
                       id=sheet_id, campaign_id=campaign_id)
 
