@@ -10,19 +10,25 @@ from services.funding.store import FundingStore
 from .conftest import ADVISOR, LEAD, approved_application, new_campaign, open_budget, wait_until
 
 
+def award_outcome(store, campaign, app):
+    """The outcome of the school admin awarding `app` a key-tier grant of 3,000 yuan,
+    as the service computes it before its first write."""
+    camp = store.find("campaign", campaign["id"])
+    rules = store.get_rules("pilot_branches", campaign["program_version"])["rules"]
+    project = {"id": app["id"], "campaign_id": campaign["id"], "college_id": "college_me", "title": "先锋领航",
+               "lead_id": LEAD, "advisor_id": ADVISOR, "status": "approved"}
+    admin = {"id": "p_admin", "name": "校学工部管理员", "roles": [{"role": "school_admin", "unit_id": "school_demo"}]}
+    return grants.award_grant(camp, rules, project, {"tier": "key", "amount_fen": 300_000}, admin,
+                              datetime.now(timezone.utc))
+
+
 def test_the_sweep_finishes_an_award_cut_short_after_its_first_write(rpc, mongo, config, funding_events):
     campaign = new_campaign(rpc)
     app = approved_application(rpc, campaign["id"], LEAD)
     open_budget(rpc, campaign["id"], budget_yuan="10000")
     db = mongo("funding")
     store = FundingStore(db, config)
-    camp = store.find("campaign", campaign["id"])
-    rules = store.get_rules("pilot_branches", campaign["program_version"])["rules"]
-    project = {"id": app["id"], "campaign_id": campaign["id"], "college_id": "college_me", "title": "先锋领航",
-               "lead_id": LEAD, "advisor_id": ADVISOR, "status": "approved"}
-    admin = {"id": "p_admin", "name": "校学工部管理员", "roles": [{"role": "school_admin", "unit_id": "school_demo"}]}
-    outcome = grants.award_grant(camp, rules, project, {"tier": "key", "amount_fen": 300_000}, admin,
-                                 datetime.now(timezone.utc))
+    outcome = award_outcome(store, campaign, app)
 
     # What the service had done when it "crashed": the outbox record and the budget write.
     assert store.begin(outcome)
@@ -76,13 +82,7 @@ def test_the_audit_trail_is_of_the_one_shape_and_reads_older_records(rpc, mongo,
                                                                                campaign["id"])
     assert stored["details"]["budget_fen"] == 1_000_000 and stored["at"].endswith("Z")
 
-    camp = store.find("campaign", campaign["id"])
-    rules = store.get_rules("pilot_branches", campaign["program_version"])["rules"]
-    project = {"id": app["id"], "campaign_id": campaign["id"], "college_id": "college_me", "title": "先锋领航",
-               "lead_id": LEAD, "advisor_id": ADVISOR, "status": "approved"}
-    admin = {"id": "p_admin", "name": "校学工部管理员", "roles": [{"role": "school_admin", "unit_id": "school_demo"}]}
-    outcome = grants.award_grant(camp, rules, project, {"tier": "key", "amount_fen": 300_000}, admin,
-                                 datetime.now(timezone.utc))
+    outcome = award_outcome(store, campaign, app)
     new = outcome.audit[0]
     # The outcome as the service stored it before the shape, left for the sweep.
     outcome.audit = [{"at": new["at"], "actor": new["by"], "action": "award_grant", "grant_id": new["subject_id"],
