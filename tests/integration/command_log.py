@@ -39,4 +39,7 @@ def count_commands(monkeypatch, skip=None):
                            event_listeners=[listener])
 
     monkeypatch.setattr(core.mongo, "make_client", counted_client)
+    # Containers started from now on must not take a client some earlier container of
+    # this process still shares (core.mongo.shared_client): theirs is counted.
+    monkeypatch.setattr(core.mongo, "_SHARED", {})
     return listener

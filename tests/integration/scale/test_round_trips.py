@@ -46,6 +46,7 @@ def test_create_upload_and_submit_each_take_a_handful_of_commands(commands, http
     totals = {name: sum(n for key, n in c.items() if "_applications." in key) for name, c in counts.items()}
     files = sum(n for key, n in counts["upload"].items() if "_files." in key)
     print("commands per request:", totals, "file store:", files, {k: dict(v) for k, v in counts.items()})
+    assert all(totals.values()) and files, counts   # the services' commands were seen at all
     assert totals["create"] <= 6 and totals["upload"] <= 6 and totals["submit"] <= 9, counts
     assert sum(totals.values()) <= 21, counts   # 32 before (see the issue), 30 before issue 17's last pass
     assert files <= 7, counts
