@@ -15,6 +15,7 @@ auto-assignment never gives an application more than k reviewers. A pair is
 assigned at most once (unique id).
 """
 from core.errors import Conflict, NotFound, field_error, invalid
+from core.off_hub import off_hub
 from core.roles import label as role_label
 from services.scoring import campaign_setup, outbox, programs
 from services.scoring.access import Person, application_units, hidden, require_campaign_admin
@@ -150,8 +151,9 @@ def auto_assign(store, applications, dispatch, person, campaign_id, now, progres
     epoch = store.assignment_epoch(campaign_id, now)
     apps = applications.candidates(campaign_id)
     existing = [a for a in store.assignments(campaign_id) if a.get("role", "reviewer") == "reviewer"]
-    new = rules.auto_assign([application_units(a) for a in apps], [p.as_reviewer() for p in pool],
-                            setup["reviewers_per_application"], conflict_policy(store, setup), existing=existing)
+    # the solver runs for seconds at a school's size: off the hub, so RPCs are answered
+    new = off_hub(rules.auto_assign, [application_units(a) for a in apps], [p.as_reviewer() for p in pool],
+                  setup["reviewers_per_application"], conflict_policy(store, setup), existing=existing)
     by_id = {p.id: p for p in pool}
     docs = [_record(campaign_id, r["application_id"], by_id[r["reviewer_id"]], "reviewer", "auto", person, now)
             for r in new]
