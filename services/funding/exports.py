@@ -4,6 +4,7 @@ many projects), laid out by `core.excel`; the file is kept with the job and its
 result links to it."""
 from core import excel
 from core.envelope import utc_now
+from core.off_hub import off_hub
 from services.funding import workflow
 
 EXPORT_GRANTS = "export_grants"
@@ -18,7 +19,7 @@ def export_grants(run, service):
     claims = {}
     for claim in workflow.campaign_claims(ctx, actor, campaign_id):
         claims.setdefault(claim["grant_id"], []).append(claim)
-    data = excel.grants_and_claims(campaign["title"], grants, claims)
+    data = off_hub(excel.grants_and_claims, campaign["title"], grants, claims)   # pure work: off the hub
     link = service.store.jobs.put_file(run.id, f"{campaign['title']}-立项经费与报销.xlsx", excel.XLSX, data)
     return {"rows": len(grants), "claims": sum(len(c) for c in claims.values()), "file": link}
 

@@ -5,6 +5,7 @@ completes the work without applying any of it twice.
 """
 from core import excel
 from core.envelope import utc_now
+from core.off_hub import off_hub
 from services.scoring import results, results_cache, reviewing
 
 AUTO_ASSIGN = "auto_assign"
@@ -53,7 +54,7 @@ def export_ranking(run, service):
     campaign = service.applications.campaign(campaign_id)
     published = results.published_view(results.require_published(service.store, campaign_id))
     run.progress(0, 1, force=True)
-    data = excel.ranking(campaign, published)
+    data = off_hub(excel.ranking, campaign, published)   # pure work: off the hub (core/off_hub.py)
     link = service.store.jobs.put_file(run.id, f"{campaign['title']}-评审结果.xlsx", excel.XLSX, data)
     rows = len(published.get("selected") or []) + len(published.get("rest") or [])
     return {"rows": rows, "round": published.get("round"), "file": link}
