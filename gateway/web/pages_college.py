@@ -3,6 +3,7 @@ approve or return with a reason (each application its own audited step), and the
 roster import from Excel with a row-by-row error report."""
 from flask import g, redirect, render_template, request, url_for
 
+from core.excel import MAX_IMPORT_ROWS
 from core.errors import ChuangxianError
 from gateway import files
 from gateway.api import rpc
@@ -117,4 +118,4 @@ def import_roster():
     elif request.args.get("job"):
         job = job_of(request.args["job"])
     status = 200 if error is None else 422
-    return render_template("import_roster.html", job=job, error=error), status
+    return render_template("import_roster.html", job=job, error=error, max_import_rows=MAX_IMPORT_ROWS), status

@@ -21,6 +21,8 @@ i18n.add({
     "job_refresh": ("刷新", "Refresh"),
     "job_download": ("下载文件", "Download the file"),
     "job_rows": ("条", "rows"),
+    "import_at_most": ("每个文件最多", "At most"),
+    "import_rows_per_file": ("行（.csv 或 .xlsx，第一行为表头）", "rows per file (.csv or .xlsx, headers in the first row)"),
     "job_kind_import_students": ("导入学生名单", "Roster import"),
     "job_kind_import_facts": ("导入记录", "Records import"),
     "job_kind_auto_assign": ("自动分配评审专家", "Automatic reviewer assignment"),

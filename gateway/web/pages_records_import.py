@@ -11,6 +11,7 @@ store's reference, never the bytes, over RPC.
 """
 from flask import g, redirect, render_template, request, url_for
 
+from core.excel import MAX_IMPORT_ROWS
 from core.errors import ChuangxianError
 from gateway import files
 from gateway.api import rpc
@@ -69,5 +70,6 @@ def import_records():
     with rpc() as cluster:
         kinds = cluster.records.kinds()
     return render_template("import_records.html", job=job, error=error, message=message, kinds=kinds,
+                           max_import_rows=MAX_IMPORT_ROWS,
                            fact_columns=FACT_COLUMNS, award_columns=AWARD_COLUMNS,
                            subject_labels={s["code"]: s for s in kinds["subject_kinds"]}), status

@@ -51,6 +51,7 @@ def _student_page(gateway_app, app_id):
 def test_roster_import_reports_bad_rows_and_imports_nothing(http, gateway_app):
     client = gateway_app.test_client()
     csrf = _web_login(client, "admin")
+    assert "每个文件最多 50,000 行" in client.get("/directory/import").get_data(as_text=True)   # the limit, before uploading
     bad = "学号,姓名,学院,班级\n2025990001,王一,机电与信息工程学院,机电2501班\n,李二,不存在学院,机电2501班\n"
     response = client.post("/directory/import", data={"csrf_token": csrf,
                                                       "file": (io.BytesIO(bad.encode("utf-8")), "名单.csv")},

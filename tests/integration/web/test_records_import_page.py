@@ -40,6 +40,7 @@ def test_the_admin_imports_facts_as_a_job_and_past_awards_from_the_menu(gateway_
     page = client.get("/records/import").get_data(as_text=True)
     assert "奖学金" in page and "课程不及格" in page and "对象类型, 对象编号" in page   # kinds and columns shown
     assert "scholarship" not in page and "failed_course" not in page                  # no codes
+    assert "每个文件最多 50,000 行" in page                                            # the limit, before uploading
 
     good = csv_bytes(FACT_HEADER, [fact_row("奖学金", ref=f"JW-{i}", 学年="2022-2023", 等级="二等", 名称="单项奖学金")
                                    for i in range(3)])
