@@ -5,7 +5,7 @@ see which query does work proportional to what is stored.
 takes longer is logged at WARNING with its database, command name, collection and the
 *shape* of its filter and sort (field names and operators, never values: a filter
 holds personal data). Registered on the client by `core.mongo.make_client`; costs a
-dictionary entry per command in flight.
+dictionary entry per command in flight (the filter's shape is worked out only for a slow one).
 """
 import logging
 
@@ -29,19 +29,18 @@ class SlowCommands(monitoring.CommandListener):
         self.started_commands = {}
 
     def started(self, event):
-        cmd = event.command
-        name = event.command_name
-        self.started_commands[(event.connection_id, event.request_id)] = (
-            event.database_name, name, cmd.get(name),
-            shape(cmd.get("filter", cmd.get("q", cmd.get("query"))) or {}), shape(cmd.get("sort") or {}))
+        # Only a reference per command in flight: the shape is worked out for slow ones.
+        self.started_commands[(event.connection_id, event.request_id)] = (event.database_name, event.command)
 
     def _done(self, event, outcome):
         started = self.started_commands.pop((event.connection_id, event.request_id), None)
         if started is None or event.duration_micros < self.threshold_us:
             return
-        database, name, collection, filter_shape, sort_shape = started
+        database, cmd = started
+        name = event.command_name
         log.warning("slow database command (%s): %d ms %s %s.%s filter=%s sort=%s", outcome,
-                    event.duration_micros // 1000, name, database, collection, filter_shape, sort_shape)
+                    event.duration_micros // 1000, name, database, cmd.get(name),
+                    shape(cmd.get("filter", cmd.get("q", cmd.get("query"))) or {}), shape(cmd.get("sort") or {}))
 
     def succeeded(self, event):
         self._done(event, "ok")
