@@ -23,10 +23,12 @@ class PacedTimer(Timer):
         super().__init__(interval, **kwargs)
 
     def _store(self):
-        for dependency in self.container.dependencies:
-            if getattr(dependency, "attr_name", None) == self.store_name:
-                return getattr(dependency, "store", None)
-        return None
+        """The store of the dependency named `store_name` (found once; the store is made
+        in the dependency's setup, before any tick)."""
+        if getattr(self, "_provider", None) is None:
+            self._provider = next((d for d in self.container.dependencies
+                                   if getattr(d, "attr_name", None) == self.store_name), False)
+        return getattr(self._provider, "store", None) if self._provider else None
 
     def _is_ready(self):
         store = self._store()
