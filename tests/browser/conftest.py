@@ -10,6 +10,7 @@ import signal
 import subprocess
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.platform_up import ROOT, PlatformUp
 
@@ -105,6 +106,13 @@ def login(page, who, password=PASSWORD):
     page.get_by_role("button", name="登录").click()
     page.wait_for_load_state()
     assert "/login" not in page.url, page.content()[:2000]
+
+
+def job_ended(page, timeout=60000):
+    """Wait until no background job on the page is queued or running. While one is,
+    static/jobs.js reloads the page when it ends, and a reload in the middle of a
+    check destroys the page's context; a page that shows the job ended never reloads."""
+    expect(page.locator("[data-job-state=queued], [data-job-state=running]")).to_have_count(0, timeout=timeout)
 
 
 def shoot(page, name):

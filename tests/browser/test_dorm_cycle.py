@@ -20,7 +20,7 @@ from datetime import datetime, timedelta, timezone
 import pypdf
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DESKTOP, PHONE, api_call, assert_accessible, login, shoot
+from tests.browser.conftest import DESKTOP, PHONE, api_call, assert_accessible, job_ended, login, shoot
 from tests.browser.test_whole_flow import PDF, click, confirm, end_notice_period, settle
 
 REVIEWER_LOGINS = {"冯教授": "reviewer", "唐教授": "reviewer2", "韩研究员": "reviewer3"}
@@ -132,6 +132,7 @@ def test_a_dorm_from_application_to_its_certificate_and_veteran_title(new_page, 
     click(admin, "button", "自动分配评审专家")
     assigned = admin.locator("section[aria-labelledby=assignments] tbody tr", has_text=DORM).locator("td").nth(1)
     expect(assigned).to_be_visible(timeout=60000)
+    job_ended(admin)
     reviewer = new_page()
     login(reviewer, REVIEWER_LOGINS[assigned.inner_text().strip()])
     menu(reviewer, "我的评审")

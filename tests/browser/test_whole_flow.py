@@ -24,7 +24,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 from pymongo import MongoClient
 
-from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, login, shoot
+from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, job_ended, login, shoot
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 BRANCH = "机电学院学生第一党支部"
@@ -175,6 +175,7 @@ def test_apply_review_select_notice_object_finalise_certificate_fund_claim_and_c
     # The demo pool has several conflict-free reviewers: the one the assignment chose scores.
     assigned = admin.locator("section[aria-labelledby=assignments] tbody tr td:nth-child(2)").first
     expect(assigned).to_be_visible(timeout=60000)
+    job_ended(admin)
     reviewer_login = REVIEWER_LOGINS[assigned.inner_text().strip()]
     check(admin, "admin-campaign-assigned")
 
@@ -288,6 +289,7 @@ def test_apply_review_select_notice_object_finalise_certificate_fund_claim_and_c
     expect(admin.get_by_role("status")).to_contain_text("已开始立项")
     # The awarding job reloads the page when it ends (static/jobs.js).
     expect(admin.get_by_text("已立项", exact=True).first).to_be_visible(timeout=60000)
+    job_ended(admin)
     expect(admin.locator("#budget-left")).to_have_text("¥19,000.00")
     check(admin, "campaign-funded")
 
