@@ -55,3 +55,43 @@ def test_uploads_travel_by_reference_and_are_read_back(http, mongo, config, rpc)
         rpc.applications.add_attachment("p_2023010101", app_id, "application_form", "x.pdf",
                                         {"file_id": "../../etc/passwd"})
     assert len(list(mongo("applications").attachments.find({"application_id": app_id}, {"_id": 1}))) == before
+
+
+def test_a_put_is_two_commands_and_one_left_part_way_is_completed(config):
+    """GridFS written by hand: chunks and the files document, two commands per new file
+    (PyMongo's GridIn sent seven); read back by PyMongo's GridFSBucket; a put that
+    stopped after some chunks is completed by the next put of the same bytes."""
+    import os
+    import uuid
+
+    from bson import Binary, ObjectId
+    from pymongo import MongoClient
+
+    from core.filestore import GridFSStore
+    from tests.integration.command_log import Commands
+
+    listener = Commands()
+    client = MongoClient(config["MONGO_URI"], event_listeners=[listener])
+    database = client[f"files_{uuid.uuid4().hex[:8]}"]
+    try:
+        store = GridFSStore(database)
+        store.put(b"first")                       # the indexes, once per store
+        for size in (1, 255 * 1024, 255 * 1024 + 1, 700_000):
+            data = os.urandom(size)
+            listener.seen.clear()
+            reference = store.put(data)
+            assert [c.split()[0] for c in listener.seen] == ["insert", "insert"], listener.seen
+            assert store.get(reference["file_id"]) == data
+            assert store.put(data) == reference   # the same bytes again: nothing new
+        assert store.get(store.put(b"")["file_id"]) == b""
+
+        data = os.urandom(600_000)              # three chunks, the first stored alone
+        file_id = file_id_of(data)
+        database["uploads.chunks"].insert_one({"_id": ObjectId(), "files_id": file_id, "n": 0,
+                                               "data": Binary(data[:255 * 1024])})
+        assert store.put(data)["file_id"] == file_id
+        assert store.get(file_id) == data
+        assert sorted(c["n"] for c in database["uploads.chunks"].find({"files_id": file_id}, {"n": 1})) == [0, 1, 2]
+    finally:
+        client.drop_database(database.name)
+        client.close()
