@@ -9,7 +9,7 @@ representative reads the explanation of their own published result.
 """
 from flask import g
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from gateway.api import accepted, rpc
 from gateway.api.jobs import JobOut
@@ -74,7 +74,18 @@ class AssignmentsOut(Schema):
     reviewers_per_application = fields.Integer()
     assignments = fields.List(fields.Nested(AssignmentOut))
     loads = fields.Dict(keys=fields.String(), values=fields.Integer())
+    total = fields.Integer(metadata={"description": "With `limit`: how many the campaign has"})
+    reviewer_names = fields.Dict(keys=fields.String(), values=fields.String(allow_none=True),
+                                 metadata={"description": "With `limit`: the name of each reviewer in `loads`"})
+    next_after = fields.String(allow_none=True,
+                               metadata={"description": "With `limit`: `after` for the next page; null on the last"})
     declared_conflicts = fields.List(fields.Dict())
+
+
+class AssignmentsQuery(Schema):
+    limit = fields.Integer(validate=validate.Range(1, 500),
+                           metadata={"description": "One page of this many (keyset); without it, every assignment"})
+    after = fields.String(validate=validate.Length(1, 300), metadata={"description": "`next_after` of the last page"})
 
 
 class ConflictOut(Schema):
@@ -152,6 +163,10 @@ class ResultsOut(Schema):
     inputs_fingerprint = fields.String()
     created = fields.Boolean()
     stale = fields.Boolean()
+    rows_total = fields.Integer(metadata={"description": "With `limit`: rows in the whole ranking"})
+    rows_offset = fields.Integer()
+    selected_total = fields.Integer()
+    cut_shown = fields.Boolean(metadata={"description": "With `limit`: the cut line falls in this window"})
 
 
 class ResultsOverviewOut(Schema):
@@ -255,12 +270,16 @@ def pool_preview(campaign_id):
 
 
 @blp.route(CAMPAIGN + "/assignments")
+@blp.arguments(AssignmentsQuery, location="query")
 @blp.response(200, AssignmentsOut)
 @login_required
-def list_assignments(campaign_id):
-    """Every assignment with its sheet's state and the reviewers' loads (school admin)."""
+def list_assignments(query, campaign_id):
+    """The assignments with their sheets' state and the reviewers' loads (campaign
+    admin): every one, or with `limit` one page in order (application, then reviewer)
+    with `total` and `next_after`."""
+    page = {"limit": query["limit"], "after": query.get("after")} if query.get("limit") else None
     with rpc() as cluster:
-        return cluster.scoring.list_assignments(g.actor_id, campaign_id)
+        return cluster.scoring.list_assignments(g.actor_id, campaign_id, page)
 
 
 @blp.route(CAMPAIGN + "/assignments", methods=["POST"])
@@ -436,15 +455,24 @@ def list_vetoes(campaign_id):
 
 
 # -- results ------------------------------------------------------------------------------
+class RankingQuery(Schema):
+    limit = fields.Integer(validate=validate.Range(1, 1000),
+                           metadata={"description": "Only this many rows of each ranking; without it, every row"})
+    offset = fields.Integer(validate=validate.Range(0, 1_000_000), metadata={"description": "From this row (0: the top)"})
+
+
 @blp.route(CAMPAIGN + "/results")
+@blp.arguments(RankingQuery, location="query")
 @blp.response(200, ResultsOverviewOut)
 @login_required
-def results(campaign_id):
+def results(query, campaign_id):
     """The latest published results and the stored preview of publishing now (school
     admin). The preview is computed by a background job, never by this request: when
-    the data changed since, it is `outdated` and `preview_job` computes it afresh."""
+    the data changed since, it is `outdated` and `preview_job` computes it afresh.
+    With `limit` (and `offset`), each ranking is that window of rows, with its counts."""
+    rows = {"limit": query["limit"], "offset": query.get("offset", 0)} if query.get("limit") else None
     with rpc() as cluster:
-        return cluster.scoring.results(g.actor_id, campaign_id)
+        return cluster.scoring.results(g.actor_id, campaign_id, rows)
 
 
 @blp.route(CAMPAIGN + "/results/compute", methods=["POST"])

@@ -49,6 +49,9 @@ i18n.add({
     "sheet": ("评分表", "Score sheet"),
     "loads": ("专家工作量", "Reviewer loads"),
     "no_assignments": ("暂无分配", "No assignments yet"),
+    "ranking_rows_shown": ("显示第 {first}–{last} 条，共 {total} 条", "Showing {first}–{last} of {total}"),
+    "previous_page": ("上一页", "Previous page"),
+    "assignments_shown": ("共 {total} 条分配，本页 {shown} 条", "{total} assignments, {shown} on this page"),
     "results": ("评审结果", "Results"),
     "preview": ("遴选预览（尚未发布）", "Selection preview (not published)"),
     "published_results": ("已发布的结果", "Published results"),
@@ -149,6 +152,16 @@ def admin_campaigns():
                            message=request.args.get("message"), **context), (422 if error else 200)
 
 
+ASSIGNMENTS_PAGE = 50
+RANKING_PAGE = 100
+
+
+def _ranking_from():
+    """The first ranking row the page shows (`ranking_from`; 0 when absent or not a number)."""
+    raw = request.args.get("ranking_from") or "0"
+    return min(int(raw), 1_000_000) if raw.isdigit() else 0
+
+
 def ranking_rows(results):
     """Selected entries in rank order, then the rest; the cut line falls between."""
     if not results:
@@ -175,21 +188,25 @@ def admin_campaign(campaign_id):
     with rpc() as cluster:
         campaign = cluster.applications.get_campaign(g.actor_id, campaign_id)
         setup = cluster.scoring.get_setup(g.actor_id, campaign_id)
-        assignments = cluster.scoring.list_assignments(g.actor_id, campaign_id) if setup.get("configured") else None
-        results = cluster.scoring.results(g.actor_id, campaign_id)
+        # One page of the assignments (a school campaign has tens of thousands), from
+        # `assignments_after` on; the loads and the count cover them all.
+        page = {"limit": ASSIGNMENTS_PAGE, "after": request.args.get("assignments_after") or None}
+        assignments = cluster.scoring.list_assignments(g.actor_id, campaign_id, page) \
+            if setup.get("configured") else None
+        results = cluster.scoring.results(g.actor_id, campaign_id, {"offset": _ranking_from(), "limit": RANKING_PAGE})
         apps = cluster.applications.list_applications(g.actor_id, {"campaign_id": campaign_id, "limit": 500})
         notice = _optional(cluster.applications.get_notice, g.actor_id, campaign_id)
         program = cluster.applications.get_program(campaign["program"], campaign.get("program_version"))
     apps = [a for a in apps if a["state"] != "draft"]
     # The preview is stored; when outdated its job is under way: show its progress (the page reloads at its end).
     job = job or results.get("preview_job")
-    names = {a["reviewer_id"]: a.get("reviewer_name") or "—"
-             for a in (assignments or {}).get("assignments", [])}
+    names = {rid: name or "—" for rid, name in ((assignments or {}).get("reviewer_names") or {}).items()}
     # Only the workbooks that apply: no funding workbook for a program without funding.
     return render_template("admin_campaign.html", campaign=campaign, setup=setup, assignments=assignments,
                            has_funding=bool((program or {}).get("funding")),
                            reviewer_names=names,
                            results=results, apps=apps, notice=notice, ranking_rows=ranking_rows,
+                           page_rows=RANKING_PAGE,
                            nonce=form_nonce(), message=request.args.get("message"), job=job)
 
 

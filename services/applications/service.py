@@ -545,9 +545,10 @@ class ApplicationsService(CampaignManagementRpcs, JobsMixin, probes.Probed):
         return view
 
     @rpc
-    def internal_applications(self, campaign_id, states=None):
-        """A campaign's applications, optionally only those in `states`."""
-        return [application_view(a) for a in self.store.campaign_applications(campaign_id, states)]
+    def internal_applications(self, campaign_id, states=None, ids=None):
+        """A campaign's applications, optionally only those in `states` and only those
+        of the ids `ids` (a page of another service's list)."""
+        return [application_view(a) for a in self.store.campaign_applications(campaign_id, states, ids)]
 
     @rpc
     def internal_campaign_revision(self, campaign_id):

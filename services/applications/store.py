@@ -515,8 +515,10 @@ class ApplicationsStore:
         return {"count": self.db.applications.count_documents({"campaign_id": campaign_id}),
                 "updated_ts": (newest or {}).get("updated_ts")}
 
-    def campaign_applications(self, campaign_id, states=None):
+    def campaign_applications(self, campaign_id, states=None, ids=None):
         query = {"campaign_id": campaign_id}
+        if ids is not None:
+            query["_id"] = {"$in": sorted(ids)}
         if states:
             query["state"] = {"$in": list(states)}
         return list(self.db.applications.find(query, {"outbox": 0}, sort=[("_id", ASCENDING)]))

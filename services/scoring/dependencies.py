@@ -44,9 +44,10 @@ class ApplicationsClient:
         """One attachment with where its bytes are (`file_id` or `data_b64`); NotFound."""
         return self.proxy.internal_attachment(application_id, attachment_id)
 
-    def candidates(self, campaign_id):
-        """The campaign's applications under review (SCORED_STATES), by id."""
-        return self.proxy.internal_applications(campaign_id, list(SCORED_STATES))
+    def candidates(self, campaign_id, ids=None):
+        """The campaign's applications under review (SCORED_STATES), by id; only those
+        of `ids` when given."""
+        return self.proxy.internal_applications(campaign_id, list(SCORED_STATES), ids)
 
     def people(self, role_keys=None, unit_ids=None):
         return self.proxy.internal_people(role_keys, unit_ids)

@@ -169,6 +169,22 @@ def require_published(store, campaign_id):
     return published
 
 
+def ranking_window(view, offset, limit):
+    """`view` (a `summary`, published or preview) with only the rows `offset` to
+    `offset + limit` of its ranking (the selected in their order, then the rest in
+    theirs, as the page shows them), plus `rows_total`, `rows_offset`,
+    `selected_total` and `cut_shown` (whether the cut line, between the selected and
+    the rest, falls inside the window). None stays None."""
+    if not view:
+        return view
+    selected, rest = view.get("selected") or [], view.get("rest") or []
+    n = len(selected)
+    return dict(view, selected=selected[offset:offset + limit],
+                rest=rest[max(0, offset - n):max(0, offset + limit - n)],
+                rows_total=n + len(rest), rows_offset=offset, selected_total=n,
+                cut_shown=offset <= n <= offset + limit)
+
+
 def published_view(doc):
     return jsonable({**doc["payload"], "round": doc["round"], "published_at": doc["published_at"],
                      "published_by": doc["published_by"], "event_id": doc["event_id"],

@@ -61,10 +61,12 @@ def compute(run_progress, store, applications, program_inputs, campaign_id, now)
     return {"selected": len(selection["selected"]), "rest": len(selection["outcomes"]) - len(selection["selected"])}
 
 
-def view(store, applications, campaign_id, start_job):
+def view(store, applications, campaign_id, start_job, rows=None):
     """{"published", "preview", "preview_problem", "preview_state", "preview_job",
     "preview_computed_at"} from what is stored; `start_job()` starts (or returns the
-    running) COMPUTE_RESULTS job when the stored preview is outdated or missing."""
+    running) COMPUTE_RESULTS job when the stored preview is outdated or missing.
+    `rows` ({"offset", "limit"}): only that window of each ranking
+    (`results.ranking_window`), so a school's ranking does not cross RPC whole."""
     published = store.latest_selection(campaign_id, with_computed=False)
     stored = store.get_preview(campaign_id)
     state = MISSING if stored is None else (
@@ -76,4 +78,7 @@ def view(store, applications, campaign_id, start_job):
         out["preview_job"] = start_job()
     if published and stored and stored.get("inputs_fingerprint"):
         out["published"]["stale"] = published["inputs_fingerprint"] != stored["inputs_fingerprint"]
+    if rows is not None:
+        for name in ("published", "preview"):
+            out[name] = results.ranking_window(out[name], rows["offset"], rows["limit"])
     return out

@@ -233,11 +233,16 @@ def declare_conflict(store, applications, dispatch, person, campaign_id, data, n
     return {"application_id": app["id"], "reviewer_id": reviewer_id, "declared": True}
 
 
-def list_assignments(store, applications, person, campaign_id):
-    """Every assignment with its sheet's state, the loads and the k (admin)."""
+def list_assignments(store, applications, person, campaign_id, page=None):
+    """Every assignment with its sheet's state, the loads and the k (admin); with
+    `page` ({"limit", "after"}) one page of them in id order (application, then
+    reviewer) with `total` and `next_after` (the id to ask after; None on the last
+    page): reads what the page shows, however many the campaign has."""
     campaign = applications.campaign(campaign_id)
     require_campaign_admin(person, campaign)
     setup = campaign_setup.load(store, campaign_id)
+    if page is not None:
+        return _assignments_page(store, applications, campaign_id, setup, page)
     sheets = {s["_id"]: s for s in store.campaign_sheets(campaign_id)}
     names = {a["id"]: a["applicant_name"] for a in applications.candidates(campaign_id)}
     out = []
@@ -248,6 +253,28 @@ def list_assignments(store, applications, person, campaign_id):
         out.append(view)
     return {"reviewers_per_application": setup["reviewers_per_application"], "assignments": out,
             "loads": rules.loads(store.assignments(campaign_id)),
+            "declared_conflicts": [{"application_id": d["application_id"], "reviewer_id": d["reviewer_id"],
+                                    "reason": d["reason"]} for d in store.declared_conflicts(campaign_id)]}
+
+
+def _assignments_page(store, applications, campaign_id, setup, page):
+    limit = page["limit"]
+    found = store.assignments_page(campaign_id, page.get("after"), limit)
+    shown = found[:limit]
+    states = store.sheet_states([a["_id"] for a in shown])
+    names = {a["id"]: a["applicant_name"]
+             for a in applications.candidates(campaign_id, sorted({a["application_id"] for a in shown}))}
+    out = []
+    for a in shown:
+        view = assignment_view(a)
+        view["sheet_state"] = states.get(a["_id"])
+        view["applicant_name"] = names.get(a["application_id"])
+        out.append(view)
+    loads = store.assignment_loads(campaign_id)
+    return {"reviewers_per_application": setup["reviewers_per_application"], "assignments": out,
+            "loads": {rid: n for rid, _name, n in loads}, "reviewer_names": {rid: name for rid, name, _n in loads},
+            "total": sum(n for _rid, _name, n in loads),
+            "next_after": shown[-1]["_id"] if len(found) > limit else None,
             "declared_conflicts": [{"application_id": d["application_id"], "reviewer_id": d["reviewer_id"],
                                     "reason": d["reason"]} for d in store.declared_conflicts(campaign_id)]}
 

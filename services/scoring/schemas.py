@@ -46,6 +46,17 @@ class AssignInput(Schema):
                          metadata={"description": "The scorer role the reviewer scores as"})
 
 
+class AssignmentsPage(Schema):
+    limit = fields.Integer(load_default=50, validate=validate.Range(1, 500))
+    after = fields.String(load_default=None, validate=validate.Length(1, 300),
+                          metadata={"description": "`next_after` of the previous page"})
+
+
+class RankingRows(Schema):
+    offset = fields.Integer(load_default=0, validate=validate.Range(0, 1_000_000))
+    limit = fields.Integer(load_default=100, validate=validate.Range(1, 1000))
+
+
 class ConflictInput(Schema):
     application_id = fields.String(required=True, validate=validate.Length(1, 80))
     reviewer_id = fields.String(load_default=None, validate=validate.Length(1, 80),

@@ -32,7 +32,8 @@ from services.scoring import (
 from services.scoring.access import Person, require_campaign_admin
 from services.scoring.dependencies import Applications, ProgramInputs
 from services.scoring.schemas import (
-    AssignInput, ConflictInput, PublishInput, ReasonInput, SetupInput, SheetChangeInput, SheetInput, VetoInput,
+    AssignInput, AssignmentsPage, ConflictInput, PublishInput, RankingRows, ReasonInput, SetupInput, SheetChangeInput,
+    SheetInput, VetoInput,
 )
 from services.scoring.store import ScoringStore
 
@@ -98,8 +99,10 @@ class ScoringService(probes.Probed, JobsMixin):
         return reviewer_pool.preview(self.store, self.applications, self._person(actor_id), campaign_id)
 
     @rpc
-    def list_assignments(self, actor_id, campaign_id):
-        return reviewing.list_assignments(self.store, self.applications, self._person(actor_id), campaign_id)
+    def list_assignments(self, actor_id, campaign_id, page=None):
+        """All of them, or with `page` ({"limit", "after"}) one page (reviewing.py)."""
+        page = load_or_raise(AssignmentsPage, page) if page is not None else None
+        return reviewing.list_assignments(self.store, self.applications, self._person(actor_id), campaign_id, page)
 
     @rpc
     def assign(self, actor_id, campaign_id, payload):
@@ -217,12 +220,14 @@ class ScoringService(probes.Probed, JobsMixin):
 
     # -- results -------------------------------------------------------------
     @rpc
-    def results(self, actor_id, campaign_id):
+    def results(self, actor_id, campaign_id, rows=None):
         """The latest published round and the stored preview (results_cache.py); an
-        outdated or missing preview starts the job computing it (`preview_job`)."""
+        outdated or missing preview starts the job computing it (`preview_job`).
+        `rows` ({"offset", "limit"}): one window of each ranking."""
+        rows = load_or_raise(RankingRows, rows) if rows is not None else None
         require_campaign_admin(self._person(actor_id), self.applications.campaign(campaign_id))
         return results_cache.view(self.store, self.applications, campaign_id, lambda: self.submit_job(
-            jobs.COMPUTE_RESULTS, {"campaign_id": campaign_id}, actor_id))
+            jobs.COMPUTE_RESULTS, {"campaign_id": campaign_id}, actor_id), rows)
 
     @rpc
     def compute_results(self, actor_id, campaign_id):

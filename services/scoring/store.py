@@ -184,6 +184,32 @@ class ScoringStore:
         return list(self.db.assignments.find(query, {"outbox": 0, "outbox_ts": 0, "outbox_at": 0},
                                              sort=[("application_id", ASCENDING), ("reviewer_id", ASCENDING)]))
 
+    def assignments_page(self, campaign_id, after=None, limit=50):
+        """Up to `limit` + 1 of the campaign's assignments after the id `after`, in id
+        order (application, then reviewer: `pair_id`); the extra one tells that more
+        follow. An aggregation, not a find: nx-27017 scans for a range on _id in a
+        find but serves it in a pipeline (MongoDB serves both from _id's index)."""
+        match = {"campaign_id": campaign_id}
+        if after:
+            match["_id"] = {"$gt": after}
+        return list(self.db.assignments.aggregate([
+            {"$match": match}, {"$sort": {"_id": ASCENDING}}, {"$limit": limit + 1},
+            {"$project": {"outbox": 0, "outbox_ts": 0, "outbox_at": 0}}]))
+
+    def assignment_loads(self, campaign_id):
+        """[(reviewer_id, reviewer_name, assignments)] of the campaign, grouped on the
+        server, by reviewer id."""
+        rows = self.db.assignments.aggregate([{"$match": {"campaign_id": campaign_id}},
+                                              {"$group": {"_id": "$reviewer_id", "n": {"$sum": 1},
+                                                          "name": {"$first": "$reviewer_name"}}}])
+        return sorted((row["_id"], row.get("name"), row["n"]) for row in rows)
+
+    def sheet_states(self, sheet_ids):
+        """{sheet id: state} of these sheets (those that exist)."""
+        if not sheet_ids:
+            return {}
+        return {d["_id"]: d.get("state") for d in self.db.sheets.find({"_id": {"$in": list(sheet_ids)}}, {"state": 1})}
+
     def get_assignment(self, campaign_id, application_id, reviewer_id):
         return self.db.assignments.find_one({"_id": pair_id(campaign_id, application_id, reviewer_id)})
 

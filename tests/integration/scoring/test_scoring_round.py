@@ -72,6 +72,7 @@ def test_a_whole_round_from_setup_to_explanations(scoring, http, mongo, config):
     pool = ["p_rev_a", "p_rev_b", "p_rev_c", "p_rev_d", "p_rev_e", "p_rev_f", "p_reviewer"]
     pool_loads = [listing["loads"].get(r, 0) for r in pool]
     assert sum(pool_loads) == 17 and max(pool_loads) - min(pool_loads) <= 1
+    _assignments_a_page_at_a_time(http, cid, listing)
 
     # -- a reviewer sees only what they were assigned, blind --------------------------
     mine = http.as_("rev_b", "GET", "/api/scoring/assignments/mine").json
@@ -124,6 +125,7 @@ def test_a_whole_round_from_setup_to_explanations(scoring, http, mongo, config):
     stored = http.as_(ADMIN, "GET", _url(cid, "/results")).json
     assert stored["preview_state"] == "current" and stored["preview_job"] is None
     assert stored["preview"] == preview["preview"] and stored["preview_computed_at"] == preview["preview_computed_at"]
+    _ranking_a_window_at_a_time(http, cid, stored["preview"])
     ranked = {r["application_id"]: r["total"] for r in preview["preview"]["selected"]}
     assert ranked[ids["em3"]] == pytest.approx(69.0) and ranked[ids["em2"]] == pytest.approx(70.0)
     assert http.as_("2023010201", "GET", _url(cid, f"/applications/{ids['me2']}/explain")).status_code == 409
@@ -222,6 +224,45 @@ def test_a_whole_round_from_setup_to_explanations(scoring, http, mongo, config):
     assert overview["published"]["stale"] is True and overview["published"]["round"] == 1
     rescored = {s["application_id"]: s["total"] for s in overview["preview"]["selected"] + overview["preview"]["rest"]}
     assert any(abs(rescored[s["application_id"]] - s["total"]) > 0.01 for s in body["selected"])
+
+
+def _assignments_a_page_at_a_time(http, cid, listing):
+    """`limit` and `after`: pages in order (application, then reviewer) that together
+    are the whole listing, with the count, the loads and every reviewer's name."""
+    from urllib.parse import quote
+    seen, after, pages = [], None, 0
+    while True:
+        url = _url(cid, "/assignments?limit=5") + (f"&after={quote(after)}" if after else "")
+        page = http.as_(ADMIN, "GET", url)
+        assert page.status_code == 200, page.json
+        page, pages = page.json, pages + 1
+        assert page["total"] == len(listing["assignments"]) == 18 and page["loads"] == listing["loads"] and len(page["assignments"]) <= 5
+        assert set(page["reviewer_names"]) == set(page["loads"]) and all(page["reviewer_names"].values())
+        seen += page["assignments"]
+        after = page["next_after"]
+        if after is None:
+            break
+    assert pages == 4 and [a["id"] for a in seen] == sorted(a["id"] for a in listing["assignments"])
+    by_id = {a["id"]: a for a in listing["assignments"]}
+    assert all(a == by_id[a["id"]] for a in seen)
+    for bad in ("limit=0", "limit=501", "limit=x"):
+        refused = http.as_(ADMIN, "GET", _url(cid, f"/assignments?{bad}"))
+        assert refused.status_code == 422 and "limit" in json.dumps(refused.json), (bad, refused.json)
+    assert http.as_("counselor_me", "GET", _url(cid, "/assignments?limit=5")).status_code == 403
+
+
+def _ranking_a_window_at_a_time(http, cid, whole):
+    """`limit` and `offset` on the results: the window of the ranking the page shows
+    (the selected, then the rest), with the counts and where the cut line falls."""
+    rows = whole["selected"] + whole["rest"]
+    n = len(whole["selected"])
+    for offset, limit in ((0, 2), (1, 2), (n, 1), (len(rows) - 1, 5), (len(rows) + 3, 2)):
+        window = http.as_(ADMIN, "GET", _url(cid, f"/results?limit={limit}&offset={offset}")).json["preview"]
+        assert window["selected"] + window["rest"] == rows[offset:offset + limit], (offset, limit)
+        assert (window["rows_total"], window["rows_offset"], window["selected_total"]) == (len(rows), offset, n)
+        assert window["cut_shown"] == (offset <= n <= offset + limit)
+    refused = http.as_(ADMIN, "GET", _url(cid, "/results?limit=0"))
+    assert refused.status_code == 422 and "limit" in json.dumps(refused.json)
 
 
 def _walk(node, leaves_only=True):

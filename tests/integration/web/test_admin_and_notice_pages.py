@@ -6,6 +6,7 @@ download the certificate, the documents and the dashboard.
 
 The notice period is ended through the database (lifecycle_helpers.end_period), the
 only test-only override."""
+import html
 import io
 import json
 import re
@@ -91,7 +92,7 @@ def college_approved(rpc, campaign_id, secretary, branch, counselor):
     return app["id"]
 
 
-def test_admin_runs_a_campaign_to_the_certificate_through_the_pages(ready, gateway_app, mongo):
+def test_admin_runs_a_campaign_to_the_certificate_through_the_pages(ready, gateway_app, mongo, monkeypatch):
     rpc = ready
     admin, csrf = client_of(gateway_app, "admin")
 
@@ -156,6 +157,7 @@ def test_admin_runs_a_campaign_to_the_certificate_through_the_pages(ready, gatew
     assert "遴选预览" in page and 'class="cut-line"' in page
     page = page[page.index('id="results"'):]
     assert page.index("机电学院学生第一党支部") < page.index('class="cut-line"') < page.index("经管学院学生第一党支部")
+    _lists_come_a_page_at_a_time(admin, cid, monkeypatch)
     # Applications are still open: publishing is refused; the page offers to close and publish.
     assert "截止申报并发布" in page and "发布评审结果前须先截止申报" in page
     refused = admin.post(f"/admin/campaigns/{cid}/publish", data={"csrf_token": csrf})
@@ -339,3 +341,32 @@ def test_a_college_campaign_regrades_on_objection_and_nominates_within_the_quota
     row = re.search(r"<td>机电与信息工程学院</td><td>(\d+)</td><td>(\d+)</td>\s*<td>(\d+)</td>", page)
     assert row and row.groups() == ("1", "1", "0")               # quota, used, remaining
     assert "机电学院学生第一党支部" in page[page.index('id="nominations"'):]
+
+
+def _lists_come_a_page_at_a_time(admin, cid, monkeypatch):
+    """A school campaign has tens of thousands of assignments and thousands of ranked
+    applications: the page shows one page of each with links on (here one row a page)."""
+    from gateway.web import pages_admin
+    monkeypatch.setattr(pages_admin, "ASSIGNMENTS_PAGE", 1)
+    monkeypatch.setattr(pages_admin, "RANKING_PAGE", 1)
+
+    def section(page, name):
+        return page[page.index(f'id="{name}"'):][:page[page.index(f'id="{name}"'):].index("</section>")]
+
+    first = text(admin.get(f"/admin/campaigns/{cid}"))
+    assigned = section(first, "assignments")
+    assert "共 2 条分配，本页 1 条" in assigned and "冯教授 × 2" in assigned
+    assert "机电学院学生第一党支部" in assigned and "经管学院学生第一党支部" not in assigned
+    following = html.unescape(re.search(r'href="([^"]*assignments_after=[^"]*)"', assigned).group(1))
+    assigned = section(text(admin.get(following)), "assignments")
+    assert "经管学院学生第一党支部" in assigned and "机电学院学生第一党支部" not in assigned
+    assert "assignments_after=" not in assigned and "第一页" in assigned
+
+    ranked = section(first, "results")
+    assert "显示第 1–1 条，共 2 条" in ranked and "机电学院学生第一党支部" in ranked and 'class="cut-line"' in ranked
+    assert "经管学院学生第一党支部" not in ranked and "上一页" not in ranked
+    following = html.unescape(re.search(r'href="([^"]*ranking_from=1[^"]*)"', ranked).group(1))
+    ranked = section(text(admin.get(following)), "results")
+    assert "显示第 2–2 条，共 2 条" in ranked and "经管学院学生第一党支部" in ranked and "上一页" in ranked
+    assert ranked.index('class="cut-line"') < ranked.index("经管学院学生第一党支部")
+    assert "下一页" not in ranked
