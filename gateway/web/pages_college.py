@@ -36,6 +36,7 @@ i18n.add({
     "quotas": ("名额使用", "Quotas used"),
 })
 REVIEW_ROLES = ["counselor", "college_admin", "school_admin"]
+QUEUE_PAGE = 100
 menu.add("web.review_queue", "review_queue", REVIEW_ROLES)
 ROSTER_ROLES = ["school_admin", "college_admin", "counselor"]
 menu.add("web.import_roster", "import_roster", ROSTER_ROLES)
@@ -48,17 +49,23 @@ def review_queue():
     # What waits for this reader: the college's reviewers decide submitted applications,
     # a school admin (only) those the college approved.
     waiting = "submitted" if g.my_roles & {"counselor", "college_admin"} else "college_approved"
-    filters = {"state": request.args.get("state") or waiting, "limit": 500}
+    filters = {"state": request.args.get("state") or waiting}
     for key in ("campaign_id", "college_id"):
         if request.args.get(key):
             filters[key] = request.args[key]
     if filters["state"] == "all":
         filters.pop("state")
+    # One page at a time (newest first, by key): a school's queue holds thousands.
+    after = request.args.get("after") or None
     with rpc() as cluster:
-        apps = cluster.applications.list_applications(g.actor_id, filters)
+        apps = cluster.applications.list_applications(g.actor_id, dict(filters, limit=QUEUE_PAGE + 1, after=after))
+        total = cluster.applications.count_applications(g.actor_id, filters)
         campaigns = cluster.applications.list_campaigns(g.actor_id, False)
+    more = len(apps) > QUEUE_PAGE
+    apps = apps[:QUEUE_PAGE]
     done = request.args.get("done", type=int)
     return render_template("review_queue.html", applications=apps, campaigns=campaigns, filters=filters,
+                           total=total, next_after=apps[-1]["id"] if more else None, after=after,
                            results=None, done=done, done_action=request.args.get("action"), queue=_queue_args(filters))
 
 
@@ -78,23 +85,32 @@ def review_bulk():
     reason = (request.form.get("reason") or "").strip() or None
     done, failed = [], []
     with rpc() as cluster:
-        names = {a["id"]: a.get("applicant_name") for a in
-                 cluster.applications.list_applications(g.actor_id, {"limit": 500})}
         for app_id in request.form.getlist("application_id"):
             try:
                 cluster.applications.act(g.actor_id, app_id, {"action": action, "reason": reason},
                                          f"web-bulk-{request.form.get('batch', '')}-{app_id}-{action}")
                 done.append(app_id)
             except ChuangxianError as exc:
-                failed.append({"id": app_id, "name": names.get(app_id) or "—", "error": exc.to_dict()})
+                failed.append({"id": app_id, "name": _name_of(cluster, app_id), "error": exc.to_dict()})
         if not failed:
             # Post/Redirect/Get: a refresh of the queue repeats nothing.
             return redirect(url_for("web.review_queue", done=len(done), action=action), 303)
-        apps = cluster.applications.list_applications(g.actor_id, {"state": "submitted", "limit": 500})
+        filters = {"state": "submitted"}
+        apps = cluster.applications.list_applications(g.actor_id, dict(filters, limit=QUEUE_PAGE + 1))
+        total = cluster.applications.count_applications(g.actor_id, filters)
         campaigns = cluster.applications.list_campaigns(g.actor_id, False)
-    return render_template("review_queue.html", applications=apps, campaigns=campaigns,
-                           filters={"state": "submitted"}, results={"done": done, "failed": failed},
-                           queue={"state": "submitted"}), 422
+    return render_template("review_queue.html", applications=apps[:QUEUE_PAGE], campaigns=campaigns,
+                           filters=filters, total=total, next_after=apps[QUEUE_PAGE - 1]["id"]
+                           if len(apps) > QUEUE_PAGE else None, after=None,
+                           results={"done": done, "failed": failed}, queue=filters), 422
+
+
+def _name_of(cluster, app_id):
+    """The applicant's name of an application a bulk step refused (only those are read)."""
+    try:
+        return cluster.applications.get_application(g.actor_id, app_id).get("applicant_name") or "—"
+    except ChuangxianError:
+        return "—"
 
 
 @blp.route("/directory/import", methods=["GET", "POST"])

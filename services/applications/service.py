@@ -292,6 +292,14 @@ class ApplicationsService(CampaignManagementRpcs, JobsMixin, probes.Probed):
         return [application_view(a) for a in self.store.list_applications(visible, **data)]
 
     @rpc
+    def count_applications(self, actor_id, filters=None):
+        """How many applications `list_applications` with these filters lists over all
+        its pages (`limit`, `skip` and `after` are ignored)."""
+        data = load_or_raise(ListFilter, filters or {})
+        visible = permissions.visible_filter(self._actor(actor_id))
+        return self.store.count_applications(visible, data["campaign_id"], data["state"], data["college_id"])
+
+    @rpc
     def audit_trail(self, actor_id, application_id):
         workflow.visible_application(self.store, self._actor(actor_id), application_id)
         return [jsonable(audit.view(e)) for e in self.store.audit_trail(application_id)]

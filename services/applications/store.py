@@ -459,6 +459,29 @@ class ApplicationsStore:
         One query per way of seeing (own units; each college reviewed; the school),
         each led by an equality on an indexed field and none with $or (nx-27017 scans
         the whole collection for a top-level $or), merged here."""
+        wanted = self._visible_queries(visible, campaign_id, state, college_id)
+        mark = self.db.applications.find_one({"_id": after}, {"updated_ts": 1}) if after else None
+        if after and mark is None:
+            return []
+        found = {}
+        for query in wanted:
+            for doc in self._newest(query, skip + limit, mark):
+                found[doc["_id"]] = doc
+        ordered = sorted(found.values(), key=lambda d: (d.get("updated_ts") or 0.0, d["_id"]), reverse=True)
+        return ordered[skip:skip + limit]
+
+    def count_applications(self, visible, campaign_id=None, state=None, college_id=None):
+        """How many `list_applications` would list over all its pages: one indexed
+        count when one way of seeing applies (a counselor's college, the school), else
+        the distinct ids of each (their ways can overlap)."""
+        wanted = self._visible_queries(visible, campaign_id, state, college_id)
+        if len(wanted) == 1:
+            return count(self.db.applications, wanted[0])
+        return len({d["_id"] for query in wanted for d in self.db.applications.find(query, {"_id": 1})})
+
+    @staticmethod
+    def _visible_queries(visible, campaign_id, state, college_id):
+        """The queries, one per way of seeing, of what `visible` allows under the filters."""
         hidden = visible["hidden_states"]
         filters = {k: v for k, v in (("campaign_id", campaign_id), ("state", state), ("college_id", college_id))
                    if v}
@@ -475,15 +498,7 @@ class ApplicationsStore:
             if "$nin" in branch.get("state", {}) and filters.get("state") in hidden:
                 continue   # a reviewer never sees another unit's drafts
             wanted.append({**branch, **filters})
-        mark = self.db.applications.find_one({"_id": after}, {"updated_ts": 1}) if after else None
-        if after and mark is None:
-            return []
-        found = {}
-        for query in wanted:
-            for doc in self._newest(query, skip + limit, mark):
-                found[doc["_id"]] = doc
-        ordered = sorted(found.values(), key=lambda d: (d.get("updated_ts") or 0.0, d["_id"]), reverse=True)
-        return ordered[skip:skip + limit]
+        return wanted
 
     def _newest(self, query, limit, mark=None):
         """Up to `limit` of `query`'s applications, newest first, after `mark` (a

@@ -37,7 +37,7 @@ def _links(page):
     return [html.unescape(u) for u in re.findall(r'href="([^"]+)"', page)]
 
 
-def test_a_counselor_reviews_with_the_evidence_and_moves_through_the_queue(http, gateway_app):
+def test_a_counselor_reviews_with_the_evidence_and_moves_through_the_queue(http, gateway_app, monkeypatch):
     campaign = http.as_("admin", "POST", "/api/campaigns", json=campaign_payload()).json
     first = _submitted(http, FIRST, campaign["id"], [("application_form", PDF, "申请表.pdf"),
                                                      ("photo", png_bytes(), "活动照片.png"),
@@ -54,6 +54,8 @@ def test_a_counselor_reviews_with_the_evidence_and_moves_through_the_queue(http,
     queue = client.get(f"/review?campaign_id={campaign['id']}").get_data(as_text=True)
     review_url = next(u for u in _links(queue) if u.startswith(f"/review/applications/{first['id']}"))
     assert f"campaign_id={campaign['id']}" in review_url and "state=submitted" in review_url
+
+    _queue_comes_a_page_at_a_time(client, campaign["id"], first, second, monkeypatch)
 
     response = client.get(review_url)
     page = response.get_data(as_text=True)
@@ -123,6 +125,23 @@ def test_a_counselor_reviews_with_the_evidence_and_moves_through_the_queue(http,
     # The same form posted again (a double click) does nothing more.
     again = client.post(f"/review/applications/{first['id']}/act", data=dict(form, nonce="n4", action="college_approve"))
     assert again.status_code == 303
+
+
+def _queue_comes_a_page_at_a_time(client, campaign_id, first, second, monkeypatch):
+    """A school's queue holds thousands: one page (here one row), the whole count, and
+    links on that keep the queue's filters."""
+    from gateway.web import pages_college
+    monkeypatch.setattr(pages_college, "QUEUE_PAGE", 1)
+    page = client.get(f"/review?campaign_id={campaign_id}").get_data(as_text=True)
+    assert "共 2 份申报，本页 1 份" in page
+    assert second["applicant_name"] in page and first["applicant_name"] not in page   # newest first
+    following = next(u for u in _links(page) if "after=" in u)
+    assert f"campaign_id={campaign_id}" in following and "state=submitted" in following
+    page = client.get(following).get_data(as_text=True)
+    assert first["applicant_name"] in page and second["applicant_name"] not in page
+    assert not any("after=" in u for u in _links(page)) and "第一页" in page
+    monkeypatch.setattr(pages_college, "QUEUE_PAGE", 100)
+    assert "共 2 份申报<" in client.get(f"/review?campaign_id={campaign_id}").get_data(as_text=True)
 
 
 def test_the_school_sees_no_direct_decision_where_the_final_list_decides(http, rpc, mongo, gateway_app):
