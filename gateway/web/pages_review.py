@@ -63,11 +63,17 @@ def queue_filters(source):
     return found
 
 
-def _queue(cluster, filters):
-    query = dict(filters, limit=500)
+def _list_filters(filters):
+    query = dict(filters)
     if query.get("state") == "all":
         query.pop("state")
-    return cluster.applications.list_applications(g.actor_id, query)
+    return query
+
+
+def _place(cluster, filters, application_id):
+    """{"position", "total", "following"} of the application in the queue (a few
+    indexed reads in the service, however long the queue)."""
+    return cluster.applications.queue_place(g.actor_id, _list_filters(filters), application_id)
 
 
 def steps_for(me, app, campaign, program):
@@ -106,11 +112,10 @@ def _context(cluster, application_id, filters):
     campaign = cluster.applications.get_campaign(g.actor_id, app["campaign_id"])
     program = cluster.applications.get_program(app["program"], app["program_version"])
     trail = cluster.applications.audit_trail(g.actor_id, application_id)
-    queue = _queue(cluster, filters)
-    return app, campaign, program, trail, queue
+    return app, campaign, program, trail, _place(cluster, filters, application_id)
 
 
-def _render(app, campaign, program, trail, queue, filters, error=None, reason="", status=200):
+def _render(app, campaign, program, trail, place, filters, error=None, reason="", status=200):
     names = attachment_preview.kind_names(program)
     since = app.get("since_return")
     previews = attachment_preview.items(
@@ -119,15 +124,13 @@ def _render(app, campaign, program, trail, queue, filters, error=None, reason=""
         lambda att: url_for("web.download", application_id=app["id"], attachment_id=att), since)
     changes = [dict(c, label=field_label(program["form_schema"], c["field"]), vocabulary=c["field"].split(".")[-1])
                for c in (since or {}).get("fields") or []]
-    ids = [a["id"] for a in queue]
-    position = ids.index(app["id"]) + 1 if app["id"] in ids else None
     returned = [e for e in trail if e.get("action") == "return"]
     return render_template(
         "review_application.html", app=app, campaign=campaign, program=program, trail=trail,
         fields=schema_form.describe(program["form_schema"], app.get("form") or {}), previews=previews,
         since=since, changes=changes, kind_names=names, steps=steps_for(g.me, app, campaign, program),
         final_list_decides=app["state"] == "college_approved" and decided_by_final_list(program),
-        filters=filters, position=position, total=len(ids), last_return=returned[-1] if returned else None,
+        filters=filters, position=place["position"], total=place["total"], last_return=returned[-1] if returned else None,
         error=error, reason=reason, nonce=form_nonce()), status
 
 
@@ -140,16 +143,15 @@ def review_application(application_id):
         return _render(*_context(cluster, application_id, filters), filters)
 
 
-def _next_in_queue(before, after, current_id):
-    """The application after `current_id` in the queue as it was (`before`), wrapping
-    round, that still waits in it (`after`, read once the step was taken)."""
-    ids = [a["id"] for a in before]
-    start = ids.index(current_id) + 1 if current_id in ids else 0
-    waiting = {a["id"] for a in after}
-    for app_id in ids[start:] + ids[:start]:
-        if app_id != current_id and app_id in waiting:
+def _next_in_queue(cluster, filters, before, current_id):
+    """The application after `current_id` in the queue as it was (`before`: its
+    place, read before the step), wrapping round, that still waits in it now (someone
+    may have decided it meanwhile); else the newest still waiting."""
+    for app_id in before["following"]:
+        if app_id != current_id and _place(cluster, filters, app_id)["position"] is not None:
             return app_id
-    return next((a["id"] for a in after if a["id"] != current_id), None)
+    top = cluster.applications.list_applications(g.actor_id, dict(_list_filters(filters), limit=2))
+    return next((a["id"] for a in top if a["id"] != current_id), None)
 
 
 @blp.route("/review/applications/<application_id>/act", methods=["POST"])
@@ -173,10 +175,9 @@ def review_act(application_id):
             app, campaign, program, trail, before = _context(cluster, application_id, filters)
             return _render(app, campaign, program, trail, before, filters, error=error, reason=reason,
                            status=status)
-        after = _queue(cluster, filters)
+        following = _next_in_queue(cluster, filters, before, application_id)
     zh, en = DONE_WORDS.get(action, (action, action))
     done = i18n.pick(zh, en)
-    following = _next_in_queue(before, after, application_id)
     if following:
         target = url_for("web.review_application", application_id=following, **filters)
         return redirect(with_message(target, "review_done_next", action=done, name=app["applicant_name"]), 303)

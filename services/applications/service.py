@@ -300,6 +300,23 @@ class ApplicationsService(CampaignManagementRpcs, JobsMixin, probes.Probed):
         return self.store.count_applications(visible, data["campaign_id"], data["state"], data["college_id"])
 
     @rpc
+    def queue_place(self, actor_id, filters, application_id):
+        """Where an application stands in the list these filters describe (a review
+        queue): {"position" (1 = the newest; None when it is not in it), "total",
+        "following": up to three ids after it, wrapping round to the top}. A few
+        indexed reads, however long the queue."""
+        data = load_or_raise(ListFilter, filters or {})
+        visible = permissions.visible_filter(self._actor(actor_id))
+        keys = {k: data[k] for k in ("campaign_id", "state", "college_id")}
+        position = self.store.position_of(visible, application_id, **keys)
+        after = self.store.list_applications(visible, limit=3, after=application_id, **keys) if position else []
+        top = self.store.list_applications(visible, limit=4, **keys) if len(after) < 3 else []
+        following = [a["_id"] for a in after]
+        following += [a["_id"] for a in top if a["_id"] != application_id and a["_id"] not in following]
+        return {"position": position, "total": self.store.count_applications(visible, **keys),
+                "following": following[:3]}
+
+    @rpc
     def audit_trail(self, actor_id, application_id):
         workflow.visible_application(self.store, self._actor(actor_id), application_id)
         return [jsonable(audit.view(e)) for e in self.store.audit_trail(application_id)]

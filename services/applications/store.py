@@ -474,10 +474,38 @@ class ApplicationsStore:
         """How many `list_applications` would list over all its pages: one indexed
         count when one way of seeing applies (a counselor's college, the school), else
         the distinct ids of each (their ways can overlap)."""
+        return self._count_union(self._visible_queries(visible, campaign_id, state, college_id))
+
+    def _count_union(self, queries):
+        """How many distinct applications match any of `queries` (ways of seeing that
+        can overlap). A person's own units match a handful: read by id. One wide way
+        (a college, the school) is counted by its index, less those own ones it holds;
+        several wide ways are read by id."""
+        own = [q for q in queries if "applicant_id" in q or "on_behalf_by" in q]
+        wide = [q for q in queries if not ("applicant_id" in q or "on_behalf_by" in q)]
+        ids = {d["_id"] for q in own for d in self.db.applications.find(q, {"_id": 1})}
+        if len(wide) > 1:
+            return len(ids | {d["_id"] for q in wide for d in self.db.applications.find(q, {"_id": 1})})
+        if not wide:
+            return len(ids)
+        inside = {d["_id"] for d in self.db.applications.find(dict(wide[0], _id={"$in": sorted(ids)}), {"_id": 1})} \
+            if ids else set()
+        return count(self.db.applications, wide[0]) + len(ids - inside)
+
+    def position_of(self, visible, application_id, campaign_id=None, state=None, college_id=None):
+        """Where the application stands in what `list_applications` lists under these
+        filters (1 for the newest); None when it is not listed there. Counts what comes
+        before it (`_count_union`), never reading the list itself."""
         wanted = self._visible_queries(visible, campaign_id, state, college_id)
-        if len(wanted) == 1:
-            return count(self.db.applications, wanted[0])
-        return len({d["_id"] for query in wanted for d in self.db.applications.find(query, {"_id": 1})})
+        doc = self.db.applications.find_one({"_id": application_id}, {"updated_ts": 1})
+        if doc is None or not any(self.db.applications.find_one(dict(q, _id=application_id), {"_id": 1})
+                                  for q in wanted):
+            return None
+        mark = doc.get("updated_ts") or 0.0
+        # Those changed at the very same moment as it (a bulk step): few, ordered by id.
+        before = {d["_id"] for q in wanted for d in self.db.applications.find(dict(q, updated_ts=mark), {"_id": 1})
+                  if d["_id"] > application_id}
+        return self._count_union([dict(q, updated_ts={"$gt": mark}) for q in wanted]) + len(before) + 1
 
     @staticmethod
     def _visible_queries(visible, campaign_id, state, college_id):

@@ -60,6 +60,7 @@ def test_a_counselor_reviews_with_the_evidence_and_moves_through_the_queue(http,
     response = client.get(review_url)
     page = response.get_data(as_text=True)
     assert response.status_code == 200
+    assert "队列中第 2 份，共 2 份" in page      # the second newest of two (counted, not listed)
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]   # the page itself is not framable
     # The form reads as a document: labels, values, no field names.
     assert "项目名称" in page and "先锋领航进宿舍" in page and "planned_budget_yuan" not in page
