@@ -22,7 +22,7 @@ from core.job_service import JobsMixin
 from core.mongo import Repository
 from core.programs import check_enabled
 from services.applications import attachments, campaign_edits, campaigns, directory, eligibility, outbox, shortlist
-from services.applications import campaign_status, workflow
+from services.applications import campaign_dashboard, campaign_status, workflow
 from services.applications import jobs, nominations, people, program_roles, public_board, todo
 from services.applications.campaign_rpcs import CampaignManagementRpcs
 from services.applications.people_schemas import PeopleQuery, PersonInput, RoleGrantInput, RoleRevokeInput
@@ -315,6 +315,12 @@ class ApplicationsService(CampaignManagementRpcs, JobsMixin, probes.Probed):
         following += [a["_id"] for a in top if a["_id"] != application_id and a["_id"] not in following]
         return {"position": position, "total": self.store.count_applications(visible, **keys),
                 "following": following[:3]}
+
+    @rpc
+    def campaign_dashboard(self, actor_id, campaign_id):
+        """The dashboard's applications per college and state and states per day, over
+        the whole campaign in a few reads (campaign_dashboard.py; its admin only)."""
+        return campaign_dashboard.view(self.store, self._actor(actor_id), campaign_id, utc_now())
 
     @rpc
     def audit_trail(self, actor_id, application_id):

@@ -76,6 +76,7 @@ class ApplicationsStore:
         self.outboxes.ensure_sweep_index("applications")
         db.audit.create_index([("application_id", ASCENDING)])
         db.audit.create_index([("application_id", ASCENDING), ("seq", ASCENDING)])
+        db.audit.create_index([("campaign_id", ASCENDING)])   # a campaign's state changes (campaign_dashboard.py)
         db.attachments.create_index([("application_id", ASCENDING)])
         db.people.create_index([("login", ASCENDING)], unique=True, name="unique_login")
         db.people.create_index([("student_no", ASCENDING)])
@@ -557,6 +558,22 @@ class ApplicationsStore:
                                                sort=[("updated_ts", DESCENDING)])
         return {"count": self.db.applications.count_documents({"campaign_id": campaign_id}),
                 "updated_ts": (newest or {}).get("updated_ts")}
+
+    def campaign_states(self, campaign_id):
+        """Every application of the campaign as {_id, college_id, state,
+        submitted_at}: one query, led by the campaign_id index."""
+        return list(self.db.applications.find({"campaign_id": campaign_id},
+                                              {"college_id": 1, "state": 1, "submitted_at": 1}))
+
+    def campaign_state_changes(self, campaign_id, application_ids):
+        """The audit entries of `application_ids` (applications of the campaign) as
+        {application_id, at, to}: those naming the campaign, and those stored before
+        an entry named its campaign (core/audit.py: read as they are, never
+        rewritten; a set that no longer grows); one query each, led by the audit's
+        campaign_id index."""
+        fields = {"application_id": 1, "at": 1, "to": 1, "_id": 0}
+        return [entry for wanted in (campaign_id, None) for entry in self.db.audit.find({"campaign_id": wanted}, fields)
+                if entry.get("application_id") in application_ids]
 
     def campaign_applications(self, campaign_id, states=None, ids=None):
         query = {"campaign_id": campaign_id}

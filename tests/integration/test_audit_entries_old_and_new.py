@@ -109,3 +109,36 @@ def test_a_campaign_history_old_and_new(rpc, mongo):
              h["details"]["changes"]) for h in history] == [
         ("edited", "campaign", campaign["id"], "2026-03-01T02:00:00.000Z", ADMIN, "旧的", {"title": "旧标题"}),
         ("edited", "campaign", campaign["id"], new["at"], ADMIN, "改名", {"title": "新标题"})]
+
+
+def test_the_dashboard_counts_old_and_new_entries_of_the_whole_campaign(rpc, mongo):
+    """The campaign dashboard's states per day (applications.campaign_dashboard)
+    replay new entries (they name their campaign) and entries stored before they did;
+    it counts what the admin's list shows (a draft never submitted is left out) and
+    only the campaign's admin may ask."""
+    import pytest
+
+    from core.errors import PermissionDenied
+    from services.applications.domain.campaign_counts import SHANGHAI
+    from tests.integration.helpers import PDF, b64, good_form
+    campaign = rpc.applications.open_campaign(ADMIN, campaign_payload())
+    app = rpc.applications.create_application(SECRETARY, campaign["id"], {"form": good_form()})
+    rpc.applications.add_attachment(SECRETARY, app["id"], "application_form", "a.pdf", b64(PDF))
+    rpc.applications.act(SECRETARY, app["id"], {"action": "submit"})
+    rpc.applications.create_application("p_2023020101", campaign["id"], {"form": good_form()})   # stays a draft
+    db = mongo("applications")
+    created = db.audit.find_one({"application_id": app["id"], "action": "create"})
+    assert created["campaign_id"] == campaign["id"]
+    at = datetime.now(timezone.utc) - timedelta(days=10)
+    db.audit.replace_one({"_id": created["_id"]}, {   # as stored before entries named their campaign
+        "_id": created["_id"], "application_id": app["id"], "seq": 1, "action": "create", "from": None,
+        "to": "draft", "by": created["by"], "at": at, "reason": None})
+
+    counts = rpc.applications.campaign_dashboard(ADMIN, campaign["id"])
+    assert [(c["id"], c["total"], c["states"]) for c in counts["by_college"]["colleges"]] == [
+        ("college_me", 1, {"submitted": 1})]
+    over = counts["over_time"]
+    assert over["days"][0] == at.astimezone(SHANGHAI).date().isoformat() and len(over["days"]) == 11
+    assert over["series"] == {"draft": [1] * 10 + [0], "submitted": [0] * 10 + [1]}
+    with pytest.raises(PermissionDenied):
+        rpc.applications.campaign_dashboard(SECRETARY, campaign["id"])
