@@ -27,7 +27,8 @@ from core.forms import load_or_raise
 from core.job_service import JobsMixin
 from core.mongo import Repository
 from services.scoring import (
-    campaign_setup, evidence, jobs, outbox, programs, results, results_cache, reviewer_pool, reviewing, sheets, vetoing,
+    campaign_setup, evidence, jobs, outbox, programs, results, results_cache, reviewer_pool, reviewer_spread, reviewing,
+    sheets, vetoing,
 )
 from services.scoring.access import Person, require_campaign_admin
 from services.scoring.dependencies import Applications, ProgramInputs
@@ -262,6 +263,12 @@ class ScoringService(probes.Probed, JobsMixin):
         results.check_publish(self.store, self.applications, self._person(actor_id), campaign_id, data)
         return self.submit_job(jobs.PUBLISH_RESULTS, {"campaign_id": campaign_id, "round": data.get("round")},
                                actor_id)
+
+    @rpc
+    def reviewer_spread(self, actor_id, campaign_id):
+        """Each reviewer's totals before and after normalisation in the latest published
+        round (campaign admin; reviewer_spread.py), or None before one is published."""
+        return reviewer_spread.view(self.store, self.applications, self._person(actor_id), campaign_id)
 
     @rpc
     def explain(self, actor_id, campaign_id, application_id):

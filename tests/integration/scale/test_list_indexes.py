@@ -79,6 +79,8 @@ def test_application_lists_audit_and_people_are_index_served(world):
     served(client, finds, apps.list_applications, counselor, limit=7, after=first[-1]["_id"])
     served(client, finds, apps.audit_trail, "app_0001")
     served(client, finds, apps.campaign_applications, "c1")
+    served(client, finds, apps.campaign_states, "c1")                        # the dashboard's counts
+    served(client, finds, apps.campaign_state_changes, "c1", {"app_0020"})   # both: new and old entries
     served(client, finds, apps.find_people, {"class_id": "class_x"})
     served(client, finds, apps.find_people, {"college_id": "college_1"})
     served(client, finds, apps.outboxes.stale, "applications", now)
@@ -118,6 +120,7 @@ def test_scoring_review_queue_audit_and_sweeps_are_index_served(world):
     served(client, finds, scoring.assignments, "c1", reviewer_id="p_reviewer")
     served(client, finds, scoring.assignments, "c1")
     served(client, finds, scoring.audit_trail, "c1")
+    served(client, finds, scoring.reviewer_names, "c1")                      # the dashboard's reviewer spread
     for name in OUTBOX_COLLECTIONS:
         served(client, finds, scoring.outboxes.stale, name, datetime.now(timezone.utc))
 
