@@ -1,8 +1,13 @@
 """The school admin's dashboard: for one campaign, charts drawn on the page with
 chart.js (served locally from npm): applications per college and per state over
 time, each reviewer's score distribution before and after normalisation, and the
-budget used per funding tier. Each chart has a table with the same numbers
-(dashboard_data.py computes them from the services' RPC answers)."""
+budget used per funding tier. Each chart has a table with the same numbers.
+
+The numbers cover the whole campaign and are counted where the data is, so the
+page makes the same few calls however many applications there are: the
+applications service's `campaign_dashboard` (per college and state, states per
+day), the scoring service's `reviewer_spread` (the published round) and the
+funding service's campaign and report (summed per tier by dashboard_data.py)."""
 from flask import g, render_template, request
 
 from core.errors import Conflict, NotFound, PermissionDenied
@@ -34,36 +39,17 @@ i18n.add({
     "scores_after_publish": ("评审结果发布后显示。", "Shown once results are published."),
     "zscore_off": ("本活动未启用标准化，标准化前后相同。", "This campaign does not normalise reviewers: before equals after."),
     "no_funding": ("本活动尚未设置经费。", "No funding is set up for this campaign."),
-    "truncated": ("仅统计前 %d 份申报。", "Only the first %d applications are counted."),
 })
 DASHBOARD_ROLES = ["school_admin"]
 menu.add("web.dashboard", "dashboard", DASHBOARD_ROLES)
-LIMIT = 300   # applications whose audit trails and explanations are read per view
-
-
-def _applications(cluster, campaign_id):
-    apps, skip = [], 0
-    while True:
-        page = cluster.applications.list_applications(g.actor_id, {"campaign_id": campaign_id, "limit": 500,
-                                                                   "skip": skip})
-        apps += page
-        if len(page) < 500:
-            return apps
-        skip += 500
 
 
 def _reviewers(cluster, campaign_id):
-    """(spread, zscore?) from the published results; (None, None) before them."""
-    published = cluster.scoring.published_results(g.actor_id, campaign_id)
-    if not published:
+    """(spread, zscore?) of the latest published round; (None, None) before one."""
+    spread = cluster.scoring.reviewer_spread(g.actor_id, campaign_id)
+    if not spread:
         return None, None
-    ids = [e["application_id"] for e in (published.get("selected") or []) + (published.get("rest") or [])][:LIMIT]
-    explanations = [cluster.scoring.explain(g.actor_id, campaign_id, aid) for aid in ids]
-    criteria = cluster.scoring.campaign_criteria(g.actor_id, campaign_id)
-    setup = cluster.scoring.get_setup(g.actor_id, campaign_id)
-    spread = dashboard_data.reviewer_spread(explanations, criteria.get("leaf_shares") or {},
-                                            criteria.get("leaf_shares_by_category"))
-    return spread, bool(setup.get("zscore"))
+    return spread["reviewers"], bool(spread["zscore"])
 
 
 def _budget(cluster, campaign_id):
@@ -114,16 +100,12 @@ def dashboard():
         data = None
         if chosen:
             cid = chosen["id"]
-            apps = _applications(cluster, cid)
-            names = {u["id"]: u["name"] for u in cluster.applications.list_units(g.actor_id, "college", None)}
-            trails = {a["id"]: cluster.applications.audit_trail(g.actor_id, a["id"]) for a in apps[:LIMIT]}
+            counts = cluster.applications.campaign_dashboard(g.actor_id, cid)
             try:
                 spread, zscore = _reviewers(cluster, cid)
             except (Conflict, PermissionDenied):
                 spread, zscore = None, None
-            data = {"by_college": dashboard_data.by_college(apps, names),
-                    "over_time": dashboard_data.stages_over_time(trails, dashboard_data.today_in_beijing()),
-                    "reviewers": spread, "zscore": zscore, "budget": _budget(cluster, cid),
-                    "truncated": len(apps) > LIMIT}
-    return render_template("dashboard.html", campaigns=campaigns, chosen=chosen, data=data, limit=LIMIT,
+            data = {"by_college": counts["by_college"], "over_time": counts["over_time"],
+                    "reviewers": spread, "zscore": zscore, "budget": _budget(cluster, cid)}
+    return render_template("dashboard.html", campaigns=campaigns, chosen=chosen, data=data,
                            charts=charts(data) if data else None)
