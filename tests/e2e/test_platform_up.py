@@ -26,6 +26,19 @@ def _alive(pid):
 
 
 @pytest.mark.timeout(540)  # bounded: up on a busy 2-core machine, a restart, a graceful stop
+def _read_until(stream, text, seconds):
+    """What `stream` (up's output) said until a line holding `text`, or `seconds` passed."""
+    import select
+    said, deadline = "", time.time() + seconds
+    while text not in said and time.time() < deadline:
+        if select.select([stream], [], [], 1)[0]:
+            line = stream.readline()
+            if not line:
+                break
+            said += line
+    return said
+
+
 def test_up_runs_the_platform_and_ctrl_c_stops_it(tmp_path):
     began = time.monotonic()
     platform = PlatformUp("e2e", tmp_path / "run", timeout=240, env={"APPLICATIONS_COPIES": "2"})
@@ -66,6 +79,10 @@ def test_up_runs_the_platform_and_ctrl_c_stops_it(tmp_path):
         assert requests.get(f"{base}/healthz", timeout=10).status_code == 200
         restarted_in = 60 - (deadline - time.time())
         print(f"scoring was restarted and the platform healthy again {restarted_in:.1f} s after kill -9")
+        # The watcher in the foreground says so: it asks supervisorctl when supervisord's
+        # children changed, then at each look until every process runs again.
+        said = _read_until(platform.process.stdout, "every process is running again", 30)
+        assert "not running (supervisord restarts them" in said and "scoring" in said, said
         pids = [pid for pid in platform.supervised().values() if pid]
         pid_dir = tmp_path / "run" / "pids"
         pids += [int(p.read_text().split()[0]) for p in pid_dir.glob("*.pid") if p.name != "up.pid"]
@@ -78,6 +95,7 @@ def test_up_runs_the_platform_and_ctrl_c_stops_it(tmp_path):
         platform.delete_vhost()
     print(f"up, checks and stop took {time.monotonic() - began:.1f} s")
     assert up.returncode == 0
+
     time.sleep(1)
     assert not [pid for pid in pids if _alive(pid)]
     # RabbitMQ was already running, so it was not started, and must not be stopped.
