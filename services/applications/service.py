@@ -297,7 +297,7 @@ class ApplicationsService(CampaignManagementRpcs, JobsMixin, probes.Probed):
         its pages (`limit`, `skip` and `after` are ignored)."""
         data = load_or_raise(ListFilter, filters or {})
         visible = permissions.visible_filter(self._actor(actor_id))
-        return self.store.count_applications(visible, data["campaign_id"], data["state"], data["college_id"])
+        return self.store.count_visible(visible, data["campaign_id"], data["state"], data["college_id"])
 
     @rpc
     def queue_place(self, actor_id, filters, application_id):
@@ -313,7 +313,7 @@ class ApplicationsService(CampaignManagementRpcs, JobsMixin, probes.Probed):
         top = self.store.list_applications(visible, limit=4, **keys) if len(after) < 3 else []
         following = [a["_id"] for a in after]
         following += [a["_id"] for a in top if a["_id"] != application_id and a["_id"] not in following]
-        return {"position": position, "total": self.store.count_applications(visible, **keys),
+        return {"position": position, "total": self.store.count_visible(visible, **keys),
                 "following": following[:3]}
 
     @rpc

@@ -331,7 +331,7 @@ class ApplicationsStore:
         return campaign
 
     def count_applications(self, campaign_id, states):
-        return self.db.applications.count_documents({"campaign_id": campaign_id, "state": {"$in": list(states)}})
+        return count(self.db.applications, {"campaign_id": campaign_id, "state": {"$in": list(states)}})
 
     def get_campaign(self, campaign_id):
         campaign = self.db.campaigns.find_one({"_id": campaign_id})
@@ -471,7 +471,7 @@ class ApplicationsStore:
         ordered = sorted(found.values(), key=lambda d: (d.get("updated_ts") or 0.0, d["_id"]), reverse=True)
         return ordered[skip:skip + limit]
 
-    def count_applications(self, visible, campaign_id=None, state=None, college_id=None):
+    def count_visible(self, visible, campaign_id=None, state=None, college_id=None):
         """How many `list_applications` would list over all its pages: one indexed
         count when one way of seeing applies (a counselor's college, the school), else
         the distinct ids of each (their ways can overlap)."""

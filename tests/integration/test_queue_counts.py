@@ -1,4 +1,4 @@
-"""Counting a review queue instead of listing it: `count_applications` and
+"""Counting a review queue instead of listing it: `count_visible` and
 `position_of` agree with what `list_applications` lists, for every way of seeing
 (a person's own units, one college, several colleges, the school) and where they
 overlap, on the real Mongo wire server."""
@@ -41,7 +41,7 @@ def test_counts_and_positions_agree_with_the_list(store):
         for filters in ({}, {"campaign_id": "k1"}, {"campaign_id": "k2", "state": "submitted"}, {"state": "draft"},
                         {"college_id": "c2"}):
             listed = [d["_id"] for d in store.list_applications(visible, limit=500, **filters)]
-            assert store.count_applications(visible, **filters) == len(listed), (visible, filters)
+            assert store.count_visible(visible, **filters) == len(listed), (visible, filters)
             for doc in docs[::3]:
                 expected = listed.index(doc["_id"]) + 1 if doc["_id"] in listed else None
                 assert store.position_of(visible, doc["_id"], **filters) == expected, (visible, filters, doc)
