@@ -51,6 +51,8 @@ i18n.add({
     "no_assignments": ("暂无分配", "No assignments yet"),
     "ranking_rows_shown": ("显示第 {first}–{last} 条，共 {total} 条", "Showing {first}–{last} of {total}"),
     "previous_page": ("上一页", "Previous page"),
+    "newest_shown": ("下表为最新 {n} 份", "the newest {n} below"),
+    "all_applications": ("查看全部申报", "All applications"),
     "assignments_shown": ("共 {total} 条分配，本页 {shown} 条", "{total} assignments, {shown} on this page"),
     "results": ("评审结果", "Results"),
     "preview": ("遴选预览（尚未发布）", "Selection preview (not published)"),
@@ -154,6 +156,7 @@ def admin_campaigns():
 
 ASSIGNMENTS_PAGE = 50
 RANKING_PAGE = 100
+APPS_SHOWN = 50
 
 
 def _ranking_from():
@@ -194,10 +197,12 @@ def admin_campaign(campaign_id):
         assignments = cluster.scoring.list_assignments(g.actor_id, campaign_id, page) \
             if setup.get("configured") else None
         results = cluster.scoring.results(g.actor_id, campaign_id, {"offset": _ranking_from(), "limit": RANKING_PAGE})
-        apps = cluster.applications.list_applications(g.actor_id, {"campaign_id": campaign_id, "limit": 500})
+        # The newest (a school's thousands are paged on the review queue, linked below the table).
+        apps = cluster.applications.list_applications(g.actor_id, {"campaign_id": campaign_id, "limit": APPS_SHOWN})
+        apps_total = cluster.applications.count_applications(g.actor_id, {"campaign_id": campaign_id})
         notice = _optional(cluster.applications.get_notice, g.actor_id, campaign_id)
         program = cluster.applications.get_program(campaign["program"], campaign.get("program_version"))
-    apps = [a for a in apps if a["state"] != "draft"]
+    apps = [a for a in apps if a["state"] != "draft"]   # (only the admin's own: others' are hidden)
     # The preview is stored; when outdated its job is under way: show its progress (the page reloads at its end).
     job = job or results.get("preview_job")
     names = {rid: name or "—" for rid, name in ((assignments or {}).get("reviewer_names") or {}).items()}
@@ -206,7 +211,7 @@ def admin_campaign(campaign_id):
                            has_funding=bool((program or {}).get("funding")),
                            reviewer_names=names,
                            results=results, apps=apps, notice=notice, ranking_rows=ranking_rows,
-                           page_rows=RANKING_PAGE,
+                           page_rows=RANKING_PAGE, apps_total=apps_total,
                            nonce=form_nonce(), message=request.args.get("message"), job=job)
 
 

@@ -349,11 +349,15 @@ def _lists_come_a_page_at_a_time(admin, cid, monkeypatch):
     from gateway.web import pages_admin
     monkeypatch.setattr(pages_admin, "ASSIGNMENTS_PAGE", 1)
     monkeypatch.setattr(pages_admin, "RANKING_PAGE", 1)
+    monkeypatch.setattr(pages_admin, "APPS_SHOWN", 1)
 
     def section(page, name):
         return page[page.index(f'id="{name}"'):][:page[page.index(f'id="{name}"'):].index("</section>")]
 
     first = text(admin.get(f"/admin/campaigns/{cid}"))
+    listed = section(first, "documents")
+    assert "申报数：2（下表为最新 1 份）" in listed
+    assert html.unescape(f'href="/review?campaign_id={cid}&state=all"') in html.unescape(listed)
     assigned = section(first, "assignments")
     assert "共 2 条分配，本页 1 条" in assigned and "冯教授 × 2" in assigned
     names = ("机电学院学生第一党支部", "经管学院学生第一党支部")
