@@ -18,7 +18,9 @@ Steps, each a public function:
    category subtree chosen by the application's category. An application that stands
    in several categories (a dorm applying for two types) gets one result per category.
 
-The array path for large campaigns is `bulk.py`; it computes the same numbers.
+Steps 2 to 4 run on the array path (`bulk.py`, one implementation of each rule for
+the service's results and the benchmark); this module checks the marks, states the
+rules and assembles the per-application dicts below from the arrays.
 
 Result of `score_application` / values of `score_campaign` (JSON-friendly)::
 
@@ -31,17 +33,19 @@ Result of `score_application` / values of `score_campaign` (JSON-friendly)::
                   "nodes": {node_id: 0..100}, "points": {leaf_id: points of the total}}],
      "total": 0..100 or None}                     # None when several categories
 """
-import math
-import statistics
 from collections import defaultdict
 from dataclasses import asdict, dataclass, replace
 
+import numpy as np
+
 from core.errors import field_error, invalid
+
+from . import bulk
+from .bulk import ZERO_STD  # noqa: F401  (part of this module's rules, kept importable here)
 
 METHODS = ("mean", "median", "trimmed_mean")
 NORMALISATIONS = ("none", "zscore")
 ON_MISSING = ("error", "zero")
-ZERO_STD = 1e-12   # a reviewer whose scores vary less than this has "std 0"
 
 
 @dataclass(frozen=True)
@@ -104,29 +108,30 @@ class Mark:
                 "normalised": self.normalised, "value": self.value}
 
 
-# -- per-leaf statistics -----------------------------------------------------------
+# -- per-leaf statistics (one list of numbers; the array path does the work) ----------
+def aggregate(values, method="mean"):
+    """Aggregate a non-empty list of numbers with one of `METHODS` (the rules of
+    `bulk.nan_aggregate`, which computes them)."""
+    if method not in _METHODS:
+        raise KeyError(method)
+    column = np.asarray(list(values), dtype=float).reshape(1, -1, 1)
+    return float(bulk.nan_aggregate(column, method)[0, 0])
+
+
 def mean(values):
-    return math.fsum(values) / len(values)
+    return aggregate(values, "mean")
 
 
 def median(values):
-    return float(statistics.median(values))
+    return aggregate(values, "median")
 
 
 def trimmed_mean(values):
     """Drop one highest and one lowest score when there are >= 3, then the mean."""
-    if len(values) < 3:
-        return mean(values)
-    ordered = sorted(values)
-    return mean(ordered[1:-1])
+    return aggregate(values, "trimmed_mean")
 
 
 _METHODS = {"mean": mean, "median": median, "trimmed_mean": trimmed_mean}
-
-
-def aggregate(values, method="mean"):
-    """Aggregate a non-empty list of numbers with one of `METHODS`."""
-    return _METHODS[method](list(values))
 
 
 # -- step 1: marks -------------------------------------------------------------------
@@ -251,30 +256,19 @@ def zscore_adjust(tree, marks):
       campaign mean (z = 0: the reviewer did not distinguish the applications);
     - pass_fail and count leaves and imported facts: unchanged.
 
-    Returns new marks; ``normalised`` keeps the unadjusted value.
+    Returns new marks; ``normalised`` keeps the unadjusted value. Computed by
+    `bulk.zscore_array`.
     """
-    groups = defaultdict(list)
-    for i, m in enumerate(marks):
-        if zscore_applies(tree.nodes[m.leaf_id], m.role):
-            groups[m.leaf_id].append(i)
-    out = list(marks)
-    for leaf_id, idxs in groups.items():
-        values = [marks[i].normalised for i in idxs]
-        mu = mean(values)
-        sd = math.sqrt(mean([(v - mu) ** 2 for v in values]))
-        per_reviewer = defaultdict(list)
-        for i in idxs:
-            per_reviewer[marks[i].reviewer_id].append(i)
-        for ridxs in per_reviewer.values():
-            if len(ridxs) < 2:
-                continue
-            rv = [marks[i].normalised for i in ridxs]
-            rmu = mean(rv)
-            rsd = math.sqrt(mean([(v - rmu) ** 2 for v in rv]))
-            for i in ridxs:
-                z = 0.0 if rsd < ZERO_STD else (marks[i].normalised - rmu) / rsd
-                out[i] = replace(marks[i], value=min(1.0, max(0.0, mu + sd * z)))
-    return out
+    marks = list(marks)
+    if not marks:
+        return []
+    leaf_ids = [leaf.id for leaf in tree.leaves()]
+    apps = sorted({m.application_id for m in marks})
+    roles = sorted({m.role for m in marks})
+    values, rcodes, role_codes, _ = bulk.arrays_from_marks(marks, apps, leaf_ids, roles)
+    adjusted = bulk.zscore_array(values, rcodes, bulk.zscore_mask(tree, leaf_ids, role_codes, roles))
+    where = bulk.mark_index(marks, apps, leaf_ids)[:3]
+    return [replace(m, value=v) for m, v in zip(marks, adjusted[where].tolist())]
 
 
 # -- steps 3 and 4 -----------------------------------------------------------------------
@@ -297,36 +291,8 @@ def score_application(tree, application_id, marks, policy=None, category=None):
     (use `score_campaign`, which does it campaign-wide).
     """
     policy = AggregationPolicy.coerce(policy)
-    cats = _as_list(category)
-    for c in cats or [None]:
-        tree.check_category(c)
-    by_leaf = defaultdict(list)
-    for m in marks:
-        by_leaf[m.leaf_id].append(m)
-    leaves, values = {}, {}
-    for leaf in tree.leaves(cats if tree.categories else None):
-        ms = by_leaf.get(leaf.id, [])
-        by_role = None
-        if leaf.role_weights:
-            by_role = {}
-            for role, weight in leaf.role_weights:
-                vals = [m.value for m in ms if m.role == role]
-                if vals:
-                    by_role[role] = aggregate(vals, policy.method)
-                else:
-                    by_role[role] = 0.0 if weight == 0 else _missing(policy, application_id, leaf, role)
-            value = math.fsum(w / 100.0 * by_role[r] for r, w in leaf.role_weights)
-        else:
-            value = aggregate([m.value for m in ms], policy.method) if ms else \
-                _missing(policy, application_id, leaf)
-        values[leaf.id] = value
-        leaves[leaf.id] = {"value": value, "by_role": by_role, "marks": [m.to_dict() for m in ms]}
-    results = []
-    for c in cats or [None]:
-        evaluated = tree.evaluate(values, c)
-        results.append({"category": c, **evaluated})
-    return {"application_id": application_id, "categories": cats, "leaves": leaves,
-            "results": results, "total": results[0]["total"] if len(results) == 1 else None}
+    return _score(tree, list(marks), [application_id], policy, {application_id: category},
+                  normalise=False)[application_id]
 
 
 def score_campaign(tree, sheets, policy=None, categories=None, imported=None):
@@ -340,13 +306,81 @@ def score_campaign(tree, sheets, policy=None, categories=None, imported=None):
     policy = AggregationPolicy.coerce(policy)
     categories = categories or {}
     marks = marks_from_sheets(tree, sheets, categories) + marks_from_facts(tree, imported or {}, categories)
-    if policy.reviewer_normalisation == "zscore":
-        marks = zscore_adjust(tree, marks)
-    by_app = defaultdict(list)
-    for m in marks:
-        by_app[m.application_id].append(m)
-    apps = sorted(set(by_app) | set(categories))
-    return {a: score_application(tree, a, by_app.get(a, []), policy, categories.get(a)) for a in apps}
+    apps = sorted({m.application_id for m in marks} | set(categories))
+    return _score(tree, marks, apps, policy, categories, normalise=True)
+
+
+def _score(tree, marks, apps, policy, categories, normalise):
+    """The dicts of `score_application` for `apps` from their marks: z-scores, leaf
+    values, per-role values and node scores come from the array path (`bulk`),
+    computed once for the campaign; this only checks each application in turn
+    (categories, then a missing score: the first problem in application order is the
+    one reported) and reads its rows into plain Python numbers."""
+    if not apps:
+        return {}
+    all_leaves = tree.leaves()
+    leaf_ids = [leaf.id for leaf in all_leaves]
+    col = {leaf_id: j for j, leaf_id in enumerate(leaf_ids)}
+    roles = sorted({m.role for m in marks} | {r for leaf in all_leaves for r, _ in leaf.role_weights})
+    role_i = {r: k for k, r in enumerate(roles)}
+    values, rcodes, role_codes, _ = bulk.arrays_from_marks(marks, apps, leaf_ids, roles)
+    if normalise and policy.reviewer_normalisation == "zscore":
+        values = bulk.zscore_array(values, rcodes, bulk.zscore_mask(tree, leaf_ids, role_codes, roles))
+    rw = bulk.role_weight_matrix(tree, leaf_ids, roles)
+    per_role = bulk.role_aggregates(values, policy.method, role_codes, rw)
+    lv = bulk.leaf_values(values, policy.method, role_codes, rw, policy.on_missing, per_role=per_role)
+
+    marks_of = defaultdict(list)
+    if marks:
+        app_i = {a: i for i, a in enumerate(apps)}
+        where = bulk.mark_index(marks, apps, leaf_ids)[:3]
+        for m, v in zip(marks, values[where].tolist()):
+            marks_of[app_i[m.application_id], m.leaf_id].append(
+                {"reviewer_id": m.reviewer_id, "role": m.role, "raw": m.raw, "normalised": m.normalised,
+                 "value": v})
+    lv_rows, role_rows = lv.tolist(), per_role.tolist()
+    leaves_of, cats_of = [], []
+    for a, app in enumerate(apps):
+        cats = _as_list(categories.get(app))
+        for c in cats or [None]:
+            tree.check_category(c)
+        leaves = {}
+        for leaf in tree.leaves(cats if tree.categories else None):
+            j, by_role = col[leaf.id], None
+            value = lv_rows[a][j]
+            if leaf.role_weights:
+                by_role = {}
+                for role, weight in leaf.role_weights:
+                    v = role_rows[a][j][role_i[role]]
+                    by_role[role] = v if v == v else (0.0 if weight == 0 else _missing(policy, app, leaf, role))
+            elif value != value:                          # NaN: no mark
+                value = _missing(policy, app, leaf)
+            leaves[leaf.id] = {"value": value, "by_role": by_role, "marks": marks_of.get((a, leaf.id), [])}
+        leaves_of.append(leaves)
+        cats_of.append(cats)
+
+    resolved = np.nan_to_num(lv, nan=0.0)   # missing scores counted 0 (on_missing zero) or refused above
+    results = [[] for _ in apps]
+    by_category = defaultdict(list)
+    for a, cats in enumerate(cats_of):
+        for c in cats or [None]:
+            by_category[c].append(a)
+    for c, rows in by_category.items():
+        node_ids, coef, shares, cat_leaves = bulk.node_matrix(tree, leaf_ids, c)
+        sub = resolved[rows]
+        nodes = (100.0 * (sub @ coef.T)).tolist()
+        cols = [col[leaf_id] for leaf_id in cat_leaves]
+        points = ((100.0 * shares[cols]) * sub[:, cols]).tolist()
+        for k, a in enumerate(rows):
+            results[a].append((c, {"category": c, "total": nodes[k][-1], "nodes": dict(zip(node_ids, nodes[k])),
+                                   "points": dict(zip(cat_leaves, points[k]))}))
+    out = {}
+    for a, app in enumerate(apps):
+        order = {c: i for i, c in enumerate(cats_of[a] or [None])}
+        res = [r for _, r in sorted(results[a], key=lambda cr: order[cr[0]])]
+        out[app] = {"application_id": app, "categories": cats_of[a], "leaves": leaves_of[a], "results": res,
+                    "total": res[0]["total"] if len(res) == 1 else None}
+    return out
 
 
 def result_for(score, category=None):

@@ -1,5 +1,7 @@
-"""Array path (批量计算) for large campaigns: the same aggregation, z-score and ranking
-rules as `aggregation.py` and `ranking.py`, vectorised with NumPy.
+"""Array path (批量计算): the aggregation, z-score, role-weighting and total rules of
+a campaign, vectorised with NumPy. It is the one implementation of these rules:
+`aggregation.score_campaign` (what the service's results run) assembles its
+per-application dicts from these arrays, and the benchmark calls them directly.
 
 Shapes: A applications, R reviewer slots per application, L leaves (in the order of
 ``leaf_ids``).
@@ -12,32 +14,66 @@ Shapes: A applications, R reviewer slots per application, L leaves (in the order
   leaf is not role-weighted (all its marks are aggregated together);
 - ``weights``: (L,) or (A, L) shares of the total (see `weight_matrix`).
 
-Guarantee: for the same marks, `leaf_values` / `totals` equal what
-`aggregation.score_campaign` computes (up to floating-point rounding, ~1e-12), and
-`rank_order` gives the same order as `ranking.rank` with the same tie-breaks.
+Guarantees: sums of marks (means, trimmed means, role-weighted combinations) are
+compensated (error-free additions), so they round like ``math.fsum`` — a mean of
+marks that is exactly 0.6 comes out as the float nearest 0.6 whatever the order of
+the marks, and a veto threshold compares the same way it did on the per-application
+path; z-scores agree with the per-application formulas to ~1e-12; `rank_order`
+gives the same order as `ranking.rank` with the same tie-breaks.
 """
 import numpy as np
 from scipy.sparse import csc_matrix
 
 from core.errors import field_error, invalid
 
-from .aggregation import ZERO_STD
 from .ranking import SCORE_SCALE
+
+ZERO_STD = 1e-12   # a reviewer whose scores vary less than this has "std 0"
+
+
+def _two_sum(s, c, x):
+    """(s, c) += x for an unevaluated pair s + c: s takes the rounded sum and c
+    collects the exact rounding error (Knuth's TwoSum), so s + c keeps the exact sum
+    of a few marks and its final rounding is the one ``math.fsum`` makes."""
+    t = s + x
+    z = t - s
+    c += (s - (t - z)) + (x - z)
+    return t, c
+
+
+def _compensated_sum(planes):
+    """Sum of a sequence of equally shaped arrays, rounded once like math.fsum."""
+    planes = iter(planes)
+    s = np.array(next(planes), dtype=float)
+    c = np.zeros_like(s)
+    for x in planes:
+        s, c = _two_sum(s, c, x)
+    return s, c
 
 
 def nan_aggregate(values, method):
-    """Aggregate (A, R, L) over axis 1 ignoring NaN -> (A, L); NaN where no mark."""
+    """Aggregate (A, R, L) over axis 1 ignoring NaN -> (A, L); NaN where no mark.
+
+    ``mean``: the compensated sum over the count; ``trimmed_mean``: one highest and
+    one lowest mark dropped when there are >= 3 (the exact sum minus both, then
+    divided by n - 2), else the mean; ``median``: the middle mark, or the mean of
+    the two middle ones for an even count."""
     if method in ("mean", "trimmed_mean") and values.shape[1] and not np.isnan(values).any():
         return _full_aggregate(values, method)      # every slot marked: no NaN bookkeeping
     n = np.sum(~np.isnan(values), axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        if method == "mean":
-            out = np.nansum(values, axis=1) / n
-        elif method == "trimmed_mean":
-            s = np.nansum(values, axis=1)
-            hi = np.fmax.reduce(values, axis=1)
-            lo = np.fmin.reduce(values, axis=1)
-            out = np.where(n >= 3, (s - hi - lo) / (n - 2), s / n)
+        if method in ("mean", "trimmed_mean"):
+            filled = np.where(np.isnan(values), 0.0, values)
+            s, c = _compensated_sum(filled[:, slot] for slot in range(values.shape[1]))
+            if method == "mean":
+                out = (s + c) / n
+            else:
+                hi = np.fmax.reduce(values, axis=1)
+                lo = np.fmin.reduce(values, axis=1)
+                trim = n >= 3
+                ts, tc = _two_sum(s, c.copy(), np.where(trim, -hi, 0.0))
+                ts, tc = _two_sum(ts, tc, np.where(trim, -lo, 0.0))
+                out = np.where(trim, (ts + tc) / (n - 2), (s + c) / n)
         elif method == "median":
             ordered = np.sort(values, axis=1)          # NaN sort last
             lo_i = np.maximum((n - 1) // 2, 0)[:, None, :]
@@ -56,18 +92,20 @@ def _full_aggregate(values, method):
     """`nan_aggregate` when every slot holds a mark: the same numbers in fewer passes
     (slot by slot over (A, L) planes, quicker than reducing the middle axis)."""
     r = values.shape[1]
-    total = values[:, 0].copy()
-    for slot in range(1, r):
-        total += values[:, slot]
+    s, c = _compensated_sum(values[:, slot] for slot in range(r))
     if method == "mean" or r < 3:
-        return total / r
+        s += c
+        s /= r
+        return s
     hi, lo = values[:, 0].copy(), values[:, 0].copy()
     for slot in range(1, r):
         np.maximum(hi, values[:, slot], out=hi)
         np.minimum(lo, values[:, slot], out=lo)
-    total -= hi
-    total -= lo
-    return total / (r - 2)
+    s, c = _two_sum(s, c, -hi)
+    s, c = _two_sum(s, c, -lo)
+    s += c
+    s /= r - 2
+    return s
 
 
 def zscore_array(values, reviewer_codes, applies):
@@ -122,9 +160,30 @@ def zscore_array(values, reviewer_codes, applies):
     return dev.reshape(A, R, L)
 
 
-def leaf_values(values, method, role_codes=None, role_weights=None):
-    """Per-leaf aggregate (A, L), role weights combining per-role aggregates; NaN
-    where a needed mark (or a needed role) is missing."""
+def role_aggregates(values, method, role_codes, role_weights):
+    """(A, L, n_roles): each role's aggregate on each role-weighted leaf (a leaf
+    whose row of `role_weights` is not all zero), NaN where the role has no mark
+    there and on leaves that are not role-weighted."""
+    role_weights = np.asarray(role_weights, dtype=float)
+    A, _, L = values.shape
+    out = np.full((A, L, role_weights.shape[1]), np.nan)
+    weighted = role_weights.sum(axis=1) > 0
+    if not weighted.any():
+        return out
+    sub = values[:, :, weighted]
+    for j in range(role_weights.shape[1]):
+        mine = role_codes == j
+        if mine.any():
+            out[:, weighted, j] = nan_aggregate(np.where(mine[:, :, None], sub, np.nan), method)
+    return out
+
+
+def leaf_values(values, method, role_codes=None, role_weights=None, on_missing="error", per_role=None):
+    """Per-leaf aggregate (A, L); on a role-weighted leaf the sum of each role's
+    aggregate times its weight (compensated, like math.fsum). NaN where a needed
+    mark is missing; a role of positive weight without marks makes the leaf NaN,
+    or counts 0 with ``on_missing="zero"`` (the other roles still count).
+    `per_role`: `role_aggregates`, when the caller has them already."""
     out = nan_aggregate(values, method)
     if role_weights is None:
         return out
@@ -132,16 +191,19 @@ def leaf_values(values, method, role_codes=None, role_weights=None):
     weighted = role_weights.sum(axis=1) > 0
     if not weighted.any():
         return out
-    sub = values[:, :, weighted]
-    acc = np.zeros((values.shape[0], int(weighted.sum())))
+    if per_role is None:
+        per_role = role_aggregates(values, method, role_codes, role_weights)
+    terms = []
     for j in range(role_weights.shape[1]):
         w = role_weights[weighted, j] / 100.0
         if not w.any():
             continue
-        masked = np.where((role_codes == j)[:, :, None], sub, np.nan)
-        agg = nan_aggregate(masked, method)
-        acc += np.where(w > 0, agg * w, 0.0)
-    out[:, weighted] = acc
+        agg = per_role[:, weighted, j]
+        if on_missing == "zero":
+            agg = np.nan_to_num(agg, nan=0.0)
+        terms.append(np.where(w > 0, w * agg, 0.0))
+    s, c = _compensated_sum(terms)
+    out[:, weighted] = s + c
     return out
 
 
@@ -266,31 +328,77 @@ def zscore_mask(tree, leaf_ids, role_codes, roles):
     return not_fact[:, :, None] & kinds[None, None, :]
 
 
-def arrays_from_marks(marks, application_ids, leaf_ids, roles):
-    """(values, reviewer_codes, role_codes, reviewer_ids) from `aggregation.Mark`s:
-    one slot per (application, reviewer); ``reviewer_ids[code]`` names a code."""
+def mark_index(marks, application_ids, leaf_ids):
+    """Where each `aggregation.Mark` sits in the arrays: (app (M,), slot (M,),
+    leaf (M,), reviewer_codes (A, R), reviewer_ids, R), one slot per (application,
+    reviewer) in the order the marks come; ``reviewer_ids[code]`` names a code."""
     app_i = {a: i for i, a in enumerate(application_ids)}
     leaf_i = {l: j for j, l in enumerate(leaf_ids)}
     slots, reviewer_ids, rev_code = {}, [], {}
     per_app = [0] * len(application_ids)
+    apps, slot_of, leaves = [], [], []
     for m in marks:
-        key = (m.application_id, m.reviewer_id)
+        a = app_i[m.application_id]
+        key = (a, m.reviewer_id)
         if key not in slots:
-            slots[key] = per_app[app_i[m.application_id]]
-            per_app[app_i[m.application_id]] += 1
+            slots[key] = per_app[a]
+            per_app[a] += 1
         if m.reviewer_id not in rev_code:
             rev_code[m.reviewer_id] = len(reviewer_ids)
             reviewer_ids.append(m.reviewer_id)
+        apps.append(a)
+        slot_of.append(slots[key])
+        leaves.append(leaf_i[m.leaf_id])
     R = max(per_app, default=0) or 1
-    values = np.full((len(application_ids), R, len(leaf_ids)), np.nan)
     rcodes = np.full((len(application_ids), R), -1)
+    for (a, reviewer), slot in slots.items():
+        rcodes[a, slot] = rev_code[reviewer]
+    as_int = lambda xs: np.array(xs, dtype=np.int64)   # noqa: E731
+    return as_int(apps), as_int(slot_of), as_int(leaves), rcodes, reviewer_ids, R
+
+
+def arrays_from_marks(marks, application_ids, leaf_ids, roles):
+    """(values, reviewer_codes, role_codes, reviewer_ids) from `aggregation.Mark`s
+    (their ``value``): one slot per (application, reviewer)."""
+    apps, slot_of, leaves, rcodes, reviewer_ids, R = mark_index(marks, application_ids, leaf_ids)
+    values = np.full((len(application_ids), R, len(leaf_ids)), np.nan)
     roles_ = np.full((len(application_ids), R), -1)
-    for m in marks:
-        a, s = app_i[m.application_id], slots[(m.application_id, m.reviewer_id)]
-        values[a, s, leaf_i[m.leaf_id]] = m.value
-        rcodes[a, s] = rev_code[m.reviewer_id]
-        roles_[a, s] = roles.index(m.role)
+    if len(marks):
+        values[apps, slot_of, leaves] = [m.value for m in marks]
+        code = {r: i for i, r in enumerate(roles)}
+        roles_[apps, slot_of] = [code[m.role] for m in marks]
     return values, rcodes, roles_, reviewer_ids
+
+
+def node_matrix(tree, leaf_ids, category=None):
+    """How every node of one category's tree scores from the leaves:
+    (node_ids, coefficients (N, L), shares (L,), category_leaf_ids). A node's score
+    on 0..100 is 100 x its row . the leaf values (0 for leaves outside the
+    category); a leaf adds 100 x share x value points to the total. Nodes come
+    children first, the root last (its score is the total); leaves in declared
+    order."""
+    tree.check_category(category)
+    col = {l: j for j, l in enumerate(leaf_ids)}
+    node_ids, rows, cat_leaves = [], [], []
+    shares = np.zeros(len(leaf_ids))
+
+    def walk(node, share):
+        if node.is_leaf:
+            row = np.zeros(len(leaf_ids))
+            row[col[node.id]] = 1.0
+            shares[col[node.id]] = share
+            cat_leaves.append(node.id)
+        elif node.by_category:
+            row = walk(dict(node.by_category)[category], share)
+        else:
+            row = np.zeros(len(leaf_ids))
+            for child in node.children:
+                row += child.weight / 100.0 * walk(child, share * child.weight / 100.0)
+        node_ids.append(node.id)
+        rows.append(row)
+        return row
+    walk(tree.root, 1.0)
+    return node_ids, np.array(rows), shares, cat_leaves
 
 
 def score_arrays(tree, leaf_ids, values, policy, weights, reviewer_codes=None, role_codes=None,
@@ -308,5 +416,5 @@ def score_arrays(tree, leaf_ids, values, policy, weights, reviewer_codes=None, r
             applies = zscore_mask(tree, leaf_ids, role_codes, roles)
         values = zscore_array(values, reviewer_codes, applies)
     rw = role_weight_matrix(tree, leaf_ids, roles) if roles else None
-    lv = leaf_values(values, policy.method, role_codes, rw)
+    lv = leaf_values(values, policy.method, role_codes, rw, policy.on_missing)
     return totals(lv, weights, policy.on_missing, application_ids), lv
