@@ -37,6 +37,7 @@ on 0..100 whatever the scales and whichever category subtree applies.
 """
 import hashlib
 import json
+import math
 from dataclasses import dataclass
 
 from core.errors import PermissionDenied, field_error, invalid
@@ -253,30 +254,47 @@ class CriteriaTree:
             raise invalid([problem])
         return self.nodes[leaf_id].scale.normalise(value)
 
+    def node_coefficients(self, category=None):
+        """How every node of one category's tree scores from its leaves — the one
+        statement of the weighted sum (`evaluate` here, `bulk.node_matrix` for a
+        whole campaign): ([(node_id, {leaf_id: coefficient})], {leaf_id: share}).
+        A node's score on 0..100 is 100 x the sum of coefficient x leaf value (0..1);
+        a leaf adds 100 x share x value points to the total, the root's score (the
+        shares add up to 1). Nodes come children first, the root last; leaves in
+        declared order; only the category's subtree at each category switch."""
+        self.check_category(category)
+        rows, shares = [], {}
+
+        def walk(node, share):
+            if node.is_leaf:
+                row = {node.id: 1.0}
+                shares[node.id] = share
+            elif node.by_category:
+                row = walk(dict(node.by_category)[category], share)
+            else:
+                row = {}
+                for child in node.children:
+                    w = child.weight / 100.0
+                    for leaf_id, k in walk(child, share * w).items():
+                        row[leaf_id] = row.get(leaf_id, 0.0) + w * k
+            rows.append((node.id, row))
+            return row
+        walk(self.root, 1.0)
+        return rows, shares
+
     def evaluate(self, leaf_values, category=None):
-        """Weighted sum over the tree for one category.
+        """Weighted sum over the tree for one category (`node_coefficients`).
 
         `leaf_values`: {leaf_id: 0..1} for every leaf the category uses.
         Returns {"total": 0..100, "nodes": {node_id: 0..100 for every node on the
         category's tree, leaves included}, "points": {leaf_id: points the leaf adds
         to the total}}; the points add up to the total.
         """
-        self.check_category(category)
-        nodes, points = {}, {}
-
-        def walk(node, share):
-            if node.is_leaf:
-                value = leaf_values[node.id]
-                points[node.id] = 100.0 * share * value
-            elif node.by_category:
-                value = walk(dict(node.by_category)[category], share)
-            else:
-                value = sum(child.weight / 100.0 * walk(child, share * child.weight / 100.0)
-                            for child in node.children)
-            nodes[node.id] = 100.0 * value
-            return value
-        total = 100.0 * walk(self.root, 1.0)
-        return {"total": total, "nodes": nodes, "points": points}
+        rows, shares = self.node_coefficients(category)
+        nodes = {node_id: 100.0 * math.fsum(k * leaf_values[leaf_id] for leaf_id, k in row.items())
+                 for node_id, row in rows}
+        points = {leaf_id: 100.0 * share * leaf_values[leaf_id] for leaf_id, share in shares.items()}
+        return {"total": nodes[self.root.id], "nodes": nodes, "points": points}
 
 
 # -- parsing ---------------------------------------------------------------------

@@ -371,34 +371,20 @@ def arrays_from_marks(marks, application_ids, leaf_ids, roles):
 
 
 def node_matrix(tree, leaf_ids, category=None):
-    """How every node of one category's tree scores from the leaves:
-    (node_ids, coefficients (N, L), shares (L,), category_leaf_ids). A node's score
-    on 0..100 is 100 x its row . the leaf values (0 for leaves outside the
-    category); a leaf adds 100 x share x value points to the total. Nodes come
-    children first, the root last (its score is the total); leaves in declared
-    order."""
-    tree.check_category(category)
+    """`CriteriaTree.node_coefficients` as arrays over `leaf_ids`: (node_ids,
+    coefficients (N, L), shares (L,), category_leaf_ids). Node scores of A
+    applications are ``100 * values @ coefficients.T`` (values (A, L), 0 outside the
+    category); the root comes last, its score is the total."""
+    rows, leaf_shares = tree.node_coefficients(category)
     col = {l: j for j, l in enumerate(leaf_ids)}
-    node_ids, rows, cat_leaves = [], [], []
+    coef = np.zeros((len(rows), len(leaf_ids)))
+    for i, (_, row) in enumerate(rows):
+        for leaf_id, k in row.items():
+            coef[i, col[leaf_id]] = k
     shares = np.zeros(len(leaf_ids))
-
-    def walk(node, share):
-        if node.is_leaf:
-            row = np.zeros(len(leaf_ids))
-            row[col[node.id]] = 1.0
-            shares[col[node.id]] = share
-            cat_leaves.append(node.id)
-        elif node.by_category:
-            row = walk(dict(node.by_category)[category], share)
-        else:
-            row = np.zeros(len(leaf_ids))
-            for child in node.children:
-                row += child.weight / 100.0 * walk(child, share * child.weight / 100.0)
-        node_ids.append(node.id)
-        rows.append(row)
-        return row
-    walk(tree.root, 1.0)
-    return node_ids, np.array(rows), shares, cat_leaves
+    for leaf_id, share in leaf_shares.items():
+        shares[col[leaf_id]] = share
+    return [node_id for node_id, _ in rows], coef, shares, list(leaf_shares)
 
 
 def score_arrays(tree, leaf_ids, values, policy, weights, reviewer_codes=None, role_codes=None,
