@@ -29,6 +29,7 @@ from core.errors import field_error, invalid
 from .ranking import SCORE_SCALE
 
 ZERO_STD = 1e-12   # a reviewer whose scores vary less than this has "std 0"
+CHUNK = 8192       # slots per block of the long passes: a block's marks stay in the CPU cache
 
 
 def _two_sum(s, c, x):
@@ -49,6 +50,19 @@ def _compensated_sum(planes):
     for x in planes:
         s, c = _two_sum(s, c, x)
     return s, c
+
+
+def _add_exactly(s, c, x, t, z, e):
+    """`_two_sum` in place with scratch arrays t, z, e (no allocation): s + x rounded
+    goes to t, its error is added to c; returns (new s, free buffer) = (t, s)."""
+    np.add(s, x, out=t)
+    np.subtract(t, s, out=z)
+    np.subtract(t, z, out=e)
+    np.subtract(s, e, out=e)
+    np.subtract(x, z, out=z)
+    e += z
+    c += e
+    return t, s
 
 
 def nan_aggregate(values, method):
@@ -89,20 +103,30 @@ def nan_aggregate(values, method):
 
 
 def _full_aggregate(values, method):
-    """`nan_aggregate` when every slot holds a mark: the same numbers in fewer passes
-    (slot by slot over (A, L) planes, quicker than reducing the middle axis)."""
+    """`nan_aggregate` when every slot holds a mark: the same numbers in fewer passes,
+    block by block of applications (a block's planes stay in the CPU cache) and slot
+    by slot over (A, L) planes, quicker than reducing the middle axis."""
+    A, r, L = values.shape
+    out = np.empty((A, L))
+    step = max(1, CHUNK // r)
+    for start in range(0, A, step):
+        out[start:start + step] = _full_block(values[start:start + step], method)
+    return out
+
+
+def _full_block(values, method):
     r = values.shape[1]
-    s, c = _compensated_sum(values[:, slot] for slot in range(r))
+    s = values[:, 0].copy()
+    c, t, z, e = (np.zeros_like(s) for _ in range(4))
+    for slot in range(1, r):
+        s, t = _add_exactly(s, c, values[:, slot], t, z, e)
     if method == "mean" or r < 3:
         s += c
         s /= r
         return s
-    hi, lo = values[:, 0].copy(), values[:, 0].copy()
-    for slot in range(1, r):
-        np.maximum(hi, values[:, slot], out=hi)
-        np.minimum(lo, values[:, slot], out=lo)
-    s, c = _two_sum(s, c, -hi)
-    s, c = _two_sum(s, c, -lo)
+    for extreme in (values.max(axis=1), values.min(axis=1)):
+        np.negative(extreme, out=extreme)
+        s, t = _add_exactly(s, c, extreme, t, z, e)
     s += c
     s /= r - 2
     return s
@@ -113,51 +137,65 @@ def zscore_array(values, reviewer_codes, applies):
     `aggregation.zscore_adjust`). `applies`: bool array broadcastable to (A, R, L),
     True where a mark takes part (range leaves, not imported facts).
 
-    How it stays a few passes over the marks whatever the number of reviewers: the
+    How it stays three passes over the marks whatever the number of reviewers: the
     per-reviewer sums are one sparse product (a reviewer x slot one-hot matrix times
-    the (slots, L) marks); each leaf's mean and spread come from the reviewers' sums
-    (the spread by the parallel-axis rule, a sum of non-negative parts, so nothing
-    cancels); and the adjustment ``lmu + lsd * (x - rmu) / rsd`` is applied as one
-    multiply-add per mark with the per-reviewer factor gathered once."""
+    the (slots, L) marks); the per-reviewer squared deviations another, block by
+    block; each leaf's mean and spread come from the reviewers' sums (the spread by
+    the parallel-axis rule, a sum of non-negative parts, so nothing cancels); and
+    each mark becomes ``(x - rmu) * scale + offset`` with the reviewer's
+    (rmu, scale, offset) gathered once per block: scale = lsd / rsd and offset =
+    lmu, or scale 0 for a reviewer whose marks do not vary (-> lmu), or offset = the
+    mark itself for a reviewer's single mark (x - rmu is then exactly 0)."""
     A, R, L = values.shape
-    valid = ~np.isnan(values) & np.broadcast_to(applies, (A, R, L)) & (reviewer_codes >= 0)[:, :, None]
-    if not valid.any():
-        return values.copy()
-    full = bool(valid.all())
-    marks = values.reshape(-1, L)
     rev = np.maximum(reviewer_codes, 0).ravel()
+    marks = values.reshape(-1, L)
+    full = (not np.isnan(values).any() and bool(np.all(applies)) and bool((reviewer_codes >= 0).all()))
+    if full:
+        valid, taking = None, marks
+    else:
+        valid = (~np.isnan(values) & np.broadcast_to(applies, (A, R, L))
+                 & (reviewer_codes >= 0)[:, :, None]).reshape(-1, L)
+        if not valid.any():
+            return values.copy()
+        taking = np.where(valid, marks, 0.0)
     n = int(rev.max()) + 1
     one_hot = csc_matrix((np.ones(len(rev)), rev, np.arange(len(rev) + 1)), shape=(n, len(rev)))
     if full:
-        taking = marks
         cnt = np.broadcast_to(np.bincount(rev, minlength=n).astype(float)[:, None], (n, L))
     else:
-        weight = valid.reshape(-1, L).astype(float)
-        taking = np.where(valid.reshape(-1, L), marks, 0.0)
-        cnt = one_hot @ weight
+        cnt = one_hot @ valid.astype(float)
     sums = one_hot @ taking
     with np.errstate(invalid="ignore", divide="ignore"):
-        rmu = sums / cnt
-        dev = taking - rmu[rev]
-        if not full:
-            dev *= weight                                # marks that take no part add nothing
-        sq = one_hot @ (dev * dev)
+        rmu = np.where(cnt > 0, sums / cnt, 0.0)
+        sq = np.zeros((n, L))
+        for start in range(0, len(rev), CHUNK):
+            stop = min(start + CHUNK, len(rev))
+            dev = taking[start:stop] - rmu[rev[start:stop]]
+            if valid is not None:
+                dev *= valid[start:stop]                 # marks that take no part add nothing
+            dev *= dev
+            sq += one_hot[:, start:stop] @ dev
         rsd = np.sqrt(sq / cnt)
         count = cnt.sum(axis=0)
         lmu = sums.sum(axis=0) / count
         spread = np.where(cnt > 0, sq + cnt * (rmu - lmu) ** 2, 0.0)
         lsd = np.sqrt(spread.sum(axis=0) / count)
-        scale = np.where(rsd >= ZERO_STD, lsd / np.where(rsd >= ZERO_STD, rsd, 1.0), 0.0)
-    dev *= scale[rev]
-    dev += lmu
-    np.clip(dev, 0.0, 1.0, out=dev)
-    single = (cnt < 2) & (cnt > 0)
-    if single.any():                                     # a single mark stays as it is
-        keep = single[rev]
-        dev[keep] = marks[keep]
-    if not full:
-        dev = np.where(valid.reshape(-1, L), dev, marks)
-    return dev.reshape(A, R, L)
+        varies = rsd >= ZERO_STD
+        scale = np.where(varies, lsd / np.where(varies, rsd, 1.0), 0.0)
+    single = cnt == 1
+    offset = np.where(single, rmu, np.broadcast_to(lmu, (n, L)))
+    per_reviewer = np.concatenate([rmu, scale, offset], axis=1)     # one gather per block
+    out = np.empty_like(marks)
+    for start in range(0, len(rev), CHUNK):
+        stop = min(start + CHUNK, len(rev))
+        g = per_reviewer[rev[start:stop]]
+        block = np.subtract(marks[start:stop], g[:, :L], out=out[start:stop])
+        block *= g[:, L:2 * L]
+        block += g[:, 2 * L:]
+        np.clip(block, 0.0, 1.0, out=block)
+        if valid is not None:
+            np.copyto(block, marks[start:stop], where=~valid[start:stop])
+    return out.reshape(A, R, L)
 
 
 def role_aggregates(values, method, role_codes, role_weights):

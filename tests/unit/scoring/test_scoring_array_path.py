@@ -12,11 +12,12 @@ exactly, decides the same way); everything else is equal."""
 import math
 import random
 
+import numpy as np
 import pytest
 
 from core.declaration.criteria_tree import CriteriaTree
 from core.errors import Conflict, ValidationFailed
-from services.scoring.domain import aggregation, computation
+from services.scoring.domain import aggregation, bulk, computation
 from tests.unit.scoring import reference_aggregation
 from tests.unit.scoring.conftest import CLASS_TREE, DORM_TREE, LEAGUE, ROLES, TEACHER
 
@@ -136,6 +137,8 @@ def _outcome(args):
 @pytest.mark.parametrize("seed", range(60))
 def test_the_array_path_gives_the_results_of_the_per_application_path(seed, monkeypatch):
     args, policy = _campaign(seed)
+    if seed % 2:
+        monkeypatch.setattr(bulk, "CHUNK", 3)        # blocks of the long passes end mid-campaign
     new, new_error = _outcome(args)
     with monkeypatch.context() as m:
         m.setattr(computation.aggregation, "score_campaign", reference_aggregation.score_campaign)
@@ -168,3 +171,35 @@ def test_the_random_campaigns_cover_what_they_claim():
                 seen.add("selected")
     assert {(m, n) for m in aggregation.METHODS for n in aggregation.NORMALISATIONS} <= seen
     assert {"zero", "error", "result", "rule veto", "selected"} <= seen
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_block_by_block_passes_give_the_reference_numbers(seed, monkeypatch):
+    """Every slot marked (the benchmark's shape, the block-by-block passes) with
+    blocks that end mid-campaign: means and trimmed means are math.fsum's, z-scores
+    the per-application formulas' (single marks, reviewers who do not vary)."""
+    monkeypatch.setattr(bulk, "CHUNK", 7)
+    rng = random.Random(seed)
+    tree = CriteriaTree.from_dict({"id": "root", "name": "根", "children": [
+        {"id": f"l{j}", "name": f"指标{j}", "weight": w, "scale": {"kind": "range", "min": 0, "max": 10},
+         "scorer_role": "reviewer"} for j, w in enumerate((50, 30, 20))]})
+    marks = []
+    for a in range(23):
+        for slot, r in enumerate(rng.sample(range(12), 5)):
+            for j in range(3):
+                v = 0.5 if r == 0 else rng.randint(0, 10) / 10    # reviewer r0 never varies
+                if r == 11 and a:                                   # r11 marks one application only
+                    r = 12 + a
+                marks.append(reference_aggregation.Mark(f"a{a:02d}", f"l{j}", f"r{r}", "reviewer", v * 10, v, v))
+    apps, leaf_ids = sorted({m.application_id for m in marks}), ["l0", "l1", "l2"]
+    values, rcodes, role_codes, _ = bulk.arrays_from_marks(marks, apps, leaf_ids, ["reviewer"])
+    assert not np.isnan(values).any()
+    for method in ("mean", "trimmed_mean"):
+        expected = [[reference_aggregation.aggregate(values[a, :, j].tolist(), method) for j in range(3)]
+                    for a in range(len(apps))]
+        assert bulk.nan_aggregate(values, method).tolist() == expected
+    adjusted = bulk.zscore_array(values, rcodes, bulk.zscore_mask(tree, leaf_ids, role_codes, ["reviewer"]))
+    where = bulk.mark_index(marks, apps, leaf_ids)[:3]
+    expected = [m.value for m in reference_aggregation.zscore_adjust(tree, marks)]
+    assert adjusted[where].tolist() == pytest.approx(expected, rel=1e-12, abs=1e-12)
+    assert expected != [m.value for m in marks]
