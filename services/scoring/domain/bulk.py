@@ -33,12 +33,10 @@ CHUNK = 2048       # slots per block of `_full_aggregate`: a block's planes stay
 
 
 def _two_sum(s, c, x):
-    """(s, c) += x for an unevaluated pair s + c: s takes the rounded sum and c
-    collects the exact rounding error (Knuth's TwoSum), so s + c keeps the exact sum
-    of a few marks and its final rounding is the one ``math.fsum`` makes."""
-    t = s + x
-    z = t - s
-    c += (s - (t - z)) + (x - z)
+    """(s, c) += x for an unevaluated pair s + c: returns the rounded sum s + x and c
+    with the exact rounding error added (Knuth's TwoSum), so s + c keeps the exact
+    sum of a few marks and its final rounding is the one ``math.fsum`` makes."""
+    t, _ = _add_exactly(s, c, x, *(np.empty(np.shape(s)) for _ in range(3)))
     return t, c
 
 
@@ -53,8 +51,9 @@ def _compensated_sum(planes):
 
 
 def _add_exactly(s, c, x, t, z, e):
-    """`_two_sum` in place with scratch arrays t, z, e (no allocation): s + x rounded
-    goes to t, its error is added to c; returns (new s, free buffer) = (t, s)."""
+    """`_two_sum` in scratch arrays t, z, e (no allocation; s and x are only read):
+    s + x rounded goes to t, its error is added to c; returns (new s, free buffer) =
+    (t, s)."""
     np.add(s, x, out=t)
     np.subtract(t, s, out=z)
     np.subtract(t, z, out=e)
