@@ -426,9 +426,11 @@ def node_matrix(tree, leaf_ids, category=None):
 
 def score_arrays(tree, leaf_ids, values, policy, weights, reviewer_codes=None, role_codes=None,
                  roles=(), application_ids=None):
-    """Totals (A,) and leaf values (A, L) for a whole campaign: the array twin of
-    `aggregation.score_campaign` (reviewer normalisation, method, role weights,
-    weighted sum, missing-score policy as in `AggregationPolicy`)."""
+    """Totals (A,) and leaf values (A, L) for a whole campaign already in arrays
+    (the benchmark's entry): the steps `aggregation.score_campaign` runs (reviewer
+    normalisation, method, role weights, missing-score policy as in
+    `AggregationPolicy`), then the weighted sum with `weights` alone, without the
+    node scores and per-application dicts the service's results keep."""
     from .aggregation import AggregationPolicy
     policy = AggregationPolicy.coerce(policy)
     roles = list(roles)
