@@ -203,3 +203,24 @@ def test_block_by_block_passes_give_the_reference_numbers(seed, monkeypatch):
     expected = [m.value for m in reference_aggregation.zscore_adjust(tree, marks)]
     assert adjusted[where].tolist() == pytest.approx(expected, rel=1e-12, abs=1e-12)
     assert expected != [m.value for m in marks]
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_rank_order_sorts_ties_like_sorting_every_key(seed):
+    """`bulk.rank_order` sorts by total and then only within ties: the order of one
+    lexsort over every key, with many ties, NaN tie-break values and string ids."""
+    rng = np.random.default_rng(seed)
+    n = 2000
+    total = rng.choice([60.0, 70.0, 70.0 + 1e-9, 80.0, 90.5], size=n) + rng.choice([0.0, 0.1234567], size=n)
+    indicator = rng.choice([0.5, 0.7, np.nan], size=n)
+    submitted = rng.choice(["2024-10-01T08:00:00.000Z", "2024-10-02T08:00:00.000Z"], size=n)
+    ids = np.array([f"app{i:05d}" for i in rng.permutation(n)])
+    excluded = rng.random(n) < 0.05
+    ties = [(indicator, "desc"), (submitted, "asc")]
+    keys = [np.unique(ids, return_inverse=True)[1].astype(float),
+            np.unique(submitted, return_inverse=True)[1].astype(float),
+            -np.round(indicator * 1e6), -np.round(total * 1e6)]
+    expected = np.lexsort(keys)
+    expected = expected[~excluded[expected]]
+    assert bulk.rank_order(total, ids, ties, excluded=excluded).tolist() == expected.tolist()
+    assert bulk.rank_order(total, ids, ties).tolist() == np.lexsort(keys).tolist()
