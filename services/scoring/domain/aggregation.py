@@ -14,7 +14,7 @@ Steps, each a public function:
    the plain mean).
    A leaf with ``role_weights`` aggregates each role's scores separately and combines
    the per-role results by the role weights.
-4. total = weighted sum over the criteria tree (`CriteriaTree.evaluate`), with the
+4. total = weighted sum over the criteria tree (`CriteriaTree.node_coefficients`), with the
    category subtree chosen by the application's category. An application that stands
    in several categories (a dorm applying for two types) gets one result per category.
 
@@ -232,12 +232,6 @@ def marks_from_facts(tree, imported, categories=None):
 
 
 # -- step 2: per-reviewer z-score ------------------------------------------------------
-def zscore_applies(leaf, role):
-    """Z-scores adjust judgements, not facts: only range-scale leaves, and never
-    marks of role imported_fact."""
-    return leaf.scale.kind == "range" and role != "imported_fact"
-
-
 def zscore_adjust(tree, marks):
     """Per-reviewer normalisation within a campaign, leaf by leaf.
 
@@ -254,7 +248,8 @@ def zscore_adjust(tree, marks):
     - r gave a single mark on L: unchanged (leniency cannot be estimated from one);
     - r gave >= 2 marks on L, all equal (sd_rL < 1e-12): each becomes mu_L, the
       campaign mean (z = 0: the reviewer did not distinguish the applications);
-    - pass_fail and count leaves and imported facts: unchanged.
+    - pass_fail and count leaves and imported facts: unchanged (z-scores adjust
+      judgements, not facts: `bulk.zscore_mask`).
 
     Returns new marks; ``normalised`` keeps the unadjusted value. Computed by
     `bulk.zscore_array`.

@@ -380,8 +380,9 @@ def role_weight_matrix(tree, leaf_ids, roles):
 
 
 def zscore_mask(tree, leaf_ids, role_codes, roles):
-    """True where z-score normalisation applies (range leaves, not facts): (A, R, L),
-    or (1, 1, L) when no role is ``imported_fact``."""
+    """True where z-score normalisation applies: z-scores adjust judgements, not
+    facts, so only range-scale leaves and never marks of role ``imported_fact``.
+    (A, R, L), or (1, 1, L) when no role is ``imported_fact``."""
     kinds = np.array([tree.nodes[i].scale.kind == "range" for i in leaf_ids])
     if "imported_fact" not in roles:
         return kinds[None, None, :]       # broadcastable: no (A, R, L) array to build and scan
