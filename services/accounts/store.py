@@ -20,6 +20,7 @@ import uuid
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 
 from core import audit
+from core.mongo import count as count_matching
 
 
 class AccountStore:
@@ -72,7 +73,7 @@ class AccountStore:
     def failures(self, query, since):
         """(count, time of the last) of failures matching `query` since `since`."""
         query = dict(query, at={"$gte": since})
-        count = self.db.login_attempts.count_documents(query)
+        count = count_matching(self.db.login_attempts, query)
         if not count:
             return 0, 0.0
         last = self.db.login_attempts.find_one(query, sort=[("at", DESCENDING)])

@@ -556,7 +556,7 @@ class ApplicationsStore:
         the newest change was (index campaign_id + updated_ts)."""
         newest = self.db.applications.find_one({"campaign_id": campaign_id}, {"updated_ts": 1},
                                                sort=[("updated_ts", DESCENDING)])
-        return {"count": self.db.applications.count_documents({"campaign_id": campaign_id}),
+        return {"count": count(self.db.applications, {"campaign_id": campaign_id}),
                 "updated_ts": (newest or {}).get("updated_ts")}
 
     def campaign_states(self, campaign_id):
