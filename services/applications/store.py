@@ -489,8 +489,8 @@ class ApplicationsStore:
             return len(ids | {d["_id"] for q in wide for d in self.db.applications.find(q, {"_id": 1})})
         if not wide:
             return len(ids)
-        inside = {d["_id"] for d in self.db.applications.find(dict(wide[0], _id={"$in": sorted(ids)}), {"_id": 1})} \
-            if ids else set()
+        among = dict(wide[0].get("_id") or {}, **{"$in": sorted(ids)})   # (keeping an _id range it has)
+        inside = {d["_id"] for d in self.db.applications.find(dict(wide[0], _id=among), {"_id": 1})} if ids else set()
         return count(self.db.applications, wide[0]) + len(ids - inside)
 
     def position_of(self, visible, application_id, campaign_id=None, state=None, college_id=None):
@@ -503,10 +503,11 @@ class ApplicationsStore:
                                   for q in wanted):
             return None
         mark = doc.get("updated_ts") or 0.0
-        # Those changed at the very same moment as it (a bulk step): few, ordered by id.
-        before = {d["_id"] for q in wanted for d in self.db.applications.find(dict(q, updated_ts=mark), {"_id": 1})
-                  if d["_id"] > application_id}
-        return self._count_union([dict(q, updated_ts={"$gt": mark}) for q in wanted]) + len(before) + 1
+        newer = [dict(q, updated_ts={"$gt": mark}) for q in wanted]
+        # and those changed at the very same moment (a bulk step: thousands after finalising)
+        # listed before it: the greater ids
+        same = [dict(q, updated_ts=mark, _id={"$gt": application_id}) for q in wanted]
+        return self._count_union(newer) + self._count_union(same) + 1
 
     @staticmethod
     def _visible_queries(visible, campaign_id, state, college_id):
@@ -536,10 +537,13 @@ class ApplicationsStore:
         sort = [("updated_ts", DESCENDING), ("_id", DESCENDING)]
         if mark is None:
             return list(self.db.applications.find(query, fields, sort=sort, limit=limit))
-        # Those changed at the very same moment (a bulk decision): few, read whole and
-        # cut by id here (nx-27017 scans for a range on _id).
-        same = [d for d in self.db.applications.find(dict(query, updated_ts=mark.get("updated_ts")), fields, sort=sort)
-                if d["_id"] < mark["_id"]][:limit]
+        # Those changed at the very same moment (a bulk decision: thousands at once after
+        # finalising), by id below the mark: in an aggregation, which nx-27017 serves
+        # (its find scans for a range on _id; reading them all made every page of a
+        # 10,000-application export read the whole bulk-decided set).
+        same = list(self.db.applications.aggregate([
+            {"$match": dict(query, updated_ts=mark.get("updated_ts"), _id={"$lt": mark["_id"]})},
+            {"$sort": {"_id": DESCENDING}}, {"$limit": limit}, {"$project": fields}]))
         older = list(self.db.applications.find(dict(query, updated_ts={"$lt": mark.get("updated_ts") or 0.0}), fields,
                                                sort=sort, limit=limit - len(same))) if len(same) < limit else []
         return same + older

@@ -1,5 +1,6 @@
 """Counting a review queue instead of listing it: `count_visible` and
-`position_of` agree with what `list_applications` lists, for every way of seeing
+`position_of` agree with what `list_applications` lists (and its pages by key,
+through many applications changed at the same moment), for every way of seeing
 (a person's own units, one college, several colleges, the school) and where they
 overlap, on the real Mongo wire server."""
 import random
@@ -42,6 +43,14 @@ def test_counts_and_positions_agree_with_the_list(store):
                         {"college_id": "c2"}):
             listed = [d["_id"] for d in store.list_applications(visible, limit=500, **filters)]
             assert store.count_visible(visible, **filters) == len(listed), (visible, filters)
+            paged, after = [], None      # by key, three at a time (ties on updated_ts by id)
+            while True:
+                page = [d["_id"] for d in store.list_applications(visible, limit=3, after=after, **filters)]
+                paged += page
+                if len(page) < 3:
+                    break
+                after = page[-1]
+            assert paged == listed, (visible, filters)
             for doc in docs[::3]:
                 expected = listed.index(doc["_id"]) + 1 if doc["_id"] in listed else None
                 assert store.position_of(visible, doc["_id"], **filters) == expected, (visible, filters, doc)
