@@ -66,7 +66,7 @@ def main():
     args = parser.parse_args()
     client = make_client({"MONGO_URI": args.mongo})
     name = f"bench_people_{uuid.uuid4().hex[:8]}"
-    store = ApplicationsStore(client[name], {})
+    store = ApplicationsStore(client[name], {"MONGO_URI": args.mongo})
     try:
         store.ensure_indexes()
         seconds, admin = timed(lambda: seed(store, args.people))
