@@ -51,19 +51,23 @@ def search(store, viewer, filters):
         if filters["role"] not in role_rules.ROLES:
             raise invalid([field_error("role", f"Unknown role {filters['role']!r}.", f"未知角色：{filters['role']}")])
         parts.append({"role_names": {"$in": [filters["role"]]}})
+    # `q` matches any of a few fields: each alternative is a query of its own, merged by
+    # the store (an $or over them scans every person on the embedded server: 1-2 s at
+    # 10,000), and a prefix is a range of its field's index (a regex is not counted from
+    # the index there).
+    alternatives = [{}]
     if filters.get("q"):
         q = filters["q"].strip()
-        prefix = {"$regex": "^" + re.escape(q)}
         if re.fullmatch(r"[0-9A-Za-z_]+", q):   # a 学号 / 工号 / login (or a name in letters)
-            parts.append({"$or": [{"student_no": prefix}, {"staff_no": prefix}, {"login": q}, {"name": prefix}]})
-        else:                                     # a Chinese name: one prefix range of the name index
-            parts.append({"name": prefix})
-    query = flat(parts)
+            alternatives = [{"student_no": _prefix(q)}, {"staff_no": _prefix(q)}, {"login": q}, {"name": _prefix(q)}]
+        else:                                     # a Chinese name
+            alternatives = [{"name": _prefix(q)}]
+    queries = [flat(parts + [alt]) if alt else flat(parts) for alt in alternatives]
     limit = filters.get("limit", 50)
-    found = store.search_people(query, filters.get("after"), limit + 1)
+    found = store.search_people_any(queries, filters.get("after"), limit + 1)
     page, more = found[:limit], len(found) > limit
     # counted on the first page only: a page further on says where it is by its cursor
-    total = store.count_people(query, COUNT_CAP + 1) if not filters.get("after") else None
+    total = store.count_people_any(queries, COUNT_CAP + 1) if not filters.get("after") else None
     names = _unit_names(store, page)
     items = [_row(p, names) for p in page]
     if "public_in" in scope:
@@ -83,6 +87,12 @@ def flat(parts):
         else:
             merged.update(part)
     return {"$and": [merged, *rest]} if rest else merged
+
+
+def _prefix(text):
+    """The strings that start with `text`, as a range (binary order, as both servers
+    compare strings): the same as an anchored regex, served by the field's index."""
+    return {"$gte": text, "$lt": text + chr(0x10FFFF)}
 
 
 def _one_of(field, values):

@@ -239,6 +239,21 @@ class ApplicationsStore:
         return list(self.db.people.aggregate([{"$match": query}, {"$sort": {"_id": ASCENDING}}, {"$limit": limit},
                                               {"$project": {"password_hash": 0}}]))
 
+    def search_people_any(self, queries, after=None, limit=50):
+        """`search_people` of the people matching any of `queries`: each run by itself
+        (no $or), merged in _id order."""
+        if len(queries) == 1:
+            return self.search_people(queries[0], after, limit)
+        found = {p["_id"]: p for query in queries for p in self.search_people(query, after, limit)}
+        return [found[key] for key in sorted(found)][:limit]
+
+    def count_people_any(self, queries, cap):
+        """`count_people` of the people matching any of `queries` (distinct ids, each
+        query read no further than `cap`)."""
+        if len(queries) == 1:
+            return self.count_people(queries[0], cap)
+        return len({d["_id"] for query in queries for d in self.db.people.find(query, {"_id": 1}, limit=cap)})
+
     def count_people(self, query, cap):
         """How many match, counted no further than `cap` (an index count, never a
         full scan for a broad filter)."""

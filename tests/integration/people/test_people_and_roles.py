@@ -16,6 +16,20 @@ def test_search_person_page_and_scope(http):
     assert len(first["items"]) == 3 and not {p["id"] for p in first["items"]} & {p["id"] for p in second["items"]}
     by_no = http.as_(ADMIN, "GET", "/api/people?q=2023020101").json
     assert [p["name"] for p in by_no["items"]] == ["陈静"]
+    # q is a prefix of the 学号, the 工号 or the name, or the login itself: each looked up on
+    # its own and merged; pages by key through the merged list, and the count is distinct
+    assert "孙辅导员" in [p["name"] for p in http.as_(ADMIN, "GET", "/api/people?q=counselor_me").json["items"]]
+    every = http.as_(ADMIN, "GET", "/api/people?q=2023&limit=100").json
+    assert len(every["items"]) >= 3 and every["total"] == len(every["items"])
+    assert all(p.get("student_no", "").startswith("2023") for p in every["items"]), every["items"]
+    walked, after = [], None
+    while True:
+        page = http.as_(ADMIN, "GET", "/api/people?q=2023&limit=2" + (f"&after={after}" if after else "")).json
+        walked += [p["id"] for p in page["items"]]
+        after = page["next"]
+        if not after:
+            break
+    assert walked == [p["id"] for p in every["items"]] == sorted(walked)
     dorm_leaders = http.as_(ADMIN, "GET", "/api/people?role=branch_secretary").json
     assert {p["id"] for p in dorm_leaders["items"]} >= {"p_2023010101", "p_2023020101"}
     # a counselor sees their college only
