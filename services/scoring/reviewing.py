@@ -286,13 +286,14 @@ def my_assignments(store, applications, person, campaign_id=None):
     by_campaign = {}
     for a in mine:
         by_campaign.setdefault(a["campaign_id"], []).append(a)
+    sheets = store.sheets_by_ids([a["_id"] for a in mine])   # one read, not one per assignment
     out = []
     for cid, assigned in sorted(by_campaign.items()):
         setup = campaign_setup.load(store, cid)
-        apps = {a["id"]: a for a in applications.candidates(cid)}
+        apps = {a["id"]: a for a in applications.candidates(cid, sorted({a["application_id"] for a in assigned}))}
         for a in assigned:
             app = apps.get(a["application_id"]) or applications.application(a["application_id"])
-            sheet = store.get_sheet(a["_id"])
+            sheet = sheets.get(a["_id"])
             out.append({"campaign_id": cid, "application_id": a["application_id"], "role": a.get("role", "reviewer"),
                         "sheet_state": (sheet or {}).get("state"), "sheet_version": (sheet or {}).get("version", 0),
                         "application": reviewer_application_view(app, setup["blind_review"])})

@@ -204,6 +204,13 @@ class ScoringStore:
                                                           "name": {"$first": "$reviewer_name"}}}])
         return sorted((row["_id"], row.get("name"), row["n"]) for row in rows)
 
+    def sheets_by_ids(self, sheet_ids):
+        """{sheet id: sheet} of these sheets (those that exist), in one read."""
+        if not sheet_ids:
+            return {}
+        return {d["_id"]: d for d in self.db.sheets.find({"_id": {"$in": list(sheet_ids)}},
+                                                       {"outbox": 0, "outbox_ts": 0, "outbox_at": 0})}
+
     def sheet_states(self, sheet_ids):
         """{sheet id: state} of these sheets (those that exist)."""
         if not sheet_ids:
