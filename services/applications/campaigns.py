@@ -117,11 +117,9 @@ def visible_campaigns(store, actor, person, open_only, now):
     caller drops those whose phase no longer accepts applications)."""
     units = {u for _r, u in actor.roles} | {person.get(k) for k in ("school_id", "college_id", "class_id")}
     reach = set()
-    for unit_id in filter(None, units):
-        try:
-            reach.update(store.get_unit(unit_id)["path"])
-        except Exception:  # a stale role on a deleted unit hides nothing else
-            continue
+    # one read for all of them; a stale role on a deleted unit is simply not found
+    for unit in store.units_by_ids(sorted(filter(None, units))).values():
+        reach.update(unit.get("path") or [])
     mine = sorted(filter(None, units))
     # Up: campaigns of a unit above me (my college's, my school's); down: campaigns
     # inside a unit I administer.
