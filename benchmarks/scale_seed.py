@@ -6,8 +6,11 @@ finished work (no outbox, nothing due, no lease).
 school_scale.py uses it when only part of a school's dorms submit over HTTP
 (--http-dorms, to keep a 5,000-dorm run within minutes on a loaded machine): the
 other dorms' applications are copies of the submitted ones, then moved on by the same
-step the counselors took over HTTP."""
+step the counselors took over HTTP. After assignment, the reviewers' score sheets
+are the same kind of stand-in: a few are scored over HTTP as reviewers do, the rest
+are copies of one of them (`copy_scored`) with marks of their own."""
 import copy
+import random
 
 from pymongo import UpdateOne
 
@@ -71,5 +74,49 @@ def copy_step(db, before, seen, after, ids):
                        for i in ids for e in new_entries])
 
 
+def copy_scored(db, template, assignments, reviewer_names, marks):
+    """Submitted score sheets for `assignments` (the scoring service's assignment
+    documents, none scored yet), standing in for the reviewers who would each score
+    theirs over HTTP: copies of `template` (a sheet a reviewer really submitted, in
+    the scoring database `db`) with the assignment's application, reviewer and role
+    (its category kept: the benchmark's applications all apply for the same type), the
+    scores `marks(sheet_id)` gives (keys as the template's), and the template's
+    audit entries (the sheet's own trail and the ``audit`` collection's) renamed to
+    the copy and its reviewer. Returns how many sheets were written."""
+    trail = list(db.audit.find({"subject_kind": "score_sheet", "subject_id": template["_id"]}))
+    sheets, entries = [], []
+    for assignment in assignments:
+        sheet_id, reviewer_id = assignment["_id"], assignment["reviewer_id"]
+        by = {"id": reviewer_id, "name": reviewer_names.get(reviewer_id, reviewer_id)}
+        doc = copy.deepcopy(template)
+        doc.update(_id=sheet_id, id=sheet_id, application_id=assignment["application_id"], reviewer_id=reviewer_id,
+                   role=assignment.get("role", template["role"]), reviewer_name=by["name"], scores=marks(sheet_id),
+                   audit=[dict(e, by=reviewer_id) for e in template["audit"]])
+        for key in ("outbox", "outbox_ts", "outbox_at", "outbox_claim_ts"):
+            doc.pop(key, None)
+        sheets.append(doc)
+        for entry in trail:
+            details = dict(entry.get("details") or {}, reviewer_id=reviewer_id)
+            entries.append(dict(entry, _id=f"score_sheet:{sheet_id}:{entry['seq']}", subject_id=sheet_id,
+                                application_id=assignment["application_id"], by=by, details=details))
+    _insert(db.sheets, sheets)
+    _insert(db.audit, entries)
+    return len(sheets)
+
+
+def varied_marks(leaves, low=5.0, high=10.0):
+    """marks(sheet_id) for copy_scored and the reviewers over HTTP: each leaf in
+    `leaves` a mark in [low, high] to two decimals, the same for the same sheet id
+    (seeded by it), so totals differ and the ranking is not all ties."""
+    def marks(sheet_id):
+        pick = random.Random(sheet_id)
+        return {leaf: round(pick.uniform(low, high), 2) for leaf in leaves}
+    return marks
+
+
 def applications_db(client):
     return client[database_name({}, "applications")]
+
+
+def scoring_db(client):
+    return client[database_name({}, "scoring")]

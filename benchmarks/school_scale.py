@@ -12,13 +12,16 @@ shared machine):
     throughput as a ratio to GET /api/ping throughput by the same clients;
   * list pages p50/p95 (first page and a deep page by key, school admin and counselor),
     the counselor's review queue (submitted, first page);
-  * automatic assignment (5 reviewers each), computing the results (the preview, a job;
-    then reading the stored preview as the admin page does), and
-    the 申报汇总表 export, each as a job, in seconds;
+  * automatic assignment (5 reviewers each); then every sheet scored (a few by
+    reviewers over HTTP, the rest copies of one with marks of their own:
+    scale_seed.copy_scored; not timed); computing the results (the preview, a job;
+    then reading the stored preview as the admin page does); the 申报汇总表 export;
+    publishing (close applications, the publish job, then the notice, as the admin
+    does); finalising (the job deciding every application), each in seconds. The
+    notice period is the one thing not waited for: it is moved into the past in the
+    database, as the integration tests' `end_period` does (benchmark-only);
   * CPU at rest afterwards: the platform's processes (gateway, services, programs, the
     Mongo server) over REST_SECONDS, from /proc, as a share of one core.
-Finalising needs a notice period to pass and every sheet scored, so it is measured by
-the integration tests' timings, not here (it prints "n/a").
 """
 import argparse
 import csv
@@ -43,6 +46,7 @@ from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402
 import core.rpc_errors  # noqa: E402,F401
 from deploy.demo_data import DEMO_PASSWORD  # noqa: E402
 from services.applications.directory import unit_id  # noqa: E402
+from services.scoring.store import pair_id  # noqa: E402
 from tests.platform_up import PlatformUp  # noqa: E402
 
 sys.path.insert(0, os.path.join(ROOT, "benchmarks"))
@@ -51,6 +55,10 @@ import scale_seed  # noqa: E402
 COLLEGES = {"me": ("college_me", "机电与信息工程学院", "counselor_me"),
             "em": ("college_em", "经济管理学院", "counselor_em")}
 REVIEWERS = 10
+# Sheets scored over HTTP by reviewers (one each); the others are copies (scale_seed).
+SCORED_OVER_HTTP = 3
+# What a reviewer scores for an 环境优美型 dorm (FORM's type): plugins/civilized_dorms/program.py.
+REVIEWED_LEAVES = ("convention", "env_beautification", "env_culture", "env_aesthetics")
 REST_SECONDS = 60
 FORM = {"types": ["environment"], "culture_theme": "寝室文化", "convention": "按时作息，互帮互助，保持整洁，节约水电。",
         "work_basis": "寝室坚持理论学习，成员团结，积极参加学院活动。", "goals": "建设文明、和谐的示范寝室。",
@@ -336,14 +344,73 @@ def run_school(platform, config, dorms, per_dorm, clients, report, http_dorms=No
                                                "reviewer_ids": [r["_id"] for r in reviewers]})
     job, seconds = admin.job("POST", scoring + "/assignments/auto")
     report(f"assignment (5 each)     {job['result'].get('created_count', len(job['result']['created'])):>7} made  {seconds:7.1f} s")
+
+    # -- reviewers score: a few sheets over HTTP, the rest copies of one (not timed) -------
+    marks = scale_seed.varied_marks(REVIEWED_LEAVES)
+    over_http = []
+    for reviewer in reviewers[:SCORED_OVER_HTTP]:
+        me = Client(base, reviewer["login"])
+        mine = me.call("GET", f"/api/scoring/assignments/mine?campaign_id={cid}").json()
+        aid = mine[0]["application_id"]
+        sheet_id = pair_id(cid, aid, reviewer["_id"])
+        sheet = me.call("POST", f"{scoring}/applications/{aid}/sheet/submit", json={"scores": marks(sheet_id)}).json()
+        assert sheet["state"] == "submitted", sheet
+        over_http.append(sheet_id)
+    mongo = MongoClient(platform.mongo_uri, tz_aware=True)
+    sdb = scale_seed.scoring_db(mongo)
+    for _ in range(300):   # the template's audit entry is out (its outbox finished)
+        template = sdb.sheets.find_one({"_id": over_http[0]})
+        if template.get("outbox_ts") is None:
+            break
+        time.sleep(0.1)
+    unscored = [a for a in sdb.assignments.find({"campaign_id": cid}) if a["_id"] not in set(over_http)]
+    started = time.perf_counter()
+    copied = scale_seed.copy_scored(sdb, template, unscored, {r["_id"]: r["name"] for r in reviewers}, marks)
+    report(f"scored (bulk copies)     {copied:>7} sheets {time.perf_counter() - started:6.1f} s   (+{len(over_http)} over HTTP)")
+
     job, seconds = admin.job("POST", scoring + "/results/compute")
     report(f"results (compute job)   {len(app_ids):>7} apps  {seconds:7.1f} s")
     stored = timed(lambda: admin.call("GET", scoring + "/results"), 10)     # what the admin page reads
     report(f"results (stored, read)  p50 {percentile(stored, 50):6.0f} ms p95 {percentile(stored, 95):6.0f} ms")
     job, seconds = admin.job("POST", f"/api/campaigns/{cid}/exports/summary")
     report(f"export 申报汇总表        {job['result']['rows']:>7} rows  {seconds:7.1f} s")
-    report("finalise                      n/a (needs a notice period; see the integration tests)")
 
+    # -- publish and notice, as the admin does: close applications, publish (a job), put
+    # the list on notice (refused until the applications service has the shortlist) -----
+    admin.call("POST", f"/api/campaigns/{cid}/window", json={"action": "close"})
+    job, publish_seconds = admin.job("POST", scoring + "/results/publish", json={})
+    selected, rest_count = len(job["result"]["selected"]), len(job["result"]["rest"])
+    started = time.perf_counter()
+    while True:
+        response = admin.session.post(f"{base}/api/campaigns/{cid}/notice", json={}, timeout=300)
+        if response.status_code != 409 or time.perf_counter() - started > 300:
+            break
+        time.sleep(0.2)
+    if response.status_code >= 400:
+        raise RuntimeError(f"notice: {response.status_code} {response.text[:300]}")
+    notice, notice_seconds = response.json(), time.perf_counter() - started
+    report(f"publish (job + notice)  {selected:>7} selected {rest_count} not  {publish_seconds + notice_seconds:7.1f} s"
+           f"   (publish job {publish_seconds:.1f} s, notice {notice_seconds:.1f} s, {len(notice['entries'])} entries)")
+
+    # -- the notice period passes (the one override: the database, as end_period) --------
+    end_notice_period(scale_seed.applications_db(mongo), notice["id"])
+    mongo.close()
+    job, seconds = admin.job("POST", f"/api/notices/{notice['id']}/finalise")
+    result = job["result"]
+    report(f"finalise (job)          {result['decided']:>7} decided  {seconds:7.1f} s"
+           f"   ({len(result['entries'])} on the final list"
+           + (f", {result['nominated']} nominated)" if "nominated" in result else ")"))
+
+
+def end_notice_period(db, notice_id):
+    """Benchmark-only time travel, as the integration tests' end_period: the notice
+    version's period moved into the past in the applications database (a
+    whole-document replace, as the store writes times)."""
+    doc = db.notices.find_one({"_id": notice_id})
+    past = datetime.now(timezone.utc) - timedelta(seconds=1)
+    doc.update(opens_at=past - timedelta(days=doc["days"]), closes_at=past)
+    if db.notices.replace_one({"_id": notice_id}, doc).modified_count != 1:
+        raise RuntimeError(f"notice {notice_id}: its period was not moved")
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
