@@ -2,12 +2,12 @@
 time window, oldest first) and for people (`list_facts`, `list_awards`: what the
 actor may see, newest first, at most LIST_LIMIT)."""
 from core import periods
+from core.records_client import MAX_SUBJECTS
 from core.errors import field_error, invalid
 from services.records.domain import access
 from services.records.domain.kinds import KINDS
 from services.records.views import award_view, fact_view, public_award, public_fact
 
-MAX_SUBJECTS = 20000
 LIST_LIMIT = 2000
 
 
