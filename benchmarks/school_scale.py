@@ -369,6 +369,8 @@ def run_school(platform, config, dorms, per_dorm, clients, report, http_dorms=No
     report(f"scored (bulk copies)     {copied:>7} sheets {time.perf_counter() - started:6.1f} s   (+{len(over_http)} over HTTP)")
 
     job, seconds = admin.job("POST", scoring + "/results/compute")
+    if job["result"].get("problem"):   # the job succeeds with the problem as its preview: no figure then
+        raise RuntimeError(f"results could not be computed: {job['result']['problem']}")
     report(f"results (compute job)   {len(app_ids):>7} apps  {seconds:7.1f} s")
     stored = timed(lambda: admin.call("GET", scoring + "/results"), 10)     # what the admin page reads
     report(f"results (stored, read)  p50 {percentile(stored, 50):6.0f} ms p95 {percentile(stored, 95):6.0f} ms")
