@@ -38,9 +38,11 @@ Event data (version 1; the keys added for categories and levels are additive)::
      "quota": n | {grade: n | None} | {"total": n, "ranges": {category: [lo, hi]}}}
 
 Every stored result keeps the whole computation (scores per leaf and reviewer,
-ranking, outcomes), so an explanation always matches what was published. (One
-document per round: fine for the hundreds of applications of a campaign; the array
-path in domain/bulk.py is for ranking-only runs at larger scale.)
+ranking, outcomes), so an explanation always matches what was published: the
+scores one document per application (store ``selection_scores``, by the inputs
+fingerprint), written before the selection, the rest in the selection's document
+(a school's 5,000 dorms with 5 reviewers each made 28 MB of scores, over the
+server's 16 MB a document).
 """
 import hashlib
 
@@ -231,8 +233,10 @@ def publish(store, applications, program_inputs, dispatch, person, campaign_id, 
     event = make_event(EVENT, payload, SOURCE, actor=person.ref(), event_id=eid, occurred_at=now)
     entry = outbox.audit_entry(campaign_id, "results", f"{campaign_id}:{round_}", 1, "published", person.ref(), now,
                                round=round_, selected=[s["application_id"] for s in payload["selected"]])
+    store.insert_selection_scores(campaign_id, computed["inputs_fingerprint"], computed["scores"])
+    kept = {k: v for k, v in computed.items() if k != "scores"}   # (explain reads them one at a time)
     doc = {"_id": f"{campaign_id}:{round_}", "campaign_id": campaign_id, "round": round_,
-           "inputs_fingerprint": computed["inputs_fingerprint"], "computed": computed, "payload": payload,
+           "inputs_fingerprint": computed["inputs_fingerprint"], "computed": kept, "payload": payload,
            "published_by": person.ref(), "published_at": now, "event_id": eid,
            "outbox": outbox.box(entry, event), **outbox_stamp(now)}
     stored, created = store.insert_selection(doc)
@@ -262,6 +266,9 @@ def explain(store, applications, program_inputs, person, campaign_id, applicatio
     published = store.latest_selection(campaign_id)
     if published is not None:
         computed = published["computed"]
+        if "scores" not in computed:   # kept apart (store.insert_selection_scores); older rounds hold them
+            score = store.selection_score(campaign_id, published["inputs_fingerprint"], application_id)
+            computed = dict(computed, scores={application_id: score} if score is not None else {})
     elif admin:
         computed = compute(store, applications, program_inputs, campaign_id)
     else:

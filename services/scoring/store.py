@@ -18,6 +18,11 @@ Collections and the invariants the database keeps (not read-then-write):
   * ``selections``: the published results, ``_id`` = campaign:round and a unique
     index on (campaign_id, round): of two admins publishing at once exactly one
     selection is stored, so a quota can never be filled twice;
+  * ``selection_scores``: a published computation's scores, one document per
+    application (``_id`` = campaign:inputs fingerprint:application), written before
+    its selection: the same inputs give the same scores, so a repeat or a concurrent
+    publisher adds nothing, and a school's thousands of applications never make one
+    document over the server's 16 MB;
   * ``audit``: the append-only trail (who, what, when, why), deterministic ids.
 
 Every change carries its audit entry (and, for results, its event) in an ``outbox``
@@ -38,6 +43,7 @@ from core.mongo import count, insert_new
 from core.outbox import Outboxes
 from core.pacing import sweep_pacer
 
+SCORES_BATCH = 500
 OUTBOX_COLLECTIONS = ("setups", "assignments", "sheets", "vetoes", "selections", "declared_conflicts")
 
 
@@ -314,6 +320,19 @@ class ScoringStore:
             return doc, True
         except DuplicateKeyError:
             return self.db.selections.find_one({"_id": doc["_id"]}), False
+
+    def insert_selection_scores(self, campaign_id, fingerprint, scores):
+        """Keep a computation's scores ({application id: score}), one document each,
+        SCORES_BATCH to a round trip; those already there are left as they are."""
+        docs = [{"_id": f"{campaign_id}:{fingerprint}:{aid}", "campaign_id": campaign_id, "fingerprint": fingerprint,
+                 "application_id": aid, "score": score} for aid, score in scores.items()]
+        for start in range(0, len(docs), SCORES_BATCH):
+            insert_new(self.db.selection_scores, docs[start:start + SCORES_BATCH])
+
+    def selection_score(self, campaign_id, fingerprint, application_id):
+        """An application's score in the computation with `fingerprint`, or None."""
+        doc = self.db.selection_scores.find_one({"_id": f"{campaign_id}:{fingerprint}:{application_id}"})
+        return doc["score"] if doc else None
 
     def latest_selection(self, campaign_id, with_computed=True):
         """The newest round; without `with_computed` the whole computation (every score

@@ -177,6 +177,14 @@ def test_a_whole_round_from_setup_to_explanations(scoring, http, mongo, config):
     assert tap.drain(seconds=1.5) == []
     assert mongo("scoring").selections.count_documents({"campaign_id": cid}) == 1
     tap.close()
+    # The scores are kept one document per application (a school's would pass 16 MB in
+    # one), by the inputs they were computed from; the selection holds the rest.
+    stored = mongo("scoring").selections.find_one({"_id": f"{cid}:1"})
+    assert "scores" not in stored["computed"] and set(stored["computed"]["selection"]["outcomes"]) == set(ids.values())
+    kept = {d["application_id"]: d for d in mongo("scoring").selection_scores.find({"campaign_id": cid})}
+    assert set(kept) == set(ids.values())
+    assert {d["_id"] for d in kept.values()} == {f"{cid}:{stored['inputs_fingerprint']}:{a}" for a in ids.values()}
+    assert kept[ids["me2"]]["score"]["total"] == pytest.approx(82.0)
 
     # -- explain-my-score -------------------------------------------------------------
     mine = http.as_("2023010201", "GET", _url(cid, f"/applications/{ids['me2']}/explain"))
