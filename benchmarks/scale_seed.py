@@ -59,17 +59,25 @@ def audit_seqs(db, application_id):
 def copy_step(db, before, seen, after, ids):
     """Move the applications `ids` on as `after` (a real application once `before`,
     whose audit entries then were `seen`: audit_seqs) was moved: the fields that
-    changed, set alike; its new audit entries copied."""
+    changed, set alike (but updated_ts, see below); its new audit entries copied."""
     moving = {"_id", "updated_ts", "updated_at", "version", "outbox", "outbox_ts"}   # copies are finished work
     changed = {k: v for k, v in after.items() if k not in moving and before.get(k) != v}
     gone = [k for k in before if k not in after and k not in moving]
     new_entries = [e for e in db.audit.find({"application_id": after["_id"]}) if e["seq"] not in seen]
-    step = {"$set": dict(changed, updated_at=after["updated_at"], updated_ts=after["updated_ts"]),
+    # Each its own updated_ts, 1 ms apart just before the real one's, in `ids`' order (as
+    # counselors approving one by one leave them): one shared time would make every list
+    # page by key read the whole tie (store.list_applications), which no real step does.
+    step = {"$set": dict(changed, updated_at=after["updated_at"]),
             "$inc": {"version": after["version"] - before["version"]}}
     if gone:
         step["$unset"] = {k: "" for k in gone}
+
+    def moved(n):
+        return dict(step, **{"$set": dict(step["$set"], updated_ts=after["updated_ts"] - (len(ids) - n) * 0.001)})
+
     for start in range(0, len(ids), BATCH):
-        db.applications.bulk_write([UpdateOne({"_id": i}, step) for i in ids[start:start + BATCH]], ordered=False)
+        db.applications.bulk_write([UpdateOne({"_id": i}, moved(start + k)) for k, i in enumerate(ids[start:start + BATCH])],
+                                   ordered=False)
     _insert(db.audit, [dict(e, _id=f"{i}:{e['seq']:06d}", application_id=i, subject_id=i)
                        for i in ids for e in new_entries])
 
