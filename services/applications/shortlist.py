@@ -2,9 +2,11 @@
 
 `scoring.results_published` (at least once, possibly redelivered) is recorded once per
 (campaign, round) — the shortlist's id is ``<campaign>:<round>`` under a unique _id —
-and each application gets its `review_result`. A later round supersedes an earlier
-one; an earlier or repeated round changes nothing. The shortlist is what a public
-notice (公示) is made from.
+and each application gets its `review_result`, written first (in batches, not one
+round trip each): once the shortlist is there, so is every result of its round, and
+a notice made from it (公示) and the list finalised after it never race those
+writes. A later round supersedes an earlier one; an earlier or repeated round
+changes nothing.
 """
 from core.errors import NotFound
 from services.applications.domain import permissions
@@ -15,20 +17,20 @@ def record(store, envelope, now):
     """Returns True when this round was new."""
     data = envelope["data"]
     campaign_id, round_ = data["campaign_id"], int(data["round"])
-    created = store.insert_shortlist({
+    results = [(entry["application_id"], {
+        "round": round_, "outcome": "selected", "grade": entry.get("grade"),
+        "grade_name_zh": entry.get("grade_name_zh"), "rank": entry.get("rank"), "total": entry.get("total")})
+        for entry in data.get("selected", [])]
+    results += [(entry["application_id"], {
+        "round": round_, "outcome": "not_selected", "reason": entry.get("reason"),
+        "message_zh": entry.get("message_zh"), "rank": entry.get("rank"), "total": entry.get("total")})
+        for entry in data.get("rest", [])]
+    store.set_review_results(round_, results)
+    return store.insert_shortlist({
         "_id": f"{campaign_id}:{round_}", "campaign_id": campaign_id, "round": round_,
         "event_id": envelope["id"], "selected": data.get("selected", []), "rest": data.get("rest", []),
         "cut_line": data.get("cut_line"), "published_by": envelope.get("actor"), "recorded_at": now,
     })
-    for entry in data.get("selected", []):
-        store.set_review_result(entry["application_id"], round_, {
-            "round": round_, "outcome": "selected", "grade": entry.get("grade"),
-            "grade_name_zh": entry.get("grade_name_zh"), "rank": entry.get("rank"), "total": entry.get("total")})
-    for entry in data.get("rest", []):
-        store.set_review_result(entry["application_id"], round_, {
-            "round": round_, "outcome": "not_selected", "reason": entry.get("reason"),
-            "message_zh": entry.get("message_zh"), "rank": entry.get("rank"), "total": entry.get("total")})
-    return created
 
 
 def latest(store, actor, campaign_id):

@@ -18,7 +18,7 @@ import copy
 import uuid
 from datetime import datetime, timedelta, timezone
 
-from pymongo import ASCENDING, DESCENDING, ReplaceOne, ReturnDocument
+from pymongo import ASCENDING, DESCENDING, ReplaceOne, ReturnDocument, UpdateOne
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from core import roles as role_rules
@@ -35,6 +35,9 @@ from core.outbox import stamp as outbox_stamp
 
 def not_found(what, what_zh, ident):
     return NotFound(f"No {what} {ident!r}.", f"{what_zh}不存在：{ident}", field=f"{what}_id")
+
+
+REVIEW_BATCH = 500   # review results written in one round trip (set_review_results)
 
 
 class ApplicationsStore:
@@ -622,15 +625,20 @@ class ApplicationsStore:
         return {d["campaign_id"] for d in self.db.shortlists.find({"campaign_id": {"$in": list(campaign_ids)}},
                                                                   {"campaign_id": 1})}
 
-    def set_review_result(self, application_id, round_, result):
-        """Only a newer round replaces a result; the version moves so that a
-        concurrent whole-document change cannot overwrite it with a stale copy."""
-        self.db.applications.update_one(
-            {"$and": [{"_id": application_id},  # $and: see core/mongo.py
-                      {"$or": [{"review_round": {"$exists": False}}, {"review_round": None},
-                               {"review_round": {"$lt": round_}}]}]},
-            {"$set": {"review_result": result, "review_round": round_}, "$inc": {"version": 1}},
-        )
+    def set_review_results(self, round_, results):
+        """Each application's result of a round ([(application id, result)]),
+        REVIEW_BATCH to a round trip. Only a newer round replaces a result; the
+        version moves so that a concurrent whole-document change cannot overwrite it
+        with a stale copy."""
+        def newer(application_id):
+            return {"$and": [{"_id": application_id},  # $and: see core/mongo.py
+                             {"$or": [{"review_round": {"$exists": False}}, {"review_round": None},
+                                      {"review_round": {"$lt": round_}}]}]}
+
+        ops = [UpdateOne(newer(application_id), {"$set": {"review_result": result, "review_round": round_},
+                                                  "$inc": {"version": 1}}) for application_id, result in results]
+        for start in range(0, len(ops), REVIEW_BATCH):
+            self.db.applications.bulk_write(ops[start:start + REVIEW_BATCH], ordered=False)
 
     # -- attachments --------------------------------------------------------
     def add_attachment(self, application, meta, data, max_count, now, attachment_id=None, file_id=None):

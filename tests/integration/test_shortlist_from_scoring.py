@@ -56,3 +56,23 @@ def test_results_become_the_shortlist_once_per_round(rpc, http, config, mongo):
     eventlet.sleep(1)
     assert apps.find_one({"_id": first["id"]})["review_result"]["outcome"] == "not_selected"
     assert http.as_("admin", "GET", f"/api/campaigns/{campaign['id']}/shortlist").json["round"] == 2
+
+
+def test_a_school_s_shortlist_is_there_only_once_every_result_is(config, platform, mongo):
+    """1,500 applications: when the shortlist appears (what a notice is made from, and
+    then the final list) every application already has its result of the round."""
+    apps, shortlists = mongo("applications").applications, mongo("applications").shortlists
+    cid = "cmp_many_results"
+    apps.insert_many([{"_id": f"app_many_{n:04d}", "campaign_id": cid, "applicant_id": f"unit_{n}",
+                       "state": "college_approved", "version": 3} for n in range(1500)])
+    rest = [{"application_id": f"app_many_{n:04d}", "reason": "below_cut_line", "rank": n + 2, "total": 50.0}
+            for n in range(1, 1500)]
+    event_dispatcher(config)("scoring", "scoring.results_published", _results(cid, 1, [
+        {"application_id": "app_many_0000", "grade": "key", "rank": 1, "total": 90.0}], rest))
+    for _ in range(600):
+        if shortlists.count_documents({"campaign_id": cid}):
+            break
+        eventlet.sleep(0.05)
+    assert apps.count_documents({"campaign_id": cid, "review_round": 1}) == 1500
+    assert apps.find_one({"_id": "app_many_0000"})["review_result"]["outcome"] == "selected"
+    assert {a["version"] for a in apps.find({"campaign_id": cid})} == {4}
