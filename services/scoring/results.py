@@ -187,6 +187,15 @@ def ranking_window(view, offset, limit):
                 cut_shown=offset <= n <= offset + limit)
 
 
+def published_computation(store, published):
+    """A published round's whole computation, its scores read back from where they
+    are kept (store.insert_selection_scores; an older round holds them itself)."""
+    computed = published["computed"]
+    if "scores" in computed:
+        return computed
+    return dict(computed, scores=store.selection_scores(published["campaign_id"], published["inputs_fingerprint"]))
+
+
 def published_view(doc):
     return jsonable({**doc["payload"], "round": doc["round"], "published_at": doc["published_at"],
                      "published_by": doc["published_by"], "event_id": doc["event_id"],

@@ -12,7 +12,7 @@ stored computation), so the dashboard and explain-my-score never disagree.
 import math
 from collections import defaultdict
 
-from services.scoring import campaign_setup, programs
+from services.scoring import campaign_setup, programs, results
 from services.scoring.access import require_campaign_admin
 from services.scoring.domain.explain import explain as explain_score
 from core.off_hub import off_hub
@@ -89,7 +89,8 @@ def view(store, applications, person, campaign_id):
     published = store.latest_selection(campaign_id)
     if published is None:
         return None
-    computed = published["computed"]
+    computed = results.published_computation(store, published)
+    published = dict(published, computed=computed)
     definition = programs.load(store, computed["program"], computed["program_version"])
     stored = store.get_setup(campaign_id)
     setup = campaign_setup.normalise(stored) if stored is not None else campaign_setup.defaults(campaign, definition)

@@ -80,6 +80,7 @@ class ScoringStore:
         db.selections.create_index([("campaign_id", ASCENDING), ("round", ASCENDING)], unique=True,
                                    name="one_selection_per_round")
         db.audit.create_index([("campaign_id", ASCENDING), ("at", ASCENDING)])
+        db.selection_scores.create_index([("fingerprint", ASCENDING)])   # a published round's scores
         for name in OUTBOX_COLLECTIONS:
             self.outboxes.ensure_sweep_index(name)
 
@@ -328,6 +329,12 @@ class ScoringStore:
                  "application_id": aid, "score": score} for aid, score in scores.items()]
         for start in range(0, len(docs), SCORES_BATCH):
             insert_new(self.db.selection_scores, docs[start:start + SCORES_BATCH])
+
+    def selection_scores(self, campaign_id, fingerprint):
+        """Every application's score in the computation with `fingerprint`:
+        {application id: score}, one index-served query."""
+        return {d["application_id"]: d["score"]
+                for d in self.db.selection_scores.find({"fingerprint": fingerprint, "campaign_id": campaign_id})}
 
     def selection_score(self, campaign_id, fingerprint, application_id):
         """An application's score in the computation with `fingerprint`, or None."""
