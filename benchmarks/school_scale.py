@@ -42,6 +42,7 @@ sys.path.insert(0, ROOT)
 
 import requests  # noqa: E402
 from pymongo import MongoClient  # noqa: E402
+from urllib3.util.retry import Retry  # noqa: E402
 from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402
 
 import core.rpc_errors  # noqa: E402,F401
@@ -76,6 +77,10 @@ class Client:
     def __init__(self, base, login, password=DEMO_PASSWORD):
         self.base = base
         self.session = requests.Session()
+        # A GET sent on a keep-alive connection the gateway is closing as idle (gunicorn's
+        # keepalive; clients wait their turn on a loaded machine) is reset: sent again.
+        self.session.mount("http://", requests.adapters.HTTPAdapter(max_retries=Retry(
+            total=2, connect=2, read=2, status=0, allowed_methods=frozenset({"GET"}), raise_on_status=False)))
         token = requests.post(f"{base}/api/auth/login", json={"login": login, "password": password},
                               timeout=60).json()["token"]
         self.session.headers["Authorization"] = f"Bearer {token}"
