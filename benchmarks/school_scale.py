@@ -21,13 +21,20 @@ shared machine):
     once every application is decided, each in seconds. The
     notice period is the one thing not waited for: it is moved into the past in the
     database, as the integration tests' `end_period` does (benchmark-only);
-  * CPU at rest afterwards: the platform's processes (gateway, services, programs, the
-    Mongo server) over REST_SECONDS, from /proc, as a share of one core.
+  * the pages people open, rendered, p50/p95: the campaign page (one page of its
+    assignments, one window of its ranking, the newest applications) and a deep
+    ranking window, the review queue and one review page, the dashboard, a reviewer's
+    list, a people search by 学号;
+  * CPU at rest afterwards, once the platform's queues are empty (the events of the
+    last steps consumed): the platform's processes (gateway, services, programs, the
+    Mongo server, `up` itself, each with the children it started and reaped meanwhile)
+    over REST_SECONDS, from /proc, as a share of one core.
 """
 import argparse
 import csv
 import io
 import os
+import re
 import statistics
 import sys
 import tempfile
@@ -46,6 +53,7 @@ from urllib3.util.retry import Retry  # noqa: E402
 from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402
 
 import core.rpc_errors  # noqa: E402,F401
+from core.mongo import count  # noqa: E402
 from deploy.demo_data import DEMO_PASSWORD  # noqa: E402
 from services.applications.directory import unit_id  # noqa: E402
 from services.scoring.store import pair_id  # noqa: E402
@@ -171,7 +179,8 @@ def broker_pids():
 
 
 def per_process(pids, seconds):
-    """CPU share of one core of each pid over `seconds` (name, share), busiest first."""
+    """CPU share of one core of each pid over `seconds` (name, share), busiest first;
+    a pid's share includes the children it started and reaped meanwhile."""
     hz = os.sysconf(os.sysconf_names["SC_CLK_TCK"])
 
     def ticks():
@@ -179,7 +188,9 @@ def per_process(pids, seconds):
         for pid in pids:
             try:
                 fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-                out[pid] = int(fields[11]) + int(fields[12])
+                # its own time and its waited-for children's (a process it starts and
+                # reaps between two looks, e.g. `up`'s watcher asking supervisorctl)
+                out[pid] = sum(int(f) for f in fields[11:15])
             except (OSError, IndexError, ValueError):
                 pass
         return out
@@ -198,14 +209,14 @@ def per_process(pids, seconds):
 
 
 def cpu_at_rest(run_dir, seconds=REST_SECONDS):
-    """(platform share of one core, its process count, the shared broker's share) over
-    the same `seconds`."""
+    """(platform share of one core, its process count, the shared broker's share, the
+    platform's (name, share) busiest first) over the same `seconds`."""
     broker = {}
     thread = threading.Thread(target=lambda: broker.update(rows=per_process(broker_pids(), seconds)))
     thread.start()
     rows = per_process(platform_pids(run_dir), seconds)
     thread.join()
-    return sum(s for _, s in rows), len(rows), sum(s for _, s in broker.get("rows", []))
+    return sum(s for _, s in rows), len(rows), sum(s for _, s in broker.get("rows", [])), rows
 
 
 def run_school(platform, config, dorms, per_dorm, clients, report, http_dorms=None):
@@ -413,6 +424,40 @@ def run_school(platform, config, dorms, per_dorm, clients, report, http_dorms=No
     job, seconds = admin.job("POST", f"/api/campaigns/{cid}/exports/summary")
     report(f"export after finalise   {job['result']['rows']:>7} rows  {seconds:7.1f} s")
 
+    # -- the pages people open, rendered (HTML), at this size ------------------------------
+    web_admin = WebClient(base, "admin")
+    some_app = app_ids[len(app_ids) // 2]
+    for name, client, path, repeat in (
+            ("campaign page (admin)", web_admin, f"/admin/campaigns/{cid}", 5),
+            ("ranking page 20 (admin)", web_admin, f"/admin/campaigns/{cid}?ranking_from=2000", 5),
+            ("review queue page (admin)", web_admin, f"/review?campaign_id={cid}&state=all", 5),
+            ("review page (admin)", web_admin, f"/review/applications/{some_app}?campaign_id={cid}&state=all", 5),
+            ("dashboard (admin)", web_admin, f"/dashboard?campaign_id={cid}", 3),
+            ("my reviews (reviewer)", WebClient(base, reviewers[0]["login"]), "/reviews", 3),
+            ("people search 学号", web_admin, f"/people?q={leaders[len(leaders) // 2][0]}", 5)):
+        times = timed(lambda: client.page(path), repeat)
+        report(f"{name:<26} p50 {percentile(times, 50):6.0f} ms p95 {percentile(times, 95):6.0f} ms")
+
+
+class WebClient:
+    """A person logged in through the login form (session cookie), reading pages."""
+
+    def __init__(self, base, login, password=DEMO_PASSWORD):
+        self.base = base
+        self.session = requests.Session()
+        form = self.session.get(f"{base}/login", timeout=60).text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+        done = self.session.post(f"{base}/login", data={"login": login, "password": password, "csrf_token": token},
+                                 allow_redirects=False, timeout=60)
+        if done.status_code != 302:
+            raise RuntimeError(f"page log-in of {login}: {done.status_code}")
+
+    def page(self, path):
+        response = self.session.get(self.base + path, timeout=300)
+        if response.status_code != 200:
+            raise RuntimeError(f"GET {path}: {response.status_code} {response.text[:300]}")
+        return response
+
 
 def end_notice_period(db, notice_id):
     """Benchmark-only time travel, as the integration tests' end_period: the notice
@@ -433,6 +478,7 @@ def main():
     parser.add_argument("--http-dorms", type=int, default=None,
                         help="only this many dorms log in and submit over HTTP; the others' applications are "
                              "copies of theirs (scale_seed.py), approved as theirs were (default: all over HTTP)")
+    parser.add_argument("--keep", action="store_true", help="keep the platform up at the end until Enter")
     args = parser.parse_args()
     sizes = [1000] if args.quick else args.dorms
     run_dir = tempfile.mkdtemp(prefix="cx-school-scale-")
@@ -453,12 +499,53 @@ def main():
             print(f"\n== N = {n} dorms, {n * args.students_per_dorm} students ==", flush=True)
             run_school(platform, config, n, args.students_per_dorm, args.clients, lambda line: print(line, flush=True),
                        args.http_dorms)
-        share, count, broker = cpu_at_rest(run_dir)
+        waited = wait_for_quiet(platform)
+        print(f"\n(the last steps' events consumed and their notifications sent {waited:.0f} s after the run:"
+              " rest is measured from then)")
+        share, count, broker, rows = cpu_at_rest(run_dir)
         print(f"\nCPU at rest: {share * 100:.2f}% of one core over {REST_SECONDS} s ({count} platform processes);"
               f" RabbitMQ {broker * 100:.2f}% (shared with everything else on this machine: an upper bound)")
+        for name, part in rows[:5]:
+            print(f"  {part * 100:6.2f}%  {name}")
         print(f"load after: {open('/proc/loadavg').read().strip()}")
+        if args.keep:
+            input(f"the platform stays up for a look ({platform.base_url}, {run_dir}): Enter stops it ")
     finally:
         subprocess_stop(platform, run_dir)
+
+
+def wait_for_quiet(platform, limit=900):
+    """Wait until the platform has nothing left to do: its queues hold no message
+    (finalising 5,000 dorms leaves 5,000 `application.decided` events being consumed)
+    and no notification is waiting to be planned or sent (each applicant is told of
+    the decision, within the channels' rate limits): seconds waited."""
+    started = time.time()
+    wait_for_quiet_queues(platform.vhost, limit)
+    mongo = MongoClient(platform.mongo_uri)
+    db = mongo[[n for n in mongo.list_database_names() if n.endswith("_notifications")][0]]
+    while time.time() - started < limit:
+        waiting = count(db.deliveries, {"due_ts": {"$ne": None}}) + count(db.events, {"plan_due_ts": {"$ne": None}})
+        if not waiting:
+            break
+        time.sleep(5)
+    mongo.close()
+    return time.time() - started
+
+
+def wait_for_quiet_queues(vhost, limit=600):
+    """Wait until the vhost's queues hold no message."""
+    from tests.platform_up import AUTH, MGMT
+    started = time.time()
+    while time.time() - started < limit:
+        queues = requests.get(f"{MGMT}/api/queues/{requests.utils.quote(vhost, safe='')}", auth=AUTH, timeout=30).json()
+        if sum(q.get("messages", 0) for q in queues) == 0:
+            time.sleep(6)    # (the management API's figures lag by its 5 s statistics interval)
+            queues = requests.get(f"{MGMT}/api/queues/{requests.utils.quote(vhost, safe='')}", auth=AUTH,
+                                  timeout=30).json()
+            if sum(q.get("messages", 0) for q in queues) == 0:
+                break
+        time.sleep(2)
+    return time.time() - started
 
 
 def subprocess_stop(platform, run_dir):
