@@ -41,74 +41,13 @@ Result of `score_application` / values of `score_campaign` (JSON-friendly)::
 import math
 import statistics
 from collections import defaultdict
-from dataclasses import asdict, dataclass, replace
+from dataclasses import replace
 
 from core.errors import field_error, invalid
 
-METHODS = ("mean", "median", "trimmed_mean")
-NORMALISATIONS = ("none", "zscore")
-ON_MISSING = ("error", "zero")
+# The policy and a mark are the service's own (unchanged by the move to the array path).
+from services.scoring.domain.aggregation import AggregationPolicy, Mark  # noqa: E402,F401  (the tests read Mark here)
 ZERO_STD = 1e-12   # a reviewer whose scores vary less than this has "std 0"
-
-
-@dataclass(frozen=True)
-class AggregationPolicy:
-    """How a program aggregates (declared as data by the program).
-
-    ``method``: mean | median | trimmed_mean. ``reviewer_normalisation``: none |
-    zscore. ``on_missing``: error (an application lacking a score for a leaf, or for
-    a role of a role-weighted leaf, cannot be totalled) | zero (counts as 0).
-    """
-
-    method: str = "mean"
-    reviewer_normalisation: str = "none"
-    on_missing: str = "error"
-
-    @classmethod
-    def from_dict(cls, data):
-        data = dict(data or {})
-        errors = []
-        for key, allowed in (("method", METHODS), ("reviewer_normalisation", NORMALISATIONS),
-                             ("on_missing", ON_MISSING)):
-            if key in data and data[key] not in allowed:
-                errors.append(field_error(
-                    f"aggregation.{key}", f"{data[key]!r} is not one of {', '.join(allowed)}",
-                    f"{data[key]!r} 无效，应为 {', '.join(allowed)} 之一"))
-        unknown = set(data) - {"method", "reviewer_normalisation", "on_missing"}
-        if unknown:
-            errors.append(field_error("aggregation", f"unknown keys {sorted(unknown)}",
-                                      f"未知字段 {sorted(unknown)}"))
-        if errors:
-            raise invalid(errors)
-        return cls(**data)
-
-    @classmethod
-    def coerce(cls, policy):
-        return policy if isinstance(policy, cls) else cls.from_dict(policy)
-
-    def to_dict(self):
-        return asdict(self)
-
-
-@dataclass(frozen=True)
-class Mark:
-    """One reviewer's score on one leaf of one application.
-
-    ``raw`` as entered; ``normalised`` = 0..1 of the leaf scale; ``value`` = what is
-    aggregated (``normalised``, or the z-score-adjusted value).
-    """
-
-    application_id: str
-    leaf_id: str
-    reviewer_id: str
-    role: str
-    raw: object
-    normalised: float
-    value: float
-
-    def to_dict(self):
-        return {"reviewer_id": self.reviewer_id, "role": self.role, "raw": self.raw,
-                "normalised": self.normalised, "value": self.value}
 
 
 # -- per-leaf statistics -----------------------------------------------------------
@@ -137,100 +76,8 @@ def aggregate(values, method="mean"):
 
 
 # -- step 1: marks -------------------------------------------------------------------
-def _as_list(category):
-    if category is None:
-        return []
-    return [category] if isinstance(category, str) else list(category)
-
-
-def _sheet_dict(sheet):
-    return sheet.to_dict() if hasattr(sheet, "to_dict") else sheet
-
-
-def marks_from_sheets(tree, sheets, categories=None):
-    """Marks of every submitted sheet (state == "submitted"); drafts are skipped.
-
-    `sheets`: ScoreSheet objects or dicts with application_id, reviewer_id, role,
-    scores ({leaf_id: value}) and state. `categories`: {application_id: category,
-    list of categories or None}. Raises ValidationFailed / PermissionDenied when a
-    score is outside its leaf's scale, on a leaf outside the application's
-    categories, by a role that may not score the leaf, or when one reviewer has two
-    submitted sheets for one application.
-    """
-    categories = categories or {}
-    marks, seen, usable_by_cats = [], set(), {}
-    for sheet in map(_sheet_dict, sheets):
-        if sheet.get("state") != "submitted":
-            continue
-        app, reviewer, role = sheet["application_id"], sheet["reviewer_id"], sheet["role"]
-        if (app, reviewer) in seen:
-            raise invalid([field_error(
-                "reviewer_id", f"reviewer {reviewer!r} has two submitted sheets for application {app!r}",
-                f"评审人 {reviewer!r} 对申报 {app!r} 提交了两份评分表")])
-        seen.add((app, reviewer))
-        cats = _as_list(categories.get(app))
-        key = tuple(cats)
-        if key not in usable_by_cats:
-            usable_by_cats[key] = {leaf.id for leaf in tree.leaves(cats if tree.categories else None)}
-        usable = usable_by_cats[key]
-        for leaf_id, raw in sheet["scores"].items():
-            if raw is None:
-                continue
-            tree.check_scorer(leaf_id, role)
-            if leaf_id not in usable:
-                raise invalid([field_error(
-                    f"scores.{leaf_id}",
-                    f"leaf {tree.nodes[leaf_id].label} is not part of application {app!r}'s categories {cats}",
-                    f"指标{tree.nodes[leaf_id].label_zh}不属于申报 {app!r} 的类别 {cats}")])
-            value = tree.normalise(leaf_id, raw)
-            marks.append(Mark(app, leaf_id, reviewer, role, raw, value, value))
-    return marks
-
-
-IMPORTED = "imported_fact"   # the scorer role, and the reviewer id, of marks taken from facts
-
-
-def marks_from_facts(tree, imported, categories=None):
-    """Marks of leaves scored by ``imported_fact``, from the program's facts.
-
-    `imported`: {application_id: {leaf_id: value}}; each becomes a `Mark` with role and
-    reviewer ``imported_fact``. One ValidationFailed listing every problem, each naming
-    the application and the leaf: an unknown leaf, a leaf no fact scores, a leaf
-    outside the application's categories, a value outside the leaf's scale.
-    """
-    categories = categories or {}
-    marks, errors = [], []
-    for app in sorted(imported):
-        cats = _as_list(categories.get(app))
-        usable = {leaf.id for leaf in tree.leaves(cats if tree.categories else None)}
-        for leaf_id, raw in sorted((imported[app] or {}).items()):
-            if raw is None:
-                continue
-            where = f"scoring_inputs.applications.{app}.marks.{leaf_id}"
-            node = tree.nodes.get(leaf_id)
-            if node is None or not node.is_leaf:
-                errors.append(field_error(where, f"application {app!r}: {leaf_id!r} is not a leaf of the criteria",
-                                          f"申报 {app!r}：“{leaf_id}”不是评分指标体系中的末级指标"))
-            elif IMPORTED not in node.scorer_roles():
-                errors.append(field_error(where, f"application {app!r}: leaf {node.label} is scored by "
-                                          f"{', '.join(node.scorer_roles())}, not imported from facts",
-                                          f"申报 {app!r}：指标{node.label_zh}由 {', '.join(node.scorer_roles())} 评分，"
-                                          "不从事实导入"))
-            elif leaf_id not in usable:
-                errors.append(field_error(where, f"application {app!r}: leaf {node.label} is not part of its "
-                                          f"categories {cats}", f"申报 {app!r}：指标{node.label_zh}不属于其类别 {cats}"))
-            else:
-                problem = node.scale.problem(raw)
-                if problem:
-                    en, zh = problem
-                    errors.append(field_error(where, f"application {app!r}, leaf {node.label}: {en}",
-                                              f"申报 {app!r}，指标{node.label_zh}：{zh}"))
-                    continue
-                value = node.scale.normalise(raw)
-                marks.append(Mark(app, leaf_id, IMPORTED, IMPORTED, raw, value, value))
-    if errors:
-        raise invalid(errors)
-    return marks
+# Step 1 (marks) is the one the service still runs: the same functions, imported.
+from services.scoring.domain.aggregation import _as_list, marks_from_facts, marks_from_sheets  # noqa: E402,F401
 
 
 # -- step 2: per-reviewer z-score ------------------------------------------------------
