@@ -44,6 +44,11 @@ class ApplicationsClient:
         """One attachment with where its bytes are (`file_id` or `data_b64`); NotFound."""
         return self.proxy.internal_attachment(application_id, attachment_id)
 
+    def by_ids(self, campaign_id, ids):
+        """The campaign's applications of these ids, whatever their state (once the list
+        is final they are approved or rejected, no longer under review)."""
+        return self.proxy.internal_applications(campaign_id, None, sorted(ids))
+
     def candidates(self, campaign_id, ids=None):
         """The campaign's applications under review (SCORED_STATES), by id; only those
         of `ids` when given."""

@@ -244,15 +244,17 @@ def list_assignments(store, applications, person, campaign_id, page=None):
     if page is not None:
         return _assignments_page(store, applications, campaign_id, setup, page)
     sheets = {s["_id"]: s for s in store.campaign_sheets(campaign_id)}
-    names = {a["id"]: a["applicant_name"] for a in applications.candidates(campaign_id)}
+    assignments = store.assignments(campaign_id)
+    names = {a["id"]: a["applicant_name"]
+             for a in applications.by_ids(campaign_id, {a["application_id"] for a in assignments})}
     out = []
-    for a in store.assignments(campaign_id):
+    for a in assignments:
         view = assignment_view(a)
         view["sheet_state"] = (sheets.get(a["_id"]) or {}).get("state")
         view["applicant_name"] = names.get(a["application_id"])
         out.append(view)
     return {"reviewers_per_application": setup["reviewers_per_application"], "assignments": out,
-            "loads": rules.loads(store.assignments(campaign_id)),
+            "loads": rules.loads(assignments),
             "declared_conflicts": [{"application_id": d["application_id"], "reviewer_id": d["reviewer_id"],
                                     "reason": d["reason"]} for d in store.declared_conflicts(campaign_id)]}
 
@@ -263,7 +265,7 @@ def _assignments_page(store, applications, campaign_id, setup, page):
     shown = found[:limit]
     states = store.sheet_states([a["_id"] for a in shown])
     names = {a["id"]: a["applicant_name"]
-             for a in applications.candidates(campaign_id, sorted({a["application_id"] for a in shown}))}
+             for a in applications.by_ids(campaign_id, {a["application_id"] for a in shown})}
     out = []
     for a in shown:
         view = assignment_view(a)
@@ -290,7 +292,9 @@ def my_assignments(store, applications, person, campaign_id=None):
     out = []
     for cid, assigned in sorted(by_campaign.items()):
         setup = campaign_setup.load(store, cid)
-        apps = {a["id"]: a for a in applications.candidates(cid, sorted({a["application_id"] for a in assigned}))}
+        # by id, in any state: after finalising none is under review any more, and asking
+        # for each one missing was one RPC per assignment (8.7 s for 2,500)
+        apps = {a["id"]: a for a in applications.by_ids(cid, {a["application_id"] for a in assigned})}
         for a in assigned:
             app = apps.get(a["application_id"]) or applications.application(a["application_id"])
             sheet = sheets.get(a["_id"])

@@ -219,6 +219,11 @@ def test_admin_runs_a_campaign_to_the_certificate_through_the_pages(ready, gatew
     assert job["state"] == "succeeded" and "确定正式名单" in page and "已决定的申报：2" in page
     assert rpc.applications.get_application("p_admin", me1)["state"] == "approved"
     assert wait(lambda: rpc.applications.list_awards("p_admin", cid))
+    # Once decided (no longer under review) the assignments still name their applicants.
+    from gateway.web import pages_admin
+    monkeypatch.setattr(pages_admin, "ASSIGNMENTS_PAGE", 50)
+    assigned = _section(text(admin.get(f"/admin/campaigns/{cid}")), "assignments")
+    assert "机电学院学生第一党支部" in assigned and "经管学院学生第一党支部" in assigned
 
     # The winner's side downloads the certificate; someone else in scope does not.
     winner, winner_csrf = client_of(gateway_app, "2023010101")
@@ -351,28 +356,31 @@ def _lists_come_a_page_at_a_time(admin, cid, monkeypatch):
     monkeypatch.setattr(pages_admin, "RANKING_PAGE", 1)
     monkeypatch.setattr(pages_admin, "APPS_SHOWN", 1)
 
-    def section(page, name):
-        return page[page.index(f'id="{name}"'):][:page[page.index(f'id="{name}"'):].index("</section>")]
-
     first = text(admin.get(f"/admin/campaigns/{cid}"))
-    listed = section(first, "documents")
+    listed = _section(first, "documents")
     assert "申报数：2（下表为最新 1 份）" in listed
     assert html.unescape(f'href="/review?campaign_id={cid}&state=all"') in html.unescape(listed)
-    assigned = section(first, "assignments")
+    assigned = _section(first, "assignments")
     assert "共 2 条分配，本页 1 条" in assigned and "冯教授 × 2" in assigned
     names = ("机电学院学生第一党支部", "经管学院学生第一党支部")
     shown = [n for n in names if n in assigned]         # (in the order of the applications' ids)
     assert len(shown) == 1
     following = html.unescape(re.search(r'href="([^"]*assignments_after=[^"]*)"', assigned).group(1))
-    assigned = section(text(admin.get(following)), "assignments")
+    assigned = _section(text(admin.get(following)), "assignments")
     assert [n for n in names if n in assigned] == [n for n in names if n not in shown]
     assert "assignments_after=" not in assigned and "第一页" in assigned
 
-    ranked = section(first, "results")
+    ranked = _section(first, "results")
     assert "显示第 1–1 条，共 2 条" in ranked and "机电学院学生第一党支部" in ranked and 'class="cut-line"' in ranked
     assert "经管学院学生第一党支部" not in ranked and "上一页" not in ranked
     following = html.unescape(re.search(r'href="([^"]*ranking_from=1[^"]*)"', ranked).group(1))
-    ranked = section(text(admin.get(following)), "results")
+    ranked = _section(text(admin.get(following)), "results")
     assert "显示第 2–2 条，共 2 条" in ranked and "经管学院学生第一党支部" in ranked and "上一页" in ranked
     assert ranked.index('class="cut-line"') < ranked.index("经管学院学生第一党支部")
     assert "下一页" not in ranked
+
+
+def _section(page, name):
+    """The part of `page` from the heading `name` to the end of its section."""
+    rest = page[page.index(f'id="{name}"'):]
+    return rest[:rest.index("</section>")]
