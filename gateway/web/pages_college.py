@@ -55,18 +55,24 @@ def review_queue():
             filters[key] = request.args[key]
     if filters["state"] == "all":
         filters.pop("state")
-    # One page at a time (newest first, by key): a school's queue holds thousands.
     after = request.args.get("after") or None
     with rpc() as cluster:
-        apps = cluster.applications.list_applications(g.actor_id, dict(filters, limit=QUEUE_PAGE + 1, after=after))
-        total = cluster.applications.count_applications(g.actor_id, filters)
-        campaigns = cluster.applications.list_campaigns(g.actor_id, False)
+        page = _queue_page(cluster, filters, after)
+    done = request.args.get("done", type=int)
+    return render_template("review_queue.html", **page, filters=filters, after=after, results=None, done=done,
+                           done_action=request.args.get("action"), queue=_queue_args(filters))
+
+
+def _queue_page(cluster, filters, after=None):
+    """One page of the queue (newest first, by key: a school's queue holds thousands)
+    with the whole count, the id to ask after for the next page (None on the last)
+    and the campaigns of the filter."""
+    apps = cluster.applications.list_applications(g.actor_id, dict(filters, limit=QUEUE_PAGE + 1, after=after))
     more = len(apps) > QUEUE_PAGE
     apps = apps[:QUEUE_PAGE]
-    done = request.args.get("done", type=int)
-    return render_template("review_queue.html", applications=apps, campaigns=campaigns, filters=filters,
-                           total=total, next_after=apps[-1]["id"] if more else None, after=after,
-                           results=None, done=done, done_action=request.args.get("action"), queue=_queue_args(filters))
+    return {"applications": apps, "next_after": apps[-1]["id"] if more else None,
+            "total": cluster.applications.count_applications(g.actor_id, filters),
+            "campaigns": cluster.applications.list_campaigns(g.actor_id, False)}
 
 
 def _queue_args(filters):
@@ -96,12 +102,8 @@ def review_bulk():
             # Post/Redirect/Get: a refresh of the queue repeats nothing.
             return redirect(url_for("web.review_queue", done=len(done), action=action), 303)
         filters = {"state": "submitted"}
-        apps = cluster.applications.list_applications(g.actor_id, dict(filters, limit=QUEUE_PAGE + 1))
-        total = cluster.applications.count_applications(g.actor_id, filters)
-        campaigns = cluster.applications.list_campaigns(g.actor_id, False)
-    return render_template("review_queue.html", applications=apps[:QUEUE_PAGE], campaigns=campaigns,
-                           filters=filters, total=total, next_after=apps[QUEUE_PAGE - 1]["id"]
-                           if len(apps) > QUEUE_PAGE else None, after=None,
+        page = _queue_page(cluster, filters)
+    return render_template("review_queue.html", **page, filters=filters, after=None,
                            results={"done": done, "failed": failed}, queue=filters), 422
 
 
