@@ -515,6 +515,14 @@ class ApplicationsService(CampaignManagementRpcs, JobsMixin, probes.Probed):
         return person_view(self.store.get_person(actor_id))
 
     @rpc
+    def internal_actors(self, actor_ids):
+        """{id: internal_actor(id)} for the ids the directory knows (the others are
+        left out), in one database read: for a service that needs many people at
+        once (a notification's recipients) instead of one call per person."""
+        ids = [i for i in dict.fromkeys(actor_ids or []) if isinstance(i, str)]
+        return {pid: person_view(p) for pid, p in self.store.people_by_ids(ids).items()} if ids else {}
+
+    @rpc
     def internal_person_by_login(self, login):
         """The person with this login, or None (the accounts service signs them in)."""
         person = self.store.person_by_login(login)

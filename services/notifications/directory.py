@@ -1,7 +1,7 @@
 """Who people are, asked of the applications service (it owns the directory).
 
 ``Directory(applications)`` wraps the worker's ``RpcProxy("applications")`` for one
-event: it resolves user ids to contacts with ``internal_actor`` (calls in parallel),
+event: it resolves user ids to contacts with ``internal_actors`` (one call for them all),
 expands unit ids to their members with ``internal_people``, and finds the program of
 a campaign (funding events carry none) with ``internal_campaign``. Answers are cached
 for the life of the object, so planning an event asks each question once.
@@ -38,12 +38,10 @@ class Directory:
     def contacts(self, user_ids):
         """{user_id: contact} for the ids the directory knows."""
         wanted = [u for u in dict.fromkeys(user_ids) if u not in self._contacts]
-        pending = [(u, self.applications.internal_actor.call_async(u)) for u in wanted]
-        for user_id, reply in pending:
-            try:
-                self._contacts[user_id] = contact_of(reply.result())
-            except NotFound:
-                self._contacts[user_id] = None
+        if wanted:
+            found = self.applications.internal_actors(wanted)   # one call, however many recipients
+            for user_id in wanted:
+                self._contacts[user_id] = contact_of(found[user_id]) if user_id in found else None
         return {u: self._contacts[u] for u in user_ids if self._contacts.get(u)}
 
     def expand_units(self, unit_ids):
