@@ -6,14 +6,16 @@ One ``run_once`` per timer tick, in every copy of the service:
 1. Deliveries whose sender vanished mid-send (``sending`` past ``lease_until``: the
    process was killed) count that try as a retryable failure (``expire_lease``).
 2. For each configured channel, due deliveries (``pending``/``failed`` with
-   ``next_attempt_at`` reached) are claimed one by one with a conditional replace
-   (``start_attempt``: ``sending``, a lease). Of several copies of the service exactly
-   one wins each claim. Before a claim a token is taken from the channel's shared
-   rate-limit bucket (one per channel for person channels such as the SMTP relay, one
+   ``next_attempt_at`` reached) are claimed with conditional replaces sent in one
+   write (``start_attempt``: ``sending``, a lease; ``store.swap_many``). Of several
+   copies of the service exactly one wins each claim. Before a claim a token is
+   taken from the channel's shared rate-limit bucket (one per channel for person channels such as the SMTP relay, one
    per robot/webhook URL for system channels); with none left the channel (or that
    URL) waits for the next tick, so a bulk mailing is spread out at the configured pace.
-3. The claimed deliveries are sent concurrently (``SENDER.concurrency``), each result
-   recorded with ``record_result``: delivered; or failed with ``next_attempt_at`` from
+3. The claimed deliveries are sent: a batching channel's (the inbox) with one
+   ``send_batch`` and their outcomes recorded in one write; the others concurrently
+   (``SENDER.concurrency``), each outcome recorded as soon as it is known. Outcomes
+   come from ``record_result``: delivered; or failed with ``next_attempt_at`` from
    the channel's backoff policy; or dead after the last try or a failure retrying
    cannot fix — the dead-letter list, which an admin replays.
 
@@ -58,7 +60,7 @@ def expire_leases(store, channels, now):
 
 def claim(store, channels, now, batch=50, lease_seconds=dl.DEFAULT_LEASE_SECONDS):
     """[(channel, claimed delivery)] for this tick, within the rate limits."""
-    claimed = []
+    wanted = []
     for name, channel in channels.items():
         blocked = set()   # robot/webhook URLs whose bucket is empty this tick
         for delivery in store.due(name, now, limit=batch):
@@ -73,13 +75,12 @@ def claim(store, channels, now, batch=50, lease_seconds=dl.DEFAULT_LEASE_SECONDS
                     blocked.add(delivery["address"])
                     continue
             try:
-                started = dl.start_attempt(delivery, now, lease_seconds)
+                wanted.append((channel, delivery, dl.start_attempt(delivery, now, lease_seconds)))
             except Exception:  # noqa: BLE001 - changed since it was read (e.g. replayed): skip it
                 continue
-            mine = store.swap(delivery, started)
-            if mine is not None:
-                claimed.append((channel, mine))
-    return claimed
+    # one conditional replace for all of them; of several workers one wins each
+    stored = store.swap_many([(delivery, started) for _channel, delivery, started in wanted])
+    return [(channel, mine) for (channel, _d, _s), mine in zip(wanted, stored) if mine is not None]
 
 
 def secret_for(store, delivery):
@@ -97,25 +98,62 @@ def secret_for(store, delivery):
     return subscription.get("secret")
 
 
-def send_one(store, channel, delivery, clock=utc_now):
-    """Send one claimed delivery and record the outcome; the stored document or None."""
+def _message(store, delivery):
+    """The outgoing message of a claimed delivery, or the permanent failure that
+    stops it (its subscription is gone or switched off)."""
     try:
-        message = dl.outgoing(delivery, secret_for(store, delivery))
+        return dl.outgoing(delivery, secret_for(store, delivery)), None
     except LookupError as error:
-        result = DeliveryResult.permanent(str(error))
-    else:
-        try:
-            result = channel.send(message)
-        except Exception as error:  # noqa: BLE001 - a channel bug must not kill the loop
-            log.exception("channel %s raised", channel.name)
-            result = DeliveryResult.retry(f"{channel.name}: {type(error).__name__}: {error}")
-    new = dl.record_result(delivery, result, clock(), channel.retry)
-    stored = store.swap(delivery, new)
-    if stored is None:
-        log.warning("delivery %s changed while it was being sent (lease expired?)", delivery["id"])
-    elif stored["state"] == dl.DEAD:
-        log.warning("delivery %s is dead after %d tries: %s", delivery["id"], delivery["attempts"],
-                    stored["last_error"])
+        return None, DeliveryResult.permanent(str(error))
+
+
+def _guarded(channel, send, *args):
+    try:
+        return send(*args)
+    except Exception as error:  # noqa: BLE001 - a channel bug must not kill the loop
+        log.exception("channel %s raised", channel.name)
+        return DeliveryResult.retry(f"{channel.name}: {type(error).__name__}: {error}")
+
+
+def send_batch(store, channel, deliveries, clock=utc_now):
+    """Send claimed deliveries of one batching channel with one ``send_batch`` and
+    record their outcomes in one write: [(delivery, result)]."""
+    results, messages, sendable = {}, [], []
+    for delivery in deliveries:
+        message, refused = _message(store, delivery)
+        if refused is not None:
+            results[delivery["id"]] = refused
+        else:
+            messages.append(message)
+            sendable.append(delivery)
+    if messages:
+        sent = _guarded(channel, channel.send_batch, messages)
+        if isinstance(sent, DeliveryResult):   # the guard's retry, for the whole batch
+            sent = [sent] * len(messages)
+        results.update((d["id"], r) for d, r in zip(sendable, sent))
+    return [(d, results[d["id"]]) for d in deliveries]
+
+
+def send_one(store, channel, delivery, clock=utc_now):
+    """Send one claimed delivery and record its outcome at once (a mail that went out
+    is never sent again because a later one was slow); the stored document or None."""
+    message, refused = _message(store, delivery)
+    result = refused if refused is not None else _guarded(channel, channel.send, message)
+    return record(store, {channel.name: channel}, [(delivery, result)], clock)[0]
+
+
+def record(store, channels, outcomes, clock=utc_now):
+    """Record [(delivery, result)] in one write; the stored documents (None where
+    another worker changed one meanwhile), in order."""
+    now = clock()
+    pairs = [(d, dl.record_result(d, r, now, channels[d["channel"]].retry)) for d, r in outcomes]
+    stored = store.swap_many(pairs)
+    for (delivery, _new), doc in zip(pairs, stored):
+        if doc is None:
+            log.warning("delivery %s changed while it was being sent (lease expired?)", delivery["id"])
+        elif doc["state"] == dl.DEAD:
+            log.warning("delivery %s is dead after %d tries: %s", delivery["id"], delivery["attempts"],
+                        doc["last_error"])
     return stored
 
 
@@ -127,8 +165,21 @@ def run_once(store, channels, sender_settings, clock=utc_now):
                     float(sender_settings.get("lease_seconds", dl.DEFAULT_LEASE_SECONDS)))
     outcome = {}
     if claimed:
-        pool = eventlet.GreenPool(max(1, int(sender_settings.get("concurrency", 10))))
-        for stored in pool.imap(lambda pair: send_one(store, pair[0], pair[1], clock), claimed):
-            state = stored["state"] if stored else "lost"
+        by_channel = {}
+        for channel, delivery in claimed:
+            by_channel.setdefault(channel.name, (channel, []))[1].append(delivery)
+        batched, one_by_one, stored = [], [], []
+        for channel, deliveries in by_channel.values():
+            if channel.batches:
+                batched.extend(send_batch(store, channel, deliveries, clock))
+            else:
+                one_by_one.extend((channel, d) for d in deliveries)
+        if batched:   # the inbox: one write for the items, one for their outcomes
+            stored.extend(record(store, {c.name: c for c, _d in by_channel.values()}, batched, clock))
+        if one_by_one:   # mail, robots, webhooks: each waits on its receiver, so concurrently
+            pool = eventlet.GreenPool(max(1, int(sender_settings.get("concurrency", 10))))
+            stored.extend(pool.imap(lambda pair: send_one(store, pair[0], pair[1], clock), one_by_one))
+        for doc in stored:
+            state = doc["state"] if doc else "lost"
             outcome[state] = outcome.get(state, 0) + 1
     return {"expired": expired, "sent": outcome}

@@ -19,9 +19,10 @@ Written for the embedded nx-27017 wire server as well as MongoDB (core/mongo.py)
 top-level datetimes only through inserts and whole-document replaces, never ``$set``;
 flags as 0/1, never booleans; no ``$push`` of sub-documents.
 """
+import uuid
 from datetime import datetime, timedelta, timezone
 
-from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo import ASCENDING, DESCENDING, ReplaceOne, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from core.errors import Conflict, NotFound
@@ -52,7 +53,7 @@ def _item(doc):
     return out
 
 
-QUEUE_FIELDS = ("_id", "due_ts", "lease_ts", "plan_due_ts")
+QUEUE_FIELDS = ("_id", "due_ts", "lease_ts", "plan_due_ts", "swap_token")
 
 
 def _epoch(moment):
@@ -84,6 +85,18 @@ class MongoInboxStore(InboxStore):
             return True
         except DuplicateKeyError:
             return False
+
+    def put_many(self, items):
+        """``put`` for many items in one unordered insert (``core.mongo.insert_new``):
+        an item already there, a delivery sent again after a crash, does not stop the
+        others."""
+        docs = []
+        for item in items:
+            doc = _doc(item)
+            doc["read"] = 1 if item.get("read_at") else 0
+            docs.append(doc)
+        new = insert_new(self.items, docs)
+        return [doc["_id"] in new for doc in docs]
 
     def list(self, user_id, unread_only=False, limit=50, before=None, before_id=None):
         """Newest first, in one total order: created_at, then id, both descending. A
@@ -239,6 +252,33 @@ class NotificationsStore:
         if after is not None and after.get("due_ts") is not None:
             self.sender_pacer.wake()   # replayed or deferred: the sender looks again
         return _item(after)
+
+    def swap_many(self, pairs):
+        """``swap`` for many (old, new) pairs in one round trip, two when another
+        worker changed some of them meanwhile: [stored document or None], in order.
+        Each replacement carries this call's token, so the ones that took are told
+        from another worker's by what is stored, not guessed from a count."""
+        if not pairs:
+            return []
+        token = uuid.uuid4().hex
+        ops, docs = [], []
+        for old, new in pairs:
+            rev = old.get("rev", 0)
+            doc = _with_queue_times(_doc(dict(new, rev=rev + 1)))
+            doc["swap_token"] = token
+            doc_id = doc.pop("_id")
+            ops.append(ReplaceOne({"_id": doc_id, "rev": rev}, doc))
+            docs.append((doc_id, doc))
+        result = self.db.deliveries.bulk_write(ops, ordered=False)
+        if result.matched_count == len(ops):
+            mine = {doc_id for doc_id, _doc_ in docs}
+        else:
+            mine = {d["_id"] for d in self.db.deliveries.find(
+                {"_id": {"$in": [doc_id for doc_id, _doc_ in docs]}, "swap_token": token}, {"_id": 1})}
+        stored = [_item(dict(doc, _id=doc_id)) if doc_id in mine else None for doc_id, doc in docs]
+        if any(doc_id in mine and doc.get("due_ts") is not None for doc_id, doc in docs):
+            self.sender_pacer.wake()   # some go again later: the sender looks again
+        return stored
 
     def due(self, channel, now, limit=50):
         """Waiting deliveries of `channel` whose time has come, earliest first."""

@@ -73,6 +73,17 @@ class Channel(ABC):
     def send(self, message) -> DeliveryResult:
         """Deliver one message; report, do not raise, delivery failures."""
 
+    def send_batch(self, messages) -> list:
+        """[DeliveryResult] for `messages`, in order. By default each is sent on its
+        own (``send``); a channel that can hand many to its receiver at once (the
+        inbox: one insert for a tick's items) overrides this."""
+        return [self.send(message) for message in messages]
+
+    #: whether ``send_batch`` does better than one ``send`` per message: the sender
+    #: then hands it a tick's claimed messages at once instead of sending them
+    #: concurrently one by one
+    batches = False
+
     def close(self):
         """Release connections (called when the service stops)."""
 
@@ -98,6 +109,11 @@ class InboxStore(ABC):
     @abstractmethod
     def put(self, item) -> bool:
         """Store an item; True if new, False if an item with this id was already there."""
+
+    def put_many(self, items) -> list:
+        """``put`` for each item, in order ([bool]); a store that can write many at
+        once overrides this with one round trip."""
+        return [self.put(item) for item in items]
 
     @abstractmethod
     def list(self, user_id, unread_only=False, limit=50, before=None) -> list:
@@ -135,12 +151,21 @@ class InboxChannel(Channel):
         super().__init__(config, name)
         self.store = store
 
+    batches = True
+
     def send(self, message):
+        return self.send_batch([message])[0]
+
+    def send_batch(self, messages):
+        """One write for a tick's items (``InboxStore.put_many``); when the store is
+        down every one of them is kept for a later try."""
+        now = datetime.now(timezone.utc)
         try:
-            created = self.store.put(inbox_item(message))
-        except Exception as error:  # the store is down: keep the delivery and try later
-            return DeliveryResult.retry(f"inbox store: {type(error).__name__}: {error}")
-        return DeliveryResult.success("stored" if created else "already in the inbox")
+            created = self.store.put_many([inbox_item(message, now) for message in messages])
+        except Exception as error:  # the store is down: keep the deliveries and try later
+            failed = DeliveryResult.retry(f"inbox store: {type(error).__name__}: {error}")
+            return [failed] * len(messages)
+        return [DeliveryResult.success("stored" if new else "already in the inbox") for new in created]
 
 
 class MemoryInboxStore(InboxStore):

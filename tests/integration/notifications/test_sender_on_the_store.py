@@ -64,3 +64,37 @@ def test_a_rate_limit_spreads_a_bulk_send(store):
     eventlet.sleep(0.55)
     assert sender.run_once(store, {"email": channel}, settings)["sent"] == {"delivered": 2}
     assert len(channel.sent) == 6 and store.count_deliveries(state="pending") == 0
+
+
+def test_the_inbox_takes_a_tick_in_a_few_writes_and_each_item_once(store, mongo, config):
+    """A batching channel (the inbox): competing senders store each item once, an
+    item already in the inbox (a resend after a crash) counts as delivered, and a
+    tick costs the same few commands for 40 items as for one: claim, items and
+    outcomes each in one write."""
+    from pymongo import MongoClient
+
+    from tests.integration.command_log import Commands
+    from services.notifications.channels.base import InboxChannel
+
+    docs = planned(store, 40, channel="inbox")
+    store.inbox.put({"id": docs[0]["id"], "user_id": "u0", "subject": "s", "body": "b",
+                     "created_at": sender.utc_now(), "read_at": None})      # sent before a crash
+    listener = Commands()
+    counted = NotificationsStore(MongoClient(config["MONGO_URI"], tz_aware=True, event_listeners=[listener])[
+        f"{config['MONGO_DB_PREFIX']}_notifications"], config)
+    channel = InboxChannel(counted.inbox)
+    settings = {"batch": 50, "concurrency": 5, "lease_seconds": 30}
+    pool = eventlet.GreenPool()
+    outcomes = [run.wait() for run in [pool.spawn(sender.run_once, counted, {"inbox": channel}, settings)
+                                       for _ in range(3)]]
+    assert sum(o["sent"].get("delivered", 0) for o in outcomes) == 40
+    assert store.count_deliveries(state="delivered") == 40
+    items = list(mongo("notifications").inbox.find({}, {"_id": 1, "user_id": 1}))
+    assert len(items) == 40 and {i["_id"] for i in items} == {d["id"] for d in docs}
+    stored = store.get_delivery(docs[0]["id"])
+    assert stored["history"][-1]["detail"] == "already in the inbox" and "swap_token" not in stored
+    assert isinstance(stored["delivered_at"], type(sender.utc_now()))      # a datetime, as replaced whole
+    # three ticks competing: each reads what is due, writes its claims, and the winner
+    # writes the items and their outcomes; none writes per delivery
+    writes = [c for c in listener.seen if c.split()[0] in ("insert", "update", "findAndModify")]
+    assert len(listener.seen) <= 3 * 5 and len(writes) <= 3 * 3, listener.seen
