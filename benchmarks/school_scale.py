@@ -35,7 +35,6 @@ import csv
 import io
 import os
 import re
-import statistics
 import sys
 import tempfile
 import threading
@@ -178,34 +177,72 @@ def broker_pids():
     return found
 
 
+HZ = os.sysconf(os.sysconf_names["SC_CLK_TCK"])
+
+
+def cpu_ticks(pids):
+    """{pid: CPU clock ticks so far}: its own time and its waited-for children's (a
+    process it starts and reaps between two looks, e.g. `up`'s watcher asking
+    supervisorctl)."""
+    out = {}
+    for pid in pids:
+        try:
+            fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+            out[pid] = sum(int(f) for f in fields[11:15])
+        except (OSError, IndexError, ValueError):
+            pass
+    return out
+
+
+def process_name(pid, limit=90):
+    try:
+        return open(f"/proc/{pid}/cmdline").read().replace("\0", " ").strip()[:limit]
+    except OSError:
+        return str(pid)
+
+
 def per_process(pids, seconds):
     """CPU share of one core of each pid over `seconds` (name, share), busiest first;
     a pid's share includes the children it started and reaped meanwhile."""
-    hz = os.sysconf(os.sysconf_names["SC_CLK_TCK"])
-
-    def ticks():
-        out = {}
-        for pid in pids:
-            try:
-                fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-                # its own time and its waited-for children's (a process it starts and
-                # reaps between two looks, e.g. `up`'s watcher asking supervisorctl)
-                out[pid] = sum(int(f) for f in fields[11:15])
-            except (OSError, IndexError, ValueError):
-                pass
-        return out
-
-    before, started = ticks(), time.time()
+    before, started = cpu_ticks(pids), time.time()
     time.sleep(seconds)
-    after, elapsed = ticks(), time.time() - started
-    rows = []
-    for pid, value in after.items():
-        try:
-            name = open(f"/proc/{pid}/cmdline").read().replace("\0", " ").strip()[:90]
-        except OSError:
-            name = str(pid)
-        rows.append((name, (value - before.get(pid, value)) / hz / elapsed))
+    after, elapsed = cpu_ticks(pids), time.time() - started
+    rows = [(process_name(pid), (value - before.get(pid, value)) / HZ / elapsed) for pid, value in after.items()]
     return sorted(rows, key=lambda r: -r[1])
+
+
+def role_of(name):
+    """A platform process's part, for the CPU-per-request table."""
+    for needle, role in (("nx-27017", "database server (nx-27017)"), ("beam", "broker (RabbitMQ)"),
+                         ("gunicorn", "gateway (gunicorn)"), ("plugins.", "program services")):
+        if needle in name:
+            return role
+    found = re.search(r"services\.(\w+)\.service", name)
+    return f"{found.group(1)} service" if found else "other"
+
+
+class CpuPerRequest:
+    """CPU milliseconds per request of each part of the platform (database server,
+    broker, gateway, each service) over a phase: what a request costs the machine,
+    which is what bounds throughput on a busy 2-core machine."""
+
+    def __init__(self, run_dir):
+        self.pids = platform_pids(run_dir) | broker_pids()
+        self.names = {pid: process_name(pid, None) for pid in self.pids}
+
+    def __enter__(self):
+        self.before = cpu_ticks(self.pids)
+        return self
+
+    def __exit__(self, *exc):
+        self.after = cpu_ticks(self.pids)
+
+    def per_request(self, requests):
+        parts = {}
+        for pid, value in self.after.items():
+            role = role_of(self.names[pid])
+            parts[role] = parts.get(role, 0.0) + (value - self.before.get(pid, value)) / HZ * 1000 / requests
+        return parts
 
 
 def cpu_at_rest(run_dir, seconds=REST_SECONDS):
@@ -279,7 +316,7 @@ def run_school(platform, config, dorms, per_dorm, clients, report, http_dorms=No
             done_order.append(i)
 
     started = time.perf_counter()
-    with ThreadPoolExecutor(clients) as pool:
+    with CpuPerRequest(platform.run_dir) as submit_cpu, ThreadPoolExecutor(clients) as pool:
         list(pool.map(submit, range(len(sessions))))
     submit_seconds = time.perf_counter() - started
     ping_lat = []
@@ -291,7 +328,7 @@ def run_school(platform, config, dorms, per_dorm, clients, report, http_dorms=No
             ping_lat.append(time.perf_counter() - t)
 
     started = time.perf_counter()
-    with ThreadPoolExecutor(clients) as pool:
+    with CpuPerRequest(platform.run_dir) as ping_cpu, ThreadPoolExecutor(clients) as pool:
         list(pool.map(ping, [i % len(sessions) for i in range(2 * len(sessions))]))   # as many requests
     ping_seconds = time.perf_counter() - started
     submit_rps, ping_rps = 2 * len(sessions) / submit_seconds, len(ping_lat) / ping_seconds
@@ -299,6 +336,13 @@ def run_school(platform, config, dorms, per_dorm, clients, report, http_dorms=No
            f" = {submit_rps / ping_rps:.2f}x   p50 {percentile(submit_lat, 50):.0f} ms"
            f"   (ping p50 {percentile(ping_lat, 50):.0f} ms p95 {percentile(ping_lat, 95):.0f} ms: the baseline"
            f" for the pages below)")
+    # Where a request's CPU goes: on a machine this busy, throughput is CPU bound, so
+    # the ratio to ping is about the ratio of these sums.
+    burst, pinged = submit_cpu.per_request(2 * len(sessions)), ping_cpu.per_request(len(ping_lat))
+    report(f"  CPU ms per request      {'create/submit':>14} {'ping':>8}")
+    for role in sorted(burst, key=lambda r: -burst[r]):
+        report(f"    {role:<28} {burst[role]:10.1f} {pinged.get(role, 0.0):8.1f}")
+    report(f"    {'all':<28} {sum(burst.values()):10.1f} {sum(pinged.values()):8.1f}")
 
     # -- the other dorms' applications as copies (--http-dorms) ------------------------
     mongo = MongoClient(platform.mongo_uri, tz_aware=True)
