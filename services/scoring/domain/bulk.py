@@ -29,7 +29,7 @@ from core.errors import field_error, invalid
 from .ranking import SCORE_SCALE
 
 ZERO_STD = 1e-12   # a reviewer whose scores vary less than this has "std 0"
-CHUNK = 2048       # slots per block of `_full_aggregate`: a block's planes stay in the CPU cache
+CHUNK = 8192       # slots per block of the long passes: a block's planes stay in the CPU cache
 
 
 def _two_sum(s, c, x):
@@ -71,8 +71,13 @@ def nan_aggregate(values, method):
     one lowest mark dropped when there are >= 3 (the exact sum minus both, then
     divided by n - 2), else the mean; ``median``: the middle mark, or the mean of
     the two middle ones for an even count."""
-    if method in ("mean", "trimmed_mean") and values.shape[1] and not np.isnan(values).any():
-        return _full_aggregate(values, method)      # every slot marked: no NaN bookkeeping
+    if method in ("mean", "trimmed_mean") and values.shape[1]:
+        return _full_aggregate(values, method)
+    return _nan_block(values, method)
+
+
+def _nan_block(values, method):
+    """`nan_aggregate` with the NaN bookkeeping (any method)."""
     n = np.sum(~np.isnan(values), axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         if method in ("mean", "trimmed_mean"):
@@ -102,39 +107,94 @@ def nan_aggregate(values, method):
 
 
 def _full_aggregate(values, method):
-    """`nan_aggregate` when every slot holds a mark: the same numbers in fewer passes,
-    block by block of applications (a block's planes stay in the CPU cache) and slot
-    by slot over (A, L) planes, quicker than reducing the middle axis."""
+    """`nan_aggregate` of a mean or trimmed mean, block by block of applications (a
+    block's planes stay in the CPU cache) and slot by slot over (b, L) planes,
+    quicker than reducing the middle axis. A block where every slot holds a mark
+    takes `_full_block` (no NaN bookkeeping), one with a NaN `_nan_block`; so the
+    marks are not scanned for NaN beforehand."""
     A, r, L = values.shape
     out = np.empty((A, L))
     step = max(1, CHUNK // r)
+    planes = np.empty((r, min(step, A), L))
     for start in range(0, A, step):
-        out[start:start + step] = _full_block(values[start:start + step], method)
+        block = values[start:start + step]
+        agg = _full_block(block, method, planes[:, :len(block)])
+        out[start:start + step] = _nan_block(block, method) if agg is None else agg
     return out
 
 
-def _full_block(values, method):
+def _slot_planes(block, out):
+    """Copy `block` (b, R, L) into `out` (R, b, L): each slot's marks one contiguous
+    plane. Rows of L marks are moved as single items (a void view): numpy's copy
+    then loops once per slot instead of once per row of L numbers."""
+    row = np.dtype((np.void, block.shape[2] * block.itemsize))
+    if block.dtype == out.dtype == np.float64 and block.strides[2] == block.itemsize and out.flags.c_contiguous:
+        np.copyto(out.view(row)[..., 0], block.view(row)[..., 0].T)
+    else:
+        np.copyto(out, block.transpose(1, 0, 2))
+    return out
+
+
+def _full_block(values, method, planes):
+    """Sum of a block's slots (the highest and lowest dropped for a trimmed mean),
+    compensated so it rounds once like math.fsum, over the slot count; `planes` is
+    scratch of shape (R, b, L).
+
+    Marks are never negative (0..1 of a scale; z-scores are clipped to it), so the
+    sum starts from the block's highest mark: every partial sum is then at least the
+    mark it adds, and Fast2Sum (three operations where TwoSum takes six) is exact.
+    After the additions the sum is at least twice the highest, so taking the
+    highest off (once, or twice for a trimmed mean) is a Fast2Sum too; the lowest
+    is taken off with TwoSum (what is left may be smaller than it when marks differ
+    by 2**50). A block with a negative number is summed with TwoSum throughout.
+    Like the TwoSum chain, the result is math.fsum's while the rounding errors add
+    up exactly: nonzero marks within about 2**45 of their sum. None if the block
+    holds a NaN (the highest and lowest are NaN then)."""
     r = values.shape[1]
-    s = values[:, 0].copy()
-    c, t, z, e = (np.zeros_like(s) for _ in range(4))
+    planes = _slot_planes(values, planes)
     trim = method == "trimmed_mean" and r >= 3
-    if trim:
-        hi, lo = values[:, 0].copy(), values[:, 0].copy()
-    for slot in range(1, r):
-        s, t = _add_exactly(s, c, values[:, slot], t, z, e)
-        if trim:
-            np.maximum(hi, values[:, slot], out=hi)
-            np.minimum(lo, values[:, slot], out=lo)
-    if not trim:
-        s += c
-        s /= r
-        return s
-    for extreme in (hi, lo):
-        np.negative(extreme, out=extreme)
-        s, t = _add_exactly(s, c, extreme, t, z, e)
+    hi, lo = planes.max(axis=0), planes.min(axis=0)
+    least = lo.min(initial=0.0)                          # 0 unless a mark is negative; NaN if one is NaN
+    if least != least:
+        return None
+    c, t, z, e = np.zeros_like(hi), np.empty_like(hi), np.empty_like(hi), np.empty_like(hi)
+    if least == 0:
+        s = hi.copy()
+        for x in planes:
+            s, t = _fast_add(s, c, x, t, z)
+        for x in (hi, hi) if trim else (hi,):
+            s, t = _fast_subtract(s, c, x, t, z)
+        extremes = (lo,) if trim else ()
+    else:
+        s = planes[0].copy()
+        for x in planes[1:]:
+            s, t = _add_exactly(s, c, x, t, z, e)
+        extremes = (hi, lo) if trim else ()
+    for x in extremes:
+        np.negative(x, out=x)
+        s, t = _add_exactly(s, c, x, t, z, e)
     s += c
-    s /= r - 2
+    s /= r - 2 if trim else r
     return s
+
+
+def _fast_add(s, c, x, t, z):
+    """`_add_exactly` when |s| >= |x| (Fast2Sum: then t - s is exact and x minus it
+    is the rounding error): returns (new s, free buffer) = (t, s)."""
+    np.add(s, x, out=t)
+    np.subtract(t, s, out=z)
+    np.subtract(x, z, out=z)
+    c += z
+    return t, s
+
+
+def _fast_subtract(s, c, x, t, z):
+    """(s, c) -= x when |s| >= |x| (Fast2Sum of s and -x)."""
+    np.subtract(s, x, out=t)
+    np.subtract(s, t, out=z)
+    np.subtract(z, x, out=z)
+    c += z
+    return t, s
 
 
 def zscore_array(values, reviewer_codes, applies):

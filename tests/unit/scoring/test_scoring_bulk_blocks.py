@@ -1,0 +1,67 @@
+"""The array path's block-by-block passes (`bulk`): means and trimmed means round like
+math.fsum whichever sum a block takes (Fast2Sum from the block's highest mark, TwoSum
+when a mark is negative, the NaN bookkeeping when a mark is missing)."""
+import math
+
+import numpy as np
+import pytest
+
+from services.scoring.domain import bulk
+from tests.unit.scoring import reference_aggregation
+
+# Rows where the highest mark is 2**50 and more times the others, the case for which
+# the lowest is taken off with TwoSum; and ties of the highest and lowest.
+EXTREMES = [[1.0, 2.0 ** -60, 2.0 ** -60], [1.0, 1.0, 1e-300], [2.0 ** -60, 1.0, 3 * 2.0 ** -61],
+            [0.5, 0.5, 0.5], [0.0, 0.0, 0.0], [1.0, 0.0, 1e-17, 0.3, 0.7], [0.7, 0.1, 0.7, 0.1, 0.2]]
+
+
+def _marks(rng, shape):
+    """Marks of every kind: tenths (as normalised scale marks are), any float in 0..1,
+    floats down to 1e-12 (a compensated sum is math.fsum's while the rounding errors
+    of its additions fit in one float: nonzero marks within ~2**45 of their sum), and
+    zeros."""
+    kind = rng.integers(0, 4, size=shape)
+    tenths = rng.integers(0, 11, size=shape) / 10.0
+    floats = rng.random(shape)
+    tiny = rng.random(shape) * 10.0 ** -rng.integers(0, 13, size=shape).astype(float)
+    return np.choose(kind, [tenths, floats, tiny, np.zeros(shape)])
+
+
+def _expected(values, method):
+    out = np.full(values.shape[::2], np.nan)
+    for a in range(values.shape[0]):
+        for j in range(values.shape[2]):
+            present = [v for v in values[a, :, j].tolist() if v == v]
+            if present:
+                out[a, j] = reference_aggregation.aggregate(present, method)
+    return out
+
+
+@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("method", ["mean", "trimmed_mean"])
+def test_block_sums_round_like_fsum(seed, method, monkeypatch):
+    """Blocks of clean marks, of marks with a negative number and of marks with a
+    missing one, side by side: every mean and trimmed mean is math.fsum's sum over
+    the count, the very same float."""
+    rng = np.random.default_rng(seed)
+    r = int(rng.integers(1, 8))
+    monkeypatch.setattr(bulk, "CHUNK", int(rng.integers(1, 4)) * r)      # blocks of 1-3 applications
+    values = _marks(rng, (240, r, 3))
+    values[80:120] -= 0.5                                                 # blocks with negative numbers
+    gaps = rng.random(values[160:200].shape) < 0.3
+    values[160:200][gaps] = np.nan                                        # blocks with missing marks
+    rows = [row for row in EXTREMES if len(row) == r]
+    for i, row in enumerate(rows):
+        values[200 + i, :, 0] = row
+        values[220 + i, :, 1] = row[::-1]
+    got, expected = bulk.nan_aggregate(values, method), _expected(values, method)
+    assert np.array_equal(got, expected, equal_nan=True), np.argwhere(got != expected)[:5]
+
+
+def test_extreme_rows_are_what_fsum_gives():
+    """The hand-made rows above, checked on their own against math.fsum."""
+    for row in EXTREMES:
+        values = np.array(row)[None, :, None]
+        kept = sorted(row)[1:-1] if len(row) >= 3 else row
+        assert bulk.nan_aggregate(values, "trimmed_mean")[0, 0] == math.fsum(kept) / len(kept)
+        assert bulk.nan_aggregate(values, "mean")[0, 0] == math.fsum(row) / len(row)
