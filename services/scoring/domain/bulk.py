@@ -209,32 +209,44 @@ def zscore_array(values, reviewer_codes, applies):
     each leaf's mean and spread come from the reviewers' sums (the spread by the
     parallel-axis rule, a sum of non-negative parts, so nothing cancels); and the
     adjustment ``lmu + lsd * (x - rmu) / rsd`` is one multiply-add per mark with the
-    per-reviewer factor gathered once (`np.take`, the quickest gather of rows)."""
+    per-reviewer factor gathered once (`np.take`, the quickest gather of rows).
+    The deviations go straight into the result; the squares and the gathered
+    factors live in one scratch block of `CHUNK` slots (in the CPU cache), so no
+    other array as large as the marks is made."""
     A, R, L = values.shape
-    rev = np.maximum(reviewer_codes, 0).ravel()
+    if not values.size:
+        return values.copy()
+    rev = reviewer_codes.astype(np.int32).ravel()        # scipy's index type: no conversion
+    np.maximum(rev, 0, out=rev)
     marks = values.reshape(-1, L)
-    if not np.isnan(values).any() and bool(np.all(applies)) and bool((reviewer_codes >= 0).all()):
+    n = int(rev.max()) + 1
+    one_hot = _one_hot(rev, n)
+    everyone = bool(np.all(applies)) and reviewer_codes.min() >= 0
+    sums = one_hot @ marks if everyone else None
+    if sums is not None and not np.isnan(sums).any():   # a NaN mark would make its reviewer's sums NaN
         valid, taking = None, marks                      # every slot takes part: no masks
+        cnt = np.broadcast_to(np.bincount(rev, minlength=n).astype(float)[:, None], (n, L))
     else:
         valid = (~np.isnan(values) & np.broadcast_to(applies, (A, R, L))
                  & (reviewer_codes >= 0)[:, :, None]).reshape(-1, L)
         if not valid.any():
             return values.copy()
         taking = np.where(valid, marks, 0.0)
-    n = int(rev.max()) + 1
-    one_hot = csc_matrix((np.ones(len(rev)), rev, np.arange(len(rev) + 1)), shape=(n, len(rev)))
-    if valid is None:
-        cnt = np.broadcast_to(np.bincount(rev, minlength=n).astype(float)[:, None], (n, L))
-    else:
         cnt = one_hot @ valid.astype(float)
-    sums = one_hot @ taking
+        sums = one_hot @ taking
+    dev = np.empty_like(marks)
+    scratch = np.empty((min(CHUNK, len(rev)), L))
+    blocks = [slice(start, start + CHUNK) for start in range(0, len(rev), CHUNK)]
+    sq = np.zeros((n, L))
     with np.errstate(invalid="ignore", divide="ignore"):
         rmu = np.where(cnt > 0, sums / cnt, 0.0)
-        dev = np.take(rmu, rev, axis=0)
-        np.subtract(taking, dev, out=dev)
-        if valid is not None:
-            dev *= valid                                 # marks that take no part add nothing
-        sq = one_hot @ np.square(dev)
+        for block in blocks:
+            d = dev[block]
+            np.take(rmu, rev[block], axis=0, out=d, mode="clip")    # codes are in range: "clip" only
+            np.subtract(taking[block], d, out=d)                    # spares take's buffered check
+            if valid is not None:
+                d *= valid[block]                        # marks that take no part add nothing
+            sq += _one_hot(rev[block], n, one_hot) @ np.square(d, out=scratch[:len(d)])
         rsd = np.sqrt(sq / cnt)
         count = cnt.sum(axis=0)
         lmu = sums.sum(axis=0) / count
@@ -242,9 +254,12 @@ def zscore_array(values, reviewer_codes, applies):
         lsd = np.sqrt(spread.sum(axis=0) / count)
         varies = rsd >= ZERO_STD
         scale = np.where(varies, lsd / np.where(varies, rsd, 1.0), 0.0)
-    dev *= np.take(scale, rev, axis=0)
-    dev += lmu
-    np.clip(dev, 0.0, 1.0, out=dev)
+    lmu = np.tile(lmu, (len(scratch), 1))                # a whole block: no broadcast row by row
+    for block in blocks:
+        d = dev[block]
+        d *= np.take(scale, rev[block], axis=0, out=scratch[:len(d)], mode="clip")
+        d += lmu[:len(d)]
+        np.clip(d, 0.0, 1.0, out=d)
     single = cnt == 1
     if single.any():                                     # a single mark stays as it is
         keep = np.take(single, rev, axis=0)
@@ -252,6 +267,16 @@ def zscore_array(values, reviewer_codes, applies):
     if valid is not None:
         np.copyto(dev, marks, where=~valid)
     return dev.reshape(A, R, L)
+
+
+def _one_hot(codes, n, whole=None):
+    """(n, len(codes)) sparse matrix with a 1 in row codes[j] of column j: times a
+    (len(codes), L) array it sums the rows of each code. `whole`: the one-hot of a
+    longer run of codes, whose ones and column pointers serve again (codes int32)."""
+    m = len(codes)
+    ones, starts = (np.ones(m), np.arange(m + 1, dtype=np.int32)) if whole is None else \
+        (whole.data[:m], whole.indptr[:m + 1])
+    return csc_matrix((ones, codes, starts), shape=(n, m))
 
 
 def role_aggregates(values, method, role_codes, role_weights):

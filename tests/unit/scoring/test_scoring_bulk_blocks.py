@@ -1,11 +1,14 @@
 """The array path's block-by-block passes (`bulk`): means and trimmed means round like
 math.fsum whichever sum a block takes (Fast2Sum from the block's highest mark, TwoSum
-when a mark is negative, the NaN bookkeeping when a mark is missing)."""
+when a mark is negative, the NaN bookkeeping when a mark is missing); z-scores with
+missing marks found through the reviewers' sums."""
 import math
+import random
 
 import numpy as np
 import pytest
 
+from core.declaration.criteria_tree import CriteriaTree
 from services.scoring.domain import bulk
 from tests.unit.scoring import reference_aggregation
 
@@ -56,6 +59,37 @@ def test_block_sums_round_like_fsum(seed, method, monkeypatch):
         values[220 + i, :, 1] = row[::-1]
     got, expected = bulk.nan_aggregate(values, method), _expected(values, method)
     assert np.array_equal(got, expected, equal_nan=True), np.argwhere(got != expected)[:5]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_zscores_with_missing_marks_where_every_slot_has_a_reviewer(seed, monkeypatch):
+    """Every slot has a reviewer and every leaf is a range, but some marks are
+    missing: the NaN shows in the reviewers' sums and the masks are built then; the
+    z-scores are the per-application formulas', and so are the trimmed means of the
+    adjusted marks."""
+    monkeypatch.setattr(bulk, "CHUNK", 11)
+    rng = random.Random(seed)
+    tree = CriteriaTree.from_dict({"id": "root", "name": "根", "children": [
+        {"id": f"l{j}", "name": f"指标{j}", "weight": w, "scale": {"kind": "range", "min": 0, "max": 10},
+         "scorer_role": "reviewer"} for j, w in enumerate((50, 30, 20))]})
+    marks = []
+    for a in range(30):
+        for r in rng.sample(range(9), 5):
+            for j in range(3):
+                if rng.random() < 0.15:
+                    continue                                              # this mark is missing
+                v = rng.randint(0, 10) / 10
+                marks.append(reference_aggregation.Mark(f"a{a:02d}", f"l{j}", f"r{r}", "reviewer", v * 10, v, v))
+    apps, leaf_ids = sorted({m.application_id for m in marks}), ["l0", "l1", "l2"]
+    values, rcodes, role_codes, _ = bulk.arrays_from_marks(marks, apps, leaf_ids, ["reviewer"])
+    assert np.isnan(values).any() and (rcodes >= 0).all()
+    adjusted = bulk.zscore_array(values, rcodes, bulk.zscore_mask(tree, leaf_ids, role_codes, ["reviewer"]))
+    where = bulk.mark_index(marks, apps, leaf_ids)[:3]
+    expected = reference_aggregation.zscore_adjust(tree, marks)
+    assert adjusted[where].tolist() == pytest.approx([m.value for m in expected], rel=1e-12, abs=1e-12)
+    assert np.array_equal(np.isnan(adjusted), np.isnan(values))
+    trimmed = bulk.nan_aggregate(adjusted, "trimmed_mean")
+    assert np.array_equal(trimmed, _expected(adjusted, "trimmed_mean"), equal_nan=True)
 
 
 def test_extreme_rows_are_what_fsum_gives():
