@@ -1,7 +1,8 @@
 """The array path's block-by-block passes (`bulk`): means and trimmed means round like
 math.fsum whichever sum a block takes (Fast2Sum from the block's highest mark, TwoSum
 when a mark is negative, the NaN bookkeeping when a mark is missing); z-scores with
-missing marks found through the reviewers' sums."""
+missing marks found through the reviewers' sums; the quick stable sort of ranking
+and selection."""
 import math
 import random
 
@@ -90,6 +91,22 @@ def test_zscores_with_missing_marks_where_every_slot_has_a_reviewer(seed, monkey
     assert np.array_equal(np.isnan(adjusted), np.isnan(values))
     trimmed = bulk.nan_aggregate(adjusted, "trimmed_mean")
     assert np.array_equal(trimmed, _expected(adjusted, "trimmed_mean"), equal_nan=True)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_quick_stable_argsort_is_the_stable_sort(seed):
+    """`bulk._stable_argsort` orders as ``np.argsort(kind="stable")``: equal keys in
+    index order, for ints, rounded totals with many ties, -0.0 beside 0.0, and keys
+    it does not pack (fractions, NaN, infinities, too wide a range)."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 3000))
+    cases = [rng.integers(-5, 5, n), rng.integers(0, 2 ** 40, n), rng.integers(-2 ** 62, 2 ** 62, n),
+             -np.round(rng.choice([60.0, 70.0, 70.0 + 1e-9, 80.5], n) * 1e6),
+             np.where(rng.random(n) < 0.5, -0.0, 0.0), rng.choice([0.25, 0.5, 1.5], n),
+             np.where(rng.random(n) < 0.1, np.nan, rng.integers(0, 3, n).astype(float)),
+             np.where(rng.random(n) < 0.1, np.inf, rng.integers(0, 3, n).astype(float))]
+    for keys in cases:
+        assert bulk._stable_argsort(keys).tolist() == np.argsort(keys, kind="stable").tolist()
 
 
 def test_extreme_rows_are_what_fsum_gives():
