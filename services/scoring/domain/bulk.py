@@ -144,12 +144,12 @@ def _full_block(values, method, planes):
     sum starts from the block's highest mark: every partial sum is then at least the
     mark it adds, and Fast2Sum (three operations where TwoSum takes six) is exact.
     After the additions the sum is at least twice the highest, so taking the
-    highest off (once, or twice for a trimmed mean) is a Fast2Sum too; the lowest
-    is taken off with TwoSum (what is left may be smaller than it when marks differ
-    by 2**50). A block with a negative number is summed with TwoSum throughout.
-    Like the TwoSum chain, the result is math.fsum's while the rounding errors add
-    up exactly: nonzero marks within about 2**45 of their sum. None if the block
-    holds a NaN (the highest and lowest are NaN then)."""
+    highest off (for a trimmed mean twice the highest, at once) is a Fast2Sum too;
+    the lowest is taken off with TwoSum (what is left may be smaller than it when
+    marks differ by 2**50). A block with a negative number is summed with TwoSum
+    throughout. Like the TwoSum chain, the result is math.fsum's while the rounding
+    errors add up exactly: nonzero marks within about 2**45 of their sum. None if
+    the block holds a NaN (the highest and lowest are NaN then)."""
     r = values.shape[1]
     planes = _slot_planes(values, planes)
     trim = method == "trimmed_mean" and r >= 3
@@ -162,8 +162,9 @@ def _full_block(values, method, planes):
         s = hi.copy()
         for x in planes:
             s, t = _fast_add(s, c, x, t, z)
-        for x in (hi, hi) if trim else (hi,):
-            s, t = _fast_subtract(s, c, x, t, z)
+        if trim:
+            hi += hi                                     # the highest twice (doubling is exact)
+        s, t = _fast_subtract(s, c, hi, t, z)
         extremes = (lo,) if trim else ()
     else:
         s = planes[0].copy()
