@@ -1,7 +1,9 @@
 """The school admin's dashboard: for one campaign, charts drawn on the page with
 chart.js (served locally from npm): applications per college and per state over
-time, each reviewer's score distribution before and after normalisation, and the
-budget used per funding tier. Each chart has a table with the same numbers.
+time, each reviewer's score distribution before and after normalisation (a box per
+reviewer: the scoring service sends each one's quartiles and extremes, not every
+total), and the budget used per funding tier. Each chart has a table with the same
+numbers.
 
 The numbers cover the whole campaign and are counted where the data is, so the
 page makes the same few calls however many applications there are: the
@@ -32,6 +34,9 @@ i18n.add({
     "sd": ("标准差", "SD"),
     "min": ("最低", "Min"),
     "max": ("最高", "Max"),
+    "median": ("中位数", "Median"),
+    "quartiles": ("四分位", "Quartiles"),
+    "spread_range": ("最低–最高", "lowest–highest"),
     "claimed": ("已申请报销", "Claimed"),
     "approved_total": ("已批准（含已支付）", "Approved (paid included)"),
     "projects": ("项目数", "Projects"),
@@ -63,6 +68,11 @@ def _budget(cluster, campaign_id):
     return dashboard_data.budget_by_tier(rows, tiers)
 
 
+def box(stats):
+    """[lowest, Q1, median, Q3, highest] of a reviewer's totals: the box the chart draws."""
+    return [stats[k] for k in ("min", "q1", "median", "q3", "max")]
+
+
 def charts(data):
     """What static/dashboard.js draws (labels already in the reader's language)."""
     from gateway.web.pages_applicant import state_label
@@ -77,9 +87,10 @@ def charts(data):
                                      for s in data["over_time"]["states"]]}}
     if data["reviewers"]:
         out["reviewers"] = {"names": [r["name"] for r in data["reviewers"]],
-                            "before": [r["before"] for r in data["reviewers"]],
-                            "after": [r["after"] for r in data["reviewers"]],
-                            "beforeLabel": t("before_norm"), "afterLabel": t("after_norm")}
+                            "before": [box(r["before_stats"]) for r in data["reviewers"]],
+                            "after": [box(r["after_stats"]) for r in data["reviewers"]],
+                            "beforeLabel": t("before_norm"), "afterLabel": t("after_norm"),
+                            "rangeLabel": t("spread_range"), "medianLabel": t("median")}
     if data["budget"]:
         keys = (("granted_fen", "granted"), ("claimed_fen", "claimed"), ("approved_fen", "approved_total"),
                 ("paid_fen", "paid"))

@@ -3,15 +3,18 @@
 Each handler is `handler(run, service)` and idempotent: a re-run after a crash
 completes the work without applying any of it twice.
 """
+import logging
+
 from core import excel
 from core.envelope import utc_now
 from core.off_hub import off_hub
-from services.scoring import results, results_cache, reviewing
+from services.scoring import results, results_cache, reviewer_spread, reviewing
 
 AUTO_ASSIGN = "auto_assign"
 COMPUTE_RESULTS = results_cache.COMPUTE_RESULTS
 PUBLISH_RESULTS = "publish_results"
 EXPORT_RANKING = "export_ranking"
+log = logging.getLogger(__name__)
 LISTED = 1000   # assignments listed in a job's result (a job document stays small; the rest are listed
                 # by GET /api/scoring/campaigns/<id>/assignments)
 
@@ -33,18 +36,32 @@ def compute_results(run, service):
 
 def publish_results(run, service):
     """Compute, store and publish a round (results.publish); the published round
-    with ``created``. The computation is kept as the stored preview too."""
+    with ``created``. The computation is kept as the stored preview too, and the
+    round's reviewer spread for the dashboard (from the computation in hand: read
+    back, a school's scores are 20 MB)."""
     campaign_id, now = run.params["campaign_id"], utc_now()
     inputs_key = results_cache.key(service.store, service.applications, campaign_id)
     run.progress(0, 2, force=True)
+    seen = {}
 
     def keep(computed):
+        seen["computed"] = computed
         results_cache.store_preview(service.store, campaign_id, inputs_key, computed, now=now)
         run.progress(1, 2, force=True)
 
     data = {"round": run.params["round"]} if run.params.get("round") else {}
-    return results.publish(service.store, service.applications, service.program_inputs, service.dispatch,
-                           service._person(run.actor_id), campaign_id, data, now, on_computed=keep)
+    out = results.publish(service.store, service.applications, service.program_inputs, service.dispatch,
+                          service._person(run.actor_id), campaign_id, data, now, on_computed=keep)
+    computed = seen["computed"]
+    if computed["inputs_fingerprint"] == out["inputs_fingerprint"]:
+        try:
+            reviewer_spread.keep(service.store, {"campaign_id": campaign_id, "round": out["round"],
+                                                 "inputs_fingerprint": out["inputs_fingerprint"],
+                                                 "computed": computed, "payload": out},
+                                 service.store.reviewer_names(campaign_id))
+        except Exception:   # the round is published: the dashboard computes the spread when first opened
+            log.exception("the reviewer spread of %s round %s was not kept", campaign_id, out["round"])
+    return out
 
 
 def export_ranking(run, service):

@@ -23,6 +23,9 @@ Collections and the invariants the database keeps (not read-then-write):
     its selection: the same inputs give the same scores, so a repeat or a concurrent
     publisher adds nothing, and a school's thousands of applications never make one
     document over the server's 16 MB;
+  * ``reviewer_spreads``: each published round's reviewer spread (``_id`` =
+    campaign:round), derived from the round and kept so the dashboard does not read
+    the round's scores again (reviewer_spread.py);
   * ``audit``: the append-only trail (who, what, when, why), deterministic ids.
 
 Every change carries its audit entry (and, for results, its event) in an ``outbox``
@@ -81,6 +84,7 @@ class ScoringStore:
                                    name="one_selection_per_round")
         db.audit.create_index([("campaign_id", ASCENDING), ("at", ASCENDING)])
         db.selection_scores.create_index([("fingerprint", ASCENDING)])   # a published round's scores
+        db.reviewer_spreads.create_index([("campaign_id", ASCENDING)])
         for name in OUTBOX_COLLECTIONS:
             self.outboxes.ensure_sweep_index(name)
 
@@ -269,12 +273,17 @@ class ScoringStore:
                                         sort=[("application_id", ASCENDING), ("reviewer_id", ASCENDING)]))
 
     def reviewer_names(self, campaign_id):
-        """{reviewer id: name} of everyone with a sheet in the campaign, as their
-        sheets name them: one query on the sheets' campaign_id index, names only."""
+        """{reviewer id: name} of everyone with a sheet in the campaign, as one of their
+        sheets names them (each sheet is named when saved: sheets.py): the reviewers by
+        a $group on the server, then one indexed read each (reading every sheet's name
+        was 1.9 s at 25,000 sheets)."""
+        rows = self.db.sheets.aggregate([{"$match": {"campaign_id": campaign_id}},
+                                         {"$group": {"_id": "$reviewer_id"}}])
         names = {}
-        fields = {"reviewer_id": 1, "reviewer_name": 1, "_id": 0}
-        for sheet in self.db.sheets.find({"campaign_id": campaign_id}, fields):
-            names[sheet["reviewer_id"]] = sheet.get("reviewer_name") or names.get(sheet["reviewer_id"])
+        for row in rows:
+            one = self.db.sheets.find_one({"reviewer_id": row["_id"], "campaign_id": campaign_id},
+                                          {"reviewer_name": 1})
+            names[row["_id"]] = (one or {}).get("reviewer_name")
         return names
 
     def save_sheet(self, doc, expected_version):
@@ -347,6 +356,21 @@ class ScoringStore:
         """An application's score in the computation with `fingerprint`, or None."""
         doc = self.db.selection_scores.find_one({"_id": f"{campaign_id}:{fingerprint}:{application_id}"})
         return doc["score"] if doc else None
+
+    def round_count(self, campaign_id):
+        """How many rounds the campaign has published (an indexed count: reading the
+        newest round's document, even projected, costs its whole size on nx-27017)."""
+        return count(self.db.selections, {"campaign_id": campaign_id})
+
+    def kept_spread(self, campaign_id):
+        """The reviewer spread kept for the campaign's newest round that has one
+        (reviewer_spread.py), or None."""
+        return self.db.reviewer_spreads.find_one({"campaign_id": campaign_id}, sort=[("round", DESCENDING)])
+
+    def keep_spread(self, doc):
+        """Keep a round's reviewer spread (derived from the round: writing it again
+        writes the same)."""
+        self.db.reviewer_spreads.replace_one({"_id": doc["_id"]}, doc, upsert=True)
 
     def latest_selection(self, campaign_id, with_computed=True):
         """The newest round; without `with_computed` the whole computation (every score

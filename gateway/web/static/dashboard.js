@@ -34,18 +34,23 @@
       options: { maintainAspectRatio: false, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } } });
   }
   if (data.reviewers) {
-    // A strip plot: each reviewer a column, their totals before (left) and after (right).
-    var r = data.reviewers, before = [], after = [];
-    r.names.forEach(function (_name, i) {
-      r.before[i].forEach(function (v) { before.push({ x: i - 0.15, y: v }); });
-      r.after[i].forEach(function (v) { after.push({ x: i + 0.15, y: v }); });
-    });
-    draw("chart-reviewers", { type: "scatter", data: { datasets: [
-        { label: r.beforeLabel, data: before, backgroundColor: "#b35900", borderColor: "#b35900", pointStyle: "triangle", pointRadius: 5 },
-        { label: r.afterLabel, data: after, backgroundColor: "#0a4fa8", borderColor: "#0a4fa8", pointRadius: 5 }] },
-      options: { maintainAspectRatio: false, scales: {
-        x: { min: -0.5, max: r.names.length - 0.5, ticks: { stepSize: 1, callback: function (v) { return r.names[v] || ""; } } },
-        y: { min: 0, max: 100 } } } });
+    // A box per reviewer, before (left) and after (right) normalisation: a thin bar
+    // from the lowest to the highest total, the box between the quartiles and a line
+    // at the median ([min, q1, median, q3, max] each, as the table lists them).
+    var r = data.reviewers;
+    var boxes = function (rows, label, colour, stack) {
+      var pick = function (lo, hi) { return rows.map(function (b) { return b[0] === null ? null : [b[lo], b[hi]]; }); };
+      var median = rows.map(function (b) { return b[0] === null ? null : [b[2] - 0.4, b[2] + 0.4]; });
+      return [
+        { label: label + " " + r.rangeLabel, data: pick(0, 4), stack: stack, barPercentage: 0.12, backgroundColor: colour, box: "range" },
+        { label: label, data: pick(1, 3), stack: stack, barPercentage: 0.8, backgroundColor: colour + "99", borderColor: colour, borderWidth: 2, borderSkipped: false, box: "middle" },
+        { label: label + " " + r.medianLabel, data: median, stack: stack, barPercentage: 0.8, backgroundColor: "#1f2328", box: "median" }];
+    };
+    draw("chart-reviewers", { type: "bar", data: { labels: r.names,
+        datasets: boxes(r.before, r.beforeLabel, "#b35900", "before").concat(boxes(r.after, r.afterLabel, "#0a4fa8", "after")) },
+      options: { maintainAspectRatio: false,
+        plugins: { legend: { labels: { filter: function (item, chart) { return chart.datasets[item.datasetIndex].box === "middle"; } } } },
+        scales: { y: { stacked: false, min: 0, max: 100 } } } });
   }
   if (data.budget) {
     draw("chart-budget", { type: "bar", data: { labels: data.budget.labels, datasets: coloured(data.budget.datasets, { maxBarThickness: 48 }) },

@@ -48,6 +48,16 @@ def _node(tree_node, score, result, visible):
     return body
 
 
+def breakdown_leaves(node, category):
+    """The leaves a breakdown for `category` shows under `node`, in its order (the walk
+    of `_node`: a category switch keeps the category's subtree only)."""
+    if node.is_leaf:
+        return [node]
+    if node.by_category:
+        return breakdown_leaves(dict(node.by_category)[category], category)
+    return [leaf for child in node.children for leaf in breakdown_leaves(child, category)]
+
+
 def explain(tree, score, selection=None, vetoes=(), viewer_may_see_reviewers=False, categories=None):
     """Explanation of one application's score (`score`: a `score_application`
     result; `selection`: the `quota.select`, `category_quota` or `category_selection`

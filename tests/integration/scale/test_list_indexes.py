@@ -120,7 +120,12 @@ def test_scoring_review_queue_audit_and_sweeps_are_index_served(world):
     served(client, finds, scoring.assignments, "c1", reviewer_id="p_reviewer")
     served(client, finds, scoring.assignments, "c1")
     served(client, finds, scoring.audit_trail, "c1")
+    scoring.db.sheets.insert_many([{"_id": f"c1:a{i}:r{i % 2}", "campaign_id": "c1", "application_id": f"a{i}",
+                                    "reviewer_id": f"r{i % 2}", "reviewer_name": f"评审{i % 2}",
+                                    "state": "submitted"} for i in range(4)])
+    assert scoring.reviewer_names("c1") == {"r0": "评审0", "r1": "评审1"}
     served(client, finds, scoring.reviewer_names, "c1")                      # the dashboard's reviewer spread
+    served(client, finds, scoring.kept_spread, "c1")
     for name in OUTBOX_COLLECTIONS:
         served(client, finds, scoring.outboxes.stale, name, datetime.now(timezone.utc))
 

@@ -1,9 +1,9 @@
 """The dashboard's reviewer spread, computed by the scoring service from the
 published round in a few reads (reviewer_spread.py), gives the numbers the admin's
-explanations of every ranked application give (one `explain` each, as the page read
-them before); and the dashboard page sends as many database commands for a campaign
-of 6 applications as for one of 2 (it used to read each application's audit trail
-and explanation)."""
+explanations of every ranked application give (one `explain` each, summed as the
+page did before: tests/unit/scoring/reference_spread.py); and the dashboard page
+sends as many database commands for a campaign of 6 applications as for one of 2 (it
+used to read each application's audit trail and explanation)."""
 import json
 import re
 from collections import Counter
@@ -11,16 +11,18 @@ from collections import Counter
 import pytest
 
 from core.errors import PermissionDenied
-from services.scoring.reviewer_spread import reviewer_spread
+from gateway.web.pages_dashboard import box
+from services.scoring.reviewer_spread import summarise
 from tests.integration.command_log import count_commands
 from tests.integration.helpers import as_job, close_applications, finish_job
 from tests.integration.scoring import world
+from tests.unit.scoring.reference_spread import explained_totals
 from tests.integration.web.test_admin_and_notice_pages import client_of, text
 
 ADMIN = "admin"
 LOGINS = dict({f"p_{r}": r for r in ("rev_a", "rev_b", "rev_c", "rev_d", "rev_e", "rev_f", "rev_stu")},
               p_reviewer="reviewer")
-SWEEPS = ("notices", "objections", "final_lists", "awards", "jobs", "stage_reports")
+SWEEPS = ("notices", "objections", "final_lists", "awards", "jobs", "stage_reports", "outbox")   # (funding's log)
 
 
 @pytest.fixture
@@ -68,12 +70,15 @@ def _published_round(scoring, http, branches):
 
 
 def _explained(rpc, cid):
-    """The spread as the page computed it before: one `explain` per ranked application."""
+    """The spread as the page computed it before: one `explain` per ranked application,
+    each reviewer's totals summed from them (the oracle), summarised as the service does;
+    and those totals."""
     published = rpc.scoring.published_results("p_admin", cid)
     ids = [e["application_id"] for e in published["selected"] + published["rest"]]
     criteria = rpc.scoring.campaign_criteria("p_admin", cid)
-    return reviewer_spread([rpc.scoring.explain("p_admin", cid, aid) for aid in ids], criteria["leaf_shares"] or {},
-                           criteria["leaf_shares_by_category"])
+    totals, names = explained_totals([rpc.scoring.explain("p_admin", cid, aid) for aid in ids],
+                                     criteria["leaf_shares"] or {}, criteria["leaf_shares_by_category"])
+    return summarise(totals, names), totals
 
 
 def _dashboard(admin, cid, commands):
@@ -88,19 +93,34 @@ def _dashboard(admin, cid, commands):
 
 
 def test_the_spread_matches_the_explanations_and_the_page_reads_as_much_for_6_as_for_2(commands, scoring, http,
-                                                                                         gateway_app):
+                                                                                         gateway_app, mongo):
     small, _ = _published_round(scoring, http, ("me2", "em1"))
     assert scoring.scoring.reviewer_spread("p_admin", small)["zscore"] is True
     big, ids = _published_round(scoring, http, tuple(world.SECRETARIES))
 
     spread = scoring.scoring.reviewer_spread("p_admin", big)
     assert spread["round"] == 1 and spread["zscore"] is True
-    assert spread["reviewers"] == _explained(scoring, big)
+    explained, totals = _explained(scoring, big)
+    assert spread["reviewers"] == explained
     assert len(spread["reviewers"]) == 7 and sum(r["before_stats"]["n"] for r in spread["reviewers"]) == 18
     assert all(r["name"] != r["reviewer_id"] for r in spread["reviewers"])   # named from their sheets
     # z-scores moved the totals: before and after differ for some reviewer
-    assert any(r["before"] != r["after"] for r in spread["reviewers"])
-    assert scoring.scoring.reviewer_spread("p_admin", small)["reviewers"] == _explained(scoring, small)
+    assert any(before != after for before, after in totals.values())
+    assert any(r["before_stats"] != r["after_stats"] for r in spread["reviewers"])
+    # one reviewer's numbers, from the totals the explanations give
+    one = spread["reviewers"][0]
+    before = sorted(totals[one["reviewer_id"]][0])
+    assert (one["before_stats"]["n"], one["before_stats"]["min"], one["before_stats"]["max"]) == (
+        len(before), before[0], before[-1])
+    assert scoring.scoring.reviewer_spread("p_admin", small)["reviewers"] == _explained(scoring, small)[0]
+    # Kept by the publishing job (from the computation in hand); without it, computed from
+    # the stored round alike and kept.
+    kept = mongo("scoring").reviewer_spreads
+    assert kept.find_one({"_id": f"{big}:1"})["reviewers"] == spread["reviewers"]
+    assert kept.delete_many({}).deleted_count == 2
+    assert scoring.scoring.reviewer_spread("p_admin", big) == spread
+    assert kept.find_one({"_id": f"{big}:1"})["reviewers"] == spread["reviewers"]
+    assert scoring.scoring.reviewer_spread("p_admin", small)["reviewers"] == _explained(scoring, small)[0]
     with pytest.raises(PermissionDenied):
         scoring.scoring.reviewer_spread("p_reviewer", big)
     unpublished, _ = world.open_round(scoring, ("me1",))
@@ -111,8 +131,11 @@ def test_the_spread_matches_the_explanations_and_the_page_reads_as_much_for_6_as
     charts, for_big = _dashboard(admin, big, commands)
     assert sum(sum(d["data"]) for d in charts["byCollege"]["datasets"]) == len(ids) == 6
     assert charts["reviewers"]["names"] == [r["name"] for r in spread["reviewers"]]
-    assert charts["reviewers"]["before"] == [r["before"] for r in spread["reviewers"]]
+    assert charts["reviewers"]["before"] == [box(r["before_stats"]) for r in spread["reviewers"]]
+    assert charts["reviewers"]["after"] == [box(r["after_stats"]) for r in spread["reviewers"]]
     _charts, for_small = _dashboard(admin, small, commands)
     print("dashboard commands:", sum(for_small.values()), "for 2 applications,", sum(for_big.values()), "for 6",
           dict(for_big))
     assert sum(for_big.values()) and for_big == for_small, (for_small, for_big)
+    # the round's spread is kept: neither its scores nor its document are read
+    assert not [k for k in for_big if "selection_scores" in k or k.startswith("find") and k.endswith(".selections")]
