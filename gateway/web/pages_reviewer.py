@@ -33,16 +33,20 @@ i18n.add({
     "sheet_submitted_last": ("评分已提交并锁定；您的评审任务已全部完成。", "Scores submitted and locked; nothing else waits for your scores."),
 })
 REVIEWER_ROLES = ["reviewer", "counselor"]
+REVIEWS_PAGE = 100   # assignments on one page of "my reviews"
 menu.add("web.my_reviews", "my_reviews", REVIEWER_ROLES)
 
 
 @blp.route("/reviews")
 @session.page_login_required
 def my_reviews():
+    """One page of the reviewer's assignments (by key: a school's reviewer has
+    thousands) with how many there are and how many wait for their scores."""
     load_me(REVIEWER_ROLES)
+    after = request.args.get("after") or None
     with rpc() as cluster:
-        assignments = cluster.scoring.my_assignments(g.actor_id, None)
-    return render_template("my_reviews.html", assignments=assignments)
+        page = cluster.scoring.my_assignments(g.actor_id, None, {"limit": REVIEWS_PAGE, "after": after})
+    return render_template("my_reviews.html", **page, after=after)
 
 
 def scorable_leaves(node, role, categories, path=()):
@@ -96,14 +100,6 @@ def _sheet_context(cluster, campaign_id, application_id):
     return assigned, sheet, leaves
 
 
-def _next_unscored(cluster, campaign_id, application_id):
-    """The reviewer's next assignment without a submitted sheet: this campaign's first."""
-    waiting = [a for a in cluster.scoring.my_assignments(g.actor_id, None)
-               if a.get("sheet_state") != "submitted" and a["application_id"] != application_id]
-    waiting.sort(key=lambda a: a["campaign_id"] != campaign_id)
-    return waiting[0] if waiting else None
-
-
 def _save_valid_scores(cluster, campaign_id, application_id, payload, error):
     """A draft sheet that breaks a rule: save it without the refused scores, so what
     was valid is kept (the page still shows every score as typed)."""
@@ -155,7 +151,8 @@ def score_sheet(campaign_id, application_id):
                 if not submitting:
                     return redirect(with_message(url_for("web.score_sheet", campaign_id=campaign_id,
                                                          application_id=application_id), "sheet_saved_ok"), 303)
-                following = _next_unscored(cluster, campaign_id, application_id)
+                # this campaign's first without a submitted sheet (then any campaign's)
+                following = cluster.scoring.next_to_score(g.actor_id, campaign_id, application_id)
                 if following:
                     return redirect(with_message(url_for("web.score_sheet", campaign_id=following["campaign_id"],
                                                          application_id=following["application_id"]),

@@ -281,10 +281,42 @@ def _assignments_page(store, applications, campaign_id, setup, page):
                                     "reason": d["reason"]} for d in store.declared_conflicts(campaign_id)]}
 
 
-def my_assignments(store, applications, person, campaign_id=None):
+def my_assignments(store, applications, person, campaign_id=None, page=None):
     """What this reviewer was assigned (and nothing else), blind where the campaign
-    says so, with the state of their sheet."""
-    mine = store.assignments(campaign_id, reviewer_id=person.id)
+    says so, with the state of their sheet. With `page` ({"limit", "after"}) one page
+    of them in id order (campaign, then application) as {"assignments", "total",
+    "to_score" (those without a submitted sheet), "next_after" (the id to ask after;
+    None on the last page)}: a few reads and one call per campaign on the page,
+    however many the reviewer has (a school's reviewer has thousands)."""
+    if page is None:
+        return _assignment_views(store, applications, store.assignments(campaign_id, reviewer_id=person.id))
+    limit = page["limit"]
+    found = store.reviewer_assignments_page(person.id, campaign_id, page.get("after"), limit)
+    shown = found[:limit]
+    total = store.reviewer_assignment_count(person.id, campaign_id)
+    # a submitted sheet cannot lose its assignment (unassigning refuses): the difference holds
+    return {"assignments": _assignment_views(store, applications, shown), "total": total,
+            "to_score": max(0, total - store.submitted_sheet_count(person.id, campaign_id)),
+            "next_after": shown[-1]["_id"] if len(found) > limit else None}
+
+
+def next_to_score(store, person, campaign_id, application_id):
+    """{"campaign_id", "application_id"} of the reviewer's first assignment without a
+    submitted sheet other than `application_id`, in `campaign_id` first (then any
+    campaign), in id order; None when nothing else waits. Two reads of ids, however
+    many assignments the reviewer has (it listed every assignment with its
+    application: seconds for a school's reviewer, after each sheet submitted)."""
+    submitted = store.submitted_sheet_ids(person.id)
+    waiting = [(cid, aid) for sid, cid, aid in store.reviewer_pairs(person.id)
+               if sid not in submitted and aid != application_id]
+    waiting.sort(key=lambda pair: pair[0] != campaign_id)   # stable: id order within each
+    return {"campaign_id": waiting[0][0], "application_id": waiting[0][1]} if waiting else None
+
+
+def _assignment_views(store, applications, mine):
+    """The reviewer's views of these assignments (campaign by campaign, in the order given
+    within each): their sheets in one read, then per campaign its setup and its
+    applications by id."""
     by_campaign = {}
     for a in mine:
         by_campaign.setdefault(a["campaign_id"], []).append(a)

@@ -150,8 +150,15 @@ class ScoringService(probes.Probed, JobsMixin):
         return {} if waiting is None else {"to_score": waiting}
 
     @rpc
-    def my_assignments(self, actor_id, campaign_id=None):
-        return reviewing.my_assignments(self.store, self.applications, self._person(actor_id), campaign_id)
+    def my_assignments(self, actor_id, campaign_id=None, page=None):
+        """All of them, or with `page` ({"limit", "after"}) one page (reviewing.py)."""
+        page = load_or_raise(AssignmentsPage, page) if page is not None else None
+        return reviewing.my_assignments(self.store, self.applications, self._person(actor_id), campaign_id, page)
+
+    @rpc
+    def next_to_score(self, actor_id, campaign_id, application_id):
+        """The reviewer's next assignment waiting for their scores after this one (reviewing.py)."""
+        return reviewing.next_to_score(self.store, self._person(actor_id), campaign_id, application_id)
 
     @rpc
     def assigned_application(self, actor_id, campaign_id, application_id):

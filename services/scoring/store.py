@@ -207,6 +207,40 @@ class ScoringStore:
             {"$match": match}, {"$sort": {"_id": ASCENDING}}, {"$limit": limit + 1},
             {"$project": {"outbox": 0, "outbox_ts": 0, "outbox_at": 0}}]))
 
+    def reviewer_assignments_page(self, reviewer_id, campaign_id=None, after=None, limit=100):
+        """Up to `limit` + 1 of a reviewer's assignments (in `campaign_id` only, if
+        given) after the id `after`, in id order (campaign, then application); the
+        extra one tells that more follow. An aggregation, as `assignments_page`."""
+        match = {"reviewer_id": reviewer_id}
+        if campaign_id:
+            match["campaign_id"] = campaign_id
+        if after:
+            match["_id"] = {"$gt": after}
+        return list(self.db.assignments.aggregate([
+            {"$match": match}, {"$sort": {"_id": ASCENDING}}, {"$limit": limit + 1},
+            {"$project": {"outbox": 0, "outbox_ts": 0, "outbox_at": 0}}]))
+
+    def reviewer_assignment_count(self, reviewer_id, campaign_id=None):
+        """How many assignments the reviewer has (in `campaign_id` only, if given): an indexed count."""
+        return count(self.db.assignments, {"reviewer_id": reviewer_id, **({"campaign_id": campaign_id}
+                                                                          if campaign_id else {})})
+
+    def reviewer_pairs(self, reviewer_id):
+        """[(assignment id, campaign id, application id)] of every assignment of the
+        reviewer, in id order (campaign, then application): one indexed read of
+        three fields each."""
+        found = self.db.assignments.find({"reviewer_id": reviewer_id}, {"campaign_id": 1, "application_id": 1})
+        return sorted((d["_id"], d["campaign_id"], d["application_id"]) for d in found)
+
+    def submitted_sheet_ids(self, reviewer_id):
+        """The ids of the sheets the reviewer submitted: one indexed read of ids."""
+        return {d["_id"] for d in self.db.sheets.find({"reviewer_id": reviewer_id, "state": "submitted"}, {"_id": 1})}
+
+    def submitted_sheet_count(self, reviewer_id, campaign_id=None):
+        """How many sheets the reviewer submitted (in `campaign_id` only, if given): an indexed count."""
+        return count(self.db.sheets, {"reviewer_id": reviewer_id, "state": "submitted",
+                                      **({"campaign_id": campaign_id} if campaign_id else {})})
+
     def assignment_loads(self, campaign_id):
         """[(reviewer_id, reviewer_name, assignments)] of the campaign, by reviewer id:
         counted by a $group on the server, then each reviewer's name from one of their

@@ -126,6 +126,8 @@ def test_scoring_review_queue_audit_and_sweeps_are_index_served(world):
     assert scoring.reviewer_names("c1") == {"r0": "评审0", "r1": "评审1"}
     served(client, finds, scoring.reviewer_names, "c1")                      # the dashboard's reviewer spread
     served(client, finds, scoring.kept_spread, "c1")
+    served(client, finds, scoring.reviewer_pairs, "r1")                      # a reviewer's next sheet to score
+    served(client, finds, scoring.submitted_sheet_ids, "r1")
     for name in OUTBOX_COLLECTIONS:
         served(client, finds, scoring.outboxes.stale, name, datetime.now(timezone.utc))
 
