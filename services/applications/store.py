@@ -584,6 +584,19 @@ class ApplicationsStore:
         return {"count": count(self.db.applications, {"campaign_id": campaign_id}),
                 "updated_ts": (newest or {}).get("updated_ts")}
 
+    def campaign_audit_count(self, campaign_id):
+        """How many audit entries name the campaign (an indexed count): with
+        `campaign_revision`, what the dashboard's counts are computed from."""
+        return count(self.db.audit, {"campaign_id": campaign_id})
+
+    def kept_dashboard(self, campaign_id):
+        """The dashboard's counts kept for the campaign (campaign_dashboard.py), or None."""
+        return self.db.dashboards.find_one({"_id": campaign_id})
+
+    def keep_dashboard(self, doc):
+        """Keep the dashboard's counts of a campaign (derived: writing them again writes the same)."""
+        self.db.dashboards.replace_one({"_id": doc["_id"]}, doc, upsert=True)
+
     def campaign_states(self, campaign_id):
         """Every application of the campaign as {_id, college_id, state,
         submitted_at}: one query, led by the campaign_id index."""

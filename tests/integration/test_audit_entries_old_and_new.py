@@ -142,3 +142,15 @@ def test_the_dashboard_counts_old_and_new_entries_of_the_whole_campaign(rpc, mon
     assert over["series"] == {"draft": [1] * 10 + [0], "submitted": [0] * 10 + [1]}
     with pytest.raises(PermissionDenied):
         rpc.applications.campaign_dashboard(SECRETARY, campaign["id"])
+
+    # Kept until the campaign changes: the kept counts are what a second look gets (a
+    # mark put in them shows), and a step taken is counted at once.
+    kept = db.dashboards.find_one({"_id": campaign["id"]})
+    assert kept["view"] == counts
+    db.dashboards.replace_one({"_id": campaign["id"]}, dict(kept, view=dict(counts, marked=True)))
+    assert rpc.applications.campaign_dashboard(ADMIN, campaign["id"])["marked"] is True
+    rpc.applications.act("p_counselor_me", app["id"], {"action": "college_approve"})
+    again = rpc.applications.campaign_dashboard(ADMIN, campaign["id"])
+    assert "marked" not in again
+    assert [(c["id"], c["states"]) for c in again["by_college"]["colleges"]] == [("college_me", {"college_approved": 1})]
+    assert again["over_time"]["series"]["college_approved"][-1] == 1
