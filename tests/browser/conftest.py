@@ -115,6 +115,33 @@ def job_ended(page, timeout=60000):
     expect(page.locator("[data-job-state=queued], [data-job-state=running]")).to_have_count(0, timeout=timeout)
 
 
+def settle(page):
+    """Wait two frames: layout and ResizeObserver-driven redraws (the charts) catch up
+    with a new viewport before a screenshot or a click."""
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+
+
+def check_widths(page, shot, axe_on_phone=False, no_sideways_scroll=False):
+    """axe-core on the page once no job on it runs (`job_ended`), full-page shots
+    `<shot>-desktop` and `<shot>-phone` (axe again at phone width when asked, and no
+    sideways scrolling when asked), then back at desktop width from the top: a click
+    aimed while the page still reflows can land beside its button."""
+    page.wait_for_load_state()
+    job_ended(page)
+    assert_accessible(page)
+    shoot(page, f"{shot}-desktop")
+    page.set_viewport_size(PHONE)
+    settle(page)
+    if axe_on_phone:
+        assert_accessible(page)
+    if no_sideways_scroll:
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1, f"{shot}: sideways scroll"
+    shoot(page, f"{shot}-phone")
+    page.set_viewport_size(DESKTOP)
+    page.evaluate("() => window.scrollTo(0, 0)")
+    settle(page)
+
+
 def shoot(page, name):
     """Save a full-page screenshot as test-artifacts/screenshots/<name>.png."""
     os.makedirs(SHOTS, exist_ok=True)

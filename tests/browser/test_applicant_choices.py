@@ -17,9 +17,9 @@ import random
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, login, shoot
+from tests.browser.conftest import check_widths, login
 from tests.browser.test_dorm_cycle import YEAR, png
-from tests.browser.test_whole_flow import click, confirm, settle
+from tests.browser.test_whole_flow import click, confirm
 
 CAMPAIGN = f"{YEAR}-{YEAR + 1} 学年先进班集体创建评选"
 YEAR2 = f"软件{(YEAR - 1) % 100:02d}01班"    # entry year Y-1: year 2 (deploy/demo_people.py)
@@ -27,16 +27,7 @@ YEAR4 = "计算机2301班"                         # entry year 2023 (deploy/dem
 
 
 def check(page, name):
-    page.wait_for_load_state()
-    assert_accessible(page)
-    shoot(page, f"choices-{name}-desktop")
-    page.set_viewport_size(PHONE)
-    settle(page)
-    assert_accessible(page)
-    shoot(page, f"choices-{name}-phone")
-    page.set_viewport_size(DESKTOP)
-    page.evaluate("() => window.scrollTo(0, 0)")
-    settle(page)
+    check_widths(page, f"choices-{name}", axe_on_phone=True)
 
 
 def phone_photo():

@@ -15,24 +15,15 @@ from zoneinfo import ZoneInfo
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, login, shoot
-from tests.browser.test_whole_flow import click, confirm, settle
+from tests.browser.conftest import assert_accessible, check_widths, login, shoot
+from tests.browser.test_whole_flow import click, confirm
 
 TITLE = "2026年对标争先申报（通知演示）"
 NOTICE = "一、申报对象\n全校各学生党支部均可申报。\n\n二、申报方式\n请下载项目申请表，填写后随申报一并提交。"
 
 
 def check(page, name):
-    page.wait_for_load_state()
-    assert_accessible(page)
-    shoot(page, f"campaign-{name}-desktop")
-    page.set_viewport_size(PHONE)
-    settle(page)
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1, f"{name}: sideways scroll"
-    shoot(page, f"campaign-{name}-phone")
-    page.set_viewport_size(DESKTOP)
-    page.evaluate("() => window.scrollTo(0, 0)")
-    settle(page)
+    check_widths(page, f"campaign-{name}", no_sideways_scroll=True)
 
 
 def docx():

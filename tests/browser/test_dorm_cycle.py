@@ -20,8 +20,8 @@ from datetime import datetime, timedelta, timezone
 import pypdf
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DESKTOP, PHONE, api_call, assert_accessible, job_ended, login, shoot
-from tests.browser.test_whole_flow import PDF, click, confirm, end_notice_period, settle
+from tests.browser.conftest import api_call, check_widths, job_ended, login
+from tests.browser.test_whole_flow import PDF, click, confirm, end_notice_period
 
 REVIEWER_LOGINS = {"冯教授": "reviewer", "唐教授": "reviewer2", "韩研究员": "reviewer3"}
 
@@ -38,7 +38,6 @@ DORM = "北苑5号楼101"
 # A campaign of this test's own (the demo's 文明寝室 campaign is left to the other
 # browser tests of the session: once its list is final it takes no application).
 CAMPAIGN = f"{YEAR}-{YEAR + 1} 学年第二批文明寝室创建评选"
-
 
 
 def open_campaign(base_url):
@@ -68,15 +67,7 @@ def png(shade):
 
 
 def check(page, name):
-    page.wait_for_load_state()
-    assert_accessible(page)
-    shoot(page, f"dorm-{name}-desktop")
-    page.set_viewport_size(PHONE)
-    settle(page)
-    shoot(page, f"dorm-{name}-phone")
-    page.set_viewport_size(DESKTOP)
-    page.evaluate("() => window.scrollTo(0, 0)")
-    settle(page)
+    check_widths(page, f"dorm-{name}")
 
 
 def menu(page, name):

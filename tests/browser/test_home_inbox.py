@@ -21,7 +21,6 @@ TITLE = "首页待办演示活动"
 PROJECT = "支部进社区服务"
 
 
-
 def submitted_application(base_url):
     campaign = api(base_url, "admin", "POST", "/api/campaigns",
                    json=campaign_payload(title=TITLE, closes_delta=timedelta(days=2)))

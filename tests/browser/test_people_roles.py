@@ -11,8 +11,7 @@ from datetime import datetime, timezone
 import pytest
 
 from deploy import demo_people
-from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, login, shoot
-from tests.browser.test_whole_flow import settle
+from tests.browser.conftest import check_widths, login
 
 
 # Four people, five pages checked at two widths: bounded well above a quiet run's ~40 s.
@@ -25,15 +24,7 @@ def academic_year(now):
 
 
 def check(page, name):
-    page.wait_for_load_state()
-    assert_accessible(page)
-    shoot(page, f"people-{name}-desktop")
-    page.set_viewport_size(PHONE)
-    settle(page)
-    shoot(page, f"people-{name}-phone")
-    page.set_viewport_size(DESKTOP)
-    page.evaluate("() => window.scrollTo(0, 0)")
-    settle(page)
+    check_widths(page, f"people-{name}")
 
 
 def open_person(page, query, name):

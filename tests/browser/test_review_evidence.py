@@ -15,8 +15,8 @@ from datetime import datetime, timedelta, timezone
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PHONE, api, assert_accessible, login, shoot
-from tests.browser.test_whole_flow import click, settle
+from tests.browser.conftest import PHONE, api, assert_accessible, login, settle, shoot
+from tests.browser.test_whole_flow import click
 from tests.integration.helpers import PDF, good_form, png_bytes
 
 FIRST, SECOND = "2023020101", "sec_em2"     # 经管学院学生第一党支部, 经管学院教工党支部
@@ -34,7 +34,6 @@ def application_form_pdf():
     pdf.set_font("Helvetica", size=12)
     pdf.multi_cell(0, 8, "Goals, measures, budget and the faculty advisor, as filled in by the branch.")
     return bytes(pdf.output())
-
 
 
 def submitted(base_url, login_name, campaign_id, files):

@@ -24,31 +24,14 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 from pymongo import MongoClient
 
-from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, job_ended, login, shoot
+from tests.browser.conftest import check_widths, job_ended, login
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 BRANCH = "机电学院学生第一党支部"
 
 
-def settle(page):
-    """Wait two frames: layout and ResizeObserver-driven redraws (the charts) catch up
-    with a new viewport before a screenshot or a click."""
-    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
-
-
 def check(page, name):
-    """axe-core on the page, then full-page shots at desktop and phone widths."""
-    page.wait_for_load_state()
-    assert_accessible(page)
-    shoot(page, f"flow-{name}-desktop")
-    page.set_viewport_size(PHONE)
-    settle(page)
-    shoot(page, f"flow-{name}-phone")
-    page.set_viewport_size(DESKTOP)
-    # Back at the desktop width, from the top: a click aimed while the page still
-    # reflows can land beside its button.
-    page.evaluate("() => window.scrollTo(0, 0)")
-    settle(page)
+    check_widths(page, f"flow-{name}")
 
 
 def fill_application(page, budget):
