@@ -36,9 +36,9 @@ def compute_results(run, service):
 
 def publish_results(run, service):
     """Compute, store and publish a round (results.publish); the published round
-    with ``created``. The computation is kept as the stored preview too, and the
-    round's reviewer spread for the dashboard (from the computation in hand: read
-    back, a school's scores are 20 MB)."""
+    with ``created``. The computation is kept as the stored preview too, the round's
+    ranking rows apart from it (results.keep_rows) and its reviewer spread for the
+    dashboard (from the computation in hand: read back, a school's scores are 20 MB)."""
     campaign_id, now = run.params["campaign_id"], utc_now()
     inputs_key = results_cache.key(service.store, service.applications, campaign_id)
     run.progress(0, 2, force=True)
@@ -53,14 +53,15 @@ def publish_results(run, service):
     out = results.publish(service.store, service.applications, service.program_inputs, service.dispatch,
                           service._person(run.actor_id), campaign_id, data, now, on_computed=keep)
     computed = seen["computed"]
-    if computed["inputs_fingerprint"] == out["inputs_fingerprint"]:
-        try:
+    try:   # what pages read of the round, kept now (else kept when first read)
+        results.keep_rows(service.store, out)
+        if computed["inputs_fingerprint"] == out["inputs_fingerprint"]:
             reviewer_spread.keep(service.store, {"campaign_id": campaign_id, "round": out["round"],
                                                  "inputs_fingerprint": out["inputs_fingerprint"],
                                                  "computed": computed, "payload": out},
                                  service.store.reviewer_names(campaign_id))
-        except Exception:   # the round is published: the dashboard computes the spread when first opened
-            log.exception("the reviewer spread of %s round %s was not kept", campaign_id, out["round"])
+    except Exception:   # the round is published: its pages keep these when first opened
+        log.exception("what pages read of %s round %s was not kept", campaign_id, out["round"])
     return out
 
 

@@ -187,6 +187,38 @@ def ranking_window(view, offset, limit):
                 cut_shown=offset <= n <= offset + limit)
 
 
+def keep_rows(store, view):
+    """Keep a published round (its `published_view`) as a head and its ranking rows
+    (store.keep_published_rows); the head."""
+    view = {k: v for k, v in view.items() if k != "created"}
+    selected, rest = view.pop("selected", None) or [], view.pop("rest", None) or []
+    head = {"_id": f"{view['campaign_id']}:{view['round']}", "campaign_id": view["campaign_id"],
+            "round": view["round"], "view": view, "selected_total": len(selected),
+            "rows_total": len(selected) + len(rest)}
+    store.keep_published_rows(head, selected + rest)
+    return head
+
+
+def published_window(store, campaign_id, offset, limit):
+    """`ranking_window(published_view(the latest round), offset, limit)`, or None
+    before any round is published, without reading the round's document (megabytes at
+    a school's size, read whole by nx-27017 however projected): its head and the
+    chunks of rows the window covers. A round not kept so (published before, or its
+    job cut short) is read once and kept. The latest round is counted (rounds are 1,
+    2, ... with none skipped: check_publish), not read."""
+    rounds = store.round_count(campaign_id)
+    if not rounds:
+        return None
+    head = store.published_head(campaign_id)
+    if head is None or head["round"] != rounds:
+        head = keep_rows(store, published_view(store.latest_selection(campaign_id, with_computed=False)))
+    n = head["selected_total"]
+    window = store.published_rows(campaign_id, head["round"], offset, limit)
+    cut = max(0, n - offset)   # rows of the window before the cut line
+    return dict(head["view"], selected=window[:cut], rest=window[cut:], rows_total=head["rows_total"],
+                rows_offset=offset, selected_total=n, cut_shown=offset <= n <= offset + limit)
+
+
 def published_computation(store, published):
     """A published round's whole computation, its scores read back from where they
     are kept (store.insert_selection_scores; an older round holds them itself)."""

@@ -66,12 +66,17 @@ def view(store, applications, campaign_id, start_job, rows=None):
     "preview_computed_at"} from what is stored; `start_job()` starts (or returns the
     running) COMPUTE_RESULTS job when the stored preview is outdated or missing.
     `rows` ({"offset", "limit"}): only that window of each ranking
-    (`results.ranking_window`), so a school's ranking does not cross RPC whole."""
-    published = store.latest_selection(campaign_id, with_computed=False)
+    (`results.ranking_window`), so a school's ranking does not cross RPC whole; the
+    published round's window is read as such (`results.published_window`)."""
+    if rows is None:
+        published = store.latest_selection(campaign_id, with_computed=False)
+        published = results.published_view(published) if published else None
+    else:
+        published = results.published_window(store, campaign_id, rows["offset"], rows["limit"])
     stored = store.get_preview(campaign_id)
     state = MISSING if stored is None else (
         CURRENT if stored.get("key") == jsonable(key(store, applications, campaign_id)) else OUTDATED)
-    out = {"published": results.published_view(published) if published else None,
+    out = {"published": published,
            "preview": (stored or {}).get("preview"), "preview_problem": (stored or {}).get("problem"),
            "preview_state": state, "preview_computed_at": (stored or {}).get("computed_at"), "preview_job": None}
     if state != CURRENT:
@@ -79,6 +84,5 @@ def view(store, applications, campaign_id, start_job, rows=None):
     if published and stored and stored.get("inputs_fingerprint"):
         out["published"]["stale"] = published["inputs_fingerprint"] != stored["inputs_fingerprint"]
     if rows is not None:
-        for name in ("published", "preview"):
-            out[name] = results.ranking_window(out[name], rows["offset"], rows["limit"])
+        out["preview"] = results.ranking_window(out["preview"], rows["offset"], rows["limit"])
     return out

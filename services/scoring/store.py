@@ -26,6 +26,10 @@ Collections and the invariants the database keeps (not read-then-write):
   * ``reviewer_spreads``: each published round's reviewer spread (``_id`` =
     campaign:round), derived from the round and kept so the dashboard does not read
     the round's scores again (reviewer_spread.py);
+  * ``published_heads`` and ``published_rows``: each published round's view without
+    its ranking (``_id`` = campaign:round) and its ranking rows, ROWS_CHUNK to a
+    document (campaign:round:k), so a page reads the window it shows
+    (results.published_window), not the round's megabytes;
   * ``audit``: the append-only trail (who, what, when, why), deterministic ids.
 
 Every change carries its audit entry (and, for results, its event) in an ``outbox``
@@ -47,6 +51,7 @@ from core.outbox import Outboxes
 from core.pacing import sweep_pacer
 
 SCORES_BATCH = 500
+ROWS_CHUNK = 500   # a published round's ranking rows to a document (published_rows)
 OUTBOX_COLLECTIONS = ("setups", "assignments", "sheets", "vetoes", "selections", "declared_conflicts")
 
 
@@ -85,6 +90,7 @@ class ScoringStore:
         db.audit.create_index([("campaign_id", ASCENDING), ("at", ASCENDING)])
         db.selection_scores.create_index([("fingerprint", ASCENDING)])   # a published round's scores
         db.reviewer_spreads.create_index([("campaign_id", ASCENDING)])
+        db.published_heads.create_index([("campaign_id", ASCENDING)])
         for name in OUTBOX_COLLECTIONS:
             self.outboxes.ensure_sweep_index(name)
 
@@ -405,6 +411,32 @@ class ScoringStore:
         """Keep a round's reviewer spread (derived from the round: writing it again
         writes the same)."""
         self.db.reviewer_spreads.replace_one({"_id": doc["_id"]}, doc, upsert=True)
+
+    def published_head(self, campaign_id):
+        """The newest published round's head that is kept (its view without its ranking
+        rows: results.published_window), or None."""
+        return self.db.published_heads.find_one({"campaign_id": campaign_id}, sort=[("round", DESCENDING)])
+
+    def keep_published_rows(self, head, rows):
+        """Keep a published round's ranking rows, ROWS_CHUNK to a document
+        (``<campaign>:<round>:<k>``), then its head (so a head found means its rows
+        are there). A round's rows never change: those kept already are left as they are."""
+        prefix = f"{head['campaign_id']}:{head['round']}"
+        docs = [{"_id": f"{prefix}:{k}", "campaign_id": head["campaign_id"], "round": head["round"], "k": k,
+                 "rows": rows[start:start + ROWS_CHUNK]} for k, start in enumerate(range(0, len(rows), ROWS_CHUNK))]
+        insert_new(self.db.published_rows, docs)
+        self.db.published_heads.replace_one({"_id": head["_id"]}, head, upsert=True)
+
+    def published_rows(self, campaign_id, round_, offset, limit):
+        """Rows `offset` to `offset + limit` of a published round's ranking (kept by
+        keep_published_rows): the chunks that hold them, in one read by ids."""
+        if limit <= 0:
+            return []
+        first, last = offset // ROWS_CHUNK, (offset + limit - 1) // ROWS_CHUNK
+        ids = [f"{campaign_id}:{round_}:{k}" for k in range(first, last + 1)]
+        found = {d["k"]: d["rows"] for d in self.db.published_rows.find({"_id": {"$in": ids}}, {"k": 1, "rows": 1})}
+        rows = [row for k in sorted(found) for row in found[k]]
+        return rows[offset - first * ROWS_CHUNK:offset - first * ROWS_CHUNK + limit]
 
     def latest_selection(self, campaign_id, with_computed=True):
         """The newest round; without `with_computed` the whole computation (every score

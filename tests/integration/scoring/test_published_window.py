@@ -1,0 +1,59 @@
+"""The campaign page's window of the published ranking (results.published_window) is
+the window of the published round's document (results.ranking_window of its view),
+read from the round's head and the chunks of rows it covers: kept by the publishing
+job, or, for a round without them, kept when first read; the round's document (6 MB
+at 5,000 dorms, read whole by nx-27017 however projected) is not read for it."""
+import pytest
+
+from services.scoring import store as scoring_store
+from services.scoring.results import published_view, ranking_window
+from tests.integration.command_log import count_commands
+from tests.integration.scoring import world
+from tests.integration.scoring.test_reviewer_spread import SWEEPS, _published_round
+
+WINDOWS = ((0, 2), (0, 6), (1, 3), (2, 2), (3, 3), (5, 1), (4, 20), (6, 2), (0, 1))
+
+
+@pytest.fixture
+def extra_services():
+    from services.scoring.service import ScoringService
+    return [ScoringService]
+
+
+@pytest.fixture
+def commands(monkeypatch):
+    return count_commands(monkeypatch, lambda collection, text: (collection in SWEEPS and "'_id'" not in text)
+                          or "outbox_ts" in text)
+
+
+def _windows(rpc, cid):
+    out = {}
+    for offset, limit in WINDOWS:
+        shown = rpc.scoring.results("p_admin", cid, {"offset": offset, "limit": limit})["published"]
+        assert shown.pop("stale") is False
+        out[offset, limit] = shown
+    return out
+
+
+def test_the_published_window_is_the_rounds_window(commands, monkeypatch, scoring, http, mongo):
+    monkeypatch.setattr(scoring_store, "ROWS_CHUNK", 2)   # windows across chunks
+    cid, ids = _published_round(scoring, http, tuple(world.SECRETARIES))
+    db = mongo("scoring")
+    doc = db.selections.find_one({"_id": f"{cid}:1"})
+    expected = {(o, n): ranking_window(published_view(doc), o, n) for o, n in WINDOWS}
+    assert expected[0, 6]["rows_total"] == len(ids) == 6 and expected[0, 6]["selected"]   # some selected, some not
+    assert expected[0, 6]["rest"]
+
+    commands.seen.clear()
+    assert _windows(scoring, cid) == expected
+    assert not [c for c in commands.seen if c.startswith("find") and ".selections " in c], commands.seen
+    assert db.published_heads.find_one({"_id": f"{cid}:1"})["rows_total"] == 6   # kept by the publishing job
+    assert sorted(d["_id"] for d in db.published_rows.find({"campaign_id": cid})) == [f"{cid}:1:{k}" for k in range(3)]
+
+    # A round without them (published before they were kept): read once, kept, the same.
+    db.published_heads.delete_many({})
+    db.published_rows.delete_many({})
+    assert _windows(scoring, cid) == expected
+    assert db.published_heads.find_one({"_id": f"{cid}:1"}) and db.published_rows.find_one({"_id": f"{cid}:1:2"})
+    assert scoring.scoring.results("p_admin", world.open_round(scoring, ("me1",))[0]["id"],
+                                   {"offset": 0, "limit": 5})["published"] is None
