@@ -18,7 +18,7 @@ from nameko.exceptions import RpcTimeout
 
 import core.rpc_errors  # noqa: F401  (typed errors cross RPC)
 from core.bus import BROKER_ERRORS, ClusterRpcProxy
-from core.errors import ChuangxianError, ServiceUnavailable
+from core.errors import ChuangxianError, NotFound, ServiceUnavailable
 
 
 class PoolExhausted(ServiceUnavailable):
@@ -89,6 +89,27 @@ class RpcPool:
                 _close(self._idle.get_nowait())
             except queue.Empty:
                 return
+
+
+def answers(replies, optional=()):
+    """The results of calls asked at once on one proxy
+    (``rpc.service.method.call_async(...)``), by name, once each has answered: a page's
+    reads that do not depend on each other wait for the slowest, not for their sum.
+    A NotFound of a name in `optional` gives None; any other typed error (the first,
+    in the order given) is raised once every call has answered, so no answer is left
+    waiting on the proxy for the next request that borrows it."""
+    out, failed = {}, None
+    for name, reply in replies.items():
+        try:
+            out[name] = reply.result()
+        except NotFound as exc:
+            out[name] = None
+            failed = failed if name in optional else failed or exc
+        except ChuangxianError as exc:
+            failed = failed or exc
+    if failed is not None:
+        raise failed
+    return out
 
 
 def _close(entry):

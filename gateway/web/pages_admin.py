@@ -5,8 +5,9 @@ The notice, objections, final list and nominations are in pages_admin_notice.py.
 Every permission is the services' (scoring and applications refuse non-admins)."""
 from flask import g, redirect, render_template, request, url_for
 
-from core.errors import ChuangxianError, NotFound, field_error, invalid
+from core.errors import ChuangxianError, field_error, invalid
 from gateway.api import rpc
+from gateway.rpc import answers
 from gateway.web import blp, i18n, menu, session
 from gateway.web.page_helpers import field_errors, form_nonce, idempotency_key, with_message
 from gateway.web.pages_common import load_me
@@ -173,13 +174,6 @@ def ranking_rows(results):
     return list(results.get("selected") or []), rest
 
 
-def _optional(call, *args):
-    try:
-        return call(*args)
-    except NotFound:
-        return None
-
-
 @blp.route("/admin/campaigns/<campaign_id>")
 @session.page_login_required
 def admin_campaign(campaign_id):
@@ -188,20 +182,29 @@ def admin_campaign(campaign_id):
     # has not, static/jobs.js reloads the page once it has (read after the lists, a job that
     # ended meanwhile showed as done above lists without its work, and nothing reloaded).
     job = job_of(request.args["job"]) if request.args.get("job") else None
+    me = g.actor_id
     with rpc() as cluster:
-        campaign = cluster.applications.get_campaign(g.actor_id, campaign_id)
-        setup = cluster.scoring.get_setup(g.actor_id, campaign_id)
+        # Asked at once (they do not depend on each other): the page waits for the slowest.
+        read = answers({
+            "campaign": cluster.applications.get_campaign.call_async(me, campaign_id),
+            "setup": cluster.scoring.get_setup.call_async(me, campaign_id),
+            "results": cluster.scoring.results.call_async(me, campaign_id,
+                                                          {"offset": _ranking_from(), "limit": RANKING_PAGE}),
+            # The newest (a school's thousands are paged on the review queue, linked below the table).
+            "apps": cluster.applications.list_applications.call_async(me, {"campaign_id": campaign_id,
+                                                                           "limit": APPS_SHOWN}),
+            "apps_total": cluster.applications.count_applications.call_async(me, {"campaign_id": campaign_id}),
+            "notice": cluster.applications.get_notice.call_async(me, campaign_id)}, optional=("notice",))
+        campaign, setup, results, apps = read["campaign"], read["setup"], read["results"], read["apps"]
         # One page of the assignments (a school campaign has tens of thousands), from
         # `assignments_after` on; the loads and the count cover them all.
         page = {"limit": ASSIGNMENTS_PAGE, "after": request.args.get("assignments_after") or None}
-        assignments = cluster.scoring.list_assignments(g.actor_id, campaign_id, page) \
-            if setup.get("configured") else None
-        results = cluster.scoring.results(g.actor_id, campaign_id, {"offset": _ranking_from(), "limit": RANKING_PAGE})
-        # The newest (a school's thousands are paged on the review queue, linked below the table).
-        apps = cluster.applications.list_applications(g.actor_id, {"campaign_id": campaign_id, "limit": APPS_SHOWN})
-        apps_total = cluster.applications.count_applications(g.actor_id, {"campaign_id": campaign_id})
-        notice = _optional(cluster.applications.get_notice, g.actor_id, campaign_id)
-        program = cluster.applications.get_program(campaign["program"], campaign.get("program_version"))
+        more = answers({"program": cluster.applications.get_program.call_async(campaign["program"],
+                                                                                campaign.get("program_version")),
+                        **({"assignments": cluster.scoring.list_assignments.call_async(me, campaign_id, page)}
+                           if setup.get("configured") else {})})
+        program, assignments = more["program"], more.get("assignments")
+    apps_total, notice = read["apps_total"], read["notice"]
     apps = [a for a in apps if a["state"] != "draft"]   # (only the admin's own: others' are hidden)
     # The preview is stored; when outdated its job is under way: show its progress (the page reloads at its end).
     job = job or results.get("preview_job")
