@@ -44,6 +44,7 @@ i18n.add({
     "scores_after_publish": ("评审结果发布后显示。", "Shown once results are published."),
     "zscore_off": ("本活动未启用标准化，标准化前后相同。", "This campaign does not normalise reviewers: before equals after."),
     "no_funding": ("本活动尚未设置经费。", "No funding is set up for this campaign."),
+    "reviewer_n": ("评审专家 {n}", "Reviewer {n}"),
 })
 DASHBOARD_ROLES = ["school_admin"]
 menu.add("web.dashboard", "dashboard", DASHBOARD_ROLES)
@@ -54,7 +55,17 @@ def _reviewers(cluster, campaign_id):
     spread = cluster.scoring.reviewer_spread(g.actor_id, campaign_id)
     if not spread:
         return None, None
-    return spread["reviewers"], bool(spread["zscore"])
+    return named(spread["reviewers"]), bool(spread["zscore"])
+
+
+def named(reviewers):
+    """The reviewers with a name to show: one whose sheets carry no name (the service
+    then names them by their id) is "评审专家 N", never an internal id."""
+    out = []
+    for n, r in enumerate(reviewers, 1):
+        unnamed = not r.get("name") or r.get("name") == r.get("reviewer_id")
+        out.append(dict(r, name=i18n.t("reviewer_n").format(n=n)) if unnamed else r)
+    return out
 
 
 def _budget(cluster, campaign_id):
