@@ -173,6 +173,13 @@ def test_the_random_campaigns_cover_what_they_claim():
     assert {"zero", "error", "result", "rule veto", "selected"} <= seen
 
 
+def three_ranged_leaves():
+    """A tree of three reviewer-scored 0-10 leaves weighted 50/30/20."""
+    return CriteriaTree.from_dict({"id": "root", "name": "根", "children": [
+        {"id": f"l{j}", "name": f"指标{j}", "weight": w, "scale": {"kind": "range", "min": 0, "max": 10},
+         "scorer_role": "reviewer"} for j, w in enumerate((50, 30, 20))]})
+
+
 @pytest.mark.parametrize("seed", range(6))
 def test_block_by_block_passes_give_the_reference_numbers(seed, monkeypatch):
     """Every slot marked (the benchmark's shape, the block-by-block passes) with
@@ -180,9 +187,7 @@ def test_block_by_block_passes_give_the_reference_numbers(seed, monkeypatch):
     the per-application formulas' (single marks, reviewers who do not vary)."""
     monkeypatch.setattr(bulk, "CHUNK", 7)
     rng = random.Random(seed)
-    tree = CriteriaTree.from_dict({"id": "root", "name": "根", "children": [
-        {"id": f"l{j}", "name": f"指标{j}", "weight": w, "scale": {"kind": "range", "min": 0, "max": 10},
-         "scorer_role": "reviewer"} for j, w in enumerate((50, 30, 20))]})
+    tree = three_ranged_leaves()
     marks = []
     for a in range(23):
         for slot, r in enumerate(rng.sample(range(12), 5)):

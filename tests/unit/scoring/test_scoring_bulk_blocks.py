@@ -9,9 +9,9 @@ import random
 import numpy as np
 import pytest
 
-from core.declaration.criteria_tree import CriteriaTree
 from services.scoring.domain import bulk
 from tests.unit.scoring import reference_aggregation
+from tests.unit.scoring.test_scoring_array_path import three_ranged_leaves
 
 # Rows where the highest mark is 2**50 and more times the others, the case for which
 # the lowest is taken off with TwoSum; and ties of the highest and lowest.
@@ -70,9 +70,7 @@ def test_zscores_with_missing_marks_where_every_slot_has_a_reviewer(seed, monkey
     adjusted marks."""
     monkeypatch.setattr(bulk, "CHUNK", 11)
     rng = random.Random(seed)
-    tree = CriteriaTree.from_dict({"id": "root", "name": "根", "children": [
-        {"id": f"l{j}", "name": f"指标{j}", "weight": w, "scale": {"kind": "range", "min": 0, "max": 10},
-         "scorer_role": "reviewer"} for j, w in enumerate((50, 30, 20))]})
+    tree = three_ranged_leaves()
     marks = []
     for a in range(30):
         for r in rng.sample(range(9), 5):
