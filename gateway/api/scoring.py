@@ -7,7 +7,7 @@ school admins of the campaign set up, assign, change sheets with a reason, veto 
 publish; reviewers see and score only what they were assigned; an applicant's
 representative reads the explanation of their own published result.
 """
-from flask import g
+from flask import g, url_for
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
@@ -211,6 +211,12 @@ class VersionQuery(Schema):
 
 class MineQuery(Schema):
     campaign_id = fields.String()
+    limit = fields.Integer(validate=validate.Range(1, 500),
+                           metadata={"description": "One page of at most this many, in order (campaign, then "
+                                                    "application); the headers X-Total-Count, X-To-Score and Link "
+                                                    "(rel=next) tell the rest. Without it, every one."})
+    after = fields.String(validate=validate.Length(1, 300),
+                          metadata={"description": "The page after this key (the Link header's `after`)"})
 
 
 class AuditQuery(Schema):
@@ -328,12 +334,25 @@ def declare_conflict(payload, campaign_id):
 
 @blp.route("/assignments/mine")
 @blp.arguments(MineQuery, location="query")
-@blp.response(200, MyAssignmentOut(many=True))
+@blp.response(200, MyAssignmentOut(many=True), headers={
+    "X-Total-Count": {"description": "With `limit`: how many you were assigned", "schema": {"type": "integer"}},
+    "X-To-Score": {"description": "With `limit`: how many wait for your scores", "schema": {"type": "integer"}},
+    "Link": {"description": 'With `limit`, unless this is the last page: `<url>; rel="next"`',
+             "schema": {"type": "string"}}})
 @login_required
 def my_assignments(query):
-    """What you were assigned to review (and nothing else); blind where the campaign says so."""
+    """What you were assigned to review (and nothing else); blind where the campaign says so.
+    A school's reviewer has thousands: ask with `limit` for a page at a time."""
     with rpc() as cluster:
-        return cluster.scoring.my_assignments(g.actor_id, query.get("campaign_id"))
+        if not query.get("limit"):
+            return cluster.scoring.my_assignments(g.actor_id, query.get("campaign_id"))
+        page = cluster.scoring.my_assignments(g.actor_id, query.get("campaign_id"),
+                                              {"limit": query["limit"], "after": query.get("after")})
+    headers = {"X-Total-Count": str(page["total"]), "X-To-Score": str(page["to_score"])}
+    if page["next_after"]:
+        args = {k: v for k, v in query.items() if k != "after"}
+        headers["Link"] = f'<{url_for("scoring.my_assignments", after=page["next_after"], **args)}>; rel="next"'
+    return page["assignments"], 200, headers
 
 
 @blp.route(APPLICATION)

@@ -55,6 +55,19 @@ def test_my_reviews_come_a_page_at_a_time_with_their_count(commands, scoring, ht
                     json={"scores": SCORES})
     assert done.status_code == 200, done.json
 
+    # The API pages the same list: `limit`, then the Link header's next page, with the counts.
+    walked, url = [], "/api/scoring/assignments/mine?limit=4"
+    while url:
+        answer = http.as_(REVIEWER, "GET", url)
+        assert answer.status_code == 200 and answer.headers["X-Total-Count"] == "6", answer.json
+        assert answer.headers["X-To-Score"] == "5"
+        walked += [(a["campaign_id"], a["application_id"]) for a in answer.json]
+        following = re.match(r'<([^>]+)>; rel="next"', answer.headers.get("Link", ""))
+        url = following.group(1) if following else None
+    assert walked == order
+    bad = http.as_(REVIEWER, "GET", "/api/scoring/assignments/mine?limit=0")
+    assert bad.status_code in (400, 422) and "limit" in str(bad.json), bad.json
+
     client, csrf = client_of(gateway_app, REVIEWER)
     monkeypatch.setattr(pages_reviewer, "REVIEWS_PAGE", 4)
     page, for_four = _page(client, "/reviews", commands)
