@@ -4,14 +4,18 @@ gateway port and run directory; nothing else running here is touched).
 
     .venv/bin/python benchmarks/school_scale.py --quick          # N = 1,000 (a few minutes)
     .venv/bin/python benchmarks/school_scale.py --dorms 500 1000 5000 --students-per-dorm 6
+    .venv/bin/python benchmarks/school_scale.py --dorms 10000 --http-dorms 500 --lists-only
 
 For each N it prints, measured in the same run (ratios matter more than seconds on a
 shared machine):
   * roster import: rows/s of the registrar file (N dorms x students per dorm) as a job;
   * submit: dorm leaders create and submit their applications with C clients; the
-    throughput as a ratio to GET /api/ping throughput by the same clients;
+    throughput as a ratio to GET /api/ping throughput by the same clients, and each
+    part's CPU milliseconds per request beside the ping's (database server, broker,
+    gateway, each service);
   * list pages p50/p95 (first page and a deep page by key, school admin and counselor),
-    the counselor's review queue (submitted, first page);
+    the counselor's review queue (submitted, first page); with --lists-only a size
+    stops here;
   * automatic assignment (5 reviewers each); then every sheet scored (a few by
     reviewers over HTTP, the rest copies of one with marks of their own:
     scale_seed.copy_scored; not timed); computing the results (the preview, a job;
@@ -256,7 +260,10 @@ def cpu_at_rest(run_dir, seconds=REST_SECONDS):
     return sum(s for _, s in rows), len(rows), sum(s for _, s in broker.get("rows", [])), rows
 
 
-def run_school(platform, config, dorms, per_dorm, clients, report, http_dorms=None):
+def run_school(platform, config, dorms, per_dorm, clients, report, http_dorms=None, lists_only=False):
+    """The campaign of `dorms` dorms, step by step, each step's figures `report`ed; a
+    function timing the pages afterwards, or None with `lists_only` (it stops after
+    the list pages: the issue's 10,000-application list target without the rest)."""
     base = platform.base_url
     run = uuid.uuid4().hex[:3]
     run = str(int(run, 16) % 1000).zfill(3)
@@ -376,6 +383,9 @@ def run_school(platform, config, dorms, per_dorm, clients, report, http_dorms=No
     queue = timed(lambda: counselors["me"].call("GET", f"/api/applications?campaign_id={cid}&state=submitted&limit=50"),
                   10)
     report(f"review queue (counselor) p50 {percentile(queue, 50):6.0f} ms p95 {percentile(queue, 95):6.0f} ms")
+    if lists_only:
+        mongo.close()
+        return None
 
     # -- counselors approve (setup for assignment; not timed) ----------------------------
     def approve(i):
@@ -529,6 +539,8 @@ def main():
                         help="only this many dorms log in and submit over HTTP; the others' applications are "
                              "copies of theirs (scale_seed.py), approved as theirs were (default: all over HTTP)")
     parser.add_argument("--keep", action="store_true", help="keep the platform up at the end until Enter")
+    parser.add_argument("--lists-only", action="store_true",
+                        help="stop each size after the list pages (e.g. --dorms 10000 --http-dorms 500 --lists-only)")
     args = parser.parse_args()
     sizes = [1000] if args.quick else args.dorms
     run_dir = tempfile.mkdtemp(prefix="cx-school-scale-")
@@ -548,7 +560,9 @@ def main():
         for n in sizes:
             print(f"\n== N = {n} dorms, {n * args.students_per_dorm} students ==", flush=True)
             pages = run_school(platform, config, n, args.students_per_dorm, args.clients,
-                               lambda line: print(line, flush=True), args.http_dorms)
+                               lambda line: print(line, flush=True), args.http_dorms, args.lists_only)
+            if pages is None:
+                continue
             waited = wait_for_quiet(platform)
             print(f"(the last steps' events consumed and their notifications sent {waited:.0f} s later:"
                   " the pages and the rest are measured from then)", flush=True)
