@@ -4,6 +4,8 @@
    trimmed mean + per-reviewer z-scores, and with a plain mean), ranking with two
    tie-breaks and 1% vetoed, selection of 30% of the applicants with at most 12 per
    class; against the floor of a plain NumPy weighted sum over the same numbers.
+   Also what the scoring service runs after the array aggregation today: candidates
+   as dicts, ranking.rank and quota.select (an outcome with messages for each).
 2. Per-category selection (MILP): 5,000 dorms, each in 1-2 of 5 types, 15-25 per
    type and 100 in total (and 150-250 / 1,000 to show how it scales).
 
@@ -27,7 +29,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from services.scoring.domain import bulk  # noqa: E402
 from services.scoring.domain.category_selection import select_by_category  # noqa: E402
 from core.declaration.criteria_tree import CriteriaTree  # noqa: E402
-from services.scoring.domain.quota import select_from_ranking  # noqa: E402
+from services.scoring.domain.quota import select as quota_select, select_from_ranking  # noqa: E402
 
 WEIGHTS = [15, 15, 10, 10, 10, 10, 10, 10, 5, 5]
 TYPES = ["环境优美型", "求真学问型", "党员示范型", "知行合一型", "科研创新型"]
@@ -119,6 +121,22 @@ def run_campaign(n_apps, seed):
     t_asel, w_asel, m_asel, (chosen, reasons) = measure(array_selection)
     assert [str(ids[i]) for i in chosen] == result["selected"]       # the same selection
     assert int((reasons == bulk.UNIT_CAP_REACHED).sum()) == capped    # and the same reasons
+
+    # What the scoring service runs today after the array aggregation (computation.py):
+    # candidates as dicts, ranked by ranking.rank and selected by quota.select, an
+    # outcome with its messages for each application.
+    candidates = [{"application_id": str(ids[i]), "total": float(totals[i]), "nodes": {"l0": float(leaf_vals[i, 0])},
+                   "fields": {"submitted_at": float(submitted[i])}, "units": {"class_id": classes[i]}}
+                  for i in range(n_apps)]
+
+    def service_path():
+        return quota_select(candidates, [{"kind": "percent", "percent": 30, "of": "applicants"},
+                                         {"kind": "per_unit_cap", "unit": "class_id", "max": 12}],
+                            [{"indicator": "l0", "order": "desc"}, {"field": "submitted_at", "order": "asc"}],
+                            [str(ids[i]) for i in np.flatnonzero(vetoed)])
+
+    t_svc, w_svc, m_svc, service = measure(service_path, repeat=1)
+    assert service["selected"] == result["selected"]                  # the same selection again
     print(f"== {n_apps:,} applications x 5 reviewers x {len(WEIGHTS)} leaves "
           f"({values.size:,} marks, {int(vetoed.sum())} vetoed)")
     rows = [("floor: NumPy weighted sum (mean over reviewers @ weights)", t_floor, w_floor, m_floor),
@@ -127,7 +145,8 @@ def run_campaign(n_apps, seed):
             ("aggregation, trimmed mean + per-reviewer z-score", t_agg, w_agg, m_agg),
             ("ranking (total, indicator, submitted_at, id; vetoed out)", t_rank, w_rank, m_rank),
             ("selection 30% of applicants, <= 12 per class, with reasons", t_sel, w_sel, m_sel),
-            ("selection, array path (reason codes; same result)", t_asel, w_asel, m_asel)]
+            ("selection, array path (reason codes; same result)", t_asel, w_asel, m_asel),
+            ("the service's ranking + selection (rank, quota.select)", t_svc, w_svc, m_svc)]
     print(f"  {'stage':<60} {'cold s':>8} {'warm s':>8} {'peak MiB':>9} {'warm/floor':>11}")
     for name, t, w, m in rows:
         print(f"  {name:<60} {t:8.3f} {w:8.3f} {m:9.1f} {w / w_floor:10.1f}x")
@@ -137,6 +156,10 @@ def run_campaign(n_apps, seed):
     cold, warm = t_agg + t_rank + t_asel, w_agg + w_rank + w_asel
     print(f"  {'the same with the array selection':<60} {cold:8.3f} {warm:8.3f} "
           f"{max(m_agg, m_rank, m_asel):9.1f} {warm / w_floor:10.1f}x")
+    cold, warm = t_agg + t_svc, w_agg + w_svc
+    label = "the service's path: trimmed+z + its ranking + selection"
+    print(f"  {label:<60} {cold:8.3f} {warm:8.3f} "
+          f"{max(m_agg, m_svc):9.1f} {warm / w_floor:10.1f}x")
     cold, warm = t_mean + t_rank + t_asel, w_mean + w_rank + w_asel
     print(f"  {'mean aggregation + ranking + array selection':<60} {cold:8.3f} {warm:8.3f} "
           f"{max(m_mean, m_rank, m_asel):9.1f} {warm / w_floor:10.1f}x")
