@@ -59,8 +59,9 @@ def _reviewers(cluster, campaign_id):
 
 
 def named(reviewers):
-    """The reviewers with a name to show: one whose sheets carry no name (the service
-    then names them by their id) is "评审专家 N", never an internal id."""
+    """The reviewers with a name to show: one whose sheets carry no name (None from
+    the service; their id in a spread kept before it said None) is "评审专家 N",
+    never an internal id."""
     out = []
     for n, r in enumerate(reviewers, 1):
         unnamed = not r.get("name") or r.get("name") == r.get("reviewer_id")

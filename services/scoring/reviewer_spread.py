@@ -71,11 +71,13 @@ def stats(values):
 
 def summarise(totals, names=None):
     """[{"reviewer_id", "name", "before_stats", "after_stats"}] sorted by name (then
-    in the order of `totals`), from `reviewer_totals`."""
+    in the order of `totals`), from `reviewer_totals`. A reviewer none of whose
+    sheets carries a name has name None, after the named: never their id, which a
+    page must not show (the page numbers them)."""
     names = names or {}
-    out = [{"reviewer_id": rid, "name": names.get(rid) or rid, "before_stats": stats(before),
+    out = [{"reviewer_id": rid, "name": names.get(rid) or None, "before_stats": stats(before),
             "after_stats": stats(after)} for rid, (before, after) in totals.items()]
-    out.sort(key=lambda r: r["name"])
+    out.sort(key=lambda r: (r["name"] is None, r["name"] or ""))
     return out
 
 

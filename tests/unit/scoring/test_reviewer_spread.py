@@ -61,3 +61,5 @@ def test_totals_weight_leaves_by_their_share_before_and_after_normalisation(dorm
     assert out[1]["after_stats"] == {"n": 1, "mean": 60.0, "sd": 0.0, "min": 60.0, "q1": 60.0, "median": 60.0,
                                      "q3": 60.0, "max": 60.0}
     assert rs.stats([])["n"] == 0 and rs.stats([])["median"] is None
+    # a reviewer whose sheets carry no name: None, after the named, never the id
+    assert [r["name"] for r in rs.summarise(got, {"r2": "王教授"})] == ["王教授", None]
