@@ -9,9 +9,10 @@ One ``run_once`` per timer tick, in every copy of the service:
    ``next_attempt_at`` reached) are claimed with conditional replaces sent in one
    write (``start_attempt``: ``sending``, a lease; ``store.swap_many``). Of several
    copies of the service exactly one wins each claim. Before a claim a token is
-   taken from the channel's shared rate-limit bucket (one per channel for person channels such as the SMTP relay, one
-   per robot/webhook URL for system channels); with none left the channel (or that
-   URL) waits for the next tick, so a bulk mailing is spread out at the configured pace.
+   taken from the channel's shared rate-limit bucket (one per channel for person
+   channels such as the SMTP relay, one per robot/webhook URL for system channels);
+   with none left the channel (or that URL) waits for the next tick, so a bulk
+   mailing is spread out at the configured pace.
 3. The claimed deliveries are sent: a batching channel's (the inbox) with one
    ``send_batch`` and their outcomes recorded in one write; the others concurrently
    (``SENDER.concurrency``), each outcome recorded as soon as it is known. Outcomes
@@ -115,7 +116,7 @@ def _guarded(channel, send, *args):
         return DeliveryResult.retry(f"{channel.name}: {type(error).__name__}: {error}")
 
 
-def send_batch(store, channel, deliveries, clock=utc_now):
+def send_batch(store, channel, deliveries):
     """Send claimed deliveries of one batching channel with one ``send_batch`` and
     record their outcomes in one write: [(delivery, result)]."""
     results, messages, sendable = {}, [], []
@@ -171,7 +172,7 @@ def run_once(store, channels, sender_settings, clock=utc_now):
         batched, one_by_one, stored = [], [], []
         for channel, deliveries in by_channel.values():
             if channel.batches:
-                batched.extend(send_batch(store, channel, deliveries, clock))
+                batched.extend(send_batch(store, channel, deliveries))
             else:
                 one_by_one.extend((channel, d) for d in deliveries)
         if batched:   # the inbox: one write for the items, one for their outcomes

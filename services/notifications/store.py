@@ -22,7 +22,7 @@ flags as 0/1, never booleans; no ``$push`` of sub-documents.
 import uuid
 from datetime import datetime, timedelta, timezone
 
-from pymongo import ASCENDING, DESCENDING, ReplaceOne, ReturnDocument
+from pymongo import ASCENDING, DESCENDING, ReplaceOne
 from pymongo.errors import DuplicateKeyError
 
 from core.errors import Conflict, NotFound
@@ -243,21 +243,16 @@ class NotificationsStore:
 
     def swap(self, old, new):
         """Replace ``old`` by ``new`` if nobody changed it meanwhile; the stored
-        document (with its new ``rev``) or None when another worker was first."""
-        rev = old.get("rev", 0)
-        doc = _with_queue_times(_doc(dict(new, rev=rev + 1)))
-        doc.pop("_id")
-        after = self.db.deliveries.find_one_and_replace({"_id": old["id"], "rev": rev}, doc,
-                                                        return_document=ReturnDocument.AFTER)
-        if after is not None and after.get("due_ts") is not None:
-            self.sender_pacer.wake()   # replayed or deferred: the sender looks again
-        return _item(after)
+        document (with its new ``rev``) or None when another worker was first
+        (``swap_many`` of one)."""
+        return self.swap_many([(old, new)])[0]
 
     def swap_many(self, pairs):
-        """``swap`` for many (old, new) pairs in one round trip, two when another
-        worker changed some of them meanwhile: [stored document or None], in order.
-        Each replacement carries this call's token, so the ones that took are told
-        from another worker's by what is stored, not guessed from a count."""
+        """Replace each ``old`` by its ``new`` if nobody changed it meanwhile, in one
+        round trip (two when another worker changed some of them): [the stored
+        document (with its new ``rev``) or None when another worker was first], in
+        order. Each replacement carries this call's token, so the ones that took are
+        told from another worker's by what is stored, not guessed from a count."""
         if not pairs:
             return []
         token = uuid.uuid4().hex
@@ -277,7 +272,7 @@ class NotificationsStore:
                 {"_id": {"$in": [doc_id for doc_id, _doc_ in docs]}, "swap_token": token}, {"_id": 1})}
         stored = [_item(dict(doc, _id=doc_id)) if doc_id in mine else None for doc_id, doc in docs]
         if any(doc_id in mine and doc.get("due_ts") is not None for doc_id, doc in docs):
-            self.sender_pacer.wake()   # some go again later: the sender looks again
+            self.sender_pacer.wake()   # replayed, deferred or to be retried: the sender looks again
         return stored
 
     def due(self, channel, now, limit=50):
