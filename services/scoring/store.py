@@ -204,24 +204,23 @@ class ScoringStore:
     def assignments_page(self, campaign_id, after=None, limit=50):
         """Up to `limit` + 1 of the campaign's assignments after the id `after`, in id
         order (application, then reviewer: `pair_id`); the extra one tells that more
-        follow. An aggregation, not a find: nx-27017 scans for a range on _id in a
-        find but serves it in a pipeline (MongoDB serves both from _id's index)."""
-        match = {"campaign_id": campaign_id}
-        if after:
-            match["_id"] = {"$gt": after}
-        return list(self.db.assignments.aggregate([
-            {"$match": match}, {"$sort": {"_id": ASCENDING}}, {"$limit": limit + 1},
-            {"$project": {"outbox": 0, "outbox_ts": 0, "outbox_at": 0}}]))
+        follow (`_assignments_after`)."""
+        return self._assignments_after({"campaign_id": campaign_id}, after, limit)
 
     def reviewer_assignments_page(self, reviewer_id, campaign_id=None, after=None, limit=100):
         """Up to `limit` + 1 of a reviewer's assignments (in `campaign_id` only, if
         given) after the id `after`, in id order (campaign, then application); the
-        extra one tells that more follow. An aggregation, as `assignments_page`."""
-        match = {"reviewer_id": reviewer_id}
-        if campaign_id:
-            match["campaign_id"] = campaign_id
+        extra one tells that more follow (`_assignments_after`)."""
+        match = {"reviewer_id": reviewer_id, **({"campaign_id": campaign_id} if campaign_id else {})}
+        return self._assignments_after(match, after, limit)
+
+    def _assignments_after(self, match, after, limit):
+        """Up to `limit` + 1 assignments matching `match` after the id `after`, in id
+        order, without their outbox. An aggregation, not a find: nx-27017 scans for a
+        range on _id in a find but serves it in a pipeline (MongoDB serves both from
+        _id's index)."""
         if after:
-            match["_id"] = {"$gt": after}
+            match = dict(match, _id={"$gt": after})
         return list(self.db.assignments.aggregate([
             {"$match": match}, {"$sort": {"_id": ASCENDING}}, {"$limit": limit + 1},
             {"$project": {"outbox": 0, "outbox_ts": 0, "outbox_at": 0}}]))
