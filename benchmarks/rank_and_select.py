@@ -4,8 +4,9 @@
    trimmed mean + per-reviewer z-scores, and with a plain mean), ranking with two
    tie-breaks and 1% vetoed, selection of 30% of the applicants with at most 12 per
    class; against the floor of a plain NumPy weighted sum over the same numbers.
-   Also what the scoring service runs after the array aggregation today: candidates
-   as dicts, ranking.rank and quota.select (an outcome with messages for each).
+   Also what the scoring service runs after the array aggregation: quota.select on
+   candidates as dicts, which ranks and selects on arrays (quota_arrays) and writes
+   the ranking and an outcome with its messages for each application.
 2. Per-category selection (MILP): 5,000 dorms, each in 1-2 of 5 types, 15-25 per
    type and 100 in total (and 150-250 / 1,000 to show how it scales).
 
@@ -122,9 +123,9 @@ def run_campaign(n_apps, seed):
     assert [str(ids[i]) for i in chosen] == result["selected"]       # the same selection
     assert int((reasons == bulk.UNIT_CAP_REACHED).sum()) == capped    # and the same reasons
 
-    # What the scoring service runs today after the array aggregation (computation.py):
-    # candidates as dicts, ranked by ranking.rank and selected by quota.select, an
-    # outcome with its messages for each application.
+    # What the scoring service runs after the array aggregation (computation.py):
+    # quota.select on candidates as dicts (the array path inside, quota_arrays), the
+    # ranking and an outcome with its messages for each application.
     candidates = [{"application_id": str(ids[i]), "total": float(totals[i]), "nodes": {"l0": float(leaf_vals[i, 0])},
                    "fields": {"submitted_at": float(submitted[i])}, "units": {"class_id": classes[i]}}
                   for i in range(n_apps)]
@@ -146,7 +147,7 @@ def run_campaign(n_apps, seed):
             ("ranking (total, indicator, submitted_at, id; vetoed out)", t_rank, w_rank, m_rank),
             ("selection 30% of applicants, <= 12 per class, with reasons", t_sel, w_sel, m_sel),
             ("selection, array path (reason codes; same result)", t_asel, w_asel, m_asel),
-            ("the service's ranking + selection (rank, quota.select)", t_svc, w_svc, m_svc)]
+            ("the service's ranking + selection (quota.select, outcomes)", t_svc, w_svc, m_svc)]
     print(f"  {'stage':<60} {'cold s':>8} {'warm s':>8} {'peak MiB':>9} {'warm/floor':>11}")
     for name, t, w, m in rows:
         print(f"  {name:<60} {t:8.3f} {w:8.3f} {m:9.1f} {w / w_floor:10.1f}x")

@@ -376,7 +376,9 @@ def rank_order(total, ids, tie_keys=(), excluded=None):
     """Indices of the applications in rank order (best first), vetoed (`excluded`
     bool mask) left out. Totals are compared at 1e-6 points like `ranking.rank`;
     `tie_keys`: [(array, "asc" | "desc"), ...] in priority order (numeric arrays
-    may hold NaN for missing, which always sorts last); finally ``ids`` ascending.
+    may hold NaN for missing, which always sorts last; instead of an array, a
+    function of the row indices giving their keys, called only for the rows in a
+    tie); finally ``ids`` ascending.
 
     One sort by total; the tie-breaks and ids are read only for applications whose
     totals tie, sorted within their tie (the same order as sorting everything by
@@ -423,7 +425,7 @@ def _secondary_keys(rows, ids, tie_keys):
     """Sort keys of `rows` after the total, least significant first (lexsort's order)."""
     keys = [_order_codes(np.asarray(ids)[rows])]
     for arr, order in reversed(list(tie_keys)):
-        keys.append(_tie_key(np.asarray(arr)[rows], order))
+        keys.append(_tie_key(arr(rows) if callable(arr) else np.asarray(arr)[rows], order))
     return keys
 
 

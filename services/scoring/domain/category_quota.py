@@ -46,7 +46,8 @@ from collections import Counter
 from core.errors import field_error, invalid
 
 from .category_selection import select_by_category
-from .quota import _cut_line, _out, vetoed_outcome, veto_map
+from . import selection_outcomes as outcome
+from .quota import _out, veto_map
 from .ranking import rank, score_key
 
 
@@ -59,7 +60,7 @@ def select_per_category(candidates, rule, tie_breaks=(), vetoes=(), min_score=No
     ranges, names, total = rule["ranges"], rule.get("names") or {}, rule.get("total")
     vmap = veto_map(vetoes)
     ranking = rank(candidates, tie_breaks, vetoed=vmap)
-    outcomes = {aid: dict(vetoed_outcome(v), category=None, category_rank=None, total=None)
+    outcomes = {aid: dict(outcome.vetoed(v), category=None, category_rank=None, total=None)
                 for aid, v in vmap.items()}
     errors, applicants = [], []
     for e in ranking:
@@ -103,7 +104,7 @@ def select_per_category(candidates, rule, tie_breaks=(), vetoes=(), min_score=No
         entries = [{"application_id": a["application_id"], "rank": cat_rank[c][a["application_id"]],
                     "total": a["scores"][c]} for a in lst]
         inside = {aid for aid, pc in placed.items() if pc == c}
-        line = _cut_line(entries, inside)
+        line = outcome.cut_line(entries, inside)
         # Below the last one selected here, only an application selected nowhere is "not selected".
         last = line["last_selected"]
         start = 0 if last is None else last["rank"]
@@ -139,7 +140,7 @@ def select_per_category(candidates, rule, tie_breaks=(), vetoes=(), min_score=No
     return {"quota": {"total": total, "ranges": {c: list(r) for c, r in ranges.items()}},
             "selected": selected, "grades": None, "grade_cut_lines": None,
             "categories": categories, "counts": {c: len(ids) for c, ids in categories.items()},
-            "cut_line": _cut_line(ranking, set(placed)), "cut_lines": cut_lines,
+            "cut_line": outcome.cut_line(ranking, set(placed)), "cut_lines": cut_lines,
             "ranking": [{"application_id": e["application_id"], "rank": e["rank"], "total": e["total"]}
                         for e in ranking],
             "outcomes": outcomes}

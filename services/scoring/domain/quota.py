@@ -51,7 +51,8 @@ from core.declaration.quota_rules import (COUNT_KINDS, LEVELS, MODIFIER_KINDS, p
                                           rules_for_level, validate_quota_rules)
 from core.errors import QuotaExceeded, field_error, invalid
 
-from .ranking import rank, score_key
+from . import quota_arrays, selection_outcomes as outcome
+from .ranking import rank, score_key, validate_tie_breaks
 from .vetoes import Veto
 
 REASONS = ("selected", "vetoed", "below_cut_line", "unit_cap_reached", "below_min_score", "not_qualified")
@@ -165,27 +166,8 @@ def veto_map(vetoes):
     return out
 
 
-def vetoed_outcome(v):
-    """The outcome of a vetoed application, its reason in the message."""
-    why = f": {v.reason}" if v is not None else ""
-    why_zh = f"：{v.reason_zh or v.reason}" if v is not None else ""
-    return _out(None, "vetoed", f"vetoed (one-vote veto){why}", f"一票否决{why_zh}")
-
-
-def _point(e):
-    return None if e is None else {"application_id": e["application_id"], "rank": e["rank"], "total": e["total"]}
-
-
-def _cut_line(ranking, chosen):
-    last = max((i for i, e in enumerate(ranking) if e["application_id"] in chosen), default=None)
-    start = 0 if last is None else last + 1
-    nxt = next((e for e in ranking[start:] if e["application_id"] not in chosen), None)
-    return {"last_selected": _point(None if last is None else ranking[last]), "first_not_selected": _point(nxt)}
-
-
 def _out(e, reason, en, zh, grade=None):
-    return {"status": "out", "reason": reason, "rank": e["rank"] if e else None, "grade": grade,
-            "message": en, "message_zh": zh}
+    return outcome.out(e["rank"] if e else None, reason, en, zh, grade)
 
 
 def _qualifies(e, grade):
@@ -196,10 +178,15 @@ def _qualifies(e, grade):
 def select(candidates, rules, tie_breaks=(), vetoes=(), population=None):
     """Rank `candidates` (see `ranking.rank`) and select by `rules`; vetoed
     applications (`vetoes`: Veto records, dicts or ids) are out whatever their score."""
+    tie_breaks = validate_tie_breaks(tie_breaks)
     vmap = veto_map(vetoes)
-    ranking = rank(candidates, tie_breaks, vetoed=vmap)
-    return select_from_ranking(ranking, rules, vmap, population,
-                               applicants=len({c["application_id"] for c in candidates} | set(vmap)))
+    applicants = len({c["application_id"] for c in candidates} | set(vmap))
+    parsed = parse_quota_rules(rules)
+    by_arrays = quota_arrays.select(candidates, parsed, tie_breaks, vmap,
+                                    lambda: quota_size(rules, population, applicants))
+    if by_arrays is not None:
+        return by_arrays
+    return select_from_ranking(rank(candidates, tie_breaks, vetoed=vmap), rules, vmap, population, applicants)
 
 
 def select_from_ranking(ranking, rules, vetoes=(), population=None, applicants=None):
@@ -212,15 +199,13 @@ def select_from_ranking(ranking, rules, vetoes=(), population=None, applicants=N
     vmap = vetoes if isinstance(vetoes, dict) else veto_map(vetoes)
     if applicants is None:
         applicants = len({e["application_id"] for e in ranking} | set(vmap))
-    outcomes = {aid: vetoed_outcome(v) for aid, v in vmap.items()}
+    outcomes = {aid: outcome.vetoed(v) for aid, v in vmap.items()}
     ranking = [e for e in ranking if e["application_id"] not in vmap]
     min_score = parsed["min_score"]
     eligible = []
     for e in ranking:
         if min_score is not None and score_key(e["total"]) < score_key(min_score):
-            outcomes[e["application_id"]] = _out(
-                e, "below_min_score", f"total {e['total']:.2f} is below the required {min_score}",
-                f"总分 {e['total']:.2f} 低于达标线 {min_score}")
+            outcomes[e["application_id"]] = outcome.below_min_score(e["rank"], e["total"], min_score)
         else:
             eligible.append(e)
     rule = parsed["count"]
@@ -228,7 +213,7 @@ def select_from_ranking(ranking, rules, vetoes=(), population=None, applicants=N
         body = _select_grades(eligible, rule, population, applicants, outcomes)
     else:
         body = _select_count(eligible, quota_size(rules, population, applicants), parsed["caps"], outcomes)
-    body["cut_line"] = _cut_line(ranking, set(body["selected"]))
+    body["cut_line"] = outcome.cut_line(ranking, set(body["selected"]))
     body["ranking"] = [{"application_id": e["application_id"], "rank": e["rank"], "total": e["total"]}
                        for e in ranking]
     body["outcomes"] = outcomes
@@ -248,23 +233,19 @@ def _select_count(ranking, quota, caps, outcomes):
     for e in ranking:
         aid = e["application_id"]
         if len(selected) >= quota:
-            outcomes[aid] = _out(e, "below_cut_line", f"ranked {e['rank']}, below the cut line (quota {quota})",
-                                 f"排名第 {e['rank']}，未进入名额（名额 {quota} 个）")
+            outcomes[aid] = outcome.below_cut_line(e["rank"], quota)
             continue
         full = next(((cap, u) for cap, cnt in zip(caps, counters) for u in _unit_values(e, cap["unit"])
                      if cnt[u] >= cap["max"]), None)
         if full:
             cap, u = full
-            outcomes[aid] = _out(e, "unit_cap_reached",
-                                 f"{cap['unit']} {u} already has {cap['max']} selected (cap {cap['max']})",
-                                 f"{cap['unit']} {u} 已入选 {cap['max']} 个，达到上限 {cap['max']}")
+            outcomes[aid] = outcome.unit_cap_reached(e["rank"], cap["unit"], u, cap["max"])
             continue
         for cap, cnt in zip(caps, counters):
             for u in _unit_values(e, cap["unit"]):
                 cnt[u] += 1
         selected.append(aid)
-        outcomes[aid] = {"status": "in", "reason": "selected", "rank": e["rank"], "grade": None,
-                         "message": f"selected, ranked {e['rank']}", "message_zh": f"入选，排名第 {e['rank']}"}
+        outcomes[aid] = outcome.selected(e["rank"])
     return {"quota": quota, "selected": selected, "grades": None, "grade_cut_lines": None}
 
 
@@ -285,7 +266,7 @@ def _select_grades(ranking, rule, population, applicants, outcomes):
             take, quotas[name] = qualified[:n], n
         taken = {e["application_id"] for e in take}
         grades[name] = [e["application_id"] for e in take]
-        cut_lines[name] = _cut_line([e for e in ranking if _qualifies(e, name)], taken)
+        cut_lines[name] = outcome.cut_line([e for e in ranking if _qualifies(e, name)], taken)
         remaining = [e for e in remaining if e["application_id"] not in taken]
         for e in take:
             outcomes[e["application_id"]] = {

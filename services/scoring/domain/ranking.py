@@ -53,7 +53,7 @@ def validate_tie_breaks(tie_breaks, tree=None):
     return out
 
 
-def _value(candidate, tb):
+def tie_value(candidate, tb):
     if "indicator" in tb:
         v = (candidate.get("nodes") or {}).get(tb["indicator"])
         return None if v is None else score_key(v)
@@ -75,9 +75,9 @@ def rank(candidates, tie_breaks=(), vetoed=()):
     for tb in reversed(tie_breaks):
         desc = tb["order"] == "desc"
         if desc:
-            items.sort(key=lambda c: (_value(c, tb) is not None, _value(c, tb)), reverse=True)
+            items.sort(key=lambda c: (tie_value(c, tb) is not None, tie_value(c, tb)), reverse=True)
         else:
-            items.sort(key=lambda c: (_value(c, tb) is None, _value(c, tb)))
+            items.sort(key=lambda c: (tie_value(c, tb) is None, tie_value(c, tb)))
     items.sort(key=lambda c: score_key(c["total"]), reverse=True)
     return [{**c, "rank": i + 1} for i, c in enumerate(items)]
 

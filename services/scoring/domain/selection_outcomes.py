@@ -1,0 +1,57 @@
+"""What a selection says of each application and of its cut line, in one place for
+both selection paths (the dicts of `quota`, `category_quota`; the arrays of
+`quota_arrays`), so the same outcome is worded the same whichever path computed it.
+
+An outcome is ``{"status": "in" | "out", "reason", "rank", "grade", "message",
+"message_zh"}``; a point of a cut line ``{"application_id", "rank", "total"}``.
+"""
+
+
+def point(e):
+    """The cut-line point of a ranking entry (None stays None)."""
+    return None if e is None else {"application_id": e["application_id"], "rank": e["rank"], "total": e["total"]}
+
+
+def cut_line(ranking, chosen):
+    """{"last_selected", "first_not_selected"} of `ranking` (entries in rank order)
+    and the ids `chosen`: the lowest-ranked chosen entry and the best-ranked entry
+    below it that was not chosen (from the top when none was)."""
+    last = max((i for i, e in enumerate(ranking) if e["application_id"] in chosen), default=None)
+    start = 0 if last is None else last + 1
+    nxt = next((e for e in ranking[start:] if e["application_id"] not in chosen), None)
+    return {"last_selected": point(None if last is None else ranking[last]), "first_not_selected": point(nxt)}
+
+
+def out(rank, reason, en, zh, grade=None):
+    """An outcome of an application left out, ranked `rank` (None: not ranked)."""
+    return {"status": "out", "reason": reason, "rank": rank, "grade": grade, "message": en, "message_zh": zh}
+
+
+def vetoed(v):
+    """The outcome of a vetoed application (`v`: its Veto, or None when only its id
+    is known), the veto's reason in the message."""
+    why = f": {v.reason}" if v is not None else ""
+    why_zh = f"：{v.reason_zh or v.reason}" if v is not None else ""
+    return out(None, "vetoed", f"vetoed (one-vote veto){why}", f"一票否决{why_zh}")
+
+
+def selected(rank):
+    """The outcome of an application selected by a count rule (no grades)."""
+    return {"status": "in", "reason": "selected", "rank": rank, "grade": None,
+            "message": f"selected, ranked {rank}", "message_zh": f"入选，排名第 {rank}"}
+
+
+def below_cut_line(rank, quota):
+    return out(rank, "below_cut_line", f"ranked {rank}, below the cut line (quota {quota})",
+               f"排名第 {rank}，未进入名额（名额 {quota} 个）")
+
+
+def below_min_score(rank, total, min_score):
+    return out(rank, "below_min_score", f"total {total:.2f} is below the required {min_score}",
+               f"总分 {total:.2f} 低于达标线 {min_score}")
+
+
+def unit_cap_reached(rank, unit, value, cap):
+    """Left out because `unit` (e.g. class_id) `value` already has `cap` selected."""
+    return out(rank, "unit_cap_reached", f"{unit} {value} already has {cap} selected (cap {cap})",
+               f"{unit} {value} 已入选 {cap} 个，达到上限 {cap}")
