@@ -303,6 +303,11 @@ VOCABULARIES = {
     # field by its label ("项目名称：…"); a field not listed here is not named at all.
     "field": {
         "title": ("名称", "Title"),
+        # units a quota caps (per_unit_cap): a selection's message names the unit by these
+        "class_id": ("班级", "Class"),
+        "led_class_id": ("所带班级", "Class led"),
+        "college_id": ("学院", "College"),
+        "branch_id": ("党支部", "Party branch"),
         "reason": ("理由", "Reason"),
         "comment": ("意见", "Comment"),
         "file": ("文件", "File"),

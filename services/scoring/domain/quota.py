@@ -235,11 +235,10 @@ def _select_count(ranking, quota, caps, outcomes):
         if len(selected) >= quota:
             outcomes[aid] = outcome.below_cut_line(e["rank"], quota)
             continue
-        full = next(((cap, u) for cap, cnt in zip(caps, counters) for u in _unit_values(e, cap["unit"])
+        full = next((cap for cap, cnt in zip(caps, counters) for u in _unit_values(e, cap["unit"])
                      if cnt[u] >= cap["max"]), None)
         if full:
-            cap, u = full
-            outcomes[aid] = outcome.unit_cap_reached(e["rank"], cap["unit"], u, cap["max"])
+            outcomes[aid] = outcome.unit_cap_reached(e["rank"], full["unit"], full["max"])
             continue
         for cap, cnt in zip(caps, counters):
             for u in _unit_values(e, cap["unit"]):

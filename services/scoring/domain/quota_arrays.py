@@ -39,7 +39,7 @@ def fits(candidates, parsed):
 
 
 def _arrays(candidates, parsed):
-    """(ids, totals, unit codes or None, units or None) of candidates that fit;
+    """(ids, totals, unit codes or None) of candidates that fit;
     _Misfit otherwise. One pass over the candidates a column."""
     if parsed["count"]["kind"] not in ("percent", "fixed") or len(parsed["caps"]) > 1:
         raise _Misfit
@@ -54,17 +54,17 @@ def _arrays(candidates, parsed):
     if not np.isfinite(total).all():
         raise _Misfit
     if not parsed["caps"]:
-        return ids, total, None, None
+        return ids, total, None
     unit = parsed["caps"][0]["unit"]
-    units = [(c.get("units") or {}).get(unit) for c in candidates]
     seen = {}
     try:
-        codes = np.fromiter((seen.setdefault(u, len(seen)) for u in units), np.int64, n)
+        codes = np.fromiter((seen.setdefault((c.get("units") or {}).get(unit), len(seen)) for c in candidates),
+                            np.int64, n)
     except TypeError:                                   # a list or a dict: not one unit
         raise _Misfit from None
     if None in seen:                                    # the dict path names what is missing
         raise _Misfit
-    return ids, total, codes, units
+    return ids, total, codes
 
 
 def _tie_column(candidates, tb):
@@ -85,7 +85,7 @@ def select(candidates, parsed, tie_breaks, vmap, quota_of):
     `vmap` {application_id: Veto or None} of the active vetoes, `quota_of()` the
     count rule's size."""
     try:
-        ids, total, unit_codes, units = _arrays(candidates, parsed)
+        ids, total, unit_codes = _arrays(candidates, parsed)
     except _Misfit:
         return None
     quota, min_score = quota_of(), parsed["min_score"]
@@ -93,7 +93,7 @@ def select(candidates, parsed, tie_breaks, vmap, quota_of):
     keys = [(_tie_column(candidates, tb), tb["order"]) for tb in tie_breaks]
     order = bulk.rank_order(total, np.array(ids, dtype=str), keys, excluded=excluded)
     unit = unit_max = None
-    if units is not None:
+    if unit_codes is not None:
         unit, unit_max = parsed["caps"][0]["unit"], parsed["caps"][0]["max"]
     chosen, reasons = bulk.select_count(order, total, quota, excluded=excluded, unit_codes=unit_codes,
                                         unit_max=unit_max, min_score=min_score)
@@ -111,7 +111,7 @@ def select(candidates, parsed, tie_breaks, vmap, quota_of):
         elif code == bulk.BELOW_CUT_LINE:
             outcomes[ids[i]] = outcome.below_cut_line(r, quota)
         elif code == bulk.UNIT_CAP_REACHED:
-            outcomes[ids[i]] = outcome.unit_cap_reached(r, unit, units[i], unit_max)
+            outcomes[ids[i]] = outcome.unit_cap_reached(r, unit, unit_max)
     last = codes[::-1].index(bulk.SELECTED) if bulk.SELECTED in codes else None
     return {"quota": quota, "selected": [ids[i] for i in chosen.tolist()], "grades": None,
             "grade_cut_lines": None, "cut_line": _cut_line_at(ranking, 0 if last is None else len(codes) - last),

@@ -5,6 +5,7 @@ both selection paths (the dicts of `quota`, `category_quota`; the arrays of
 An outcome is ``{"status": "in" | "out", "reason", "rank", "grade", "message",
 "message_zh"}``; a point of a cut line ``{"application_id", "rank", "total"}``.
 """
+from core import labels
 
 
 def point(e):
@@ -51,7 +52,11 @@ def below_min_score(rank, total, min_score):
                f"总分 {total:.2f} 低于达标线 {min_score}")
 
 
-def unit_cap_reached(rank, unit, value, cap):
-    """Left out because `unit` (e.g. class_id) `value` already has `cap` selected."""
-    return out(rank, "unit_cap_reached", f"{unit} {value} already has {cap} selected (cap {cap})",
-               f"{unit} {value} 已入选 {cap} 个，达到上限 {cap}")
+def unit_cap_reached(rank, unit, cap):
+    """Left out because the application's `unit` (a field such as class_id) already
+    has `cap` selected. The message names the unit by its label ("所带班级"), never
+    by the field or the unit's id, which a person cannot read ("单位" when the
+    field has no label)."""
+    zh, en = labels.field_label(unit) or "单位", (labels.field_label(unit, "en") or "unit").lower()
+    return out(rank, "unit_cap_reached", f"ranked {rank}, but its {en} already has {cap} selected, the most allowed",
+               f"排名第 {rank}，但其{zh}已入选 {cap} 个，达到上限")

@@ -305,7 +305,8 @@ def test_selection_of_new_class_leading_members(http, world, mongo):
     assert [(s["application_id"], s["rank"], s["total"]) for s in results["selected"]] == [
         (ids[1], 1, 90.0), (ids[2], 2, 85.0), (ids[4], 4, 75.0)]
     rest = {r["application_id"]: r for r in results["rest"]}
-    assert rest[ids[3]]["reason"] == "unit_cap_reached" and "class_me2601" in rest[ids[3]]["message_zh"]
+    assert rest[ids[3]]["reason"] == "unit_cap_reached" and "所带班级" in rest[ids[3]]["message_zh"]
+    assert "class_me2601" not in rest[ids[3]]["message_zh"] + rest[ids[3]]["message"]   # the unit by its label, no id
     assert rest[ids[6]]["reason"] == "below_min_score"
     assert rest[ids[5]]["reason"] == "vetoed" and "有不良诚信记录" in rest[ids[5]]["message_zh"]
     assert results["quota"] == 6   # 100% of the 6 applicants, capped at 2 per class

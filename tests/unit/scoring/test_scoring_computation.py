@@ -186,7 +186,7 @@ def test_a_unit_cap_counts_a_unit_the_program_names():
     rules = [{"kind": "fixed", "count": 3}, {"kind": "per_unit_cap", "unit": "led_class_id", "max": 1}]
     sel = _members(rules, _member_inputs())["selection"]
     assert sel["selected"] == ["m1", "m3", "m4"]
-    assert sel["outcomes"]["m2"]["reason"] == "unit_cap_reached" and "c1" in sel["outcomes"]["m2"]["message"]
+    assert sel["outcomes"]["m2"]["reason"] == "unit_cap_reached" and "所带班级" in sel["outcomes"]["m2"]["message_zh"]
     assert sel["outcomes"]["m5"]["reason"] == "below_cut_line"
 
 

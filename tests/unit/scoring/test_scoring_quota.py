@@ -115,7 +115,8 @@ def test_per_unit_cap_at_most_two_per_class():
     out = select(cands, rules)
     assert out["selected"] == ["m1", "m2", "m4", "m5"]
     assert out["outcomes"]["m3"]["reason"] == "unit_cap_reached"
-    assert "class_id A already has 2" in out["outcomes"]["m3"]["message"]
+    assert "its class already has 2 selected" in out["outcomes"]["m3"]["message"]
+    assert out["outcomes"]["m3"]["message_zh"] == "排名第 3，但其班级已入选 2 个，达到上限"   # no field, no id
     assert out["outcomes"]["m6"]["reason"] == "below_cut_line"
     assert out["cut_line"]["first_not_selected"]["application_id"] == "m6"
     with pytest.raises(ValidationFailed):

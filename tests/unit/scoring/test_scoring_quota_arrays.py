@@ -95,6 +95,11 @@ def test_a_unit_cap_and_a_minimum_score_give_their_reasons():
                        "a3": "selected", "a4": "below_cut_line"}
     assert out["selected"] == ["a0", "a2", "a3"] and out["outcomes"]["a3"]["rank"] == 3
     assert out["outcomes"]["a5"]["message_zh"] == "总分 85.00 低于达标线 85.5"
+    assert out["outcomes"]["a4"]["message_zh"] == "排名第 4，未进入名额（名额 3 个）"
+    floors = [dict(e, units={"floor": e["units"]["class_id"]}) for e in c]     # a unit with no label
+    out = select(floors, [{"kind": "fixed", "count": 3}, {"kind": "per_unit_cap", "unit": "floor", "max": 1}])
+    assert out["outcomes"]["a1"]["message_zh"] == "排名第 2，但其单位已入选 1 个，达到上限"
+    assert out["outcomes"]["a1"]["message"] == "ranked 2, but its unit already has 1 selected, the most allowed"
 
 
 def test_no_candidates_and_a_zero_quota():
