@@ -91,7 +91,7 @@ def test_selection_caps_two_per_new_class_worked_by_hand():
     result = select(ranked, SELECTION.quota_rules)
     assert result["selected"] == ["s1", "s2", "s4"]
     assert result["outcomes"]["s3"]["reason"] == "unit_cap_reached"
-    assert "class_2601" in result["outcomes"]["s3"]["message_zh"]
+    assert result["outcomes"]["s3"]["message_zh"] == "排名第 3，但其所带班级已入选 2 个，达到上限"   # no id
     assert result["outcomes"]["s5"]["reason"] == "below_min_score"
 
 
