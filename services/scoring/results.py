@@ -212,11 +212,17 @@ def published_window(store, campaign_id, offset, limit):
     head = store.published_head(campaign_id)
     if head is None or head["round"] != rounds:
         head = keep_rows(store, published_view(store.latest_selection(campaign_id, with_computed=False)))
-    n = head["selected_total"]
     window = store.published_rows(campaign_id, head["round"], offset, limit)
-    cut = max(0, n - offset)   # rows of the window before the cut line
-    return dict(head["view"], selected=window[:cut], rest=window[cut:], rows_total=head["rows_total"],
-                rows_offset=offset, selected_total=n, cut_shown=offset <= n <= offset + limit)
+    return rows_window(head["view"], window, head["selected_total"], head["rows_total"], offset, limit)
+
+
+def rows_window(view, window, selected_total, rows_total, offset, limit):
+    """What `ranking_window` gives of a view whose ranking is kept apart: `view`
+    without it, `window` its rows `offset` to `offset + limit` (the selected, then
+    the rest), `selected_total` and `rows_total` its counts."""
+    cut = max(0, selected_total - offset)   # rows of the window before the cut line
+    return dict(view, selected=window[:cut], rest=window[cut:], rows_total=rows_total, rows_offset=offset,
+                selected_total=selected_total, cut_shown=offset <= selected_total <= offset + limit)
 
 
 def published_computation(store, published):

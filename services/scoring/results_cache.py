@@ -4,7 +4,8 @@ Computing the results reads every sheet, asks the program's ``scoring_inputs`` h
 and ranks every application: work that grows with the campaign, so it is not done
 while a page loads. The COMPUTE_RESULTS job stores the preview (what publishing now
 would give, or the problem that stops it) in ``result_previews/<campaign_id>`` with
-the key of the inputs it read, and `view` serves it:
+the key of the inputs it read, its ranking rows apart (``preview_rows``, a chunk of
+rows to a document, replaced whole by the next preview), and `view` serves it:
 
   * the key is cheap to read: the campaign's newest audited scoring change (setup,
     assignments, sheets, vetoes: every one is audited) and the count and newest
@@ -33,11 +34,19 @@ def key(store, applications, campaign_id):
 
 
 def store_preview(store, campaign_id, inputs_key, computed=None, problem=None, now=None):
-    """Keep a computation (or the Conflict that stopped it) as the campaign's preview."""
-    preview = dict(results.summary(computed), inputs_fingerprint=computed["inputs_fingerprint"]) if computed else None
+    """Keep a computation (or the Conflict that stopped it) as the campaign's preview:
+    its ranking rows (the selected, then the rest) apart from the rest of it, so a
+    page reads the window it shows and a school's ranking never makes one document
+    over the server's 16 MB."""
+    preview, rows = None, []
+    if computed:
+        preview = dict(results.summary(computed), inputs_fingerprint=computed["inputs_fingerprint"])
+        selected, rest = preview.pop("selected"), preview.pop("rest")
+        rows = selected + rest
     store.put_preview(jsonable({"_id": campaign_id, "key": inputs_key, "preview": preview, "problem": problem,
                                 "inputs_fingerprint": computed["inputs_fingerprint"] if computed else None,
-                                "computed_at": now}))
+                                "computed_at": now, "selected_total": len(selected) if computed else 0,
+                                "rows_total": len(rows)}), jsonable(rows))
 
 
 def compute(run_progress, store, applications, program_inputs, campaign_id, now):
@@ -73,16 +82,40 @@ def view(store, applications, campaign_id, start_job, rows=None):
         published = results.published_view(published) if published else None
     else:
         published = results.published_window(store, campaign_id, rows["offset"], rows["limit"])
-    stored = store.get_preview(campaign_id)
+    for _ in range(2):   # a preview replaced between its head and its rows: read the new one
+        stored = store.get_preview(campaign_id)
+        preview = _preview(store, campaign_id, stored, rows)
+        if preview is not _REPLACED:
+            break
+    else:
+        preview = None
     state = MISSING if stored is None else (
         CURRENT if stored.get("key") == jsonable(key(store, applications, campaign_id)) else OUTDATED)
     out = {"published": published,
-           "preview": (stored or {}).get("preview"), "preview_problem": (stored or {}).get("problem"),
+           "preview": preview, "preview_problem": (stored or {}).get("problem"),
            "preview_state": state, "preview_computed_at": (stored or {}).get("computed_at"), "preview_job": None}
     if state != CURRENT:
         out["preview_job"] = start_job()
     if published and stored and stored.get("inputs_fingerprint"):
         out["published"]["stale"] = published["inputs_fingerprint"] != stored["inputs_fingerprint"]
-    if rows is not None:
-        out["preview"] = results.ranking_window(out["preview"], rows["offset"], rows["limit"])
     return out
+
+
+_REPLACED = object()
+
+
+def _preview(store, campaign_id, stored, rows):
+    """The stored preview, whole or the window `rows` of its ranking (read from its
+    rows, store.preview_rows); _REPLACED when they are gone (a newer preview replaced
+    it since its head was read)."""
+    head = (stored or {}).get("preview")
+    if head is None or "selected" in head:               # none, or kept whole (before rows were kept apart)
+        return head if rows is None else results.ranking_window(head, rows["offset"], rows["limit"])
+    n, total = stored["selected_total"], stored["rows_total"]
+    offset, limit = (0, total) if rows is None else (rows["offset"], rows["limit"])
+    window = store.preview_rows(campaign_id, stored["rows_gen"], offset, limit)
+    if len(window) < min(limit, max(0, total - offset)):
+        return _REPLACED
+    if rows is None:
+        return dict(head, selected=window[:n], rest=window[n:])
+    return results.rows_window(head, window, n, total, offset, limit)

@@ -30,6 +30,9 @@ Collections and the invariants the database keeps (not read-then-write):
     its ranking (``_id`` = campaign:round) and its ranking rows, ROWS_CHUNK to a
     document (campaign:round:k), so a page reads the window it shows
     (results.published_window), not the round's megabytes;
+  * ``result_previews`` and ``preview_rows``: the stored preview of publishing now
+    (results_cache.py) without its ranking, and its ranking rows the same way, under
+    a generation each new preview replaces;
   * ``audit``: the append-only trail (who, what, when, why), deterministic ids.
 
 Every change carries its audit entry (and, for results, its event) in an ``outbox``
@@ -39,6 +42,7 @@ crash interrupted. Lists of sub-documents are only ever written by insert or who
 replace and top-level times are never written with ``$set`` (core/mongo.py: the
 embedded nx-27017 server round-trips neither); booleans may come back as 0/1.
 """
+import uuid
 from datetime import timedelta
 
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
@@ -53,6 +57,18 @@ from core.pacing import sweep_pacer
 SCORES_BATCH = 500
 ROWS_CHUNK = 500   # a published round's ranking rows to a document (published_rows)
 OUTBOX_COLLECTIONS = ("setups", "assignments", "sheets", "vetoes", "selections", "declared_conflicts")
+
+
+def _rows(collection, prefix, offset, limit):
+    """Rows `offset` to `offset + limit` of a ranking kept ROWS_CHUNK rows to a
+    document (``<prefix>:<k>``): the chunks that hold them, in one read by ids."""
+    if limit <= 0:
+        return []
+    first, last = offset // ROWS_CHUNK, (offset + limit - 1) // ROWS_CHUNK
+    ids = [f"{prefix}:{k}" for k in range(first, last + 1)]
+    found = {d["k"]: d["rows"] for d in collection.find({"_id": {"$in": ids}}, {"k": 1, "rows": 1})}
+    rows = [row for k in sorted(found) for row in found[k]]
+    return rows[offset - first * ROWS_CHUNK:offset - first * ROWS_CHUNK + limit]
 
 
 def pair_id(campaign_id, application_id, reviewer_id=None):
@@ -91,6 +107,7 @@ class ScoringStore:
         db.selection_scores.create_index([("fingerprint", ASCENDING)])   # a published round's scores
         db.reviewer_spreads.create_index([("campaign_id", ASCENDING)])
         db.published_heads.create_index([("campaign_id", ASCENDING)])
+        db.preview_rows.create_index([("campaign_id", ASCENDING)])
         for name in OUTBOX_COLLECTIONS:
             self.outboxes.ensure_sweep_index(name)
 
@@ -429,13 +446,7 @@ class ScoringStore:
     def published_rows(self, campaign_id, round_, offset, limit):
         """Rows `offset` to `offset + limit` of a published round's ranking (kept by
         keep_published_rows): the chunks that hold them, in one read by ids."""
-        if limit <= 0:
-            return []
-        first, last = offset // ROWS_CHUNK, (offset + limit - 1) // ROWS_CHUNK
-        ids = [f"{campaign_id}:{round_}:{k}" for k in range(first, last + 1)]
-        found = {d["k"]: d["rows"] for d in self.db.published_rows.find({"_id": {"$in": ids}}, {"k": 1, "rows": 1})}
-        rows = [row for k in sorted(found) for row in found[k]]
-        return rows[offset - first * ROWS_CHUNK:offset - first * ROWS_CHUNK + limit]
+        return _rows(self.db.published_rows, f"{campaign_id}:{round_}", offset, limit)
 
     def latest_selection(self, campaign_id, with_computed=True):
         """The newest round; without `with_computed` the whole computation (every score
@@ -445,10 +456,29 @@ class ScoringStore:
 
     # -- stored previews (results_cache.py) ----------------------------------------
     def get_preview(self, campaign_id):
+        """The stored preview's head (its ranking rows apart: `preview_rows`), or None."""
         return self.db.result_previews.find_one({"_id": campaign_id})
 
-    def put_preview(self, doc):
-        self.db.result_previews.replace_one({"_id": doc["_id"]}, doc, upsert=True)
+    def put_preview(self, doc, rows=()):
+        """Keep a preview: its ranking `rows`, ROWS_CHUNK to a document under a new
+        generation (``<campaign>:<gen>:<k>``), then its head `doc` naming that
+        generation (``rows_gen``), then the rows of the head it replaced deleted. So a
+        head found has its rows, unless a newer preview replaced it since it was read
+        (results_cache.view reads the head again then)."""
+        gen = uuid.uuid4().hex
+        docs = [{"_id": f"{doc['_id']}:{gen}:{k}", "campaign_id": doc["_id"], "gen": gen, "k": k,
+                 "rows": rows[start:start + ROWS_CHUNK]} for k, start in enumerate(range(0, len(rows), ROWS_CHUNK))]
+        if docs:
+            self.db.preview_rows.insert_many(docs)
+        old = self.db.result_previews.find_one_and_replace({"_id": doc["_id"]}, dict(doc, rows_gen=gen),
+                                                           {"rows_gen": 1}, upsert=True)
+        if old and old.get("rows_gen"):
+            self.db.preview_rows.delete_many({"campaign_id": doc["_id"], "gen": old["rows_gen"]})
+
+    def preview_rows(self, campaign_id, gen, offset, limit):
+        """Rows `offset` to `offset + limit` of a stored preview's ranking (generation
+        `gen`, put_preview), in one read by ids."""
+        return _rows(self.db.preview_rows, f"{campaign_id}:{gen}", offset, limit)
 
     def latest_change(self, campaign_id):
         """(time, id) of the campaign's newest audited scoring change (setup, assignment,

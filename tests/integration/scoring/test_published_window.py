@@ -8,8 +8,9 @@ import pytest
 from services.scoring import store as scoring_store
 from services.scoring.results import published_view, ranking_window
 from tests.integration.command_log import count_commands
+from tests.integration.helpers import current_results, finish_job
 from tests.integration.scoring import world
-from tests.integration.scoring.test_reviewer_spread import SWEEPS, _published_round
+from tests.integration.scoring.test_reviewer_spread import ADMIN, SWEEPS, _published_round
 
 WINDOWS = ((0, 2), (0, 6), (1, 3), (2, 2), (3, 3), (5, 1), (4, 20), (6, 2), (0, 1))
 
@@ -57,3 +58,41 @@ def test_the_published_window_is_the_rounds_window(commands, monkeypatch, scorin
     assert db.published_heads.find_one({"_id": f"{cid}:1"}) and db.published_rows.find_one({"_id": f"{cid}:1:2"})
     assert scoring.scoring.results("p_admin", world.open_round(scoring, ("me1",))[0]["id"],
                                    {"offset": 0, "limit": 5})["published"] is None
+
+
+def test_the_preview_is_kept_in_rows_and_read_a_window_at_a_time(monkeypatch, scoring, http, mongo):
+    """The stored preview keeps its ranking apart (results_cache.store_preview), so a
+    window reads the chunks it covers; a new preview replaces the rows of the one
+    before; a preview stored whole (before rows were kept apart) still reads."""
+    monkeypatch.setattr(scoring_store, "ROWS_CHUNK", 2)
+    cid, ids = _published_round(scoring, http, tuple(world.SECRETARIES))
+    url = f"/api/scoring/campaigns/{cid}/results"
+    whole = current_results(http, ADMIN, url).json["preview"]
+    assert len(whole["selected"]) + len(whole["rest"]) == len(ids) == 6 and whole["selected"] and whole["rest"]
+    db = mongo("scoring")
+    published = published_view(db.selections.find_one({"_id": f"{cid}:1"}))        # the same inputs
+    assert (whole["selected"], whole["rest"]) == (published["selected"], published["rest"])
+    head = db.result_previews.find_one({"_id": cid})
+    assert "selected" not in head["preview"] and (head["selected_total"], head["rows_total"]) == (
+        len(whole["selected"]), 6)
+    first = {d["_id"] for d in db.preview_rows.find({"campaign_id": cid})}
+    assert first == {f"{cid}:{head['rows_gen']}:{k}" for k in range(3)}
+
+    def windows():
+        return {(o, n): scoring.scoring.results("p_admin", cid, {"offset": o, "limit": n})["preview"]
+                for o, n in WINDOWS}
+
+    expected = {(o, n): ranking_window(whole, o, n) for o, n in WINDOWS}
+    assert windows() == expected
+    assert http.as_(ADMIN, "GET", url).json["preview"] == whole         # whole, from every row
+
+    recomputed = finish_job(http, ADMIN, http.as_(ADMIN, "POST", url + "/compute"))
+    assert recomputed["state"] == "succeeded", recomputed
+    again = db.result_previews.find_one({"_id": cid})
+    assert again["rows_gen"] != head["rows_gen"]
+    assert {d["gen"] for d in db.preview_rows.find({"campaign_id": cid})} == {again["rows_gen"]}   # old rows gone
+    assert windows() == expected
+
+    db.result_previews.replace_one({"_id": cid}, dict(again, preview=whole))     # kept whole, as before
+    db.result_previews.update_one({"_id": cid}, {"$unset": {"rows_gen": ""}})
+    assert windows() == expected
