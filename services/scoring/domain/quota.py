@@ -177,7 +177,9 @@ def _qualifies(e, grade):
 
 def select(candidates, rules, tie_breaks=(), vetoes=(), population=None):
     """Rank `candidates` (see `ranking.rank`) and select by `rules`; vetoed
-    applications (`vetoes`: Veto records, dicts or ids) are out whatever their score."""
+    applications (`vetoes`: Veto records, dicts or ids) are out whatever their score.
+    A count rule runs on arrays (quota_arrays, the same result); grades, several
+    caps and the inputs the dict path refuses run `rank` and `select_from_ranking`."""
     tie_breaks = validate_tie_breaks(tie_breaks)
     vmap = veto_map(vetoes)
     applicants = len({c["application_id"] for c in candidates} | set(vmap))

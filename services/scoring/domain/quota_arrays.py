@@ -119,8 +119,8 @@ def select(candidates, parsed, tie_breaks, vmap, quota_of):
 
 
 def _cut_line_at(ranking, last):
-    """`selection_outcomes.cut_line` when the selected are ranks 1.. (`last`, 0 for
-    none) with gaps: nobody below the last selected one is selected, so the first
-    not selected below it is the next in the ranking."""
+    """`selection_outcomes.cut_line` of a count rule's selection whose lowest selected
+    rank is `last` (0: none selected): nobody ranked below it is selected, so the
+    first not selected below it is simply the next in the ranking."""
     return {"last_selected": outcome.point(ranking[last - 1]) if last else None,
             "first_not_selected": outcome.point(ranking[last]) if last < len(ranking) else None}
