@@ -5,11 +5,13 @@ the table, and print setup (A4 landscape, fit to one page wide, the header row
 repeated on every page). Codes never appear: states, tiers and statuses are shown
 by their labels (core/labels.py)."""
 import io
+from copy import copy
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+from openpyxl.styles.fonts import DEFAULT_FONT
 from openpyxl.utils import get_column_letter
 
 from core.document_text import scrubbed
@@ -65,21 +67,22 @@ def _sheet(wb, title, columns, rows, first=False, heading=None, unit="", subtota
         cell.fill = HEADER_FILL
         cell.border = BOX
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    # Each cell is given one named style (not a border, an alignment, a font, a fill and
+    # a format one by one: openpyxl looks each up in the workbook's lists), and by its
+    # row and column (`ws[ws.max_row]` walks every cell of the sheet to find the width:
+    # 5,000 rows took 30 s that way).
+    formats = [c[2] for c in columns]
+    styles = {(sub, f): _cell_style(wb, sub, f) for sub in (False, True) for f in set(formats)}
     for index, row in enumerate(rows):
-        ws.append(row)
-        for cell in ws[ws.max_row]:
-            cell.border = BOX
-            cell.alignment = Alignment(vertical="top", wrap_text=True)
-            if index in subtotal_rows:
-                cell.font = Font(bold=True)
-                cell.fill = SUBTOTAL_FILL
-    for index, (_header, width, number_format) in enumerate(columns, start=1):
+        sub = index in subtotal_rows
+        for column, number_format in enumerate(formats):
+            cell = ws.cell(row=HEADER_ROW + 1 + index, column=column + 1,
+                           value=row[column] if column < len(row) else None)
+            cell.style = styles[sub, number_format]
+    for index, (_header, width, _format) in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
-        if number_format:
-            for (cell,) in ws.iter_rows(min_row=HEADER_ROW + 1, min_col=index, max_col=index):
-                cell.number_format = number_format
     ws.freeze_panes = f"A{HEADER_ROW + 1}"
-    footer = ws.max_row + 2
+    footer = HEADER_ROW + len(rows) + 2
     ws.cell(row=footer, column=1, value="负责人（签字）：")
     ws.cell(row=footer, column=max(2, half + 1), value="单位（盖章）：　　　　　　　　年　　月　　日")
     # Print as offices do: A4 landscape, one page wide, the header row on every page.
@@ -93,6 +96,18 @@ def _sheet(wb, title, columns, rows, first=False, heading=None, unit="", subtota
     ws.page_margins.left = ws.page_margins.right = 0.5
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
     return ws
+
+
+def _cell_style(wb, subtotal, number_format):
+    """The name of a data cell's style, added to `wb` once: boxed, top-aligned and
+    wrapped; bold and shaded on a 小计/合计 row; in the column's number format."""
+    name = f"{'小计' if subtotal else '数据'}-{number_format or 'General'}"
+    if name not in wb.named_styles:
+        wb.add_named_style(NamedStyle(
+            name=name, border=BOX, alignment=Alignment(vertical="top", wrap_text=True),
+            font=Font(bold=True) if subtotal else copy(DEFAULT_FONT),
+            fill=SUBTOTAL_FILL if subtotal else PatternFill(), number_format=number_format or "General"))
+    return name
 
 
 def _bytes(wb):

@@ -41,6 +41,14 @@ def test_application_summary_has_headers_numbers_a_frozen_row_and_a_sheet_per_co
     assert values[4][1] == "合计" and values[4][2] == "2 项" and values[4][10] == 3800
     assert any("盖章" in str(v) for r in values for v in r if v)
     assert wb["经济管理学院"]["C4"].value == "经管学生第一党支部"
+    # how each row looks: boxed, wrapped at the top; 小计/合计 bold and shaded; numbers formatted
+    data, subtotal = ws["C4"], ws["C5"]
+    assert data.border.left.style == data.border.bottom.style == "thin" and data.alignment.wrap_text
+    assert data.alignment.vertical == "top" and not data.font.bold and data.fill.fill_type is None
+    assert subtotal.font.bold and subtotal.fill.fgColor.rgb.endswith("F2F4F7") and subtotal.border.top.style == "thin"
+    assert ws["K4"].number_format == "#,##0.00" and ws["J4"].number_format == "yyyy-mm-dd hh:mm"
+    assert ws["K5"].number_format == "#,##0.00" and ws["L4"].number_format == "0.00" and ws["C4"].number_format == "General"
+    assert ws["A3"].font.bold and ws["A3"].fill.fgColor.rgb.endswith("DDE3EA")     # the header row
 
 
 def test_ranking_lists_the_selected_and_the_rest_with_reasons_in_rank_order():
