@@ -74,7 +74,7 @@ class Cluster:
         self.base = tempfile.mkdtemp(prefix="cx-multihost-")
         self.hosts = netns_hosts.NetnsHosts.create(3)
         self.nodes, self.services, self.mongo = [], {}, None
-        self.password = secrets.token_urlsafe(18)
+        self.password = secrets.token_hex(18)   # urlsafe may start with "-": rabbitmqctl reads an option
         self.prefix = f"mh{uuid.uuid4().hex[:6]}"
 
     # -- broker ------------------------------------------------------------
