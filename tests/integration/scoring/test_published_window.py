@@ -107,6 +107,12 @@ def test_the_preview_is_kept_in_rows_and_read_a_window_at_a_time(monkeypatch, sc
     assert {d["gen"] for d in db.preview_rows.find({"campaign_id": cid})} == {again["rows_gen"]}   # old rows gone
     assert windows() == expected
 
+    # Rows gone under their head (a newer preview replaced it between the two reads):
+    # no truncated ranking is shown; the head is read again, and with no rows no preview.
+    db.preview_rows.delete_many({"campaign_id": cid, "k": {"$gte": 1}})
+    assert scoring.scoring.results("p_admin", cid, {"offset": 0, "limit": 6})["preview"] is None
+    assert scoring.scoring.results("p_admin", cid, {"offset": 0, "limit": 2})["preview"] == expected[0, 2]
+
     db.result_previews.replace_one({"_id": cid}, dict(again, preview=whole))     # kept whole, as before
     db.result_previews.update_one({"_id": cid}, {"$unset": {"rows_gen": ""}})
     assert windows() == expected
