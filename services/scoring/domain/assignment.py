@@ -21,12 +21,11 @@ application (``member_ids``) always conflicts.
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import coo_matrix
 
 from core.errors import Conflict, PermissionDenied, field_error, invalid
 
 from .audit import actor_id, timestamp
+from .balanced_loads import balanced_pairs
 
 DEFAULT_CONFLICT_FIELDS = ("class_id", "dorm_id", "branch_id")
 IDENTIFYING_FIELDS = (
@@ -126,10 +125,10 @@ def auto_assign(applications, reviewers, k, policy=None, existing=(), at=None, a
     Guarantees: no conflict of interest; no reviewer twice on one application; the
     loads (existing + new, over all `reviewers`) are as balanced as possible: the
     difference between the largest and the smallest load is minimal, so it is <= 1
-    whenever the conflicts allow it. Solved exactly (HiGHS MILP) on a model built in
-    id order, so the result does not depend on the input order. Raises
-    ValidationFailed listing every application with fewer than `k` conflict-free
-    reviewers.
+    whenever the conflicts allow it. Solved exactly by maximum flows
+    (balanced_loads.py) on a graph built in id order, so the result does not depend
+    on the input order. Raises ValidationFailed listing every application with fewer
+    than `k` conflict-free reviewers.
     """
     policy = ConflictPolicy.coerce(policy)
     apps = sorted(applications, key=lambda a: a["application_id"])
@@ -158,27 +157,9 @@ def auto_assign(applications, reviewers, k, policy=None, existing=(), at=None, a
         raise invalid(errors)
     if not pairs or not any(need):
         return []
-    nv, na, nr = len(pairs), len(apps), len(revs)
     pi = np.array([p[0] for p in pairs])
     pj = np.array([p[1] for p in pairs])
-    # variables: x (nv binaries), U, L; rows: per application, per reviewer (two each)
-    rows = np.concatenate([pi, na + pj, na + nr + pj])
-    cols = np.concatenate([np.arange(nv)] * 3)
-    A = coo_matrix((np.ones(3 * nv), (rows, cols)), shape=(na + 2 * nr, nv + 2)).tolil()
-    for j in range(nr):
-        A[na + j, nv] = -1.0          # load_j - U <= -existing_j
-        A[na + nr + j, nv + 1] = -1.0  # load_j - L >= -existing_j
-    need = np.asarray(need, dtype=float)
-    lo = np.concatenate([need, np.full(nr, -np.inf), -load])
-    hi = np.concatenate([need, -load, np.full(nr, np.inf)])
-    c = np.zeros(nv + 2)
-    c[nv], c[nv + 1] = 1.0, -1.0
-    ub = np.concatenate([np.ones(nv), [np.inf, np.inf]])
-    res = milp(c, integrality=np.ones(nv + 2), bounds=Bounds(np.zeros(nv + 2), ub),
-               constraints=LinearConstraint(A.tocsr(), lo, hi), options={"mip_rel_gap": 0.0})
-    if res.status != 0:
-        raise invalid([field_error("applications", "no conflict-free assignment exists", "不存在无利益冲突的分配方案")])
-    x = np.round(res.x[:nv]).astype(bool)
+    x = balanced_pairs(need, pi, pj, load)   # found: each application has its pairs (checked above)
     stamp = timestamp(at)
     by = actor_id(actor) if actor is not None else None
     return [{"application_id": apps[pi[v]]["application_id"], "reviewer_id": revs[pj[v]]["reviewer_id"],
