@@ -98,3 +98,25 @@ def test_the_inbox_takes_a_tick_in_a_few_writes_and_each_item_once(store, mongo,
     # writes the items and their outcomes; none writes per delivery
     writes = [c for c in listener.seen if c.split()[0] in ("insert", "update", "findAndModify")]
     assert len(listener.seen) <= 3 * 5 and len(writes) <= 3 * 3, listener.seen
+
+
+def test_a_channel_reads_its_own_due_deliveries_only(store, mongo, config):
+    """The sender asks each channel for what is due; another channel's backlog (held
+    back by its rate limit) is not read, and a waiting delivery stored before the due
+    key existed gets one when the store starts."""
+    from datetime import timedelta
+    backlog = planned(store, 40, channel="sms")
+    mine = [dl.new_delivery(f"mine-{i}", "notice.published", f"user:m{i}", "email", f"m{i}@example.edu.cn",
+                            {"subject": "s", "body": "b", "lang": "zh"}, sender.utc_now() - timedelta(seconds=i))
+            for i in range(3)]
+    store.insert_deliveries(mine)
+    now = sender.utc_now()
+    assert [d["id"] for d in store.due("email", now)] == [d["id"] for d in reversed(mine)]   # earliest first
+    assert len(store.due("sms", now, limit=100)) == len(backlog)
+    assert store.due("wecom", now) == []
+    assert store.due("email", now - timedelta(days=1)) == []                                  # not due yet
+    db = mongo("notifications")
+    db.deliveries.update_one({"_id": mine[0]["id"]}, {"$unset": {"due_key": ""}})          # as stored before
+    assert [d["id"] for d in store.due("email", now)] == [mine[2]["id"], mine[1]["id"]]
+    NotificationsStore(db, config).ensure_indexes()
+    assert [d["id"] for d in store.due("email", now)] == [d["id"] for d in reversed(mine)]
