@@ -251,6 +251,15 @@ class CpuPerRequest:
         return parts
 
 
+def cpu_line(cpu, seconds):
+    """Where a bulk job's wall time went: each part's CPU seconds over the job (those
+    above 0.1 s), so a job waiting on one busy process shows as that process near the
+    job's seconds, and the machine's two cores as their sum near twice them."""
+    parts = sorted(((ms / 1000, role) for role, ms in cpu.per_request(1).items() if ms >= 100), reverse=True)
+    return (f"    CPU over the job's {seconds:.1f} s: " + ", ".join(f"{role} {sec:.1f} s" for sec, role in parts)
+            + f" (all {sum(sec for sec, _ in parts):.1f} s)")
+
+
 def cpu_at_rest(run_dir, seconds=REST_SECONDS):
     """(platform share of one core, its process count, the shared broker's share, the
     platform's (name, share) busiest first) over the same `seconds`."""
@@ -415,8 +424,10 @@ def run_school(platform, config, dorms, per_dorm, clients, report, http_dorms=No
     scoring = f"/api/scoring/campaigns/{cid}"
     admin.call("PUT", scoring + "/setup", json={"reviewers_per_application": 5, "version": 0,
                                                "reviewer_ids": [r["_id"] for r in reviewers]})
-    job, seconds = admin.job("POST", scoring + "/assignments/auto")
+    with CpuPerRequest(platform.run_dir) as cpu:
+        job, seconds = admin.job("POST", scoring + "/assignments/auto")
     report(f"assignment (5 each)     {job['result'].get('created_count', len(job['result']['created'])):>7} made  {seconds:7.1f} s")
+    report(cpu_line(cpu, seconds))
 
     # -- reviewers score: a few sheets over HTTP, the rest copies of one (not timed) -------
     marks = scale_seed.varied_marks(REVIEWED_LEAVES)
@@ -456,7 +467,9 @@ def run_school(platform, config, dorms, per_dorm, clients, report, http_dorms=No
     # -- publish and notice, as the admin does: close applications, publish (a job), put
     # the list on notice (refused until the applications service has the shortlist) -----
     admin.call("POST", f"/api/campaigns/{cid}/window", json={"action": "close"})
-    job, publish_seconds = admin.job("POST", scoring + "/results/publish", json={})
+    with CpuPerRequest(platform.run_dir) as cpu:
+        job, publish_seconds = admin.job("POST", scoring + "/results/publish", json={})
+    report(cpu_line(cpu, publish_seconds) + "   (the publish job)")
     selected, rest_count = len(job["result"]["selected"]), len(job["result"]["rest"])
     started = time.perf_counter()
     while True:
@@ -473,11 +486,13 @@ def run_school(platform, config, dorms, per_dorm, clients, report, http_dorms=No
     # -- the notice period passes (the one override: the database, as end_period) --------
     end_notice_period(scale_seed.applications_db(mongo), notice["id"])
     mongo.close()
-    job, seconds = admin.job("POST", f"/api/notices/{notice['id']}/finalise")
+    with CpuPerRequest(platform.run_dir) as cpu:
+        job, seconds = admin.job("POST", f"/api/notices/{notice['id']}/finalise")
     result = job["result"]
     report(f"finalise (job)          {result['decided']:>7} decided  {seconds:7.1f} s"
            f"   ({len(result['entries'])} on the final list"
            + (f", {result['nominated']} nominated)" if "nominated" in result else ")"))
+    report(cpu_line(cpu, seconds))
     # The same export once the list is final: every application was decided by one bulk
     # step, at one time (updated_ts), which the lists page by.
     job, seconds = admin.job("POST", f"/api/campaigns/{cid}/exports/summary")
