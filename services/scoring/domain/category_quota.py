@@ -47,7 +47,7 @@ from core.errors import field_error, invalid
 
 from .category_selection import select_by_category
 from . import selection_outcomes as outcome
-from .quota import _out, veto_map
+from .quota import veto_map
 from .ranking import rank, score_key
 
 
@@ -78,8 +78,9 @@ def select_per_category(candidates, rule, tie_breaks=(), vetoes=(), min_score=No
         kept = {c: s for c, s in scores.items() if min_score is None or score_key(s) >= score_key(min_score)}
         if not kept:
             best = max(scores.values())
-            outcomes[aid] = dict(_out(e, "below_min_score", f"best score {best:.2f} is below the required {min_score}",
-                                      f"最高得分 {best:.2f} 低于达标线 {min_score}"),
+            outcomes[aid] = dict(outcome.out(e["rank"] if e else None, "below_min_score",
+                                             f"best score {best:.2f} is below the required {min_score}",
+                                             f"最高得分 {best:.2f} 低于达标线 {min_score}"),
                                  category=None, category_rank=None, total=best)
             continue
         applicants.append({"application_id": aid, "scores": kept})
