@@ -51,3 +51,18 @@ def test_one_client_for_every_store_closed_by_the_last(container_factory, config
     fresh = mongo.shared_client(config)                   # a new container after that gets a new client
     assert fresh is not client and fresh.admin.command("ping")["ok"] == 1
     mongo.release_client(fresh)
+
+
+def test_the_clients_background_loops_look_every_two_seconds(config):
+    """core.mongo.DRIVER_POLL_SECONDS reaches the driver's loops (what an idle process
+    costs): read from the running client, so an upgrade of PyMongo that stopped
+    reading the setting fails here rather than quietly costing the CPU again."""
+    client = mongo.make_client(config)
+    try:
+        client.admin.command("ping")
+        executors = [client._kill_cursors_executor] + [
+            server._monitor._executor for server in client._topology._servers.values()]
+        assert executors and all(e._min_interval == mongo.DRIVER_POLL_SECONDS for e in executors), \
+            [(e._name, e._min_interval) for e in executors]
+    finally:
+        client.close()
