@@ -54,13 +54,9 @@ def _least(ok, low, high):
 
 
 def _greatest(ok, low, high):
-    """The greatest x in [low, high] with ok(x), ok monotone decreasing and ok(low) true."""
-    if ok(high):
-        return high
-    while high - low > 1:          # ok(low) and not ok(high)
-        mid = (low + high) // 2
-        low, high = (mid, high) if ok(mid) else (low, mid)
-    return low
+    """The greatest x in [low, high] with ok(x), ok monotone decreasing and ok(low) true
+    (the least of the negated; high is tried first)."""
+    return -_least(lambda y: ok(-y), -high, -low)
 
 
 class _Network:
