@@ -634,9 +634,14 @@ class ApplicationsStore:
         return found[0] if found else None
 
     def campaigns_with_results(self, campaign_ids):
-        """The ids among `campaign_ids` with a published round of results (one query)."""
-        return {d["campaign_id"] for d in self.db.shortlists.find({"campaign_id": {"$in": list(campaign_ids)}},
-                                                                  {"campaign_id": 1})}
+        """The ids among `campaign_ids` with a published round of results (one query).
+        Grouped on the server rather than found: a round holds every application's
+        result (about 1 MB at 2,000 dorms), and nx-27017 reads a found document whole
+        however it is projected (24 ms against 5 ms grouped; each campaign page asks
+        several times)."""
+        rows = self.db.shortlists.aggregate([{"$match": {"campaign_id": {"$in": list(campaign_ids)}}},
+                                             {"$group": {"_id": "$campaign_id"}}])
+        return {row["_id"] for row in rows}
 
     def set_review_results(self, round_, results):
         """Each application's result of a round ([(application id, result)]),

@@ -93,3 +93,16 @@ def test_people_holding_a_role_are_found_by_index_and_follow_every_write(store):
     assert [p["_id"] for p in store.people_holding(["dorm_leader@d2"])] == ["p_old"]
     explained = store.db.role_holders.find({"_id": {"$in": ["dorm_leader@d2"]}}).explain()
     assert "SCAN role_holders" not in str(explained.get("queryPlanner", explained)), explained
+
+
+def test_which_campaigns_have_published_results(store):
+    """The campaigns with a published round among those asked, whatever the number of
+    rounds, rounds as large as a school's (each holds every application's result)."""
+    rest = [{"application_id": f"app_{i:05d}", "status": "out", "reason": "below_cut_line"} for i in range(3000)]
+    for campaign_id, round_ in (("c_two_rounds", 1), ("c_two_rounds", 2), ("c_one_round", 1), ("c_not_asked", 1)):
+        assert store.insert_shortlist({"_id": f"{campaign_id}:{round_}", "campaign_id": campaign_id, "round": round_,
+                                       "selected": [], "rest": rest})
+    asked = ["c_two_rounds", "c_one_round", "c_no_results"]
+    assert store.campaigns_with_results(asked) == {"c_two_rounds", "c_one_round"}
+    assert store.campaigns_with_results(["c_no_results"]) == set()
+    assert store.campaigns_with_results([]) == set()
