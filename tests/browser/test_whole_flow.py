@@ -17,6 +17,7 @@ database (finalising is refused inside the period, which lasts at least a day)."
 import io
 import re
 from datetime import datetime, timedelta, timezone
+from urllib.parse import urlparse
 
 import pypdf
 import pytest
@@ -170,7 +171,7 @@ def test_apply_review_select_notice_object_finalise_certificate_fund_claim_and_c
     # (other browser tests of the session may have given this reviewer other programs' sheets)
     reviewer.locator("tr", has_text="对标争先建设项目").locator("a").first.click()
     reviewer.wait_for_load_state()
-    sheet_path = reviewer.url.split("//", 1)[1].split("/", 1)[1].split("?")[0]
+    sheet_path = urlparse(reviewer.url).path
     # Blind review: the project's form, labelled, without the applicant's name.
     expect(reviewer.get_by_text("先锋领航进宿舍")).to_be_visible()
     expect(reviewer.get_by_text("项目名称")).to_be_visible()
@@ -183,7 +184,7 @@ def test_apply_review_select_notice_object_finalise_certificate_fund_claim_and_c
     # other browser tests of the session may have given this reviewer other sheets.
     expect(reviewer.get_by_role("status")).to_contain_text("评分已提交并锁定")
     reviewer.goto("/reviews")
-    expect(reviewer.locator(f"tr:has(a[href='/{sheet_path}'])")).to_contain_text("已提交（锁定）")
+    expect(reviewer.locator(f"tr:has(a[href='{sheet_path}'])")).to_contain_text("已提交（锁定）")
 
     # -- the admin previews the ranking with its cut line and publishes ------------------------------
     admin.goto(f"/admin/campaigns/{campaign_id}")
