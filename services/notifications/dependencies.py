@@ -1,4 +1,5 @@
-"""Dependencies of the notifications service: its repository and its channels.
+"""Dependencies of the notifications service: its repository, its channels and the
+group commit its event handlers share.
 
 Both are built in ``setup()`` from the configuration (nothing at import or in
 ``__init__``), so a bad ``NOTIFICATIONS`` section stops the service at start with a
@@ -9,6 +10,7 @@ from datetime import datetime, timezone
 
 from nameko.extensions import DependencyProvider
 
+from core.group_commit import GroupCommit
 from core.mongo import Repository
 
 from .channels.base import InboxChannel
@@ -78,3 +80,15 @@ class Channels(DependencyProvider):
     def with_inbox(self, store):
         """Every channel, the store-backed inbox first (it is always on)."""
         return {"inbox": InboxChannel(store.inbox, self.inbox_config), **self.channels}
+
+
+class IntakeBatches(DependencyProvider):
+    """The container's `core.group_commit.GroupCommit` for its event handlers: the
+    events its workers take at the same time are stored and planned together
+    (`intake.receive_many`), at most ``NOTIFICATIONS.INTAKE_BATCH`` at once."""
+
+    def setup(self):
+        self.batches = GroupCommit(max_batch=notification_settings(self.container.config)["INTAKE_BATCH"])
+
+    def get_dependency(self, worker_ctx):
+        return self.batches

@@ -7,7 +7,8 @@ the publishing service's topic exchange (``applications.events``, ``scoring.even
 ``funding.events``). Each is a SERVICE_POOL handler, so there is one durable queue per
 event type for this service (``evt-<source>-<type>--notifications.<method>``) and the
 copies of a scaled service compete on it. A message is acked only after the event is
-stored (``intake.receive``); deliveries have deterministic ids, so redeliveries and
+stored (``intake.receive_many``: the events a process's workers take at the same time
+are stored and planned together, `dependencies.IntakeBatches`); deliveries have deterministic ids, so redeliveries and
 concurrent copies never tell a person twice.
 
 Out: a timer in every copy sends due deliveries (``sender.run_once``): leases, backoff,
@@ -33,7 +34,7 @@ from core.errors import field_error, invalid
 from core.forms import load_or_raise
 from services.notifications import intake, manage, sender
 from services.notifications.channels.registry import person_channels
-from services.notifications.dependencies import Channels, NotificationsRepository
+from services.notifications.dependencies import Channels, IntakeBatches, NotificationsRepository
 from services.notifications.domain import preferences as pf
 from services.notifications.domain.catalog import EVENTS
 from services.notifications.domain.subscriptions import SYSTEM_CHANNELS
@@ -58,6 +59,7 @@ class NotificationsService(probes.Probed):
     store = NotificationsRepository()
     channels = Channels()
     applications = RpcProxy("applications")
+    intake_batches = IntakeBatches()
 
     # -- helpers (not entrypoints) -------------------------------------------
     @property
@@ -72,14 +74,18 @@ class NotificationsService(probes.Probed):
 
     def _receive(self, envelope):
         try:
-            return intake.receive(self.store, self.applications, self._channels(), self._settings, envelope,
-                                  utc_now())
+            return self.intake_batches.submit(envelope, self._receive_many)
         except Exception:
             # Only storing the event can fail here (planning failures are kept for the
             # sweep): the message is requeued; pause so a database outage is no busy loop.
             log.exception("could not store an event; it is requeued")
             eventlet.sleep(1)
             raise
+
+    def _receive_many(self, envelopes):
+        """A batch of events (see `_receive`), planned with this worker's proxies."""
+        return intake.receive_many(self.store, self.applications, self._channels(), self._settings, envelopes,
+                                   utc_now())
 
     # -- events in -----------------------------------------------------------
     @on("applications", "application.submitted")

@@ -60,6 +60,13 @@ def _epoch(moment):
     return dl.utc(moment).timestamp() if moment is not None else None
 
 
+def _event_doc(envelope, now):
+    """A received event as first stored: not planned yet, due for the sweep."""
+    return {"_id": envelope["id"], "type": envelope["type"], "envelope": envelope, "received_at": now,
+            "planned": 0, "plan_tries": 0, "last_error": None, "deliveries": 0, "rev": 0,
+            "plan_due_ts": _epoch(now)}
+
+
 def _with_queue_times(doc):
     """The delivery with its queue times, epoch-second numbers the sender's timers
     range-scan through an index: ``due_ts`` while it waits (pending/failed; 0 when
@@ -219,23 +226,45 @@ class NotificationsStore:
     # -- events received ------------------------------------------------------
     def receive_event(self, envelope, now):
         """(stored event doc, True if this is the first copy)."""
-        doc = {"_id": envelope["id"], "type": envelope["type"], "envelope": envelope, "received_at": now,
-               "planned": 0, "plan_tries": 0, "last_error": None, "deliveries": 0, "rev": 0,
-               "plan_due_ts": _epoch(now)}
+        doc = _event_doc(envelope, now)
         try:
             self.db.events.insert_one(doc)
             return doc, True
         except DuplicateKeyError:
             return self.db.events.find_one({"_id": envelope["id"]}), False
 
+    def receive_events(self, envelopes, now):
+        """`receive_event` of several envelopes in one insert (and one read of those
+        already there): [(stored event doc, True if this is the first copy)], in order.
+        The same envelope twice in `envelopes` is first once."""
+        docs = [_event_doc(envelope, now) for envelope in envelopes]
+        firsts = insert_new(self.db.events, list({d["_id"]: d for d in docs}.values()))
+        taken = {d["_id"] for d in docs} - firsts
+        stored = {d["_id"]: d for d in self.db.events.find({"_id": {"$in": sorted(taken)}})} if taken else {}
+        out = []
+        for doc in docs:
+            first = doc["_id"] in firsts
+            firsts.discard(doc["_id"])            # a second copy in this batch is not first
+            out.append((doc if first else stored.get(doc["_id"], doc), first))
+        return out
+
     def finish_event(self, event, planned, deliveries=0, error=None, now=None):
         """Record the outcome of planning (a whole-document replace: planned_at is a time)."""
-        new = {k: v for k, v in event.items() if k != "_id"}
-        new.update(planned=1 if planned else 0, plan_tries=event.get("plan_tries", 0) + 1,
-                   last_error=error, deliveries=deliveries, planned_at=now if planned else None,
-                   rev=event.get("rev", 0) + 1,
-                   plan_due_ts=None if planned else _epoch(event.get("received_at")) or 0.0)
-        self.db.events.replace_one({"_id": event["_id"], "rev": event.get("rev", 0)}, new)
+        self.finish_events([(event, planned, deliveries, error)], now)
+
+    def finish_events(self, outcomes, now=None):
+        """`finish_event` of several events in one write: [(event, planned, deliveries,
+        error)]. Each is a replace guarded by the event's ``rev``."""
+        ops = []
+        for event, planned, deliveries, error in outcomes:
+            new = {k: v for k, v in event.items() if k != "_id"}
+            new.update(planned=1 if planned else 0, plan_tries=event.get("plan_tries", 0) + 1,
+                       last_error=error, deliveries=deliveries, planned_at=now if planned else None,
+                       rev=event.get("rev", 0) + 1,
+                       plan_due_ts=None if planned else _epoch(event.get("received_at")) or 0.0)
+            ops.append(ReplaceOne({"_id": event["_id"], "rev": event.get("rev", 0)}, new))
+        if ops:
+            self.db.events.bulk_write(ops, ordered=False)
 
     def unplanned_events(self, older_than, limit=100):
         """Events received before `older_than` whose deliveries are not written yet
@@ -250,8 +279,12 @@ class NotificationsStore:
     def insert_deliveries(self, deliveries):
         """Insert each new delivery; one already there (same id) is left as it is.
         Returns how many were new."""
-        created = len(insert_new(self.db.deliveries,
-                                 [_with_queue_times(dict(_doc(delivery), rev=0)) for delivery in deliveries]))
+        return len(self.insert_new_deliveries(deliveries))
+
+    def insert_new_deliveries(self, deliveries):
+        """`insert_deliveries` in one insert, returning the ids of the new ones."""
+        created = insert_new(self.db.deliveries,
+                             [_with_queue_times(dict(_doc(delivery), rev=0)) for delivery in deliveries])
         if created:
             self.sender_pacer.wake()
         return created
@@ -397,8 +430,17 @@ class NotificationsStore:
 
     def subscriptions_for(self, event_type):
         """Active subscriptions naming this event type (``active`` may read back as 0/1)."""
-        return [_item(d) for d in self.db.subscriptions.find({"event_types": {"$in": [event_type]}})
-                if d.get("active")]
+        return self.subscriptions_for_types([event_type])[event_type]
+
+    def subscriptions_for_types(self, event_types):
+        """{event type: its active subscriptions} for several types in one read."""
+        out = {t: [] for t in event_types}
+        for d in self.db.subscriptions.find({"event_types": {"$in": list(event_types)}}):
+            if d.get("active"):
+                item = _item(d)
+                for t in set(item.get("event_types") or ()) & set(out):
+                    out[t].append(item)
+        return out
 
     def remove_config_subscriptions(self, keep_ids):
         self.db.subscriptions.delete_many({"origin": "config", "_id": {"$nin": list(keep_ids)}})
@@ -415,6 +457,14 @@ class NotificationsStore:
         query = {k: v for k, v in (("event_type", event_type), ("program", program)) if v}
         return [{k: v for k, v in d.items() if k != "_id"}
                 for d in self.db.templates.find(query, sort=[("_id", ASCENDING)])]
+
+    def overrides_for_types(self, event_types):
+        """{event type: `overrides(event_type=...)`} for several types in one read."""
+        out = {t: [] for t in event_types}
+        for d in self.db.templates.find({"event_type": {"$in": list(event_types)}}, sort=[("_id", ASCENDING)]):
+            if d.get("event_type") in out:
+                out[d["event_type"]].append({k: v for k, v in d.items() if k != "_id"})
+        return out
 
     # -- programs -------------------------------------------------------------
     def register_program(self, declaration, now):
