@@ -154,7 +154,7 @@ class NotificationsService(probes.Probed):
         now = time.time()
         if not self.channels.sender.get("enabled", True) or not pacer.ready(now):
             return
-        outcome = sender.run_once(self.store, self._channels(), self.channels.sender)
+        outcome = sender.run_while_more(self.store, self._channels(), self.channels.sender)
         if outcome["sent"] or outcome["expired"]:
             log.info("sender: %s", outcome)
         busy = bool(outcome["sent"] or outcome["expired"])

@@ -41,7 +41,8 @@ Keys:
   takes events in, e.g. while a relay is being replaced), ``batch`` (deliveries claimed
   per channel per tick), ``concurrency`` (sends in flight per process),
   ``lease_seconds`` (a claim not finished by then is taken to have died mid-send and
-  is retried; keep it above the slowest channel's timeout).
+  is retried; keep it above the slowest channel's timeout), ``burst_seconds`` (while a
+  channel claims whole batches, a tick claims again at once for up to this long).
 - ``INTAKE_BATCH``: the most events one process stores and plans together
   (``intake.receive_many``); those its workers take while a batch is planned go in
   the next one, so a batch is at most the service's ``max_workers`` in practice.
@@ -54,7 +55,7 @@ DEFAULTS = {
     "PUBLIC_URL": "http://127.0.0.1:8000",
     "REPLAN_AFTER_SECONDS": 30,
     "INTAKE_BATCH": 100,
-    "SENDER": {"enabled": True, "batch": 50, "concurrency": 10, "lease_seconds": 120},
+    "SENDER": {"enabled": True, "batch": 50, "concurrency": 10, "lease_seconds": 120, "burst_seconds": 5},
     "CHANNELS": {
         "inbox": {"retry": {"base_seconds": 5, "factor": 2, "max_attempts": 10, "max_delay_seconds": 600}},
         "email": {

@@ -120,3 +120,31 @@ def test_a_channel_reads_its_own_due_deliveries_only(store, mongo, config):
     assert [d["id"] for d in store.due("email", now)] == [mine[2]["id"], mine[1]["id"]]
     NotificationsStore(db, config).ensure_indexes()
     assert [d["id"] for d in store.due("email", now)] == [d["id"] for d in reversed(mine)]
+
+
+def test_a_tick_claims_again_while_a_channel_has_whole_batches_waiting(store):
+    """Telling thousands of a decision: a tick goes on while a channel claims whole
+    batches (230 inbox items, batches of 50: five runs in one tick, not five ticks),
+    and stops once a batch is not whole; a rate-limited channel never spins."""
+    from services.notifications.channels.base import InboxChannel
+
+    planned(store, 230, channel="inbox")
+    settings = {"batch": 50, "concurrency": 5, "lease_seconds": 30}
+    outcome = sender.run_while_more(store, {"inbox": InboxChannel(store.inbox)}, settings)
+    assert outcome["sent"] == {"delivered": 230} and outcome["runs"] == 5 and not outcome["more"]
+    assert store.count_deliveries(state="delivered") == 230
+
+    planned_more = [dl.new_delivery(f"bulk-{i}", "notice.published", f"user:b{i}", "inbox", f"b{i}",
+                                    {"subject": "s", "body": "b", "lang": "zh"}, sender.utc_now()) for i in range(120)]
+    store.insert_deliveries(planned_more)
+    clock = iter([0.0, 0.0, 9.0])                  # the budget (5 s) is spent after the first run
+    capped = sender.run_while_more(store, {"inbox": InboxChannel(store.inbox)}, settings,
+                                   monotonic=lambda: next(clock))
+    assert capped["runs"] == 2 and capped["more"] and capped["sent"] == {"delivered": 100}
+
+    planned_mail = [dl.new_delivery(f"mail-{i}", "notice.published", f"user:m{i}", "email", f"m{i}@example.edu.cn",
+                                    {"subject": "s", "body": "b", "lang": "zh"}, sender.utc_now()) for i in range(60)]
+    store.insert_deliveries(planned_mail)
+    limited = Recording({"rate_limit": {"per_second": 1, "burst": 3}})
+    slow = sender.run_while_more(store, {"email": limited}, settings)
+    assert slow["runs"] == 1 and slow["sent"] == {"delivered": 3} and not slow["more"]
