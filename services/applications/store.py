@@ -26,7 +26,7 @@ from core.errors import Conflict, NotFound
 from core.idempotency import new_id
 from core.jobs import JobStore
 from core.filestore import file_store
-from core.mongo import count
+from core.mongo import count, insert_new
 from core.outbox import Outboxes, born_claimed
 from core.pacing import sweep_pacer
 from services.applications.role_holders import RoleHolders, keys_of
@@ -97,6 +97,7 @@ class ApplicationsStore:
         db.campaigns.create_index([("program", ASCENDING), ("academic_year", ASCENDING)])
         db.shortlists.create_index([("campaign_id", ASCENDING), ("round", ASCENDING)])
         self.mark_final_listed_campaigns()
+        self.mark_published_campaigns()
         # once per database: people stored before role_holders existed (a lazy cursor:
         # read only when the index is not built yet)
         self.role_holders.build(db.people.find({"role_keys": {"$exists": True}}, {"role_keys": 1}))
@@ -614,34 +615,54 @@ class ApplicationsStore:
                 if entry.get("application_id") in application_ids]
 
     def campaign_applications(self, campaign_id, states=None, ids=None):
-        query = {"campaign_id": campaign_id}
+        """The campaign's applications (in `states`; of `ids`), by id. Given ids, they
+        are read by _id alone and the rest is checked here: nx-27017 otherwise serves
+        the query by campaign_id and reads every application of the campaign (9 ms
+        against 1.5 ms for 10 of 5,000)."""
         if ids is not None:
-            query["_id"] = {"$in": sorted(ids)}
+            found = self.db.applications.find({"_id": {"$in": sorted(ids)}}, {"outbox": 0}, sort=[("_id", ASCENDING)])
+            return [d for d in found if d.get("campaign_id") == campaign_id and (not states or d.get("state") in states)]
+        query = {"campaign_id": campaign_id}
         if states:
             query["state"] = {"$in": list(states)}
         return list(self.db.applications.find(query, {"outbox": 0}, sort=[("_id", ASCENDING)]))
 
     # -- review results (from the scoring service) --------------------------
     def insert_shortlist(self, shortlist):
+        """Store a round of results (False when it was stored already: a redelivered
+        event) and mark its campaign as having published results (`published_results`,
+        also when the round was there: a crash between the two writes is mended by the
+        redelivery)."""
         try:
             self.db.shortlists.insert_one(shortlist)
-            return True
+            created = True
         except DuplicateKeyError:
-            return False  # a redelivered event
+            created = False
+        insert_new(self.db.published_results, [{"_id": shortlist["campaign_id"]}])
+        return created
 
     def latest_shortlist(self, campaign_id):
         found = list(self.db.shortlists.find({"campaign_id": campaign_id}, sort=[("round", DESCENDING)], limit=1))
         return found[0] if found else None
 
     def campaigns_with_results(self, campaign_ids):
-        """The ids among `campaign_ids` with a published round of results (one query).
-        Grouped on the server rather than found: a round holds every application's
-        result (about 1 MB at 2,000 dorms), and nx-27017 reads a found document whole
-        however it is projected (24 ms against 5 ms grouped; each campaign page asks
-        several times)."""
-        rows = self.db.shortlists.aggregate([{"$match": {"campaign_id": {"$in": list(campaign_ids)}}},
-                                             {"$group": {"_id": "$campaign_id"}}])
-        return {row["_id"] for row in rows}
+        """The ids among `campaign_ids` with a published round of results: one read by
+        _id of their marks (`published_results`, one small document per campaign),
+        never of the rounds, each of which holds every application's result (about
+        1 MB at 2,000 dorms; nx-27017 reads a document whole however projected, and a
+        `$in` on campaign_id there reads every round of every campaign)."""
+        ids = sorted(set(campaign_ids))
+        if not ids:
+            return set()
+        return {d["_id"] for d in self.db.published_results.find({"_id": {"$in": ids}}, {"_id": 1})}
+
+    def mark_published_campaigns(self):
+        """Mark the campaigns whose results were stored before the marks existed: once,
+        while there is no mark but there are rounds (run at start with the indexes)."""
+        if self.db.published_results.find_one({}, {"_id": 1}) or not self.db.shortlists.find_one({}, {"_id": 1}):
+            return
+        rows = self.db.shortlists.aggregate([{"$group": {"_id": "$campaign_id"}}])
+        insert_new(self.db.published_results, [{"_id": row["_id"]} for row in rows if row["_id"]])
 
     def set_review_results(self, round_, results):
         """Each application's result of a round ([(application id, result)]),

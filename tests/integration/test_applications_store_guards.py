@@ -102,7 +102,25 @@ def test_which_campaigns_have_published_results(store):
     for campaign_id, round_ in (("c_two_rounds", 1), ("c_two_rounds", 2), ("c_one_round", 1), ("c_not_asked", 1)):
         assert store.insert_shortlist({"_id": f"{campaign_id}:{round_}", "campaign_id": campaign_id, "round": round_,
                                        "selected": [], "rest": rest})
+    assert not store.insert_shortlist({"_id": "c_one_round:1", "campaign_id": "c_one_round", "round": 1,
+                                       "selected": [], "rest": []})      # redelivered: stored once
     asked = ["c_two_rounds", "c_one_round", "c_no_results"]
     assert store.campaigns_with_results(asked) == {"c_two_rounds", "c_one_round"}
     assert store.campaigns_with_results(["c_no_results"]) == set()
     assert store.campaigns_with_results([]) == set()
+    # read by _id from the marks, never from the rounds
+    explained = store.db.published_results.find({"_id": {"$in": asked}}).explain()
+    assert "SCAN" not in str(explained.get("queryPlanner", explained)), explained
+
+
+def test_rounds_stored_before_the_marks_are_marked_at_start(store):
+    """A database from before the marks: the first start marks every campaign with
+    a round, once; a campaign's later round marks it as it is stored."""
+    for campaign_id in ("c_old_a", "c_old_b"):
+        store.db.shortlists.insert_one({"_id": f"{campaign_id}:1", "campaign_id": campaign_id, "round": 1})
+    assert store.campaigns_with_results(["c_old_a", "c_old_b"]) == set()
+    store.ensure_indexes()
+    assert store.campaigns_with_results(["c_old_a", "c_old_b", "c_none"]) == {"c_old_a", "c_old_b"}
+    store.db.shortlists.insert_one({"_id": "c_old_c:1", "campaign_id": "c_old_c", "round": 1})
+    store.ensure_indexes()                                # marked already: not looked for again
+    assert store.campaigns_with_results(["c_old_c"]) == set()
