@@ -27,7 +27,7 @@ from urllib.parse import urlparse
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from pymongo import MongoClient, monitoring  # noqa: E402
+from pymongo import MongoClient  # noqa: E402
 
 from core.envelope import make_event  # noqa: E402
 from core.group_commit import GroupCommit  # noqa: E402
@@ -35,25 +35,10 @@ from services.notifications import intake  # noqa: E402
 from services.notifications.channels.base import InboxChannel  # noqa: E402
 from services.notifications.settings import settings as notification_settings  # noqa: E402
 from services.notifications.store import NotificationsStore  # noqa: E402
+from tests.integration.command_log import Commands  # noqa: E402
 
-HZ = os.sysconf(os.sysconf_names["SC_CLK_TCK"])
-
-
-class Commands(monitoring.CommandListener):
-    def __init__(self):
-        self.n, self.lock = 0, threading.Lock()
-
-    def started(self, event):
-        if event.command_name in ("find", "insert", "update", "delete", "findAndModify", "aggregate"):
-            with self.lock:
-                self.n += 1
-
-    def succeeded(self, event):
-        pass
-
-    def failed(self, event):
-        pass
-
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from school_scale import HZ, cpu_ticks  # noqa: E402
 
 class Directory:
     """The applications service's answers from a table (calls counted)."""
@@ -116,10 +101,7 @@ def mongo_pid(uri):
 
 
 def ticks(pid):
-    if pid is None:
-        return 0
-    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-    return sum(int(f) for f in fields[11:15])
+    return cpu_ticks([pid]).get(pid, 0) if pid is not None else 0
 
 
 def run(uri, events, workers, batched, server_pid):
@@ -142,7 +124,7 @@ def run(uri, events, workers, batched, server_pid):
         return group.submit(envelope, lambda batch: intake.receive_many(store, directory, channels, settings,
                                                                         batch, now))
 
-    listener.n = 0
+    listener.seen.clear()
     cpu, server = time.process_time(), ticks(server_pid)
     started = time.perf_counter()
     with ThreadPoolExecutor(workers) as pool:
@@ -154,7 +136,7 @@ def run(uri, events, workers, batched, server_pid):
     assert planned == events and deliveries == 2 * events, (planned, deliveries)
     client.drop_database(db_name)
     client.close()
-    return {"seconds": seconds, "rate": events / seconds, "commands": listener.n / events,
+    return {"seconds": seconds, "rate": events / seconds, "commands": len(listener.seen) / events,
             "directory": directory.calls / events, "cpu_ms": cpu * 1000 / events,
             "server_ms": server * 1000 / events if server_pid else None}
 

@@ -58,22 +58,20 @@ def receive_many(store, applications, channels, settings, envelopes, now):
         else:
             log.error("dropping a malformed event: %r", envelope if isinstance(envelope, dict) else type(envelope))
             results[i] = {"event_id": None, "duplicate": False, "planned": False, "deliveries": 0}
-    to_plan, first_of = [], {}
+    to_plan, copies = {}, []                       # {event id: (index, event, first)}
     for i, (event, first) in zip(good, store.receive_events([envelopes[i] for i in good], now)):
         if event.get("planned"):
             results[i] = {"event_id": event["_id"], "duplicate": True, "planned": True, "deliveries": 0}
-        elif event["_id"] in first_of:             # twice in this batch: planned once
-            results[i] = first_of[event["_id"]]
+        elif event["_id"] in to_plan:              # twice in this batch: planned once
+            copies.append((i, event["_id"]))
         else:
-            first_of[event["_id"]] = i
-            to_plan.append((i, event, first))
-    created = plan_stored_many(store, applications, channels, settings, [e for _, e, _ in to_plan], now)
-    for (i, event, first), n in zip(to_plan, created):
+            to_plan[event["_id"]] = (i, event, first)
+    created = plan_stored_many(store, applications, channels, settings, [e for _, e, _ in to_plan.values()], now)
+    for (i, event, first), n in zip(to_plan.values(), created):
         results[i] = {"event_id": event["_id"], "duplicate": not first, "planned": n is not None,
                       "deliveries": n or 0}
-    for i, result in enumerate(results):
-        if isinstance(result, int):                # the second copy of an event in this batch
-            results[i] = dict(results[result], duplicate=True, deliveries=0)
+    for i, event_id in copies:
+        results[i] = dict(results[to_plan[event_id][0]], duplicate=True, deliveries=0)
     return results
 
 

@@ -8,11 +8,12 @@ the publishing service's topic exchange (``applications.events``, ``scoring.even
 event type for this service (``evt-<source>-<type>--notifications.<method>``) and the
 copies of a scaled service compete on it. A message is acked only after the event is
 stored (``intake.receive_many``: the events a process's workers take at the same time
-are stored and planned together, `dependencies.IntakeBatches`); deliveries have deterministic ids, so redeliveries and
-concurrent copies never tell a person twice.
+are stored and planned together, `dependencies.IntakeBatches`); deliveries have
+deterministic ids, so redeliveries and concurrent copies never tell a person twice.
 
-Out: a timer in every copy sends due deliveries (``sender.run_once``): leases, backoff,
-per-channel rate limits, dead letters. Another re-plans events whose planning failed.
+Out: a timer in every copy sends due deliveries (``sender.run_while_more``): leases,
+backoff, per-channel rate limits, dead letters. Another re-plans events whose planning
+failed.
 
 RPC (the gateway's ``/api/notifications``): the caller's inbox and preferences; for
 school admins, subscriptions, deliveries, the dead-letter list with replay, and

@@ -224,19 +224,10 @@ class NotificationsStore:
             self.db.events.update_one({"_id": doc["_id"]}, {"$set": {"plan_due_ts": due}})
 
     # -- events received ------------------------------------------------------
-    def receive_event(self, envelope, now):
-        """(stored event doc, True if this is the first copy)."""
-        doc = _event_doc(envelope, now)
-        try:
-            self.db.events.insert_one(doc)
-            return doc, True
-        except DuplicateKeyError:
-            return self.db.events.find_one({"_id": envelope["id"]}), False
-
     def receive_events(self, envelopes, now):
-        """`receive_event` of several envelopes in one insert (and one read of those
-        already there): [(stored event doc, True if this is the first copy)], in order.
-        The same envelope twice in `envelopes` is first once."""
+        """Store each envelope as an event unless it is there already, in one insert (and
+        one read of those that were): [(stored event doc, True if this is the first
+        copy)], in order. The same envelope twice in `envelopes` is first once."""
         docs = [_event_doc(envelope, now) for envelope in envelopes]
         firsts = insert_new(self.db.events, list({d["_id"]: d for d in docs}.values()))
         taken = {d["_id"] for d in docs} - firsts
@@ -248,13 +239,10 @@ class NotificationsStore:
             out.append((doc if first else stored.get(doc["_id"], doc), first))
         return out
 
-    def finish_event(self, event, planned, deliveries=0, error=None, now=None):
-        """Record the outcome of planning (a whole-document replace: planned_at is a time)."""
-        self.finish_events([(event, planned, deliveries, error)], now)
-
     def finish_events(self, outcomes, now=None):
-        """`finish_event` of several events in one write: [(event, planned, deliveries,
-        error)]. Each is a replace guarded by the event's ``rev``."""
+        """Record the outcome of planning each event, in one write: [(event, planned,
+        deliveries, error)]. Each is a whole-document replace (planned_at is a time)
+        guarded by the event's ``rev``."""
         ops = []
         for event, planned, deliveries, error in outcomes:
             new = {k: v for k, v in event.items() if k != "_id"}
@@ -428,12 +416,9 @@ class NotificationsStore:
     def list_subscriptions(self):
         return [_item(d) for d in self.db.subscriptions.find({}, sort=[("created_at", ASCENDING)])]
 
-    def subscriptions_for(self, event_type):
-        """Active subscriptions naming this event type (``active`` may read back as 0/1)."""
-        return self.subscriptions_for_types([event_type])[event_type]
-
     def subscriptions_for_types(self, event_types):
-        """{event type: its active subscriptions} for several types in one read."""
+        """{event type: its active subscriptions} for several types in one read
+        (``active`` may read back as 0/1)."""
         out = {t: [] for t in event_types}
         for d in self.db.subscriptions.find({"event_types": {"$in": list(event_types)}}):
             if d.get("active"):

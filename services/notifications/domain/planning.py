@@ -4,7 +4,7 @@ The service's event handler does, for every event it receives (redelivered or no
 
     ids = recipients.user_ids(envelope, expand_units)          # who may be told
     prefs, contacts = store.preferences(ids), directory.contacts(ids)
-    subs = store.subscriptions_for(envelope["type"])
+    subs = store.subscriptions_for_types([envelope["type"]])[envelope["type"]]
     plan = planning.plan(envelope, prefs, contacts, subs, overrides, now, ...)
     store.insert_new(plan["deliveries"])                        # unique _id: a second copy is a no-op
 
