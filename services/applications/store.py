@@ -620,8 +620,10 @@ class ApplicationsStore:
         the query by campaign_id and reads every application of the campaign (9 ms
         against 1.5 ms for 10 of 5,000)."""
         if ids is not None:
-            found = self.db.applications.find({"_id": {"$in": sorted(ids)}}, {"outbox": 0}, sort=[("_id", ASCENDING)])
-            return [d for d in found if d.get("campaign_id") == campaign_id and (not states or d.get("state") in states)]
+            found = self.db.applications.find({"_id": {"$in": sorted(ids)}}, {"outbox": 0},
+                                              sort=[("_id", ASCENDING)])
+            return [d for d in found
+                    if d.get("campaign_id") == campaign_id and (not states or d.get("state") in states)]
         query = {"campaign_id": campaign_id}
         if states:
             query["state"] = {"$in": list(states)}

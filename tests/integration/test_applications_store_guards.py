@@ -124,3 +124,17 @@ def test_rounds_stored_before_the_marks_are_marked_at_start(store):
     store.db.shortlists.insert_one({"_id": "c_old_c:1", "campaign_id": "c_old_c", "round": 1})
     store.ensure_indexes()                                # marked already: not looked for again
     assert store.campaigns_with_results(["c_old_c"]) == set()
+
+
+def test_a_campaigns_applications_by_id_are_only_its_own_in_the_states_asked(store):
+    """Read by _id alone (nx-27017 would read the whole campaign otherwise), the
+    campaign and the states still decide: another campaign's application and one in
+    another state are left out, whatever ids are asked."""
+    docs = [dict(_app("a1"), campaign_id="c1", state="college_approved"),
+            dict(_app("a2"), campaign_id="c1", state="draft"),
+            dict(_app("b1"), campaign_id="c2", state="college_approved")]
+    store.db.applications.insert_many(docs)
+    assert [d["_id"] for d in store.campaign_applications("c1", ids=["b1", "a2", "a1", "zz"])] == ["a1", "a2"]
+    assert [d["_id"] for d in store.campaign_applications("c1", ["college_approved"], ["a1", "a2", "b1"])] == ["a1"]
+    assert store.campaign_applications("c1", ids=[]) == []
+    assert [d["_id"] for d in store.campaign_applications("c1")] == ["a1", "a2"]
