@@ -8,7 +8,8 @@ Collections and the invariants the database keeps (not read-then-write):
   * ``locks``: one assignment epoch per campaign; every change of a campaign's
     assignments first moves the epoch it read (a conditional ``$inc``) and holds the
     campaign busy until its writes are done, so two admins assigning at once cannot
-    both act on the same (or a half-written) picture of the loads;
+    both act on the same (or a half-written) picture of the loads; the loads are
+    kept on it with the epoch they were counted at (`assignment_loads`);
   * ``assignments``: ``_id`` = campaign:application:reviewer, so a pair is assigned
     at most once whatever the races; ``declared_conflicts`` the same;
   * ``sheets``: one score sheet per assignment (same ``_id``), every change a
@@ -264,11 +265,33 @@ class ScoringStore:
                                       **({"campaign_id": campaign_id} if campaign_id else {})})
 
     def assignment_loads(self, campaign_id):
-        """[(reviewer_id, reviewer_name, assignments)] of the campaign, by reviewer id:
-        counted by a $group on the server, then each reviewer's name from one of their
-        assignments (an indexed read per reviewer of the pool, however many
-        applications). Not a `$first` in the $group: nx-27017 runs that in a temporary
-        table (50 ms at 5,000 assignments, against 5 ms for the count alone)."""
+        """[(reviewer_id, reviewer_name, assignments)] of the campaign, by reviewer id.
+
+        Kept on the campaign's lock document with the epoch they were counted at:
+        every change of the assignments moves the epoch first, so loads kept at the
+        epoch the lock shows, while it is not busy, are the loads now (one read by _id;
+        the campaign page asks on every view, and counting 25,000 assignments on each
+        was most of its time). Otherwise they are counted and kept, tagged with the
+        epoch read before counting, unless a change held the campaign then (its end
+        leaves the epoch as it is, so a count in the middle of it must not carry it);
+        the write also checks that no change began meanwhile, so a late count never
+        replaces newer kept loads. A count overlapped by a change is tagged with an
+        epoch that has passed, and is counted again on the next view."""
+        lock = self.db.locks.find_one({"_id": campaign_id}) or {}
+        epoch, idle = lock.get("epoch", 0), lock.get("busy", 0) != 1
+        if idle and lock.get("loads_epoch") == epoch and "loads" in lock:
+            return [tuple(row) for row in lock["loads"]]
+        loads = self._count_loads(campaign_id)
+        if idle and epoch:
+            self.db.locks.update_one({"_id": campaign_id, "epoch": epoch, "busy": {"$ne": 1}},
+                                     {"$set": {"loads": [list(row) for row in loads], "loads_epoch": epoch}})
+        return loads
+
+    def _count_loads(self, campaign_id):
+        """The loads counted by a $group on the server, then each reviewer's name from
+        one of their assignments (an indexed read per reviewer of the pool, however
+        many applications). Not a `$first` in the $group: nx-27017 runs that in a
+        temporary table (50 ms at 5,000 assignments, against 5 ms for the count alone)."""
         rows = self.db.assignments.aggregate([{"$match": {"campaign_id": campaign_id}},
                                               {"$group": {"_id": "$reviewer_id", "n": {"$sum": 1}}}])
         out = []
