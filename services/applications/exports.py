@@ -6,19 +6,19 @@ workbook is kept with the job (`JobStore.put_file`) and the job's result links t
 """
 from core import excel
 from core.off_hub import off_hub
-from services.applications.domain import permissions
+from services.applications.domain import visibility
 from services.applications.views import application_view
 
 PAGE = 500
 
 
-def summary_rows(store, actor, campaign_id, progress=None):
+def summary_rows(store, actor, campaign, progress=None):
     """The campaign's applications `actor` may see (no drafts), by college then
     submission time."""
-    visible = permissions.visible_filter(actor)
+    visible = visibility.readable(actor, campaign)
     apps, after = [], None
     while True:
-        page = store.list_applications(visible, campaign_id=campaign_id, limit=PAGE, after=after)
+        page = store.list_applications(visible, campaign_id=campaign["_id"], limit=PAGE, after=after)
         apps += [application_view(a) for a in page if a.get("state") != "draft"]
         if progress:
             progress(len(apps), None)
@@ -31,7 +31,7 @@ def summary_rows(store, actor, campaign_id, progress=None):
 
 def summary(store, jobs, actor, campaign, job_id, progress=None):
     """Build the 申报汇总表 and keep it with job `job_id`; {"rows", "file"}."""
-    apps = summary_rows(store, actor, campaign["_id"], progress)
+    apps = summary_rows(store, actor, campaign, progress)
     colleges = {u["_id"]: u["name"] for u in store.find_units({"kind": "college"}, limit=10000)}
     data = off_hub(excel.application_summary, campaign, apps, colleges)   # seconds of pure work at 10,000
     link = jobs.put_file(job_id, f"{campaign['title']}-申报汇总表.xlsx", excel.XLSX, data)

@@ -355,6 +355,10 @@ class ApplicationsStore:
     def count_applications(self, campaign_id, states):
         return count(self.db.applications, {"campaign_id": campaign_id, "state": {"$in": list(states)}})
 
+    def campaign_scope(self, campaign_id):
+        """{"_id", "unit_id", "unit_path"} of the campaign, or None when there is none."""
+        return self.db.campaigns.find_one({"_id": campaign_id}, {"unit_id": 1, "unit_path": 1})
+
     def get_campaign(self, campaign_id):
         campaign = self.db.campaigns.find_one({"_id": campaign_id})
         if not campaign:
@@ -474,15 +478,16 @@ class ApplicationsStore:
 
     def list_applications(self, visible, campaign_id=None, state=None, college_id=None, limit=100, skip=0,
                           after=None):
-        """Only what `visible` (permissions.visible_filter) allows, newest first
-        (updated_ts, then id, both descending). `after` (an application id: the last
-        one of the previous page) pages by key, as fast on page 1,000 as on page 1;
-        `skip` pages by count.
+        """Only what `visible` (domain/visibility.py) allows, newest first (updated_ts,
+        then id, both descending). `after` (an application id: the last one of the
+        previous page) pages by key, as fast on page 1,000 as on page 1; `skip` pages
+        by count.
 
-        One query per way of seeing (own units; each college reviewed; the school),
-        each led by an equality on an indexed field and none with $or (nx-27017 scans
-        the whole collection for a top-level $or), merged here."""
-        wanted = self._visible_queries(visible, campaign_id, state, college_id)
+        A few queries per way of seeing (`_visible_ways`), each led by an equality on
+        an indexed field and none with $or (nx-27017 scans the whole collection for a
+        top-level $or), merged here."""
+        ways = self._visible_ways(visible, campaign_id, state, college_id, by_state=False)
+        wanted = [query for way in ways for query in way]
         mark = self.db.applications.find_one({"_id": after}, {"updated_ts": 1}) if after else None
         if after and mark is None:
             return []
@@ -494,62 +499,87 @@ class ApplicationsStore:
         return ordered[skip:skip + limit]
 
     def count_visible(self, visible, campaign_id=None, state=None, college_id=None):
-        """How many `list_applications` would list over all its pages: one indexed
-        count when one way of seeing applies (a counselor's college, the school), else
+        """How many `list_applications` would list over all its pages: indexed counts
+        when one wide way of seeing applies (a counselor's college, the school), else
         the distinct ids of each (their ways can overlap)."""
-        return self._count_union(self._visible_queries(visible, campaign_id, state, college_id))
+        return self._count_union(self._visible_ways(visible, campaign_id, state, college_id))
 
-    def _count_union(self, queries):
-        """How many distinct applications match any of `queries` (ways of seeing that
-        can overlap). A person's own units match a handful: read by id. One wide way
-        (a college, the school) is counted by its index, less those own ones it holds;
-        several wide ways are read by id."""
-        own = [q for q in queries if "applicant_id" in q or "on_behalf_by" in q]
-        wide = [q for q in queries if not ("applicant_id" in q or "on_behalf_by" in q)]
+    def _count_union(self, ways):
+        """How many distinct applications match any of `ways` (ways of seeing that can
+        overlap; the queries of one way never do). A person's own units match a
+        handful: read by id. One wide way (a college, the school) is counted by its
+        indexes, less those own ones it holds; several wide ways are read by id."""
+        own = [query for way in ways for query in way if "applicant_id" in query or "on_behalf_by" in query]
+        wide = [way for way in ways if not any("applicant_id" in q or "on_behalf_by" in q for q in way)]
         ids = {d["_id"] for q in own for d in self.db.applications.find(q, {"_id": 1})}
         if len(wide) > 1:
-            return len(ids | {d["_id"] for q in wide for d in self.db.applications.find(q, {"_id": 1})})
+            return len(ids | {d["_id"] for way in wide for q in way for d in self.db.applications.find(q, {"_id": 1})})
         if not wide:
             return len(ids)
-        among = dict(wide[0].get("_id") or {}, **{"$in": sorted(ids)})   # (keeping an _id range it has)
-        inside = {d["_id"] for d in self.db.applications.find(dict(wide[0], _id=among), {"_id": 1})} if ids else set()
-        return count(self.db.applications, wide[0]) + len(ids - inside)
+        inside = set()
+        for query in wide[0] if ids else ():
+            among = dict(query.get("_id") or {}, **{"$in": sorted(ids)})   # (keeping an _id range it has)
+            inside |= {d["_id"] for d in self.db.applications.find(dict(query, _id=among), {"_id": 1})}
+        return sum(count(self.db.applications, query) for query in wide[0]) + len(ids - inside)
 
     def position_of(self, visible, application_id, campaign_id=None, state=None, college_id=None):
         """Where the application stands in what `list_applications` lists under these
         filters (1 for the newest); None when it is not listed there. Counts what comes
         before it (`_count_union`), never reading the list itself."""
-        wanted = self._visible_queries(visible, campaign_id, state, college_id)
+        ways = self._visible_ways(visible, campaign_id, state, college_id)
         doc = self.db.applications.find_one({"_id": application_id}, {"updated_ts": 1})
         if doc is None or not any(self.db.applications.find_one(dict(q, _id=application_id), {"_id": 1})
-                                  for q in wanted):
+                                  for way in ways for q in way):
             return None
         mark = doc.get("updated_ts") or 0.0
-        newer = [dict(q, updated_ts={"$gt": mark}) for q in wanted]
+        newer = [[dict(q, updated_ts={"$gt": mark}) for q in way] for way in ways]
         # and those changed at the very same moment (a bulk step: thousands after finalising)
         # listed before it: the greater ids
-        same = [dict(q, updated_ts=mark, _id={"$gt": application_id}) for q in wanted]
+        same = [[dict(q, updated_ts=mark, _id={"$gt": application_id}) for q in way] for way in ways]
         return self._count_union(newer) + self._count_union(same) + 1
 
     @staticmethod
-    def _visible_queries(visible, campaign_id, state, college_id):
-        """The queries, one per way of seeing, of what `visible` allows under the filters."""
+    def _visible_ways(visible, campaign_id, state, college_id, by_state=True):
+        """The ways of seeing what `visible` allows under the filters, each a list of
+        queries that never overlap: a person's own unit or the applications they made
+        on a unit's behalf, one query each; a college reviewed, or the school, for
+        counting (`by_state`) one query per state shown (`visible["shown_states"]`)
+        where a campaign or a college leads it. An equality on the state is counted
+        from the index (campaign_id + state, college_id + state); the `$nin` of the
+        hidden states it replaces had the server look at every application (70 ms at
+        5,000 on nx-27017, against 8 for the states one by one). A list reads one
+        query per way (each of nx-27017's sorts on _id costs as much as the `$nin`),
+        and so does the school's way without a campaign or a college (a state alone
+        leads nothing).
+
+        The school's way drops its `unit_path` condition for a campaign in
+        `visible["whole_campaigns"]`: one under a unit the reader administers, whose
+        applicants all lie under its unit (workflow._applicant_for refuses others),
+        so the condition holds for each of its applications."""
         hidden = visible["hidden_states"]
         filters = {k: v for k, v in (("campaign_id", campaign_id), ("state", state), ("college_id", college_id))
                    if v}
-        reviewed = {"state": {"$nin": hidden}, "submitted_at": {"$ne": None}}
-        branches = [{"applicant_id": a} for a in visible["applicant_ids"]]
-        branches += [{"on_behalf_by": p} for p in visible.get("on_behalf_ids", [])]
-        branches += [dict(reviewed, college_id=c) for c in visible["college_ids"]]
+        states = [dict({"state": name}, **({"submitted_at": {"$ne": None}} if submitted_only else {}))
+                  for name, submitted_only in visible["shown_states"]]
+        reviewed = [{"state": {"$nin": hidden}, "submitted_at": {"$ne": None}}]
+        ways = [[{"applicant_id": a}] for a in visible["applicant_ids"]]
+        ways += [[{"on_behalf_by": p}] for p in visible.get("on_behalf_ids", [])]
+        ways += [[dict(q, college_id=c) for q in (states if by_state else reviewed)] for c in visible["college_ids"]]
         if visible["school_units"]:
-            branches.append(dict(reviewed, unit_path={"$in": visible["school_units"]}))
+            school = {} if campaign_id and campaign_id in visible.get("whole_campaigns", ()) else \
+                {"unit_path": {"$in": visible["school_units"]}}
+            ways.append([dict(q, **school) for q in (states if by_state and (campaign_id or college_id) else reviewed)])
         wanted = []
-        for branch in branches:
-            if any(k in branch and not isinstance(branch[k], dict) and branch[k] != v for k, v in filters.items()):
-                continue   # this branch cannot hold what the filter asks for
-            if "$nin" in branch.get("state", {}) and filters.get("state") in hidden:
-                continue   # a reviewer never sees another unit's drafts
-            wanted.append({**branch, **filters})
+        for way in ways:
+            queries = []
+            for query in way:
+                if any(k in query and not isinstance(query[k], dict) and query[k] != v for k, v in filters.items()):
+                    continue   # this query cannot hold what the filter asks for
+                if "$nin" in query.get("state", {}) and filters.get("state") in hidden:
+                    continue   # a reviewer never sees another unit's drafts
+                queries.append({**query, **filters})
+            if queries:
+                wanted.append(queries)
         return wanted
 
     def _newest(self, query, limit, mark=None):

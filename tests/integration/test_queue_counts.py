@@ -7,6 +7,7 @@ import random
 
 import pytest
 
+from services.applications.domain.visibility import SHOWN_STATES
 from services.applications.store import ApplicationsStore
 
 HIDDEN = ["draft"]
@@ -19,9 +20,23 @@ def store(config, mongo):
     return repo
 
 
-def _visible(applicant_ids=(), college_ids=(), school_units=()):
+def _visible(applicant_ids=(), college_ids=(), school_units=(), whole_campaigns=()):
     return {"applicant_ids": list(applicant_ids), "on_behalf_ids": [], "college_ids": list(college_ids),
-            "school_units": list(school_units), "hidden_states": HIDDEN}
+            "school_units": list(school_units), "hidden_states": HIDDEN,
+            "shown_states": [list(pair) for pair in SHOWN_STATES], "whole_campaigns": list(whole_campaigns)}
+
+
+def _sees(visible, doc, filters):
+    """What the reader may list, said plainly: their own units' applications, and the
+    others' that are not drafts nor withdrawn drafts, in a college they review or
+    under their school; under the filters."""
+    if any(doc.get(k) != v for k, v in filters.items()):
+        return False
+    if doc["applicant_id"] in visible["applicant_ids"]:
+        return True
+    if doc["state"] in HIDDEN or (doc["state"] == "withdrawn" and not doc["submitted_at"]):
+        return False
+    return doc["college_id"] in visible["college_ids"] or any(u in doc["unit_path"] for u in visible["school_units"])
 
 
 def test_counts_and_positions_agree_with_the_list(store):
@@ -29,19 +44,28 @@ def test_counts_and_positions_agree_with_the_list(store):
     docs = []
     for i in range(40):
         college = rng.choice(["c1", "c2", "c3"])
-        state = rng.choice(["draft", "submitted", "submitted", "college_approved", "returned"])
-        docs.append({"_id": f"q{i:03d}", "campaign_id": rng.choice(["k1", "k2"]), "college_id": college,
+        state = rng.choice(["draft", "submitted", "submitted", "college_approved", "returned", "withdrawn",
+                            "approved", "rejected"])
+        # a withdrawn draft was never submitted; a reopened one (a draft again) may have been
+        submitted = state not in ("draft", "withdrawn") or rng.random() < 0.5
+        campaign = rng.choice(["k1", "k2", "k3"])
+        docs.append({"_id": f"q{i:03d}", "campaign_id": campaign, "college_id": college,
                      "applicant_id": f"u_me{i}" if i % 5 == 0 else f"unit_{i}", "state": state,
-                     "submitted_at": None if state == "draft" else "2026-12-01T00:00:00+00:00",
-                     "unit_path": ["school", college], "updated_ts": float(rng.choice(range(10))), "version": 1})
+                     "submitted_at": "2026-12-01T00:00:00+00:00" if submitted else None,
+                     # k3 is another school's campaign (a whole-school reader of k1 and k2 only)
+                     "unit_path": ["school2" if campaign == "k3" else "school", college],
+                     "updated_ts": float(rng.choice(range(10))), "version": 1})
     store.db.applications.insert_many(docs)
     mine = [f"u_me{i}" for i in range(0, 40, 5)]       # the reader's own units' applications
     readers = [_visible(mine, ["c1"]), _visible(mine, ["c1", "c2"]), _visible(mine, [], ["school"]),
-               _visible(mine), _visible([], ["c3"])]
+               _visible(mine), _visible([], ["c3"]), _visible(mine, ["c2"], ["school"]),
+               _visible([], [], ["school"], whole_campaigns=["k1"]), _visible(mine, ["c1"], ["school2"])]
     for visible in readers:
         for filters in ({}, {"campaign_id": "k1"}, {"campaign_id": "k2", "state": "submitted"}, {"state": "draft"},
-                        {"college_id": "c2"}):
+                        {"college_id": "c2"}, {"campaign_id": "k3"}, {"campaign_id": "k1", "state": "withdrawn"},
+                        {"college_id": "c1", "state": "rejected"}):
             listed = [d["_id"] for d in store.list_applications(visible, limit=500, **filters)]
+            assert set(listed) == {d["_id"] for d in docs if _sees(visible, d, filters)}, (visible, filters)
             assert store.count_visible(visible, **filters) == len(listed), (visible, filters)
             paged, after = [], None      # by key, three at a time (ties on updated_ts by id)
             while True:

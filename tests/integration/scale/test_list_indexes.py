@@ -7,7 +7,10 @@ import pytest
 from pymongo import MongoClient, monitoring
 
 from core.mongo import database_name
+from services.applications.domain.visibility import SHOWN_STATES
 from tests.integration.scale.query_plans import plan
+
+SHOWN = [list(pair) for pair in SHOWN_STATES]
 
 
 class Finds(monitoring.CommandListener):
@@ -66,12 +69,13 @@ def test_application_lists_audit_and_people_are_index_served(world):
              "version": 1} for i in range(60)]
     apps.db.applications.insert_many(docs)
     admin = {"applicant_ids": ["p_admin"], "college_ids": [], "school_units": ["school_demo"],
-             "hidden_states": ["draft", "withdrawn"]}
+             "hidden_states": ["draft"], "shown_states": SHOWN, "whole_campaigns": []}
     counselor = {"applicant_ids": ["p_counselor"], "college_ids": ["college_1"], "school_units": [],
-                 "hidden_states": ["draft", "withdrawn"]}
+                 "hidden_states": ["draft"], "shown_states": SHOWN, "whole_campaigns": []}
     secretary = {"applicant_ids": ["branch_2", "p_sec"], "college_ids": [], "school_units": [],
-                 "hidden_states": ["draft", "withdrawn"]}
+                 "hidden_states": ["draft"], "shown_states": SHOWN, "whole_campaigns": []}
     served(client, finds, apps.list_applications, admin, campaign_id="c1", limit=20)
+    served(client, finds, apps.list_applications, dict(admin, whole_campaigns=["c1"]), campaign_id="c1", limit=20)
     served(client, finds, apps.list_applications, counselor, limit=20)
     served(client, finds, apps.list_applications, counselor, state="submitted", limit=20)
     served(client, finds, apps.list_applications, secretary, limit=20)
