@@ -29,6 +29,7 @@ from core.filestore import file_store
 from core.mongo import count, insert_new
 from core.outbox import Outboxes, born_claimed
 from core.pacing import sweep_pacer
+from core.stamps import distinct_stamps
 from services.applications.role_holders import RoleHolders, keys_of
 from core.outbox import stamp as outbox_stamp
 
@@ -457,11 +458,11 @@ class ApplicationsStore:
         # which replaces were its.
         token = uuid.uuid4().hex
         ops, ids = [], []
-        for application, changes, outbox in items:
+        # each its own stamp, a microsecond apart: the lists order them by it alone (`_top`)
+        for (application, changes, outbox), stamp in zip(items, distinct_stamps(now.timestamp(), len(items))):
             new = {k: v for k, v in application.items() if k != "outbox_claim_ts"}
             new.update(changes, outbox=dict(outbox, token=token), **outbox_stamp(now), updated_at=now,
-                       updated_ts=now.timestamp(),
-                       version=application["version"] + 1)
+                       updated_ts=stamp, version=application["version"] + 1)
             ops.append(ReplaceOne({"_id": application["_id"], "version": application["version"],
                                    "state": application["state"], "outbox": None}, new))
             ids.append(application["_id"])
@@ -586,9 +587,8 @@ class ApplicationsStore:
         """Up to `limit` of `query`'s applications, newest first, after `mark` (a
         document's updated_ts and id) when given: an equality and a range query, no $or."""
         fields = {"outbox": 0}
-        sort = [("updated_ts", DESCENDING), ("_id", DESCENDING)]
         if mark is None:
-            return list(self.db.applications.find(query, fields, sort=sort, limit=limit))
+            return self._top(query, fields, limit)
         # Those changed at the very same moment (a bulk decision: thousands at once after
         # finalising), by id below the mark: in an aggregation, which nx-27017 serves
         # (its find scans for a range on _id; reading them all made every page of a
@@ -596,9 +596,26 @@ class ApplicationsStore:
         same = list(self.db.applications.aggregate([
             {"$match": dict(query, updated_ts=mark.get("updated_ts"), _id={"$lt": mark["_id"]})},
             {"$sort": {"_id": DESCENDING}}, {"$limit": limit}, {"$project": fields}]))
-        older = list(self.db.applications.find(dict(query, updated_ts={"$lt": mark.get("updated_ts") or 0.0}), fields,
-                                               sort=sort, limit=limit - len(same))) if len(same) < limit else []
+        older = self._top(dict(query, updated_ts={"$lt": mark.get("updated_ts") or 0.0}), fields,
+                          limit - len(same)) if len(same) < limit else []
         return same + older
+
+    def _top(self, query, fields, limit):
+        """The first `limit` of `query`'s applications by (updated_ts, id), both
+        descending. Read sorted by updated_ts alone, which the campaign_id/college_id +
+        updated_ts indexes serve, stopping at `limit` (10 ms for 50 of 5,000 on
+        nx-27017, whose sort naming _id reads every match: 60-85 ms). That is the
+        order by id too unless the last stamp read is shared with applications past
+        the page (one indexed count says); then the ties go by id in the sorted read.
+        Bulk writes stamp each application apart (`apply_changes`), so ties are rare."""
+        by_time = list(self.db.applications.find(query, fields, sort=[("updated_ts", DESCENDING)], limit=limit))
+        if len(by_time) == limit and limit:
+            edge = by_time[-1].get("updated_ts")
+            held = sum(1 for doc in by_time if doc.get("updated_ts") == edge)
+            if count(self.db.applications, dict(query, updated_ts=edge), limit=held + 1) > held:
+                return list(self.db.applications.find(query, fields, limit=limit,
+                                                      sort=[("updated_ts", DESCENDING), ("_id", DESCENDING)]))
+        return sorted(by_time, key=lambda d: (d.get("updated_ts") or 0.0, d["_id"]), reverse=True)
 
     def applications_in(self, campaign_id, applicant_ids):
         """The campaign's applications of these applicants (one per applicant)."""

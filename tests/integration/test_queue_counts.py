@@ -79,3 +79,56 @@ def test_counts_and_positions_agree_with_the_list(store):
                 expected = listed.index(doc["_id"]) + 1 if doc["_id"] in listed else None
                 assert store.position_of(visible, doc["_id"], **filters) == expected, (visible, filters, doc)
     assert store.position_of(_visible(mine), "nothing") is None
+
+
+def test_a_bulk_step_stamps_each_application_apart_and_its_first_page_is_read_by_stamp(config):
+    """Applications decided in one bulk write each get their own updated_ts (a
+    microsecond apart), so a list's first page is read sorted by the stamp alone, the
+    order by id following from it; the pages by key still list each once, in order."""
+    from datetime import datetime, timezone
+
+    from pymongo import MongoClient, monitoring
+
+    from core.mongo import database_name
+
+    class Sorts(monitoring.CommandListener):
+        seen = []
+
+        def started(self, event):
+            if event.command_name == "find" and event.command.get("find") == "applications":
+                self.seen.append(list(event.command.get("sort") or {}))
+
+        def succeeded(self, event):
+            pass
+
+        def failed(self, event):
+            pass
+
+    sorts = Sorts()
+    client = MongoClient(config["MONGO_URI"], tz_aware=True, event_listeners=[sorts])
+    repo = ApplicationsStore(client[database_name(config, "applications")], config)
+    try:
+        docs = [{"_id": f"b{i:03d}", "campaign_id": "bulk", "college_id": "c1", "applicant_id": f"unit_{i}",
+                 "state": "college_approved", "submitted_at": "2026-12-01T00:00:00+00:00", "unit_path": ["school", "c1"],
+                 "updated_ts": 100.0, "version": 1, "outbox": None} for i in range(60)]
+        repo.db.applications.insert_many(docs)
+        now = datetime.now(timezone.utc)
+        decided = repo.apply_changes([(doc, {"state": "approved"}, {"audit": None, "event": None}) for doc in docs], now)
+        stamps = [d["updated_ts"] for d in decided]
+        assert len(decided) == 60 and len(set(stamps)) == 60 and max(stamps) - min(stamps) < 0.01
+        admin = _visible([], [], ["school"], whole_campaigns=["bulk"])
+        expected = [d["_id"] for d in sorted(decided, key=lambda d: (d["updated_ts"], d["_id"]), reverse=True)]
+        sorts.seen.clear()
+        first = [d["_id"] for d in repo.list_applications(admin, campaign_id="bulk", limit=20)]
+        assert first == expected[:20]
+        assert sorts.seen == [["updated_ts"]], sorts.seen      # by the stamp alone: no sort naming _id
+        paged, after = [], None
+        while True:
+            page = [d["_id"] for d in repo.list_applications(admin, campaign_id="bulk", limit=7, after=after)]
+            paged += page
+            if len(page) < 7:
+                break
+            after = page[-1]
+        assert paged == expected
+    finally:
+        client.close()
