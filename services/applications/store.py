@@ -31,6 +31,7 @@ from core.outbox import Outboxes, born_claimed
 from core.pacing import sweep_pacer
 from core.stamps import distinct_stamps
 from services.applications.role_holders import RoleHolders, keys_of
+from services.applications.visible_lists import VisibleLists
 from core.outbox import stamp as outbox_stamp
 
 
@@ -50,6 +51,7 @@ class ApplicationsStore:
         self.files = file_store(config, client=db.client)   # attachments' bytes (core/filestore.py)
         self._programs = {}   # "<name>@<version>" -> declaration (versions are immutable)
         self.role_holders = RoleHolders(db)   # who holds a role where, by index (role_holders.py)
+        self.visible_lists = VisibleLists(db.applications)   # lists people read (visible_lists.py)
         self.sweep_pacer = sweep_pacer(config)
 
     def metrics(self):
@@ -479,143 +481,17 @@ class ApplicationsStore:
 
     def list_applications(self, visible, campaign_id=None, state=None, college_id=None, limit=100, skip=0,
                           after=None):
-        """Only what `visible` (domain/visibility.py) allows, newest first (updated_ts,
-        then id, both descending). `after` (an application id: the last one of the
-        previous page) pages by key, as fast on page 1,000 as on page 1; `skip` pages
-        by count.
-
-        A few queries per way of seeing (`_visible_ways`), each led by an equality on
-        an indexed field and none with $or (nx-27017 scans the whole collection for a
-        top-level $or), merged here."""
-        ways = self._visible_ways(visible, campaign_id, state, college_id, by_state=False)
-        wanted = [query for way in ways for query in way]
-        mark = self.db.applications.find_one({"_id": after}, {"updated_ts": 1}) if after else None
-        if after and mark is None:
-            return []
-        found = {}
-        for query in wanted:
-            for doc in self._newest(query, skip + limit, mark):
-                found[doc["_id"]] = doc
-        ordered = sorted(found.values(), key=lambda d: (d.get("updated_ts") or 0.0, d["_id"]), reverse=True)
-        return ordered[skip:skip + limit]
+        """Only what `visible` (domain/visibility.py) allows, newest first: see
+        `VisibleLists.list` (visible_lists.py)."""
+        return self.visible_lists.list(visible, campaign_id, state, college_id, limit, skip, after)
 
     def count_visible(self, visible, campaign_id=None, state=None, college_id=None):
-        """How many `list_applications` would list over all its pages: indexed counts
-        when one wide way of seeing applies (a counselor's college, the school), else
-        the distinct ids of each (their ways can overlap)."""
-        return self._count_union(self._visible_ways(visible, campaign_id, state, college_id))
-
-    def _count_union(self, ways):
-        """How many distinct applications match any of `ways` (ways of seeing that can
-        overlap; the queries of one way never do). A person's own units match a
-        handful: read by id. One wide way (a college, the school) is counted by its
-        indexes, less those own ones it holds; several wide ways are read by id."""
-        own = [query for way in ways for query in way if "applicant_id" in query or "on_behalf_by" in query]
-        wide = [way for way in ways if not any("applicant_id" in q or "on_behalf_by" in q for q in way)]
-        ids = {d["_id"] for q in own for d in self.db.applications.find(q, {"_id": 1})}
-        if len(wide) > 1:
-            return len(ids | {d["_id"] for way in wide for q in way for d in self.db.applications.find(q, {"_id": 1})})
-        if not wide:
-            return len(ids)
-        inside = set()
-        for query in wide[0] if ids else ():
-            among = dict(query.get("_id") or {}, **{"$in": sorted(ids)})   # (keeping an _id range it has)
-            inside |= {d["_id"] for d in self.db.applications.find(dict(query, _id=among), {"_id": 1})}
-        return sum(count(self.db.applications, query) for query in wide[0]) + len(ids - inside)
+        """How many `list_applications` would list over all its pages (`VisibleLists.count`)."""
+        return self.visible_lists.count(visible, campaign_id, state, college_id)
 
     def position_of(self, visible, application_id, campaign_id=None, state=None, college_id=None):
-        """Where the application stands in what `list_applications` lists under these
-        filters (1 for the newest); None when it is not listed there. Counts what comes
-        before it (`_count_union`), never reading the list itself."""
-        ways = self._visible_ways(visible, campaign_id, state, college_id)
-        doc = self.db.applications.find_one({"_id": application_id}, {"updated_ts": 1})
-        if doc is None or not any(self.db.applications.find_one(dict(q, _id=application_id), {"_id": 1})
-                                  for way in ways for q in way):
-            return None
-        mark = doc.get("updated_ts") or 0.0
-        newer = [[dict(q, updated_ts={"$gt": mark}) for q in way] for way in ways]
-        # and those changed at the very same moment (a bulk step: thousands after finalising)
-        # listed before it: the greater ids
-        same = [[dict(q, updated_ts=mark, _id={"$gt": application_id}) for q in way] for way in ways]
-        return self._count_union(newer) + self._count_union(same) + 1
-
-    @staticmethod
-    def _visible_ways(visible, campaign_id, state, college_id, by_state=True):
-        """The ways of seeing what `visible` allows under the filters, each a list of
-        queries that never overlap: a person's own unit or the applications they made
-        on a unit's behalf, one query each; a college reviewed, or the school, for
-        counting (`by_state`) one query per state shown (`visible["shown_states"]`)
-        where a campaign or a college leads it. An equality on the state is counted
-        from the index (campaign_id + state, college_id + state); the `$nin` of the
-        hidden states it replaces had the server look at every application (70 ms at
-        5,000 on nx-27017, against 8 for the states one by one). A list reads one
-        query per way (each of nx-27017's sorts on _id costs as much as the `$nin`),
-        and so does the school's way without a campaign or a college (a state alone
-        leads nothing).
-
-        The school's way drops its `unit_path` condition for a campaign in
-        `visible["whole_campaigns"]`: one under a unit the reader administers, whose
-        applicants all lie under its unit (workflow._applicant_for refuses others),
-        so the condition holds for each of its applications."""
-        hidden = visible["hidden_states"]
-        filters = {k: v for k, v in (("campaign_id", campaign_id), ("state", state), ("college_id", college_id))
-                   if v}
-        states = [dict({"state": name}, **({"submitted_at": {"$ne": None}} if submitted_only else {}))
-                  for name, submitted_only in visible["shown_states"]]
-        reviewed = [{"state": {"$nin": hidden}, "submitted_at": {"$ne": None}}]
-        ways = [[{"applicant_id": a}] for a in visible["applicant_ids"]]
-        ways += [[{"on_behalf_by": p}] for p in visible.get("on_behalf_ids", [])]
-        ways += [[dict(q, college_id=c) for q in (states if by_state else reviewed)] for c in visible["college_ids"]]
-        if visible["school_units"]:
-            school = {} if campaign_id and campaign_id in visible.get("whole_campaigns", ()) else \
-                {"unit_path": {"$in": visible["school_units"]}}
-            ways.append([dict(q, **school) for q in (states if by_state and (campaign_id or college_id) else reviewed)])
-        wanted = []
-        for way in ways:
-            queries = []
-            for query in way:
-                if any(k in query and not isinstance(query[k], dict) and query[k] != v for k, v in filters.items()):
-                    continue   # this query cannot hold what the filter asks for
-                if "$nin" in query.get("state", {}) and filters.get("state") in hidden:
-                    continue   # a reviewer never sees another unit's drafts
-                queries.append({**query, **filters})
-            if queries:
-                wanted.append(queries)
-        return wanted
-
-    def _newest(self, query, limit, mark=None):
-        """Up to `limit` of `query`'s applications, newest first, after `mark` (a
-        document's updated_ts and id) when given: an equality and a range query, no $or."""
-        fields = {"outbox": 0}
-        if mark is None:
-            return self._top(query, fields, limit)
-        # Those changed at the very same moment (a bulk decision: thousands at once after
-        # finalising), by id below the mark: in an aggregation, which nx-27017 serves
-        # (its find scans for a range on _id; reading them all made every page of a
-        # 10,000-application export read the whole bulk-decided set).
-        same = list(self.db.applications.aggregate([
-            {"$match": dict(query, updated_ts=mark.get("updated_ts"), _id={"$lt": mark["_id"]})},
-            {"$sort": {"_id": DESCENDING}}, {"$limit": limit}, {"$project": fields}]))
-        older = self._top(dict(query, updated_ts={"$lt": mark.get("updated_ts") or 0.0}), fields,
-                          limit - len(same)) if len(same) < limit else []
-        return same + older
-
-    def _top(self, query, fields, limit):
-        """The first `limit` of `query`'s applications by (updated_ts, id), both
-        descending. Read sorted by updated_ts alone, which the campaign_id/college_id +
-        updated_ts indexes serve, stopping at `limit` (10 ms for 50 of 5,000 on
-        nx-27017, whose sort naming _id reads every match: 60-85 ms). That is the
-        order by id too unless the last stamp read is shared with applications past
-        the page (one indexed count says); then the ties go by id in the sorted read.
-        Bulk writes stamp each application apart (`apply_changes`), so ties are rare."""
-        by_time = list(self.db.applications.find(query, fields, sort=[("updated_ts", DESCENDING)], limit=limit))
-        if len(by_time) == limit and limit:
-            edge = by_time[-1].get("updated_ts")
-            held = sum(1 for doc in by_time if doc.get("updated_ts") == edge)
-            if count(self.db.applications, dict(query, updated_ts=edge), limit=held + 1) > held:
-                return list(self.db.applications.find(query, fields, limit=limit,
-                                                      sort=[("updated_ts", DESCENDING), ("_id", DESCENDING)]))
-        return sorted(by_time, key=lambda d: (d.get("updated_ts") or 0.0, d["_id"]), reverse=True)
+        """Where the application stands in that list, or None (`VisibleLists.position`)."""
+        return self.visible_lists.position(visible, application_id, campaign_id, state, college_id)
 
     def applications_in(self, campaign_id, applicant_ids):
         """The campaign's applications of these applicants (one per applicant)."""

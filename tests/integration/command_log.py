@@ -29,6 +29,24 @@ class Commands(monitoring.CommandListener):
         pass
 
 
+class Started(monitoring.CommandListener):
+    """`commands`: (database, command) of every command named in `names` that started."""
+
+    def __init__(self, *names):
+        self.names = names
+        self.commands = []
+
+    def started(self, event):
+        if event.command_name in self.names:
+            self.commands.append((event.database_name, dict(event.command)))
+
+    def succeeded(self, event):
+        pass
+
+    def failed(self, event):
+        pass
+
+
 def count_commands(monkeypatch, skip=None):
     """A `Commands` listening to every client `core.mongo.make_client` makes from now on."""
     import core.mongo

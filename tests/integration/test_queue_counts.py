@@ -87,25 +87,13 @@ def test_a_bulk_step_stamps_each_application_apart_and_its_first_page_is_read_by
     order by id following from it; the pages by key still list each once, in order."""
     from datetime import datetime, timezone
 
-    from pymongo import MongoClient, monitoring
+    from pymongo import MongoClient
 
     from core.mongo import database_name
+    from tests.integration.command_log import Started
 
-    class Sorts(monitoring.CommandListener):
-        seen = []
-
-        def started(self, event):
-            if event.command_name == "find" and event.command.get("find") == "applications":
-                self.seen.append(list(event.command.get("sort") or {}))
-
-        def succeeded(self, event):
-            pass
-
-        def failed(self, event):
-            pass
-
-    sorts = Sorts()
-    client = MongoClient(config["MONGO_URI"], tz_aware=True, event_listeners=[sorts])
+    finds = Started("find")
+    client = MongoClient(config["MONGO_URI"], tz_aware=True, event_listeners=[finds])
     repo = ApplicationsStore(client[database_name(config, "applications")], config)
     try:
         docs = [{"_id": f"b{i:03d}", "campaign_id": "bulk", "college_id": "c1", "applicant_id": f"unit_{i}",
@@ -118,10 +106,11 @@ def test_a_bulk_step_stamps_each_application_apart_and_its_first_page_is_read_by
         assert len(decided) == 60 and len(set(stamps)) == 60 and max(stamps) - min(stamps) < 0.01
         admin = _visible([], [], ["school"], whole_campaigns=["bulk"])
         expected = [d["_id"] for d in sorted(decided, key=lambda d: (d["updated_ts"], d["_id"]), reverse=True)]
-        sorts.seen.clear()
+        finds.commands.clear()
         first = [d["_id"] for d in repo.list_applications(admin, campaign_id="bulk", limit=20)]
         assert first == expected[:20]
-        assert sorts.seen == [["updated_ts"]], sorts.seen      # by the stamp alone: no sort naming _id
+        sorts = [list(command.get("sort") or {}) for _db, command in finds.commands if command["find"] == "applications"]
+        assert sorts == [["updated_ts"]], sorts      # by the stamp alone: no sort naming _id
         paged, after = [], None
         while True:
             page = [d["_id"] for d in repo.list_applications(admin, campaign_id="bulk", limit=7, after=after)]
@@ -130,5 +119,11 @@ def test_a_bulk_step_stamps_each_application_apart_and_its_first_page_is_read_by
                 break
             after = page[-1]
         assert paged == expected
+        # placed without reading the list, each stamp its own (a draft of the campaign is no one else's)
+        repo.db.applications.insert_one(dict(docs[0], _id="b_draft", applicant_id="unit_draft", state="draft",
+                                             submitted_at=None, updated_ts=now.timestamp() + 60))
+        for k in (0, 1, 29, 59):
+            assert repo.position_of(admin, expected[k], campaign_id="bulk") == k + 1
+        assert repo.count_visible(admin, campaign_id="bulk") == 60
     finally:
         client.close()

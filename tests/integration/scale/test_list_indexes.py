@@ -4,33 +4,19 @@ pymongo CommandListener while the store methods run."""
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from pymongo import MongoClient, monitoring
+from pymongo import MongoClient
 
 from core.mongo import database_name
 from services.applications.domain.visibility import SHOWN_STATES
+from tests.integration.command_log import Started
 from tests.integration.scale.query_plans import plan
 
 SHOWN = [list(pair) for pair in SHOWN_STATES]
 
 
-class Finds(monitoring.CommandListener):
-    def __init__(self):
-        self.commands = []
-
-    def started(self, event):
-        if event.command_name == "find":
-            self.commands.append((event.database_name, dict(event.command)))
-
-    def succeeded(self, event):
-        pass
-
-    def failed(self, event):
-        pass
-
-
 @pytest.fixture
 def world(config):
-    finds = Finds()
+    finds = Started("find")
     client = MongoClient(config["MONGO_URI"], tz_aware=True, event_listeners=[finds])
 
     def store(cls, name):

@@ -6,29 +6,16 @@ campaign (on the real server)."""
 from datetime import datetime, timezone
 
 import pytest
-from pymongo import MongoClient, monitoring
+from pymongo import MongoClient
 
 from core.mongo import database_name
 from services.scoring.store import ScoringStore
-
-
-class Aggregates(monitoring.CommandListener):
-    def __init__(self):
-        self.seen = 0
-
-    def started(self, event):
-        self.seen += event.command_name == "aggregate"
-
-    def succeeded(self, event):
-        pass
-
-    def failed(self, event):
-        pass
+from tests.integration.command_log import Started
 
 
 @pytest.fixture
 def scoring(config):
-    counted = Aggregates()
+    counted = Started("aggregate")
     client = MongoClient(config["MONGO_URI"], tz_aware=True, event_listeners=[counted])
     store = ScoringStore(client[database_name(config, "scoring")], config)
     store.ensure_indexes()
@@ -54,11 +41,11 @@ def test_loads_are_kept_until_the_assignments_change(scoring):
     _assign(store, cid, [("a1", "r1"), ("a2", "r1"), ("a1", "r2")], now)
     first = store.assignment_loads(cid)
     assert first == [("r1", "评审r1", 2), ("r2", "评审r2", 1)]
-    counted.seen = 0
-    assert store.assignment_loads(cid) == first and counted.seen == 0      # kept: nothing counted
+    counted.commands.clear()
+    assert store.assignment_loads(cid) == first and len(counted.commands) == 0      # kept: nothing counted
     _assign(store, cid, [("a3", "r2"), ("a3", "r3")], now)
     assert store.assignment_loads(cid) == [("r1", "评审r1", 2), ("r2", "评审r2", 2), ("r3", "评审r3", 1)]
-    assert counted.seen == 1
+    assert len(counted.commands) == 1
     store.delete_assignment(f"{cid}:a1:r1")     # (a removal is made inside a change too)
     _assign(store, cid, [], now)
     assert store.assignment_loads(cid)[0] == ("r1", "评审r1", 1)
@@ -84,10 +71,10 @@ def test_a_count_that_a_change_overlaps_or_a_busy_campaign_is_not_kept(scoring, 
     held = store.begin_assignment_change(cid, store.assignment_epoch(cid, now), now)
     store.insert_assignments([{"_id": f"{cid}:a3:r1", "campaign_id": cid, "application_id": "a3",
                                "reviewer_id": "r1", "reviewer_name": "评审r1"}])
-    counted.seen = 0
-    assert store.assignment_loads(cid) == [("r1", "评审r1", 3)] and counted.seen == 1
-    assert store.assignment_loads(cid) == [("r1", "评审r1", 3)] and counted.seen == 2
+    counted.commands.clear()
+    assert store.assignment_loads(cid) == [("r1", "评审r1", 3)] and len(counted.commands) == 1
+    assert store.assignment_loads(cid) == [("r1", "评审r1", 3)] and len(counted.commands) == 2
     store.end_assignment_change(cid, held)
     store.assignment_loads(cid)
     store.assignment_loads(cid)
-    assert counted.seen == 3
+    assert len(counted.commands) == 3
