@@ -18,20 +18,37 @@ from core.mongo import count
 
 FIELDS = {"outbox": 0}
 NEWEST = [("updated_ts", DESCENDING), ("_id", DESCENDING)]
+OWN_READ = 500   # a person's own way read whole up to this many (a unit applies once per campaign)
 
 
 class Way:
     """One way of seeing: `query` (what a list reads); for a wide way `base` and
-    `hidden` (what is counted: base less each hidden part, parts that never overlap),
-    None and () for a person's own units."""
+    `hidden` (what is counted: base less each hidden part, parts that never overlap);
+    for a person's own units `lead` instead, the one equality its few applications are
+    read by (see `VisibleLists._own`)."""
 
-    def __init__(self, query, base=None, hidden=()):
-        self.query, self.base, self.hidden = query, base, list(hidden)
+    def __init__(self, query, base=None, hidden=(), lead=None):
+        self.query, self.base, self.hidden, self.lead = query, base, list(hidden), lead
 
     def narrowed(self, **conditions):
         """The same way with `conditions` added to each of its queries."""
         return Way(dict(self.query, **conditions), dict(self.base, **conditions) if self.base is not None else None,
-                   [dict(part, **conditions) for part in self.hidden])
+                   [dict(part, **conditions) for part in self.hidden], self.lead)
+
+
+def _matches(doc, query):
+    """Whether `doc` meets `query`, for the conditions an own way's query holds:
+    equalities and $gt / $lt (never met by a missing value, as on the server)."""
+    for field, wanted in query.items():
+        value = doc.get(field)
+        if not isinstance(wanted, dict):
+            if value != wanted:
+                return False
+            continue
+        for op, bound in wanted.items():
+            if value is None or not {"$gt": value > bound, "$lt": value < bound}[op]:
+                return False
+    return True
 
 
 def ways(visible, campaign_id=None, state=None, college_id=None):
@@ -43,8 +60,9 @@ def ways(visible, campaign_id=None, state=None, college_id=None):
     such a campaign lies under the reader's unit (workflow._applicant_for refuses
     applicants outside a campaign's unit)."""
     filters = {k: v for k, v in (("campaign_id", campaign_id), ("state", state), ("college_id", college_id)) if v}
-    found = [Way(dict({"applicant_id": a}, **filters)) for a in visible["applicant_ids"]]
-    found += [Way(dict({"on_behalf_by": p}, **filters)) for p in visible.get("on_behalf_ids", [])]
+    found = [Way(dict({"applicant_id": a}, **filters), lead={"applicant_id": a}) for a in visible["applicant_ids"]]
+    found += [Way(dict({"on_behalf_by": p}, **filters), lead={"on_behalf_by": p})
+              for p in visible.get("on_behalf_ids", [])]
     bases = [{"college_id": c} for c in visible["college_ids"] if not college_id or c == college_id]
     if visible["school_units"]:
         whole = campaign_id and campaign_id in visible.get("whole_campaigns", ())
@@ -82,10 +100,15 @@ class VisibleLists:
             return []
         found = {}
         for way in ways(visible, campaign_id, state, college_id):
-            for doc in self._newest(way.query, skip + limit, mark):
+            own = self._own(way)
+            if own is not None:
+                own = [d for d in own if mark is None or _key(d) < _key(mark)]
+                newest = sorted(own, key=_key, reverse=True)[:skip + limit]
+            else:
+                newest = self._newest(way.query, skip + limit, mark)
+            for doc in newest:
                 found[doc["_id"]] = doc
-        ordered = sorted(found.values(), key=lambda d: (d.get("updated_ts") or 0.0, d["_id"]), reverse=True)
-        return ordered[skip:skip + limit]
+        return sorted(found.values(), key=_key, reverse=True)[skip:skip + limit]
 
     def count(self, visible, campaign_id=None, state=None, college_id=None):
         """How many `list` would list over all its pages, never reading the list."""
@@ -96,8 +119,7 @@ class VisibleLists:
         the newest); None when it is not listed there. Counts what comes before it."""
         seen = ways(visible, campaign_id, state, college_id)
         doc = self.applications.find_one({"_id": application_id}, {"updated_ts": 1})
-        if doc is None or not any(self.applications.find_one(dict(w.query, _id=application_id), {"_id": 1})
-                                  for w in seen):
+        if doc is None or not any(self._holds(w, application_id) for w in seen):
             return None
         mark = doc.get("updated_ts") or 0.0
         before = self._count_union([w.narrowed(updated_ts={"$gt": mark}) for w in seen]) + 1
@@ -113,9 +135,12 @@ class VisibleLists:
         overlap). A person's own units hold a handful: read by id. One wide way is
         counted (`_count_way`), less those own ones it holds; several wide ways are
         read by id."""
-        own = [w.query for w in seen if w.base is None]
         wide = [w for w in seen if w.base is not None]
-        ids = {d["_id"] for query in own for d in self.applications.find(query, {"_id": 1})}
+        ids = set()
+        for way in seen:
+            if way.base is None:
+                own = self._own(way)
+                ids |= {d["_id"] for d in (own if own is not None else self.applications.find(way.query, {"_id": 1}))}
         if len(wide) > 1:
             return len(ids | {d["_id"] for w in wide for d in self.applications.find(w.query, {"_id": 1})})
         if not wide:
@@ -125,6 +150,26 @@ class VisibleLists:
             among = dict(wide[0].query.get("_id") or {}, **{"$in": sorted(ids)})   # (keeping an _id range it has)
             inside = {d["_id"] for d in self.applications.find(dict(wide[0].query, _id=among), {"_id": 1})}
         return self._count_way(wide[0]) + len(ids - inside)
+
+    def _own(self, way):
+        """The applications of a person's own way meeting its query, read by its `lead`
+        alone and checked here (`_matches`); None for a wide way, or when the lead holds
+        more than OWN_READ (then the server is asked the query). Beside a campaign, the
+        server took the campaign's index and looked at each of its applications: 30 ms
+        at 5,000 for the none a counselor applied for on a class's behalf, against 2."""
+        if way.lead is None:
+            return None
+        docs = list(self.applications.find(way.lead, FIELDS, limit=OWN_READ + 1))
+        if len(docs) > OWN_READ:
+            return None
+        return [d for d in docs if _matches(d, way.query)]
+
+    def _holds(self, way, application_id):
+        """Whether the way holds this application."""
+        own = self._own(way)
+        if own is not None:
+            return any(d["_id"] == application_id for d in own)
+        return self.applications.find_one(dict(way.query, _id=application_id), {"_id": 1}) is not None
 
     def _count_way(self, way):
         """The base's count less each hidden part's. A part with no application at all
@@ -171,4 +216,9 @@ class VisibleLists:
             past = by_time.pop()
             if past.get("updated_ts") == by_time[-1].get("updated_ts"):
                 return list(self.applications.find(query, FIELDS, sort=NEWEST, limit=limit))
-        return sorted(by_time, key=lambda d: (d.get("updated_ts") or 0.0, d["_id"]), reverse=True)
+        return sorted(by_time, key=_key, reverse=True)
+
+
+def _key(doc):
+    """A list's order, newest first when reversed: the stamp, then the id."""
+    return doc.get("updated_ts") or 0.0, doc["_id"]

@@ -39,7 +39,10 @@ def _sees(visible, doc, filters):
     return doc["college_id"] in visible["college_ids"] or any(u in doc["unit_path"] for u in visible["school_units"])
 
 
-def test_counts_and_positions_agree_with_the_list(store):
+@pytest.mark.parametrize("own_read", [500, 0])     # a person's own way read whole, or asked of the server
+def test_counts_and_positions_agree_with_the_list(store, monkeypatch, own_read):
+    from services.applications import visible_lists
+    monkeypatch.setattr(visible_lists, "OWN_READ", own_read)
     rng = random.Random(7)
     docs = []
     for i in range(40):
