@@ -25,6 +25,12 @@ Write stores that also work on the embedded nx-27017 wire server (0.8.1), which
   * in update_one/update_many, a `{"field": {"$ne": value}}` condition matches
     nothing, also where the field is missing (find is right): write it
     `{"field": {"$in": [None, ...the other values]}}`.
+  * answers some reads as MongoDB does not: it compares across kinds of value
+    (booleans as 0 and 1, `{"b": 1}` meets true; text above numbers in a range), a
+    range does not look into an array, `$eq` does not match an array's element, and
+    inside an $and `{"b": None}` meets a missing b only, not a null one. Keep a
+    field's values of one kind and ask for null at the top level (core/query_match.py
+    answers as MongoDB does; its server test keeps clear of these).
 $inc, $set of plain values, $unset, $in/$nin on arrays, $addToSet and $pull of plain
 strings (atomic under concurrent writers), unique indexes and
 find_one_and_update/replace with conditions all work.
