@@ -83,7 +83,8 @@ def main():
               f"median {statistics.median(pages):.1f} ms, last {pages[-1]:.1f} ms; "
               f"count shown on the first page {total}")
         for label, filters in (("name prefix 李", {"q": "李"}), ("college filter", {"college_id": "college_b3"}),
-                               ("role filter 班长", {"role": "class_monitor"}), ("学号 exact", {"q": "2024000777"})):
+                               ("role filter 班长", {"role": "class_monitor"}), ("学号 exact", {"q": "2024000777"}), ("学号 prefix", {"q": "202400077"}),
+                               ("name 李同学3", {"q": "李同学3"})):
             ms, page = timed(lambda: people.search(store, admin, dict(filters, limit=args.page)))
             print(f"{label}: {ms:.1f} ms, {len(page['items'])} on the page, total {page['total']}"
                   f"{'+' if page['total_capped'] else ''}")

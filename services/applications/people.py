@@ -54,7 +54,8 @@ def search(store, viewer, filters):
     # `q` matches any of a few fields: each alternative is a query of its own, merged by
     # the store (an $or over them scans every person on the embedded server: 1-2 s at
     # 10,000), and a prefix is a range of its field's index (a regex is not counted from
-    # the index there).
+    # the index there). The alternative leads its query: the few people it holds are
+    # read by it alone and the scope checked in the process (store.find_people_any).
     alternatives = [{}]
     if filters.get("q"):
         q = filters["q"].strip()
@@ -62,12 +63,12 @@ def search(store, viewer, filters):
             alternatives = [{"student_no": _prefix(q)}, {"staff_no": _prefix(q)}, {"login": q}, {"name": _prefix(q)}]
         else:                                     # a Chinese name
             alternatives = [{"name": _prefix(q)}]
-    queries = [flat(parts + [alt]) if alt else flat(parts) for alt in alternatives]
+    ways = [(flat(parts + [alt]), alt or None) for alt in alternatives]
     limit = filters.get("limit", 50)
-    found = store.search_people_any(queries, filters.get("after"), limit + 1)
-    page, more = found[:limit], len(found) > limit
     # counted on the first page only: a page further on says where it is by its cursor
-    total = store.count_people_any(queries, COUNT_CAP + 1) if not filters.get("after") else None
+    found, total = store.find_people_any(ways, filters.get("after"), limit + 1,
+                                         cap=None if filters.get("after") else COUNT_CAP + 1)
+    page, more = found[:limit], len(found) > limit
     names = _unit_names(store, page)
     items = [_row(p, names) for p in page]
     if "public_in" in scope:
