@@ -423,7 +423,7 @@ def _stable_argsort(keys):
 
 def _secondary_keys(rows, ids, tie_keys):
     """Sort keys of `rows` after the total, least significant first (lexsort's order)."""
-    keys = [_order_codes(np.asarray(ids)[rows])]
+    keys = [_order_codes([ids[i] for i in rows.tolist()] if isinstance(ids, list) else np.asarray(ids)[rows])]
     for arr, order in reversed(list(tie_keys)):
         keys.append(_tie_key(arr(rows) if callable(arr) else np.asarray(arr)[rows], order))
     return keys

@@ -182,12 +182,12 @@ def select(candidates, rules, tie_breaks=(), vetoes=(), population=None):
     caps and the inputs the dict path refuses run `rank` and `select_from_ranking`."""
     tie_breaks = validate_tie_breaks(tie_breaks)
     vmap = veto_map(vetoes)
-    applicants = len({c["application_id"] for c in candidates} | set(vmap))
     parsed = parse_quota_rules(rules)
     by_arrays = quota_arrays.select(candidates, parsed, tie_breaks, vmap,
-                                    lambda: quota_size(rules, population, applicants))
+                                    lambda applicants: quota_size(rules, population, applicants))
     if by_arrays is not None:
         return by_arrays
+    applicants = len({c["application_id"] for c in candidates} | set(vmap))
     return select_from_ranking(rank(candidates, tie_breaks, vetoed=vmap), rules, vmap, population, applicants)
 
 

@@ -36,15 +36,44 @@ def vetoed(v):
     return out(None, "vetoed", f"vetoed (one-vote veto){why}", f"一票否决{why_zh}")
 
 
+# The words of the outcomes a count rule gives a ranked application, by reason: each
+# filled with its rank ({rank}) and the rule's figures. `ranked` words thousands at
+# once (a school's ranking); the one-at-a-time functions below word one by it.
+_WORDS = {
+    "selected": ("selected, ranked {rank}", "入选，排名第 {rank}"),
+    "below_cut_line": ("ranked {rank}, below the cut line (quota {quota})", "排名第 {rank}，未进入名额（名额 {quota} 个）"),
+    "unit_cap_reached": ("ranked {rank}, but its {en} already has {cap} selected, the most allowed",
+                         "排名第 {rank}，但其{zh}已入选 {cap} 个，达到上限"),
+}
+
+
+def ranked(reason, ranks, **figures):
+    """The outcomes of the applications ranked `ranks` left with `reason` (a key of
+    _WORDS) under a count rule, one per rank in that order: the words filled once
+    with the rule's `figures`, then with each rank (a call per application cost
+    twice as much at 100,000)."""
+    en, zh = (words.format(rank="{0}", **{k: str(v).replace("{", "{{").replace("}", "}}")
+                                          for k, v in figures.items()}) for words in _WORDS[reason])
+    status = "in" if reason == "selected" else "out"
+    return [{"status": status, "reason": reason, "rank": r, "grade": None, "message": en.format(r),
+             "message_zh": zh.format(r)} for r in ranks]
+
+
+def cap_figures(unit, cap):
+    """The figures of "unit_cap_reached": the unit named by its label ("所带班级"),
+    never by the field or the unit's id, which a person cannot read ("单位" when
+    the field has no label)."""
+    return {"zh": labels.field_label(unit) or "单位", "en": (labels.field_label(unit, "en") or "unit").lower(),
+            "cap": cap}
+
+
 def selected(rank):
     """The outcome of an application selected by a count rule (no grades)."""
-    return {"status": "in", "reason": "selected", "rank": rank, "grade": None,
-            "message": f"selected, ranked {rank}", "message_zh": f"入选，排名第 {rank}"}
+    return ranked("selected", [rank])[0]
 
 
 def below_cut_line(rank, quota):
-    return out(rank, "below_cut_line", f"ranked {rank}, below the cut line (quota {quota})",
-               f"排名第 {rank}，未进入名额（名额 {quota} 个）")
+    return ranked("below_cut_line", [rank], quota=quota)[0]
 
 
 def below_min_score(rank, total, min_score):
@@ -54,9 +83,5 @@ def below_min_score(rank, total, min_score):
 
 def unit_cap_reached(rank, unit, cap):
     """Left out because the application's `unit` (a field such as class_id) already
-    has `cap` selected. The message names the unit by its label ("所带班级"), never
-    by the field or the unit's id, which a person cannot read ("单位" when the
-    field has no label)."""
-    zh, en = labels.field_label(unit) or "单位", (labels.field_label(unit, "en") or "unit").lower()
-    return out(rank, "unit_cap_reached", f"ranked {rank}, but its {en} already has {cap} selected, the most allowed",
-               f"排名第 {rank}，但其{zh}已入选 {cap} 个，达到上限")
+    has `cap` selected (`cap_figures`)."""
+    return ranked("unit_cap_reached", [rank], **cap_figures(unit, cap))[0]
