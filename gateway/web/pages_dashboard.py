@@ -45,6 +45,9 @@ i18n.add({
     "zscore_off": ("本活动未启用标准化，标准化前后相同。", "This campaign does not normalise reviewers: before equals after."),
     "no_funding": ("本活动尚未设置经费。", "No funding is set up for this campaign."),
     "reviewer_n": ("评审专家 {n}", "Reviewer {n}"),
+    "counts_updating": ("申报数据正在重新统计，完成后本页自动刷新；下方为上次统计的结果。",
+                        "The applications are being counted again; this page reloads when that is done. "
+                        "Below are the counts from last time."),
 })
 DASHBOARD_ROLES = ["school_admin"]
 menu.add("web.dashboard", "dashboard", DASHBOARD_ROLES)
@@ -128,7 +131,10 @@ def dashboard():
                 spread, zscore = _reviewers(cluster, cid)
             except (Conflict, PermissionDenied):
                 spread, zscore = None, None
+            # a large campaign is counted by a job: the counts kept last meanwhile, and the
+            # job's progress (the page reloads at its end)
             data = {"by_college": counts["by_college"], "over_time": counts["over_time"],
+                    "updating": counts.get("updating"),
                     "reviewers": spread, "zscore": zscore, "budget": _budget(cluster, cid)}
     return render_template("dashboard.html", campaigns=campaigns, chosen=chosen, data=data,
                            charts=charts(data) if data else None)

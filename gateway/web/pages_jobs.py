@@ -28,6 +28,7 @@ i18n.add({
     "job_kind_auto_assign": ("自动分配评审专家", "Automatic reviewer assignment"),
     "job_kind_publish_results": ("计算并发布评审结果", "Computing and publishing the results"),
     "job_kind_finalise": ("确定正式名单", "Finalising the list"),
+    "job_kind_dashboard_counts": ("统计申报数据", "Counting the applications"),
     "job_kind_nominate": ("推荐上报", "Nominating upward"),
     "job_kind_compute_results": ("计算评审结果", "Computing the results"),
     "job_kind_export_summary": ("生成申报汇总表", "Building the application summary"),

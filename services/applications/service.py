@@ -136,7 +136,7 @@ class ApplicationsService(CampaignManagementRpcs, JobsMixin, probes.Probed):
 
     def job_visible(self, actor_id, job):
         """The campaign's admins all follow its jobs (two admins may start the same one)."""
-        if not job.get("campaign_id") or job.get("kind") not in (jobs.FINALISE, jobs.NOMINATE):
+        if not job.get("campaign_id") or job.get("kind") not in (jobs.FINALISE, jobs.NOMINATE, jobs.DASHBOARD_COUNTS):
             return False
         permissions.require_campaign_admin(self._actor(actor_id), self.store.get_campaign(job["campaign_id"]))
         return True
@@ -327,7 +327,8 @@ class ApplicationsService(CampaignManagementRpcs, JobsMixin, probes.Probed):
     def campaign_dashboard(self, actor_id, campaign_id):
         """The dashboard's applications per college and state and states per day, over
         the whole campaign in a few reads (campaign_dashboard.py; its admin only)."""
-        return campaign_dashboard.view(self.store, self._actor(actor_id), campaign_id, utc_now())
+        return campaign_dashboard.view(self.store, self._actor(actor_id), campaign_id, utc_now(), lambda: self.submit_job(
+            jobs.DASHBOARD_COUNTS, {"campaign_id": campaign_id}, actor_id))
 
     @rpc
     def audit_trail(self, actor_id, application_id):

@@ -264,7 +264,15 @@ def test_admin_runs_a_campaign_to_the_certificate_through_the_pages(ready, gatew
     assert winner.get(f"/campaigns/{cid}/ranking.xlsx").status_code == 403
 
     # The dashboard: charts' data on the page, each with its table, chart.js served locally.
-    page = text(admin.get(f"/dashboard?campaign_id={cid}"))
+    # A large campaign is counted by a job: the page shows its progress and, at its end, the counts.
+    from services.applications import campaign_dashboard
+    monkeypatch.setattr(campaign_dashboard, "INLINE_COUNT", 0)
+    mongo("applications").dashboards.delete_one({"_id": cid})
+    counting = text(admin.get(f"/dashboard?campaign_id={cid}"))
+    assert "统计申报数据" in counting and "正在重新统计" in counting and "data-job-url" in counting
+    job, page = job_done(admin, f"/dashboard?campaign_id={cid}")
+    assert job is None or job["state"] == "succeeded"      # the page read again needs no job
+    assert "data-job-url" not in page and "正在重新统计" not in page
     charts = json.loads(re.search(r'<script type="application/json" id="dashboard-data">(.*?)</script>', page,
                                   re.S).group(1))
     assert sorted(charts["byCollege"]["labels"]) == ["机电与信息工程学院", "经济管理学院"]
