@@ -4,7 +4,10 @@ two more pilot branches with their secretaries, reviewers at school and college 
 and a second school admin (`seed`)."""
 import eventlet
 import pytest
+from pymongo import MongoClient
 
+from core.mongo import database_name
+from tests.integration.command_log import Started
 from tests.integration.scoring import world
 
 
@@ -29,3 +32,16 @@ def scoring(rpc):
         raise AssertionError("pilot_branches never registered with the scoring service")
     rpc.applications.seed_directory(*world.extra_directory())
     return rpc
+
+
+@pytest.fixture
+def scoring_store(config):
+    """(ScoringStore on the test's own scoring database, its aggregations as sent):
+    the store alone, no service."""
+    from services.scoring.store import ScoringStore
+    sent = Started("aggregate")
+    client = MongoClient(config["MONGO_URI"], tz_aware=True, event_listeners=[sent])
+    store = ScoringStore(client[database_name(config, "scoring")], config)
+    store.ensure_indexes()
+    yield store, sent
+    client.close()

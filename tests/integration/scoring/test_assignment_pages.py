@@ -2,22 +2,7 @@
 range of ids its assignments have: every one of the campaign once, in id order, none
 of another campaign's, also beside campaigns whose ids sort next to it, and where a
 campaign id with a colon puts another campaign's inside the range (on the real server)."""
-import pytest
-from pymongo import MongoClient
-
-from core.mongo import database_name
-from services.scoring.store import ScoringStore, pair_id
-from tests.integration.command_log import Started
-
-
-@pytest.fixture
-def scoring(config):
-    sent = Started("aggregate")
-    client = MongoClient(config["MONGO_URI"], tz_aware=True, event_listeners=[sent])
-    store = ScoringStore(client[database_name(config, "scoring")], config)
-    store.ensure_indexes()
-    yield store, sent
-    client.close()
+from services.scoring.store import pair_id
 
 
 def _walk(store, campaign_id, limit):
@@ -31,8 +16,8 @@ def _walk(store, campaign_id, limit):
         after = page[-1]["_id"]
 
 
-def test_pages_hold_the_campaign_once_each_in_order(scoring):
-    store, sent = scoring
+def test_pages_hold_the_campaign_once_each_in_order(scoring_store):
+    store, sent = scoring_store
     campaigns = ["c1", "c1x", "c0", "c1:odd", "c2"]    # neighbours in id order, and one with a colon
     docs = [{"_id": pair_id(c, f"app{a:02d}", f"r{r}"), "campaign_id": c, "application_id": f"app{a:02d}",
              "reviewer_id": f"r{r}"} for c in campaigns for a in range(7) for r in range(3)]

@@ -5,22 +5,6 @@ and never kept from a count that a change overlapped or while a change holds the
 campaign (on the real server)."""
 from datetime import datetime, timezone
 
-import pytest
-from pymongo import MongoClient
-
-from core.mongo import database_name
-from services.scoring.store import ScoringStore
-from tests.integration.command_log import Started
-
-
-@pytest.fixture
-def scoring(config):
-    counted = Started("aggregate")
-    client = MongoClient(config["MONGO_URI"], tz_aware=True, event_listeners=[counted])
-    store = ScoringStore(client[database_name(config, "scoring")], config)
-    store.ensure_indexes()
-    yield store, counted
-    client.close()
 
 
 def _assign(store, campaign_id, pairs, now):
@@ -33,8 +17,8 @@ def _assign(store, campaign_id, pairs, now):
         store.end_assignment_change(campaign_id, held)
 
 
-def test_loads_are_kept_until_the_assignments_change(scoring):
-    store, counted = scoring
+def test_loads_are_kept_until_the_assignments_change(scoring_store):
+    store, counted = scoring_store
     now = datetime.now(timezone.utc)
     cid = f"c-loads-{now.timestamp()}"
     assert store.assignment_loads(cid) == []
@@ -51,8 +35,8 @@ def test_loads_are_kept_until_the_assignments_change(scoring):
     assert store.assignment_loads(cid)[0] == ("r1", "评审r1", 1)
 
 
-def test_a_count_that_a_change_overlaps_or_a_busy_campaign_is_not_kept(scoring, monkeypatch):
-    store, counted = scoring
+def test_a_count_that_a_change_overlaps_or_a_busy_campaign_is_not_kept(scoring_store, monkeypatch):
+    store, counted = scoring_store
     now = datetime.now(timezone.utc)
     cid = f"c-race-{now.timestamp()}"
     _assign(store, cid, [("a1", "r1")], now)
