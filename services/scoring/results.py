@@ -80,9 +80,11 @@ def compute(store, applications, program_inputs, campaign_id, now=None):
     rules = quota.rules_for_level(definition.quota_rules, level)
     apps = applications.candidates(campaign_id)
     app_ids = {a["id"] for a in apps}
-    assignments = [a for a in store.assignments(campaign_id) if a["application_id"] in app_ids]
+    # Once nothing is under review (every application decided), none of the reviews
+    # counts: a school's 25,000 assignments and sheets are not read to be left out.
+    assignments = [a for a in store.assignments(campaign_id) if a["application_id"] in app_ids] if apps else []
     current = {a["_id"] for a in assignments}
-    sheets = [s for s in store.campaign_sheets(campaign_id) if s["_id"] in current]
+    sheets = [s for s in store.campaign_sheets(campaign_id) if s["_id"] in current] if current else []
     manual = {aid: v for aid, v in vetoing.active_records(store, campaign_id).items() if aid in app_ids}
     raw_inputs = jsonable(program_inputs.scoring_inputs(campaign, apps))
     # seconds of pure computation for a school's campaign: off the hub (core/off_hub.py)
