@@ -64,6 +64,8 @@ from pymongo import MongoClient
 from pymongo import common as pymongo_common
 from pymongo.errors import BulkWriteError
 
+from core.query_match import Unsupported, matches
+
 
 def database_name(config, database):
     return f"{config.get('MONGO_DB_PREFIX', 'cx')}_{database}"
@@ -76,6 +78,26 @@ def count(collection, query, limit=None):
     pipeline = [{"$match": query}] + ([{"$limit": int(limit)}] if limit else []) + [{"$count": "n"}]
     rows = list(collection.aggregate(pipeline))
     return rows[0]["n"] if rows else 0
+
+
+def read_led(collection, lead, query, most, projection=None, counted=False):
+    """The documents meeting `query`, read by `lead` alone (one of its conditions that
+    an index serves by itself: an applicant's id, a 学号 prefix) and the rest checked
+    in the process (core/query_match.py): beside a broad equality (the campaign, the
+    school) nx-27017 takes the broad field's index and looks at every document under
+    it. None when the lead holds more than `most` documents, or the query has a form
+    query_match does not check: the caller asks the server the query then.
+    `counted`: count the lead from its index first, for a lead that may hold many
+    (reading `most` + 1 whole documents to learn that costs more than the count)."""
+    if counted and count(collection, lead, limit=most + 1) > most:
+        return None
+    docs = list(collection.find(lead, projection, limit=most + 1))
+    if len(docs) > most:
+        return None
+    try:
+        return [doc for doc in docs if matches(doc, query)]
+    except Unsupported:
+        return None
 
 
 def insert_new(collection, docs):

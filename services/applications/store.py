@@ -26,8 +26,7 @@ from core.errors import Conflict, NotFound
 from core.idempotency import new_id
 from core.jobs import JobStore
 from core.filestore import file_store
-from core.mongo import count, insert_new
-from core.query_match import Unsupported, matches
+from core.mongo import count, insert_new, read_led
 from core.outbox import Outboxes, born_claimed
 from core.pacing import sweep_pacer
 from core.stamps import distinct_stamps
@@ -278,15 +277,9 @@ class ApplicationsStore:
         """The people matching `query`, read by `lead` alone and checked here; None
         without a lead, when it holds more than LEAD_READ, or for a query
         core.query_match does not check (the server is asked it then)."""
-        if lead is None or count(self.db.people, lead, limit=LEAD_READ + 1) > LEAD_READ:
+        if lead is None:
             return None
-        docs = list(self.db.people.find(lead, {"password_hash": 0}, limit=LEAD_READ + 1))
-        if len(docs) > LEAD_READ:                       # grew since it was counted
-            return None
-        try:
-            return [p for p in docs if matches(p, query)]
-        except Unsupported:
-            return None
+        return read_led(self.db.people, lead, query, LEAD_READ, {"password_hash": 0}, counted=True)
 
     def count_people(self, query, cap):
         """How many match, counted no further than `cap` (an index count, never a

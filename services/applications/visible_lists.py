@@ -14,8 +14,7 @@ where the list's `$nin` had nx-27017 look at every application (95 ms at 5,000
 against 10)."""
 from pymongo import DESCENDING
 
-from core.mongo import count
-from core.query_match import Unsupported, matches
+from core.mongo import count, read_led
 
 FIELDS = {"outbox": 0}
 NEWEST = [("updated_ts", DESCENDING), ("_id", DESCENDING)]
@@ -143,15 +142,7 @@ class VisibleLists:
         more than OWN_READ (then the server is asked the query). Beside a campaign, the
         server took the campaign's index and looked at each of its applications: 30 ms
         at 5,000 for the none a counselor applied for on a class's behalf, against 2."""
-        if way.lead is None:
-            return None
-        docs = list(self.applications.find(way.lead, FIELDS, limit=OWN_READ + 1))
-        if len(docs) > OWN_READ:
-            return None
-        try:
-            return [d for d in docs if matches(d, way.query)]
-        except Unsupported:
-            return None
+        return None if way.lead is None else read_led(self.applications, way.lead, way.query, OWN_READ, FIELDS)
 
     def _holds(self, way, application_id):
         """Whether the way holds this application."""
