@@ -106,18 +106,20 @@ def _nan_block(values, method):
     return out
 
 
-def _full_aggregate(values, method):
+def _full_aggregate(values, method, blocks=None):
     """`nan_aggregate` of a mean or trimmed mean, block by block of applications (a
     block's planes stay in the CPU cache) and slot by slot over (b, L) planes,
     quicker than reducing the middle axis. A block where every slot holds a mark
     takes `_full_block` (no NaN bookkeeping), one with a NaN `_nan_block`; so the
-    marks are not scanned for NaN beforehand."""
+    marks are not scanned for NaN beforehand. `blocks(start, stop)`: the marks to
+    aggregate of applications start..stop (`_block_slots` slots at most), when they
+    are not `values` as they are (`zscore_aggregate`)."""
     A, r, L = values.shape
     out = np.empty((A, L))
-    step = max(1, CHUNK // r)
+    step = _block_slots(r) // r
     planes = np.empty((r, min(step, A), L))
     for start in range(0, A, step):
-        block = values[start:start + step]
+        block = values[start:start + step] if blocks is None else blocks(start, start + step)
         agg = _full_block(block, method, planes[:, :len(block)])
         out[start:start + step] = _nan_block(block, method) if agg is None else agg
     return out
@@ -201,7 +203,51 @@ def _fast_subtract(s, c, x, t, z):
 def zscore_array(values, reviewer_codes, applies):
     """Per-reviewer z-score normalisation, leaf by leaf (rules in
     `aggregation.zscore_adjust`). `applies`: bool array broadcastable to (A, R, L),
-    True where a mark takes part (range leaves, not imported facts).
+    True where a mark takes part (range leaves, not imported facts). The adjusted
+    marks (A, R, L), a new array; `_zscore_plan` says how they are computed."""
+    A, R, L = values.shape
+    adjust = _zscore_plan(values, reviewer_codes, applies) if values.size else None
+    if adjust is None:
+        return values.copy()
+    dev = np.empty((A * R, L))
+    step = _block_slots(R)
+    for start in range(0, A * R, step):
+        adjust(start, start + step, dev[start:start + step])
+    return dev.reshape(A, R, L)
+
+
+def zscore_aggregate(values, reviewer_codes, applies, method):
+    """``nan_aggregate(zscore_array(values, reviewer_codes, applies), method)``, the
+    very same floats, without the adjusted marks: for a mean or trimmed mean each
+    block of applications is adjusted in a scratch block (in the CPU cache) and
+    aggregated from there. The adjusted marks of a school (500,000 slots x 10
+    leaves, 40 MB) are then never written and read again, nor their pages mapped
+    (what the marks' values are needed for, `aggregation.score_campaign`, calls
+    `zscore_array`)."""
+    A, R, L = values.shape
+    if method not in ("mean", "trimmed_mean") or not values.size:
+        return nan_aggregate(zscore_array(values, reviewer_codes, applies), method)
+    adjust = _zscore_plan(values, reviewer_codes, applies)
+    if adjust is None:
+        return nan_aggregate(values, method)
+    scratch = np.empty((_block_slots(R), L))
+
+    def adjusted(start, stop):
+        stop = min(stop, A)
+        return adjust(start * R, stop * R, scratch[:(stop - start) * R]).reshape(stop - start, R, L)
+    return _full_aggregate(values, method, adjusted)
+
+
+def _block_slots(r):
+    """Slots in a block of whole applications (`_full_aggregate`'s blocks): about
+    `CHUNK`, at least one application."""
+    return max(1, CHUNK // r) * r
+
+
+def _zscore_plan(values, reviewer_codes, applies):
+    """The z-scores as a function ``adjust(lo, hi, out)`` that writes the adjusted
+    marks of slots lo..hi (a flat slot index, application by application) into `out`
+    and returns it; None when no mark takes part (the marks stay as they are).
 
     How it stays a few passes over the marks whatever the number of reviewers: the
     per-reviewer sums are one sparse product (a reviewer x slot one-hot matrix times
@@ -210,13 +256,12 @@ def zscore_array(values, reviewer_codes, applies):
     each leaf's mean and spread come from the reviewers' sums (the spread by the
     parallel-axis rule, a sum of non-negative parts, so nothing cancels); and the
     adjustment ``lmu + lsd * (x - rmu) / rsd`` is one multiply-add per mark with the
-    per-reviewer factor gathered once (`np.take`, the quickest gather of rows).
-    The deviations go straight into the result; the squares and the gathered
-    factors live in one scratch block of `CHUNK` slots (in the CPU cache), so no
-    other array as large as the marks is made."""
+    per-reviewer factors gathered (`np.take`, the quickest gather of rows). The
+    deviations of the second pass live in a scratch block of `CHUNK` slots, as do
+    the gathered factors of `adjust`, which computes the deviations again: writing
+    them into an array as large as the marks cost more (its pages are mapped on
+    first touch) than gathering and subtracting twice."""
     A, R, L = values.shape
-    if not values.size:
-        return values.copy()
     rev = reviewer_codes.astype(np.int32).ravel()        # scipy's index type: no conversion
     np.maximum(rev, 0, out=rev)
     marks = values.reshape(-1, L)
@@ -231,23 +276,26 @@ def zscore_array(values, reviewer_codes, applies):
         valid = (~np.isnan(values) & np.broadcast_to(applies, (A, R, L))
                  & (reviewer_codes >= 0)[:, :, None]).reshape(-1, L)
         if not valid.any():
-            return values.copy()
+            return None
         taking = np.where(valid, marks, 0.0)
         cnt = one_hot @ valid.astype(float)
         sums = one_hot @ taking
-    dev = np.empty_like(marks)
-    scratch = np.empty((min(CHUNK, len(rev)), L))
-    blocks = [slice(start, start + CHUNK) for start in range(0, len(rev), CHUNK)]
+    scratch = np.empty((min(_block_slots(R), len(rev)), L))
+    gathered = np.empty_like(scratch)
+
+    def deviations(lo, hi, out):
+        np.take(rmu, rev[lo:hi], axis=0, out=out, mode="clip")    # codes are in range: "clip" only
+        np.subtract(taking[lo:hi], out, out=out)                    # spares take's buffered check
+        if valid is not None:
+            out *= valid[lo:hi]                          # marks that take no part add nothing
+        return out
+
     sq = np.zeros((n, L))
     with np.errstate(invalid="ignore", divide="ignore"):
         rmu = np.where(cnt > 0, sums / cnt, 0.0)
-        for block in blocks:
-            d = dev[block]
-            np.take(rmu, rev[block], axis=0, out=d, mode="clip")    # codes are in range: "clip" only
-            np.subtract(taking[block], d, out=d)                    # spares take's buffered check
-            if valid is not None:
-                d *= valid[block]                        # marks that take no part add nothing
-            sq += _one_hot(rev[block], n, one_hot) @ np.square(d, out=scratch[:len(d)])
+        for lo in range(0, len(rev), len(scratch)):
+            d = deviations(lo, lo + len(scratch), scratch[:len(rev) - lo])
+            sq += _one_hot(rev[lo:lo + len(d)], n, one_hot) @ np.square(d, out=d)
         rsd = np.sqrt(sq / cnt)
         count = cnt.sum(axis=0)
         lmu = sums.sum(axis=0) / count
@@ -256,18 +304,21 @@ def zscore_array(values, reviewer_codes, applies):
         varies = rsd >= ZERO_STD
         scale = np.where(varies, lsd / np.where(varies, rsd, 1.0), 0.0)
     lmu = np.tile(lmu, (len(scratch), 1))                # a whole block: no broadcast row by row
-    for block in blocks:
-        d = dev[block]
-        d *= np.take(scale, rev[block], axis=0, out=scratch[:len(d)], mode="clip")
+    single = cnt == 1
+    single = single if single.any() else None            # a single mark stays as it is
+
+    def adjust(lo, hi, out):
+        d = deviations(lo, hi, out)
+        d *= np.take(scale, rev[lo:hi], axis=0, out=gathered[:len(d)], mode="clip")
         d += lmu[:len(d)]
         np.clip(d, 0.0, 1.0, out=d)
-    single = cnt == 1
-    if single.any():                                     # a single mark stays as it is
-        keep = np.take(single, rev, axis=0)
-        dev[keep] = marks[keep]
-    if valid is not None:
-        np.copyto(dev, marks, where=~valid)
-    return dev.reshape(A, R, L)
+        if single is not None:
+            keep = np.take(single, rev[lo:hi], axis=0)
+            d[keep] = marks[lo:hi][keep]
+        if valid is not None:
+            np.copyto(d, marks[lo:hi], where=~valid[lo:hi])
+        return d
+    return adjust
 
 
 def _one_hot(codes, n, whole=None):
@@ -563,16 +614,22 @@ def score_arrays(tree, leaf_ids, values, policy, weights, reviewer_codes=None, r
     (the benchmark's entry): the steps `aggregation.score_campaign` runs (reviewer
     normalisation, method, role weights, missing-score policy as in
     `AggregationPolicy`), then the weighted sum with `weights` alone, without the
-    node scores and per-application dicts the service's results keep."""
+    node scores and per-application dicts the service's results keep. Without
+    role-weighted leaves, z-scored marks are aggregated block by block
+    (`zscore_aggregate`), never kept."""
     from .aggregation import AggregationPolicy
     policy = AggregationPolicy.coerce(policy)
     roles = list(roles)
+    rw = role_weight_matrix(tree, leaf_ids, roles) if roles else None
+    by_role = rw is not None and bool(rw.any())
     if policy.reviewer_normalisation == "zscore":
         if role_codes is None:
             applies = np.array([tree.nodes[i].scale.kind == "range" for i in leaf_ids])[None, None, :]
         else:
             applies = zscore_mask(tree, leaf_ids, role_codes, roles)
+        if not by_role:                   # the adjusted marks serve nothing but the aggregate
+            lv = zscore_aggregate(values, reviewer_codes, applies, policy.method)
+            return totals(lv, weights, policy.on_missing, application_ids), lv
         values = zscore_array(values, reviewer_codes, applies)
-    rw = role_weight_matrix(tree, leaf_ids, roles) if roles else None
     lv = leaf_values(values, policy.method, role_codes, rw, policy.on_missing)
     return totals(lv, weights, policy.on_missing, application_ids), lv

@@ -114,3 +114,31 @@ def test_extreme_rows_are_what_fsum_gives():
         kept = sorted(row)[1:-1] if len(row) >= 3 else row
         assert bulk.nan_aggregate(values, "trimmed_mean")[0, 0] == math.fsum(kept) / len(kept)
         assert bulk.nan_aggregate(values, "mean")[0, 0] == math.fsum(row) / len(row)
+
+
+@pytest.mark.parametrize("seed", range(10))
+@pytest.mark.parametrize("method", ["mean", "trimmed_mean", "median"])
+def test_zscore_aggregate_is_the_aggregate_of_the_adjusted_marks(seed, method, monkeypatch):
+    """`zscore_aggregate` gives the very floats of aggregating `zscore_array`'s
+    adjusted marks, block by block without them: with every slot marked, with
+    missing marks, with slots of no reviewer, with leaves that take no part, with
+    reviewers of a single mark, and with nothing taking part at all."""
+    rng = np.random.default_rng(seed)
+    A, r, L = int(rng.integers(1, 60)), int(rng.integers(1, 6)), int(rng.integers(1, 4))
+    monkeypatch.setattr(bulk, "CHUNK", int(rng.integers(1, 4)) * r + int(rng.integers(0, r)))
+    values = _marks(rng, (A, r, L))
+    codes = rng.integers(0, int(rng.integers(1, 2 * A + 2)), size=(A, r))
+    applies = np.ones((1, 1, L), dtype=bool)
+    case = seed % 5
+    if case == 1:
+        values[rng.random(values.shape) < 0.2] = np.nan
+    elif case == 2:
+        codes[rng.random(codes.shape) < 0.2] = -1
+    elif case == 3:
+        applies[0, 0, 0] = False
+    elif case == 4 and seed > 5:
+        applies[:] = False
+    codes[0, 0] = codes.max() + 1                         # a reviewer of one mark
+    expected = bulk.nan_aggregate(bulk.zscore_array(values, codes, applies), method)
+    got = bulk.zscore_aggregate(values, codes, applies, method)
+    assert np.array_equal(got, expected, equal_nan=True), np.argwhere(got != expected)[:5]
