@@ -49,14 +49,15 @@ _WORDS = {
 
 def ranked(reason, ranks, **figures):
     """The outcomes of the applications ranked `ranks` left with `reason` (a key of
-    _WORDS) under a count rule, one per rank in that order: the words filled once
-    with the rule's `figures`, then with each rank (a call per application cost
-    twice as much at 100,000)."""
-    en, zh = (words.format(rank="{0}", **{k: str(v).replace("{", "{{").replace("}", "}}")
-                                          for k, v in figures.items()}) for words in _WORDS[reason])
+    _WORDS) under a count rule, one per rank in that order: the words around the
+    rank filled once with the rule's `figures`, then each rank put between them (a
+    call per application cost twice as much at 100,000, and `str.format` per rank
+    twice as much again)."""
+    (en_a, en_b), (zh_a, zh_b) = (tuple(part.format(**figures) for part in words.split("{rank}"))
+                                  for words in _WORDS[reason])
     status = "in" if reason == "selected" else "out"
-    return [{"status": status, "reason": reason, "rank": r, "grade": None, "message": en.format(r),
-             "message_zh": zh.format(r)} for r in ranks]
+    return [{"status": status, "reason": reason, "rank": r, "grade": None, "message": f"{en_a}{r}{en_b}",
+             "message_zh": f"{zh_a}{r}{zh_b}"} for r in ranks]
 
 
 def cap_figures(unit, cap):

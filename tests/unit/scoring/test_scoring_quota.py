@@ -8,6 +8,7 @@ import pytest
 from core.errors import QuotaExceeded, ValidationFailed
 from services.scoring.domain.quota import (
     apportion, ensure_within_quota, percent_of, quota_size, round_half_up, select)
+from services.scoring.domain import selection_outcomes
 from services.scoring.domain.vetoes import veto
 
 
@@ -155,3 +156,13 @@ def test_ensure_within_quota():
         ensure_within_quota(4, 1, 4, "先进班集体")
     assert e.value.details == {"quota": 4, "count": 4, "adding": 1}
     assert "名额 4" in e.value.message_zh
+
+
+def test_outcome_words_keep_a_figure_with_braces_as_it_is():
+    """A figure is put into the words as it is, braces and all: only the rank's place
+    is filled per application."""
+    out = selection_outcomes.ranked("below_cut_line", [7, 12], quota="{rank} {0}")
+    assert [o["message_zh"] for o in out] == ["排名第 7，未进入名额（名额 {rank} {0} 个）",
+                                              "排名第 12，未进入名额（名额 {rank} {0} 个）"]
+    assert out[1]["message"] == "ranked 12, below the cut line (quota {rank} {0})"
+    assert [o["rank"] for o in out] == [7, 12] and out[0] is not out[1]
