@@ -80,7 +80,7 @@ def count(collection, query, limit=None):
     return rows[0]["n"] if rows else 0
 
 
-def read_led(collection, lead, query, most, projection=None, counted=False):
+def read_led(collection, lead, query, most, projection=None, counted=False, memo=None):
     """The documents meeting `query`, read by `lead` alone (one of its conditions that
     an index serves by itself: an applicant's id, a 学号 prefix) and the rest checked
     in the process (core/query_match.py): beside a broad equality (the campaign, the
@@ -88,16 +88,30 @@ def read_led(collection, lead, query, most, projection=None, counted=False):
     it. None when the lead holds more than `most` documents, or the query has a form
     query_match does not check: the caller asks the server the query then.
     `counted`: count the lead from its index first, for a lead that may hold many
-    (reading `most` + 1 whole documents to learn that costs more than the count)."""
-    if counted and count(collection, lead, limit=most + 1) > most:
-        return None
-    docs = list(collection.find(lead, projection, limit=most + 1))
-    if len(docs) > most:
+    (reading `most` + 1 whole documents to learn that costs more than the count).
+    `memo`: a dict kept by the caller for the length of one answer, in which a lead
+    is read once for every query it leads (with the same `most` and `projection`)."""
+    key = repr(sorted(lead.items()))
+    if memo is not None and key in memo:
+        docs = memo[key]
+    else:
+        docs = _read_lead(collection, lead, most, projection, counted)
+        if memo is not None:
+            memo[key] = docs
+    if docs is None:
         return None
     try:
         return [doc for doc in docs if matches(doc, query)]
     except Unsupported:
         return None
+
+
+def _read_lead(collection, lead, most, projection, counted):
+    """Every document of `lead`, or None when it holds more than `most`."""
+    if counted and count(collection, lead, limit=most + 1) > most:
+        return None
+    docs = list(collection.find(lead, projection, limit=most + 1))
+    return None if len(docs) > most else docs
 
 
 def insert_new(collection, docs):

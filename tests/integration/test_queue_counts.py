@@ -130,3 +130,21 @@ def test_a_bulk_step_stamps_each_application_apart_and_its_first_page_is_read_by
         assert repo.count_visible(admin, campaign_id="bulk") == 60
     finally:
         client.close()
+
+
+def test_a_place_in_the_queue_reads_a_persons_own_applications_once(store, monkeypatch):
+    """The review page's "第 x 份" asks whether the reader's own way holds the
+    application, then counts what comes before it and what shares its stamp: the
+    reader's own applications are read once for all three, not once each."""
+    from core import mongo
+    reads, read = [], mongo._read_lead
+    monkeypatch.setattr(mongo, "_read_lead", lambda coll, lead, *rest: reads.append(repr(lead)) or read(coll, lead, *rest))
+    store.db.applications.insert_many([
+        {"_id": f"p{i}", "campaign_id": f"k{i // 2}", "college_id": "c1", "applicant_id": f"u_me{i % 2}",
+         "state": "submitted", "submitted_at": "2026-12-01T00:00:00+00:00", "unit_path": ["school", "c1"],
+         "updated_ts": 5.0 if i < 3 else float(i), "version": 1} for i in range(6)])
+    mine = _visible(["u_me0", "u_me1"])
+    listed = [d["_id"] for d in store.list_applications(mine)]
+    reads.clear()
+    assert store.position_of(mine, "p1") == listed.index("p1") + 1
+    assert sorted(reads) == ["{'applicant_id': 'u_me0'}", "{'applicant_id': 'u_me1'}"]
