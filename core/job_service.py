@@ -46,9 +46,10 @@ class JobsMixin:
     def job_handlers(self):
         return {}
 
-    def submit_job(self, kind, params, actor_id, total=None):
-        """Store a job (or find the identical one already under way); its view."""
-        return job_view(self.store.jobs.submit(kind, params, actor_id, total=total))
+    def submit_job(self, kind, params, actor_id, total=None, supersedes=False):
+        """Store a job (or find the identical one already under way); its view.
+        `supersedes`: see `core.jobs.JobStore.submit`."""
+        return job_view(self.store.jobs.submit(kind, params, actor_id, total=total, supersedes=supersedes))
 
     @rpc
     def get_job_file(self, actor_id, job_id):

@@ -29,6 +29,10 @@ Guarantees:
     next progress report (`LeaseLost`) and writes nothing more about the job.
   * Idle workers back off: with nothing queued a process asks the database at most
     every IDLE_MAX seconds, and at once after a job was submitted in it.
+  * A job that recomputes what is kept elsewhere for a campaign (a dashboard's
+    counts, a results preview; ``supersedes``) leaves at most the jobs of the last
+    SUPERSEDED_KEEP seconds of its kind and campaign behind it. Other finished jobs
+    (imports, exports and their files, decisions) are kept.
 """
 import hashlib
 import json
@@ -54,6 +58,7 @@ MAX_ATTEMPTS = 3
 MAX_ERRORS = 500          # row errors kept in a job's error details
 PROGRESS_EVERY = 0.5      # seconds between progress writes (the last one is always written)
 IDLE_MAX = 15.0           # seconds: how late a job submitted to another copy may start
+SUPERSEDED_KEEP = 600     # seconds a superseded job stays readable once finished (its page has reloaded by then)
 
 
 class LeaseLost(Exception):
@@ -105,9 +110,16 @@ class JobStore:
         self.jobs.create_index([("created_by", ASCENDING), ("created_ts", ASCENDING)])
 
     # -- asking -------------------------------------------------------------
-    def submit(self, kind, params, actor_id, total=None, now=None):
+    def submit(self, kind, params, actor_id, total=None, now=None, supersedes=False):
         """The job doing `kind` with `params`: a new queued one, or the identical one
-        already queued or running. `params` must be JSON-like (it is stored)."""
+        already queued or running. `params` must be JSON-like (it is stored).
+
+        `supersedes`: the job recomputes what is kept elsewhere for its campaign (a
+        dashboard's counts, a results preview), so once a new one is stored the
+        earlier finished jobs of its kind for that campaign serve nothing: those
+        finished more than SUPERSEDED_KEEP seconds ago are deleted with their files.
+        Such jobs, started by pages as a campaign changes, then do not pile up one
+        for every look (a few reads a submit, by the kind's index)."""
         now = now or time.time()
         digest = fingerprint(kind, params)
         doc = {"_id": f"{self.service}.{uuid.uuid4().hex}", "kind": kind, "params": params,
@@ -124,7 +136,19 @@ class JobStore:
                 return same
             self.jobs.insert_one(doc)   # it finished in between: this is new work
         self.wake()
+        if supersedes and doc["campaign_id"] is not None:
+            self._drop_superseded(kind, doc["campaign_id"], now - SUPERSEDED_KEEP)
         return doc
+
+    def _drop_superseded(self, kind, campaign_id, before):
+        """Delete the jobs of `kind` for the campaign finished before `before`, and
+        their files. (A range on a number never meets the None of a job that has not
+        finished, on either server.)"""
+        old = [d["_id"] for d in self.jobs.find({"kind": kind, "campaign_id": campaign_id,
+                                                 "finished_ts": {"$lt": before}}, {"_id": 1})]
+        if old:
+            self.jobs.delete_many({"_id": {"$in": old}})
+            self.files.delete_many({"_id": {"$in": old}})
 
     def get(self, job_id):
         """The job without its params (an upload may be megabytes; pages poll this)."""

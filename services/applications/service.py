@@ -328,7 +328,7 @@ class ApplicationsService(CampaignManagementRpcs, JobsMixin, probes.Probed):
         """The dashboard's applications per college and state and states per day, over
         the whole campaign in a few reads (campaign_dashboard.py; its admin only)."""
         return campaign_dashboard.view(self.store, self._actor(actor_id), campaign_id, utc_now(), lambda: self.submit_job(
-            jobs.DASHBOARD_COUNTS, {"campaign_id": campaign_id}, actor_id))
+            jobs.DASHBOARD_COUNTS, {"campaign_id": campaign_id}, actor_id, supersedes=True))
 
     @rpc
     def audit_trail(self, actor_id, application_id):

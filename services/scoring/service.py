@@ -235,7 +235,7 @@ class ScoringService(probes.Probed, JobsMixin):
         rows = load_or_raise(RankingRows, rows) if rows is not None else None
         require_campaign_admin(self._person(actor_id), self.applications.campaign(campaign_id))
         return results_cache.view(self.store, self.applications, campaign_id, lambda: self.submit_job(
-            jobs.COMPUTE_RESULTS, {"campaign_id": campaign_id}, actor_id), rows)
+            jobs.COMPUTE_RESULTS, {"campaign_id": campaign_id}, actor_id, supersedes=True), rows)
 
     @rpc
     def compute_results(self, actor_id, campaign_id):
@@ -243,7 +243,7 @@ class ScoringService(probes.Probed, JobsMixin):
         imported, which the stored preview's key does not see); the running one if
         any."""
         require_campaign_admin(self._person(actor_id), self.applications.campaign(campaign_id))
-        return self.submit_job(jobs.COMPUTE_RESULTS, {"campaign_id": campaign_id}, actor_id)
+        return self.submit_job(jobs.COMPUTE_RESULTS, {"campaign_id": campaign_id}, actor_id, supersedes=True)
 
     @rpc
     def export_ranking(self, actor_id, campaign_id):

@@ -5,7 +5,10 @@ shows the counts kept a moment ago instead of starting another job; once they ar
 older, the next look starts one again (real services, bus and database)."""
 
 import eventlet
+import pytest
 
+from core import jobs
+from core.errors import NotFound
 from services.applications import campaign_dashboard
 from tests.integration.helpers import PDF, b64, campaign_payload, good_form
 
@@ -44,10 +47,14 @@ def test_a_large_campaign_is_counted_by_a_job(rpc, mongo, monkeypatch):
     rpc.applications.act("p_counselor_me", app["id"], {"action": "college_approve"})
     fresh = rpc.applications.campaign_dashboard(ADMIN, campaign["id"])
     assert "updating" not in fresh and _states(fresh) == [("college_me", {"submitted": 1})]
-    # once they are older, the next look starts a job, showing the old counts meanwhile
+    # once they are older, the next look starts a job, showing the old counts meanwhile;
+    # the new job supersedes the finished one (kept SUPERSEDED_KEEP seconds, here none)
     monkeypatch.setattr(campaign_dashboard, "FRESH_SECONDS", 0)
+    monkeypatch.setattr(jobs, "SUPERSEDED_KEEP", 0)
     stale = rpc.applications.campaign_dashboard(ADMIN, campaign["id"])
     assert stale["updating"] and _states(stale) == [("college_me", {"submitted": 1})]
+    with pytest.raises(NotFound):
+        rpc.applications.get_job(ADMIN, first["updating"]["id"])
     _finished(rpc, stale["updating"])
     now = rpc.applications.campaign_dashboard(ADMIN, campaign["id"])
     assert "updating" not in now and _states(now) == [("college_me", {"college_approved": 1})]

@@ -6,7 +6,7 @@ import time
 import pytest
 
 from core import jobs
-from core.errors import ValidationFailed
+from core.errors import NotFound, ValidationFailed
 
 
 @pytest.fixture
@@ -97,3 +97,36 @@ def test_errors_fail_the_job_with_their_details_and_idle_workers_back_off(store)
     assert not store.should_poll(now + 0.5)
     store.submit("import", {"again": 1}, "p_admin")
     assert store.should_poll(now + 0.5)
+
+
+def test_a_superseding_job_deletes_its_campaigns_earlier_finished_ones(store):
+    """A job that recomputes what is kept elsewhere (a dashboard's counts) supersedes
+    the finished ones of its kind for its campaign: those finished long enough ago go,
+    with their files, when a new one is stored; a recent one stays readable (a page
+    may still be polling it), and so do running ones, other campaigns' and other
+    kinds'."""
+    def finished(kind, campaign, at, state=jobs.SUCCEEDED):
+        job = store.submit(kind, {"campaign_id": campaign, "at": at}, "p_admin", now=at)
+        claimed = store.claim(now=at)
+        assert claimed["_id"] == job["_id"]
+        store.put_file(job["_id"], "counts.txt", "text/plain", b"1")
+        assert store.finish(claimed, state, result={}, now=at + 1)
+        return job["_id"]
+
+    t0 = 1_000_000.0
+    old, old_failed = finished("counts", "c1", t0), finished("counts", "c1", t0 + 5, jobs.FAILED)
+    recent = finished("counts", "c1", t0 + 2 * jobs.SUPERSEDED_KEEP)
+    elsewhere, other_kind = finished("counts", "c2", t0), finished("export", "c1", t0)
+    running = store.submit("counts", {"campaign_id": "c1", "at": "now"}, "p_admin", now=t0)
+    store.claim(now=t0)
+    new = store.submit("counts", {"campaign_id": "c1"}, "p_admin", now=t0 + 2 * jobs.SUPERSEDED_KEEP + 10,
+                       supersedes=True)
+    kept = {d["_id"] for d in store.jobs.find({}, {"_id": 1})}
+    assert kept == {recent, elsewhere, other_kind, running["_id"], new["_id"]}
+    assert {d["_id"] for d in store.files.find({}, {"_id": 1})} == {recent, elsewhere, other_kind}
+    for gone in (old, old_failed):
+        with pytest.raises(NotFound):
+            store.get(gone)
+    # without `supersedes` nothing is deleted
+    store.submit("counts", {"campaign_id": "c1", "plain": True}, "p_admin", now=t0 + 10 * jobs.SUPERSEDED_KEEP)
+    assert recent in {d["_id"] for d in store.jobs.find({}, {"_id": 1})}
