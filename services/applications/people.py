@@ -63,7 +63,10 @@ def search(store, viewer, filters):
             alternatives = [{"student_no": _prefix(q)}, {"staff_no": _prefix(q)}, {"login": q}, {"name": _prefix(q)}]
         else:                                     # a Chinese name
             alternatives = [{"name": _prefix(q)}]
-    ways = [(flat(parts + [alt]), alt or None) for alt in alternatives]
+    # A surname alone (one Chinese character) holds hundreds in a school (李: 938 of
+    # 30,000): counting it first only to learn that costs 10-30 ms, so it leads nothing.
+    broad = len(alternatives) == 1 and len(filters.get("q", "").strip()) == 1
+    ways = [(flat(parts + [alt]), None if broad else alt or None) for alt in alternatives]
     limit = filters.get("limit", 50)
     # counted on the first page only: a page further on says where it is by its cursor
     found, total = store.find_people_any(ways, filters.get("after"), limit + 1,

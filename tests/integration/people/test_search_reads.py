@@ -96,3 +96,19 @@ def test_reading_by_the_field_gives_what_the_server_gives(store, monkeypatch):
     assert all(everyone[p]["school_id"] == "s1" for p in sa)
     for student, advisor in zip(students, ("p_t_a1", "p_t_a2")):        # 李: the advisor of their school only
         assert seen_by_field[500][(student, 4)][0] == [advisor]
+
+
+def test_a_surname_alone_is_asked_of_the_server_without_counting_it_first(store, monkeypatch):
+    """One Chinese character is a surname, which holds hundreds in a school: it is not
+    read by its field (which counts it first), while two characters are; both find
+    the same people as the server."""
+    everyone = _seed(store)
+    led = []
+    real = store.find_people_any
+    monkeypatch.setattr(store, "find_people_any", lambda ways, *a, **k: led.extend(w[1] for w in ways) or real(ways, *a, **k))
+    one = people.search(store, everyone["p_t_sa1"], {"q": "李"})
+    assert led == [None] and one["total"] == len(one["items"]) > 5
+    led.clear()
+    two = people.search(store, everyone["p_t_sa1"], {"q": "李生"})
+    assert led == [{"name": people._prefix("李生")}]
+    assert {p["id"] for p in two["items"]} < {p["id"] for p in one["items"]}
