@@ -65,7 +65,7 @@ def search(store, viewer, filters):
             alternatives = [{"name": _prefix(q)}]
     # A surname alone (one Chinese character) holds hundreds in a school (李: 938 of
     # 30,000): counting it first only to learn that costs 10-30 ms, so it leads nothing.
-    broad = len(alternatives) == 1 and len(filters.get("q", "").strip()) == 1
+    broad = len(alternatives) == 1 and len((filters.get("q") or "").strip()) == 1
     ways = [(flat(parts + [alt]), None if broad else alt or None) for alt in alternatives]
     limit = filters.get("limit", 50)
     # counted on the first page only: a page further on says where it is by its cursor

@@ -112,3 +112,6 @@ def test_a_surname_alone_is_asked_of_the_server_without_counting_it_first(store,
     two = people.search(store, everyone["p_t_sa1"], {"q": "李生"})
     assert led == [{"name": people._prefix("李生")}]
     assert {p["id"] for p in two["items"]} < {p["id"] for p in one["items"]}
+    led.clear()
+    everybody = people.search(store, everyone["p_t_sa1"], {"q": None})     # no q, as PeopleQuery loads it
+    assert led == [None] and everybody["total"] > one["total"]
