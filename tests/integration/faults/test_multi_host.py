@@ -343,13 +343,16 @@ def _run(cluster):
     stored = list(db.applications.find({"campaign_id": campaign_id}, {"applicant_id": 1, "state": 1}))
     assert len(stored) == APPLICATIONS and len({a["applicant_id"] for a in stored}) == APPLICATIONS, len(stored)
     assert sorted(a["_id"] for a in stored) == sorted(app_ids) and {a["state"] for a in stored} == {"submitted"}
+    assert db.attachments.count_documents({"application_id": {"$in": app_ids}}) == APPLICATIONS
+    # A step's audit entry is recorded when its outbox is finished: by the request, or
+    # by the sweep when the request's process was killed in between (host c's). So the
+    # trail is counted once every outbox is finished, not before.
+    wait_for(lambda: not [a for a in db.applications.find({"campaign_id": campaign_id}, {"outbox": 1})
+                          if a.get("outbox")], 60, "every outbox finished")
     submits = {}
     for entry in db.audit.find({"application_id": {"$in": app_ids}, "action": "submit"}, {"application_id": 1}):
         submits[entry["application_id"]] = submits.get(entry["application_id"], 0) + 1
     assert sorted(submits.values()) == [1] * APPLICATIONS, submits
-    assert db.attachments.count_documents({"application_id": {"$in": app_ids}}) == APPLICATIONS
-    wait_for(lambda: not [a for a in db.applications.find({"campaign_id": campaign_id}, {"outbox": 1})
-                          if a.get("outbox")], 60, "every outbox finished")
 
     deliveries, envelopes, applications = 0, set(), set()
 
