@@ -91,13 +91,13 @@ def read_led(collection, lead, query, most, projection=None, counted=False, memo
     (reading `most` + 1 whole documents to learn that costs more than the count).
     `memo`: a dict kept by the caller for the length of one answer, in which a lead
     is read once for every query it leads (with the same `most` and `projection`)."""
-    key = repr(sorted(lead.items()))
-    if memo is not None and key in memo:
-        docs = memo[key]
-    else:
+    if memo is None:
         docs = _read_lead(collection, lead, most, projection, counted)
-        if memo is not None:
-            memo[key] = docs
+    else:
+        key = repr(sorted(lead.items()))
+        if key not in memo:
+            memo[key] = _read_lead(collection, lead, most, projection, counted)
+        docs = memo[key]
     if docs is None:
         return None
     try:

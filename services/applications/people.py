@@ -56,17 +56,17 @@ def search(store, viewer, filters):
     # 10,000), and a prefix is a range of its field's index (a regex is not counted from
     # the index there). The alternative leads its query: the few people it holds are
     # read by it alone and the scope checked in the process (store.find_people_any).
-    alternatives = [{}]
+    alternatives, leads = [{}], True
     if filters.get("q"):
         q = filters["q"].strip()
         if re.fullmatch(r"[0-9A-Za-z_]+", q):   # a 学号 / 工号 / login (or a name in letters)
             alternatives = [{"student_no": _prefix(q)}, {"staff_no": _prefix(q)}, {"login": q}, {"name": _prefix(q)}]
         else:                                     # a Chinese name
             alternatives = [{"name": _prefix(q)}]
-    # A surname alone (one Chinese character) holds hundreds in a school (李: 938 of
-    # 30,000): counting it first only to learn that costs 10-30 ms, so it leads nothing.
-    broad = len(alternatives) == 1 and len((filters.get("q") or "").strip()) == 1
-    ways = [(flat(parts + [alt]), None if broad else alt or None) for alt in alternatives]
+            # a surname alone holds hundreds in a school (李: 938 of 30,000): counting it
+            # first only to learn that costs 10-30 ms, so it leads nothing
+            leads = len(q) > 1
+    ways = [(flat(parts + [alt]), alt if leads and alt else None) for alt in alternatives]
     limit = filters.get("limit", 50)
     # counted on the first page only: a page further on says where it is by its cursor
     found, total = store.find_people_any(ways, filters.get("after"), limit + 1,
