@@ -1,10 +1,13 @@
 import threading
+import time
 
 from core.stamps import distinct_stamps
 
 
 def test_stamps_increase_within_a_write_and_across_writes_at_the_same_moment():
-    now = 1_796_000_000.123456
+    # a day ahead: above every stamp this process gave before (a test run in the same
+    # process as the integration tests has given stamps of today)
+    now = time.time() + 86_400.123456
     first = distinct_stamps(now, 5000)
     second = distinct_stamps(now, 3)
     assert first[0] >= now and first[-1] - first[0] < 0.01                    # the same moment, to 10 ms
